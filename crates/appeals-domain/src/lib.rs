@@ -1,0 +1,17 @@
+//! The Rules of registration and accounting of appeals (Order GP No. 4 of 04.01.2023, as amended
+//! 29.12.2025), the APPK terms, the working-day calendar of Kazakhstan and the identifiers the cards
+//! carry — as pure functions and types. No IO: time, ids and counters are passed in.
+//!
+//! Rule ids (R1–R52) refer to `docs/rules.md`, which maps each rule to its code and tests.
+
+pub mod calendar;
+pub mod cards;
+pub mod deadline;
+pub mod dedup;
+pub mod dictionary;
+pub mod error;
+pub mod ident;
+pub mod lifecycle;
+pub mod regnum;
+
+pub use error::DomainError;
