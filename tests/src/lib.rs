@@ -1,1 +1,232 @@
-//! placeholder
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test harness: failing loudly is the point
+//! End-to-end test harness: every DB and API test runs on SQLite (a fresh file per test) and on
+//! PostgreSQL (a fresh schema per test, dropped afterwards).
+//!
+//! PostgreSQL comes from `TEST_DATABASE_URL`, else the local server on 127.0.0.1:5432 (user
+//! `postgres`). An unreachable PostgreSQL fails the test: a backend is never skipped silently.
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use appeals_api::auth::{JwtKeys, Role};
+use appeals_api::AppState;
+use appeals_db::{DbConn, DbUrl, repo, rows};
+use diesel::connection::SimpleConnection;
+use serde_json::Value;
+
+pub use appeals_api;
+pub use appeals_db;
+
+/// Secret the test apps sign with.
+pub const TEST_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// A throwaway database; dropped with the value.
+pub struct TestDb {
+    pub url: String,
+    pub backend: TestBackend,
+    _dir: Option<tempfile::TempDir>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new(backend: TestBackend) -> Self {
+        match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("appeals.db").display());
+                Self { url, backend, _dir: Some(dir), pg_cleanup: None }
+            }
+            TestBackend::Postgres => {
+                let admin = postgres_admin_url();
+                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = DbUrl::parse(&admin)
+                    .and_then(|u| u.establish())
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "PostgreSQL is required for the postgres tests and is unreachable at {admin}: {e}. \
+                             Start it (see .ci/run) or set TEST_DATABASE_URL."
+                        )
+                    });
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+                let sep = if admin.contains('?') { '&' } else { '?' };
+                let url = format!("{admin}{sep}options=-csearch_path%3D{schema}");
+                Self { url, backend, _dir: None, pg_cleanup: Some((admin, schema)) }
+            }
+        }
+    }
+
+    pub fn db_url(&self) -> DbUrl {
+        DbUrl::parse(&self.url).expect("test url")
+    }
+
+    pub fn connect(&self) -> DbConn {
+        self.db_url().establish().expect("connect")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, schema)) = &self.pg_cleanup
+            && let Ok(mut conn) = DbUrl::parse(admin).and_then(|u| u.establish())
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| DEFAULT_PG_URL.to_owned())
+}
+
+/// A migrated database, a running app state and a few users.
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: web::Data<AppState>,
+    pub api: utoipa::openapi::OpenApi,
+    /// Subject id of the default subject `S1`.
+    pub subject_id: i64,
+}
+
+/// A user created for a test.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub subject_id: i64,
+    pub roles: Vec<Role>,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn new(backend: TestBackend) -> Self {
+        let db = TestDb::new(backend);
+        let pool = appeals_db::build_pool(&db.db_url(), 4).expect("pool");
+        let subject_id = {
+            let mut conn = pool.get().expect("conn");
+            appeals_db::migrate::run(&mut conn).expect("migrate");
+            create_subject(&mut conn, "S1", false)
+        };
+        let state = web::Data::new(AppState::new(pool, JwtKeys::new(TEST_SECRET, 900)));
+        Self { db, state, api: appeals_api::openapi(), subject_id }
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<appeals_db::conn::DbConnManager> {
+        self.state.pool.get().expect("conn")
+    }
+
+    /// Creates a subject and returns its id.
+    pub fn subject(&self, code: &str, authorized_body: bool) -> i64 {
+        create_subject(&mut self.conn(), code, authorized_body)
+    }
+
+    /// Creates a user (password `password123`) in the given subject and mints a token for it.
+    pub fn user(&self, username: &str, subject_code: &str, roles: &[Role]) -> TestUser {
+        let row = appeals_api::cli::create_user(&mut self.conn(), username, subject_code, roles, None, "password123")
+            .expect("create user");
+        let token = self.state.jwt.issue(row.id, row.subject_id, roles, chrono::Utc::now().timestamp()).expect("token");
+        TestUser { id: row.id, subject_id: row.subject_id, roles: roles.to_vec(), token }
+    }
+
+    /// Sends a request through the full app (all middleware) and reads the body as JSON
+    /// (`Value::Null` when empty or not JSON).
+    pub async fn send(&self, req: TestRequest) -> TestResponse {
+        let app = test::init_service(appeals_api::build_app(self.state.clone(), self.api.clone(), vec![])).await;
+        let res: ServiceResponse<_> = test::call_service(&app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse { status, headers, body, raw: bytes.to_vec() }
+    }
+
+    /// GET with a bearer token.
+    pub async fn get(&self, uri: &str, user: &TestUser) -> TestResponse {
+        self.send(TestRequest::get().uri(uri).insert_header(bearer(user))).await
+    }
+
+    /// POST JSON with a bearer token.
+    pub async fn post(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
+        self.send(TestRequest::post().uri(uri).insert_header(bearer(user)).set_json(body)).await
+    }
+}
+
+pub fn bearer(user: &TestUser) -> (actix_web::http::header::HeaderName, String) {
+    (actix_web::http::header::AUTHORIZATION, format!("Bearer {}", user.token))
+}
+
+fn create_subject(conn: &mut DbConn, code: &str, authorized_body: bool) -> i64 {
+    repo::subjects::insert(
+        conn,
+        &rows::NewSubjectRow {
+            code: code.to_owned(),
+            name_ru: format!("Субъект {code}"),
+            name_kk: Some(format!("{code} субъектісі")),
+            parent_id: None,
+            kato_code: None,
+            is_authorized_body: authorized_body,
+            created_at: appeals_db::now_utc(),
+        },
+    )
+    .expect("create subject")
+    .id
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with the given status and type slug.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, type_slug: &str) {
+        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.body);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "content type; body: {}", self.body);
+        assert_eq!(
+            self.body["type"].as_str(),
+            Some(format!("https://appeals.kz/problems/{type_slug}").as_str()),
+            "problem type; body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"].as_u64(), Some(u64::from(status)));
+        assert!(self.body["title"].is_string());
+    }
+}
+
+/// Declares each listed `async fn NAME(backend: TestBackend)` as two tests, `sqlite::NAME` and
+/// `postgres::NAME`, so the output shows every test on both backends by name.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::TestBackend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::TestBackend::Postgres).await
+                }
+            )*
+        }
+    };
+}

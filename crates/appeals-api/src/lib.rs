@@ -1,1 +1,14 @@
-//! placeholder
+//! HTTP API of appeals: actix-web handlers, the RFC 9457 error model, bearer authentication,
+//! the OpenAPI document and the `appeals` command line.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+pub use app::{build_app, openapi};
+pub use state::AppState;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `appeals` binary; see `appeals --help`.
+
+fn main() -> std::process::ExitCode {
+    appeals_api::cli::main()
+}

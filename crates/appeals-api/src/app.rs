@@ -1,0 +1,138 @@
+//! The single place that wires routes, middleware and the OpenAPI document.
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpMessage, web};
+use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::openapi::{ApiDoc, finalize};
+use crate::routes;
+use crate::state::AppState;
+
+/// Path of the served OpenAPI document.
+pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+
+/// Routes that need no token.
+fn public_api_routes(cfg: &mut ServiceConfig) {
+    cfg.service(routes::auth::issue_token);
+}
+
+/// Routes behind the bearer token (the `authenticate` middleware wraps them all).
+fn protected_api_routes(cfg: &mut ServiceConfig) {
+    cfg.service(routes::auth::me);
+}
+
+fn probe_routes(cfg: &mut ServiceConfig) {
+    cfg.service(routes::health::healthz).service(routes::health::readyz);
+}
+
+/// Builds the routed app and the OpenAPI collected from it.
+fn routed() -> utoipa_actix_web::UtoipaApp<
+    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+> {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(probe_routes)
+        // The public scope is registered first: actix picks the first scope whose prefix matches.
+        .service(scope("/api/v1/auth").configure(public_api_routes))
+        .service(
+            scope("/api/v1")
+                .wrap(from_fn(crate::auth::authenticate))
+                .configure(protected_api_routes),
+        )
+}
+
+/// The OpenAPI document exactly as served and committed.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = routed().split_for_parts();
+    finalize(api)
+}
+
+/// CORS for browser frontends: only the configured origins; the Authorization header allowed,
+/// ETag and Location exposed.
+pub fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The whole application, used by the server and by the tests alike.
+pub fn build_app(
+    state: web::Data<AppState>,
+    api: utoipa::openapi::OpenApi,
+    cors_origins: Vec<String>,
+) -> App<
+    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+> {
+    let (app, _) = routed().split_for_parts();
+    app.app_data(state)
+        .app_data(crate::extract::json_config())
+        .app_data(crate::extract::path_config())
+        .app_data(crate::extract::query_config())
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, api))
+        .default_service(web::to(unmatched))
+        .wrap(crate::extract::problem_fallback())
+        .wrap(cors(&cors_origins))
+        .wrap(from_fn(request_log))
+}
+
+/// No route took the request: 405 when the path exists with other methods, else 404.
+async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::new(
+            crate::error::ProblemType::MethodNotAllowed,
+            format!("`{}` is not allowed on this path.", req.method()),
+        ));
+    }
+    Err(ApiError::not_found("No resource at this path."))
+}
+
+/// Request id and one log line per request. Logs the route pattern, never the concrete path or
+/// query (they may carry IIN/BIN), and never headers (tokens).
+async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method().to_string();
+    let started = std::time::Instant::now();
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method);
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "<unmatched>".to_owned());
+    tracing::info!(
+        parent: &span,
+        status = res.status().as_u16(),
+        route = %route,
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+/// The id of the current request (also sent back as `X-Request-Id`).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);

@@ -1,0 +1,366 @@
+//! The `appeals` command line: configuration from the environment and the subcommands.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use actix_web::{HttpServer, web};
+use appeals_db::{DbConn, DbUrl, repo, rows};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::auth::{JwtKeys, Role, hash_password};
+use crate::state::AppState;
+
+const ENV_HELP: &str = "\
+Environment:
+  DATABASE_URL          sqlite://PATH (default sqlite://data/appeals.db) or postgres://… / postgresql://…
+  BIND                  listen address (default 127.0.0.1:8080)
+  APPEALS_JWT_SECRET    token signing secret, at least 32 bytes (required when APPEALS_ENV=prod)
+  APPEALS_POOL_SIZE     database connections per process (default 16)
+  APPEALS_LOG_FORMAT    text | json (default text); RUST_LOG sets the level (default info)
+  APPEALS_ENV           prod (default) | dev (a signing secret is generated per start)
+  APPEALS_CORS_ORIGINS  comma-separated browser origins allowed to call the API (default none)
+  APPEALS_TOKEN_TTL     access token lifetime in seconds (default 900)
+  APPEALS_PASSWORD      password for `user create` (else read from stdin; never from argv)";
+
+/// appeals — registration and accounting of appeals to state bodies (IAS «Электронные обращения»).
+#[derive(Debug, Parser)]
+#[command(name = "appeals", version, after_help = ENV_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Prod,
+    Dev,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Settings read from the environment (flags override them).
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/appeals.db", global = true)]
+    pub database_url: String,
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    #[arg(long, env = "APPEALS_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
+    pub pool_size: u32,
+    #[arg(long, env = "APPEALS_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    #[arg(long = "env", env = "APPEALS_ENV", value_enum, default_value = "prod", global = true)]
+    pub environment: Environment,
+    #[arg(long, env = "APPEALS_CORS_ORIGINS", default_value = "", global = true)]
+    pub cors_origins: String,
+    #[arg(long, env = "APPEALS_TOKEN_TTL", default_value_t = 900, global = true)]
+    pub token_ttl: i64,
+}
+
+/// Minimum length of the signing secret in production.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    pub fn db_url(&self) -> Result<DbUrl, String> {
+        DbUrl::parse(&self.database_url).map_err(|e| e.to_string())
+    }
+
+    pub fn cors_origin_list(&self) -> Vec<String> {
+        self.cors_origins.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    }
+
+    /// The signing secret: required (≥ 32 bytes) in prod; generated per start in dev.
+    pub fn signing_secret(&self) -> Result<Vec<u8>, String> {
+        match (&self.jwt_secret, self.environment) {
+            (Some(s), _) if s.len() >= MIN_SECRET_BYTES => Ok(s.as_bytes().to_vec()),
+            (Some(_), Environment::Prod) | (None, Environment::Prod) => Err(format!(
+                "APPEALS_JWT_SECRET must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod"
+            )),
+            (_, Environment::Dev) => Ok(rand::random::<[u8; 32]>().to_vec()),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default). Migrations run first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (what `make openapi` commits).
+    Openapi,
+    /// Manage subjects (state bodies).
+    #[command(subcommand)]
+    Subject(SubjectCommand),
+    /// Manage users and integration clients.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// On an empty database, create a demo subject and users (APPEALS_ENV=dev only).
+    #[arg(long, env = "APPEALS_SEED_DEMO")]
+    pub seed_demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubjectCommand {
+    /// Create a subject.
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name_ru: String,
+        #[arg(long)]
+        name_kk: Option<String>,
+        /// The subject is the authorized body (КПСиСУ): its analysts read all subjects.
+        #[arg(long)]
+        authorized_body: bool,
+        /// Code of the parent subject.
+        #[arg(long)]
+        parent: Option<String>,
+        /// KATO code (9 digits).
+        #[arg(long)]
+        kato: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from APPEALS_PASSWORD or else stdin.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Code of the user's subject.
+        #[arg(long)]
+        subject: String,
+        /// Role (repeat for several): registrar, executor, head, deputy_head, controller,
+        /// reception_secretary, analyst, admin, integration.
+        #[arg(long = "role", required = true, value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Role>()))]
+        roles: Vec<Role>,
+        #[arg(long)]
+        full_name: Option<String>,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Openapi => {
+            let json = crate::openapi::to_pretty_json(&crate::openapi()).map_err(|e| e.to_string())?;
+            print!("{json}");
+            Ok(())
+        }
+        Command::Migrate => {
+            let mut conn = open(&config)?;
+            let applied = appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+            println!("applied {applied} migration(s)");
+            Ok(())
+        }
+        Command::Subject(SubjectCommand::Create { code, name_ru, name_kk, authorized_body, parent, kato }) => {
+            let mut conn = open_migrated(&config)?;
+            let parent_id = match parent {
+                Some(p) => Some(
+                    repo::subjects::find_by_code(&mut conn, &p)
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("no subject with code `{p}`"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let row = repo::subjects::insert(
+                &mut conn,
+                &rows::NewSubjectRow {
+                    code,
+                    name_ru,
+                    name_kk,
+                    parent_id,
+                    kato_code: kato,
+                    is_authorized_body: authorized_body,
+                    created_at: appeals_db::now_utc(),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("created subject {} (id {})", row.code, row.id);
+            Ok(())
+        }
+        Command::User(UserCommand::Create { username, subject, roles, full_name }) => {
+            let password = read_password()?;
+            let mut conn = open_migrated(&config)?;
+            let row = create_user(&mut conn, &username, &subject, &roles, full_name, &password)?;
+            println!("created user {} (id {}) with roles {}", row.username, row.id, row.roles);
+            Ok(())
+        }
+        Command::Serve(args) => serve(config, args),
+    }
+}
+
+fn open(config: &Config) -> Result<DbConn, String> {
+    let url = config.db_url()?;
+    url.prepare().map_err(|e| e.to_string())?;
+    url.establish().map_err(|e| e.to_string())
+}
+
+fn open_migrated(config: &Config) -> Result<DbConn, String> {
+    let mut conn = open(config)?;
+    appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// The password comes from `APPEALS_PASSWORD` or stdin, never argv (argv is visible to every user
+/// of the machine through `ps`).
+fn read_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("APPEALS_PASSWORD") {
+        if !p.is_empty() {
+            return Ok(p);
+        }
+    }
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let password = input.trim_end_matches(['\r', '\n']).to_owned();
+    if password.len() < 8 {
+        return Err("the password (APPEALS_PASSWORD or stdin) must have at least 8 characters".to_owned());
+    }
+    Ok(password)
+}
+
+/// Creates a user bound to the subject with the given code.
+pub fn create_user(
+    conn: &mut DbConn,
+    username: &str,
+    subject_code: &str,
+    roles: &[Role],
+    full_name: Option<String>,
+    password: &str,
+) -> Result<rows::UserRow, String> {
+    let subject = repo::subjects::find_by_code(conn, subject_code)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no subject with code `{subject_code}`"))?;
+    let hash = hash_password(password).map_err(|e| e.to_string())?;
+    repo::users::insert(
+        conn,
+        &rows::NewUserRow {
+            username: username.to_owned(),
+            password_hash: hash,
+            subject_id: subject.id,
+            full_name,
+            roles: Role::format_list(roles),
+            is_active: true,
+            created_at: appeals_db::now_utc(),
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Demo data for `make run`: one subject, one authorized body and a user per role.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
+    if repo::subjects::count(conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(false);
+    }
+    let now = appeals_db::now_utc();
+    for (code, name_ru, name_kk, authorized) in [
+        ("AKIMAT-ALA", "Аппарат акима города Алматы", "Алматы қаласы әкімінің аппараты", false),
+        ("KPSISU", "Комитет по правовой статистике и специальным учетам ГП РК", "ҚР БП Құқықтық статистика және арнайы есепке алу жөніндегі комитеті", true),
+        ("MINEDU", "Министерство просвещения РК", "ҚР Оқу-ағарту министрлігі", false),
+    ] {
+        repo::subjects::insert(
+            conn,
+            &rows::NewSubjectRow {
+                code: code.to_owned(),
+                name_ru: name_ru.to_owned(),
+                name_kk: Some(name_kk.to_owned()),
+                parent_id: None,
+                kato_code: None,
+                is_authorized_body: authorized,
+                created_at: now,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    for (username, subject, roles) in [
+        ("registrar", "AKIMAT-ALA", vec![Role::Registrar]),
+        ("executor", "AKIMAT-ALA", vec![Role::Executor]),
+        ("head", "AKIMAT-ALA", vec![Role::Head]),
+        ("admin", "AKIMAT-ALA", vec![Role::Admin]),
+        ("integration", "AKIMAT-ALA", vec![Role::Integration]),
+        ("minedu", "MINEDU", vec![Role::Registrar, Role::Executor]),
+        ("analyst", "KPSISU", vec![Role::Analyst]),
+    ] {
+        create_user(conn, username, subject, &roles, None, DEMO_PASSWORD)?;
+    }
+    Ok(true)
+}
+
+fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
+    let url = config.db_url()?;
+    let secret = config.signing_secret()?;
+    let pool = appeals_db::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
+    {
+        let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let applied = appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+        tracing::info!(backend = url.backend.name(), applied, "database ready");
+        if args.seed_demo {
+            if config.environment != Environment::Dev {
+                return Err("--seed-demo is only allowed with APPEALS_ENV=dev".to_owned());
+            }
+            if seed_demo(&mut conn)? {
+                println!(
+                    "Seeded demo subjects and users (password `{DEMO_PASSWORD}`): registrar, executor, head, admin, integration, minedu, analyst.\n\
+                     Get a token:\n  curl -s -X POST http://{bind}/api/v1/auth/token -H 'Content-Type: application/json' \\\n       -d '{{\"username\":\"registrar\",\"password\":\"{DEMO_PASSWORD}\"}}'\n\
+                     Swagger UI: http://{bind}/swagger-ui/",
+                    bind = config.bind
+                );
+            }
+        }
+    }
+    let state = web::Data::new(AppState::new(pool, JwtKeys::new(&secret, config.token_ttl)));
+    let api = crate::openapi();
+    let origins = config.cors_origin_list();
+    let bind = config.bind.clone();
+    tracing::info!(bind = %bind, backend = url.backend.name(), "listening");
+    let system = actix_web::rt::System::new();
+    system
+        .block_on(async move {
+            HttpServer::new(move || crate::build_app(state.clone(), api.clone(), origins.clone()))
+                // SIGTERM/SIGINT: stop accepting, finish in-flight requests (up to 30 s).
+                .shutdown_timeout(30)
+                .bind(&bind)?
+                .run()
+                .await
+        })
+        .map_err(|e| format!("server error: {e}"))
+}

@@ -1,0 +1,120 @@
+//! The OpenAPI document: info and tags here, paths collected from the registered routes
+//! (utoipa-actix-web), then [`finalize`] applies the conventions every operation shares.
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+use crate::error::{PROBLEM_JSON, Problem};
+
+/// Name of the bearer security scheme.
+pub const BEARER: &str = "bearer_auth";
+
+/// Routes outside the bearer requirement under `/api/v1`.
+pub const PUBLIC_API_PATHS: &[&str] = &["/api/v1/auth/token"];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "appeals — IAS «Электронные обращения» API",
+        version = "1.0.0",
+        description = "Registration and accounting of appeals to state bodies of the Republic of Kazakhstan \
+(Rules approved by Order of the Prosecutor General No. 4 of 04.01.2023, as amended 29.12.2025; APPK).\n\n\
+Conventions (paths, errors as RFC 9457 problems, pagination, idempotency, dates): see `docs/api.md`. \
+Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorization: Bearer <token>`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "auth", description = "Tokens and the current user"),
+        (name = "operations", description = "Liveness and readiness probes"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Applies the shared conventions to every collected operation, so that no handler can forget them:
+/// bearer security on `/api/v1` (except the public paths) with its 401/403 problems, and a problem
+/// response for server errors everywhere.
+pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let components = api.components.get_or_insert_default();
+    components.add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+    );
+    for (name, description) in [
+        ("Unauthorized", "Missing, malformed, tampered or expired bearer token (`WWW-Authenticate: Bearer`)."),
+        ("Forbidden", "The caller's roles or subject do not allow this action."),
+        ("ServerError", "Unexpected server error; the body never contains internal details."),
+        ("BadRequest", "Malformed request: the body is not valid JSON."),
+        ("PayloadTooLarge", "The request body exceeds the size limit."),
+        ("UnsupportedMediaType", "The body was not sent as `application/json`."),
+        ("ValidationFailed", "The body or a parameter is invalid; `errors` lists each field with a JSON Pointer."),
+        ("NotFound", "No such resource (or it belongs to another subject)."),
+    ] {
+        components.responses.insert(name.to_owned(), RefOr::T(problem_response(description)));
+    }
+
+    for (path, item) in api.paths.paths.iter_mut() {
+        let secured = path.starts_with("/api/v1/") && !PUBLIC_API_PATHS.contains(&path.as_str());
+        for op in operations_mut(item) {
+            if secured {
+                op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+                add_ref(op, "401", "Unauthorized");
+                add_ref(op, "403", "Forbidden");
+            }
+            if op.request_body.is_some() {
+                add_ref(op, "400", "BadRequest");
+                add_ref(op, "413", "PayloadTooLarge");
+                add_ref(op, "415", "UnsupportedMediaType");
+                add_ref(op, "422", "ValidationFailed");
+            }
+            let has_path_param = op.parameters.iter().flatten().any(|p| match p {
+                RefOr::T(p) => p.parameter_in == ParameterIn::Path,
+                RefOr::Ref(_) => false,
+            });
+            if has_path_param {
+                add_ref(op, "404", "NotFound");
+            }
+            add_ref(op, "5XX", "ServerError");
+        }
+    }
+    api
+}
+
+fn operations_mut(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+        item.head.as_mut(),
+        item.options.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn add_ref(op: &mut Operation, status: &str, component: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(component)));
+}
+
+/// A response whose body is a problem.
+pub fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build()
+}
+
+/// The committed form of the document (`make openapi`).
+pub fn to_pretty_json(api: &utoipa::openapi::OpenApi) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(api).map(|mut s| {
+        s.push('\n');
+        s
+    })
+}

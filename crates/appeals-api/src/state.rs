@@ -1,0 +1,34 @@
+//! Shared application state, built once at start-up and cloned into every worker.
+
+use std::sync::Arc;
+
+use appeals_db::DbPool;
+
+use crate::auth::JwtKeys;
+
+/// What handlers receive through `web::Data<AppState>`.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub jwt: Arc<JwtKeys>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, jwt: JwtKeys) -> Self {
+        Self { pool, jwt: Arc::new(jwt) }
+    }
+
+    /// Runs blocking diesel work on the actix blocking pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        F: FnOnce(&mut appeals_db::DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(appeals_db::DbError::from)?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

@@ -1,0 +1,196 @@
+//! Connections: the `DbConn` enum over both backends, URL dispatch and the r2d2 pool.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::DbError;
+
+/// One connection type for both databases. Queries written against it compile once and run on
+/// either backend; backend-specific SQL goes through [`per_backend!`](crate::per_backend).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The pool every request borrows from.
+pub type DbPool = r2d2::Pool<DbConnManager>;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A validated `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbUrl {
+    pub backend: Backend,
+    /// What the driver is given: the PostgreSQL URL as is, or the SQLite file path.
+    pub target: String,
+}
+
+/// The accepted forms, quoted in the start-up error.
+pub const ACCEPTED_URL_FORMS: &str =
+    "sqlite://PATH (e.g. sqlite://data/appeals.db), postgres://USER@HOST:PORT/DB or postgresql://…";
+
+impl DbUrl {
+    /// Parses `DATABASE_URL`. Any scheme other than `sqlite://`, `postgres://` and `postgresql://` is
+    /// refused so that a typo never silently creates a SQLite file.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::Config(format!(
+                    "DATABASE_URL `sqlite://` has no file path; accepted forms: {ACCEPTED_URL_FORMS}"
+                )));
+            }
+            return Ok(Self { backend: Backend::Sqlite, target: path.to_owned() });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self { backend: Backend::Postgres, target: url.to_owned() });
+        }
+        let scheme = url.split("://").next().unwrap_or(url);
+        Err(DbError::Config(format!(
+            "DATABASE_URL scheme `{scheme}` is not supported; accepted forms: {ACCEPTED_URL_FORMS}"
+        )))
+    }
+
+    /// Creates the folder of a SQLite file so that `make run` works on a fresh clone.
+    pub fn prepare(&self) -> Result<(), DbError> {
+        if self.backend == Backend::Sqlite
+            && let Some(parent) = Path::new(&self.target).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                DbError::Config(format!("cannot create folder {}: {e}", parent.display()))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Opens one connection (CLI commands and migrations).
+    pub fn establish(&self) -> Result<DbConn, DbError> {
+        let mut conn = match self.backend {
+            Backend::Postgres => DbConn::Pg(PgConnection::establish(&self.target)?),
+            Backend::Sqlite => DbConn::Sqlite(SqliteConnection::establish(&self.target)?),
+        };
+        init_connection(&mut conn)?;
+        Ok(conn)
+    }
+}
+
+/// Per-connection settings. SQLite leaves foreign keys off by default and needs WAL plus a busy
+/// timeout for several writers (several server processes may share one file).
+fn init_connection(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute(
+            // busy_timeout first: switching to WAL itself needs the write lock.
+            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+        ),
+        DbConn::Pg(c) => c.batch_execute("SET TIME ZONE 'UTC'"),
+    }
+}
+
+/// r2d2 manager that dispatches on the validated URL instead of letting `MultiConnection` try each
+/// backend in turn (SQLite accepts any string as a file name).
+#[derive(Debug, Clone)]
+pub struct DbConnManager {
+    url: DbUrl,
+}
+
+impl ManageConnection for DbConnManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        let mut conn = match self.url.backend {
+            Backend::Postgres => DbConn::Pg(
+                PgConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?,
+            ),
+            Backend::Sqlite => DbConn::Sqlite(
+                SqliteConnection::establish(&self.url.target)
+                    .map_err(r2d2::Error::ConnectionError)?,
+            ),
+        };
+        init_connection(&mut conn).map_err(r2d2::Error::QueryError)?;
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+#[derive(Debug)]
+struct NoCustomization;
+impl CustomizeConnection<DbConn, r2d2::Error> for NoCustomization {}
+
+/// Builds the pool. `size` is `APPEALS_POOL_SIZE`.
+pub fn build_pool(url: &DbUrl, size: u32) -> Result<DbPool, DbError> {
+    url.prepare()?;
+    r2d2::Pool::builder()
+        .max_size(size.max(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(NoCustomization))
+        .build(DbConnManager { url: url.clone() })
+        .map_err(|e| DbError::Config(format!("cannot open the database: {e}")))
+}
+
+/// Runs the same body once per backend with the concrete connection type, for the few statements
+/// `MultiConnection` cannot express (upserts, batch inserts, vendor functions).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::conn::DbConn::Pg($c) => $body,
+            $crate::conn::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_schemes_are_dispatched_or_refused() {
+        assert_eq!(DbUrl::parse("sqlite://data/a.db").unwrap().backend, Backend::Sqlite);
+        assert_eq!(DbUrl::parse("sqlite://data/a.db").unwrap().target, "data/a.db");
+        assert_eq!(DbUrl::parse("postgres://u@h/d").unwrap().backend, Backend::Postgres);
+        assert_eq!(DbUrl::parse("postgresql://u@h/d").unwrap().backend, Backend::Postgres);
+        let err = DbUrl::parse("mysql://x").unwrap_err().to_string();
+        assert!(err.contains("mysql") && err.contains("sqlite://") && err.contains("postgres://"));
+        assert!(DbUrl::parse("data/a.db").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! Repository functions, one module per aggregate.
+
+pub mod subjects;
+pub mod users;
