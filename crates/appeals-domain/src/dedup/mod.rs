@@ -1,0 +1,270 @@
+//! The duplicate check (p.13, R13, R14) — a pure engine.
+//!
+//! p.2(2): a **duplicate** is an appeal from the same person (or group of persons) on the same
+//! issue, a copy of or analogous to one sent earlier — also when addressed to a different subject,
+//! worded differently or submitted in a different form — that contains no new arguments,
+//! circumstances or legal grounds. p.13: the IAS is checked for duplicates **before registration**;
+//! a duplicate is still registered and linked to the original (R13). R14: candidates are found by
+//! the same IIN/BIN and full name, same settlement; the final qualification is the registrar's
+//! decision, so this engine only *advises*.
+//!
+//! Pipeline: [`normalize`] (case, `ё`, punctuation, dates, boilerplate; fragments with original
+//! spans) → [`features`] (stems and stem bigrams) → [`signature`] (MinHash + LSH band keys for the
+//! DB index) → [`score`] (Jaccard, containment, novel fragments) + [`applicant`] (same person) →
+//! [`Verdict`].
+//!
+//! What the DB layer stores per registered appeal (issue 5): the [`Signature::to_bytes`] blob
+//! (516 bytes with the default `K = 128`), the `b = 32` band keys ([`Fingerprint::band_keys`],
+//! `u64`, store as `i64` in an indexed `(band_key)` or `(band, band_key)` table) and, per applicant,
+//! the [`NormalizedApplicant`] fields `iin_bin`, `name_key` and `kato_settlement` (indexed). At
+//! check time it fetches candidates by applicant and by band keys, then calls [`check`] with their
+//! texts.
+
+pub mod applicant;
+pub mod features;
+pub mod hash;
+pub mod normalize;
+pub mod score;
+pub mod signature;
+
+use serde::{Deserialize, Serialize};
+
+pub use applicant::{ApplicantKey, ApplicantMatch, ApplicantSettings, NormalizedApplicant};
+pub use normalize::normalize;
+pub use score::NovelFragment;
+pub use signature::{MinHasher, Signature, SignatureParams};
+
+use crate::DomainError;
+
+/// The engine's advice on one pair or on the whole check (p.2(2)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Not a repeat of the earlier appeal.
+    New,
+    /// Same applicant and same issue, but with new arguments or circumstances (or an anonymous
+    /// appeal on the same issue, which p.2(2) cannot make a duplicate).
+    Related,
+    /// Same applicant, same issue, no material novelty: a duplicate in the sense of p.2(2).
+    Duplicate,
+}
+
+/// Thresholds of the duplicate check. Defaults were tuned on `tests/data/dedup_eval.jsonl`
+/// (see `docs/performance.md`, "Domain: duplicate engine").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupSettings {
+    /// MinHash / LSH sizes.
+    pub signature: SignatureParams,
+    /// Who counts as the same applicant (R14).
+    pub applicant: ApplicantSettings,
+    /// "Same issue": minimum overlap coefficient of the two texts' content stems
+    /// (`|A ∩ B| / min(|A|, |B|)`). Default 0.30.
+    pub topic_min_overlap: f64,
+    /// A fragment of the new text whose stems are found in the earlier text at least this share is
+    /// covered (not new). Default 0.50: a paraphrased sentence keeps most of its nouns.
+    pub fragment_covered_at: f64,
+    /// Fragments with fewer content stems are never novel («Помогите!»). Default 4.
+    pub fragment_min_stems: usize,
+    /// The novelty is material (p.2(2): "new arguments, circumstances or legal grounds") when the
+    /// novel fragments bring at least this many stems absent from the earlier text. Default 6.
+    pub novelty_min_stems: usize,
+}
+
+impl Default for DedupSettings {
+    fn default() -> Self {
+        Self {
+            signature: SignatureParams::default(),
+            applicant: ApplicantSettings::default(),
+            topic_min_overlap: 0.30,
+            fragment_covered_at: 0.50,
+            fragment_min_stems: 4,
+            novelty_min_stems: 6,
+        }
+    }
+}
+
+impl DedupSettings {
+    /// Checks ranges of all thresholds.
+    ///
+    /// # Errors
+    /// [`DomainError::Invalid`] naming the field.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.signature.validate()?;
+        let unit = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(DomainError::invalid(name, "must be between 0 and 1"))
+            }
+        };
+        unit("/applicant/min_shared_ratio", self.applicant.min_shared_ratio)?;
+        unit("/topic_min_overlap", self.topic_min_overlap)?;
+        unit("/fragment_covered_at", self.fragment_covered_at)
+    }
+}
+
+/// An appeal's text and applicants.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Full text as received.
+    pub text: String,
+    /// Applicants (З-1); empty for an anonymous appeal.
+    pub applicants: Vec<ApplicantKey>,
+}
+
+/// An earlier appeal fetched as a candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateDocument {
+    /// The earlier appeal's id (registration number or row id), echoed back.
+    pub id: String,
+    /// Its text and applicants.
+    pub document: Document,
+}
+
+/// Scores of one candidate against the new appeal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateScore {
+    /// The candidate's id.
+    pub id: String,
+    /// Advice for this pair.
+    pub verdict: Verdict,
+    /// Applicant comparison (R14).
+    pub applicant: ApplicantMatch,
+    /// Exact Jaccard resemblance of the shingle sets.
+    pub similarity: f64,
+    /// MinHash estimate of `similarity` (what the LSH index saw).
+    pub estimated_similarity: f64,
+    /// Share of the earlier appeal's shingles repeated in the new one.
+    pub containment: f64,
+    /// Share of the new appeal's shingles found in the earlier one.
+    pub reverse_containment: f64,
+    /// Overlap coefficient of content stems ("same issue").
+    pub topic_overlap: f64,
+    /// Fragments of the new appeal the earlier one does not cover, verbatim.
+    pub novel_fragments: Vec<NovelFragment>,
+}
+
+/// Result of [`check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The strongest verdict over all candidates (`New` without candidates).
+    pub verdict: Verdict,
+    /// Id of the best `Duplicate` candidate: the proposed `duplicate_of` link (R13).
+    pub duplicate_of: Option<String>,
+    /// All candidates, strongest verdict first, then by similarity.
+    pub candidates: Vec<CandidateScore>,
+}
+
+/// A text prepared for comparison: normalised fragments, features and signature.
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    /// Fragments with spans and canonical tokens.
+    pub normalized: normalize::NormalizedText,
+    /// Stems and shingles.
+    pub features: features::TextFeatures,
+    /// MinHash signature.
+    pub signature: Signature,
+}
+
+impl Fingerprint {
+    /// Normalises, extracts features and signs `text`.
+    #[must_use]
+    pub fn new(text: &str, hasher: &MinHasher) -> Self {
+        let normalized = normalize::analyze(text);
+        let features = features::extract(&normalized);
+        let signature = hasher.sign(&features.shingles);
+        Self { normalized, features, signature }
+    }
+
+    /// LSH band keys of the signature (see [`Signature::band_keys`]).
+    #[must_use]
+    pub fn band_keys(&self, params: &SignatureParams) -> Vec<u64> {
+        self.signature.band_keys(params)
+    }
+}
+
+/// Compares a prepared new appeal with one prepared candidate.
+#[must_use]
+pub fn score_pair(
+    id: &str,
+    new_text: &str,
+    new: &Fingerprint,
+    new_applicants: &[NormalizedApplicant],
+    old: &Fingerprint,
+    old_applicants: &[NormalizedApplicant],
+    settings: &DedupSettings,
+) -> CandidateScore {
+    let applicant = applicant::same_applicant(new_applicants, old_applicants, &settings.applicant);
+    let (nf, of) = (&new.features, &old.features);
+    let topic_overlap = score::overlap(&nf.stems, &of.stems);
+    let novel_fragments = score::novel_fragments(
+        new_text,
+        &new.normalized,
+        nf,
+        of,
+        settings.fragment_covered_at,
+        settings.fragment_min_stems,
+    );
+    let novel_stems: usize = novel_fragments.iter().map(|f| f.new_stems).sum();
+    let same_topic = topic_overlap >= settings.topic_min_overlap;
+    let verdict = match applicant {
+        ApplicantMatch::Different => Verdict::New,
+        _ if !same_topic => Verdict::New,
+        // p.2(2) needs "the same person": an anonymous appeal can at most be related.
+        ApplicantMatch::Anonymous => Verdict::Related,
+        ApplicantMatch::Same { .. } if novel_stems >= settings.novelty_min_stems => Verdict::Related,
+        ApplicantMatch::Same { .. } => Verdict::Duplicate,
+    };
+    CandidateScore {
+        id: id.to_owned(),
+        verdict,
+        applicant,
+        similarity: score::jaccard(&nf.shingles, &of.shingles),
+        estimated_similarity: new.signature.estimate_similarity(&old.signature),
+        containment: score::containment(&of.shingles, &nf.shingles),
+        reverse_containment: score::containment(&nf.shingles, &of.shingles),
+        topic_overlap,
+        novel_fragments,
+    }
+}
+
+/// The duplicate check of p.13: compares `new` with each candidate (fetched by the DB layer by
+/// applicant and LSH band keys) and advises `Duplicate`, `Related` or `New` (p.2(2), R14).
+///
+/// # Errors
+/// When `settings` are out of range ([`DedupSettings::validate`]).
+pub fn check(
+    new: &Document,
+    candidates: &[CandidateDocument],
+    settings: &DedupSettings,
+) -> Result<CheckResult, DomainError> {
+    settings.validate()?;
+    let hasher = MinHasher::new(settings.signature)?;
+    let new_fp = Fingerprint::new(&new.text, &hasher);
+    let new_app: Vec<NormalizedApplicant> = new.applicants.iter().map(ApplicantKey::normalized).collect();
+    let mut scores: Vec<CandidateScore> = candidates
+        .iter()
+        .map(|c| {
+            let old_fp = Fingerprint::new(&c.document.text, &hasher);
+            let old_app: Vec<NormalizedApplicant> =
+                c.document.applicants.iter().map(ApplicantKey::normalized).collect();
+            score_pair(&c.id, &new.text, &new_fp, &new_app, &old_fp, &old_app, settings)
+        })
+        .collect();
+    scores.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(b.similarity.total_cmp(&a.similarity)));
+    let verdict = scores.first().map_or(Verdict::New, |s| s.verdict);
+    let duplicate_of =
+        scores.first().filter(|s| s.verdict == Verdict::Duplicate).map(|s| s.id.clone());
+    Ok(CheckResult { verdict, duplicate_of, candidates: scores })
+}
+
+/// Signature bytes and band keys of a text, for the DB layer at registration (issue 5).
+///
+/// # Errors
+/// When `params` are invalid.
+pub fn index_keys(text: &str, params: SignatureParams) -> Result<(Vec<u8>, Vec<u64>), DomainError> {
+    let hasher = MinHasher::new(params)?;
+    let fp = Fingerprint::new(text, &hasher);
+    Ok((fp.signature.to_bytes(), fp.band_keys(&params)))
+}
