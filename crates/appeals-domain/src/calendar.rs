@@ -60,7 +60,9 @@ impl DayKind {
 /// One special day of the calendar, as `GET /calendar/{year}` will list it (R30–R32).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpecialDay {
+    /// The day.
     pub date: NaiveDate,
+    /// Why it is special.
     pub kind: DayKind,
     /// Human name (holiday name, or "перенос с …").
     pub name: String,
@@ -81,14 +83,19 @@ pub enum HolidayKind {
 /// A fixed-date holiday valid for a range of years (Law on holidays Art. 5, R30).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HolidayRule {
+    /// Month (1–12).
     pub month: u32,
+    /// Day of month.
     pub day: u32,
+    /// Holiday name as in the Law.
     pub name: String,
+    /// Whether a weekend occurrence transfers (R30) or not (R31).
     pub kind: HolidayKind,
     /// First year the rule applies (inclusive); `None` = since before the calendar range.
     pub from_year: Option<i32>,
     /// Last year the rule applies (inclusive); `None` = still in force.
     pub to_year: Option<i32>,
+    /// Legal source.
     pub source: String,
 }
 
@@ -102,8 +109,11 @@ impl HolidayRule {
 /// A religious day off whose date is fixed each year (first day of Kurban ait, R31).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatedHoliday {
+    /// The day off.
     pub date: NaiveDate,
+    /// Holiday name.
     pub name: String,
+    /// Legal act fixing the date.
     pub source: String,
 }
 
@@ -120,8 +130,11 @@ pub enum OverrideKind {
 /// An explicit per-date override of the computed calendar (R32, R33).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Override {
+    /// The day.
     pub date: NaiveDate,
+    /// Day off or working day.
     pub kind: OverrideKind,
+    /// Legal act (government decree, ministry order) or data source.
     pub source: String,
 }
 
@@ -147,6 +160,7 @@ impl Override {
 /// The replaceable data of one year (R31–R33): lunar-dated religious days and overrides.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearData {
+    /// Calendar year.
     pub year: i32,
     /// Religious days off dated per year (first day of Kurban ait), never transferred (R31).
     pub religious_days: Vec<DatedHoliday>,
@@ -160,10 +174,13 @@ pub struct YearData {
 /// All input data of a calendar; [`Calendar::from_data`] turns it into precomputed tables (R33).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarData {
+    /// First year covered.
     pub first_year: i32,
+    /// Last year covered.
     pub last_year: i32,
     /// Incremented by every replacement; part of the [`CalendarVersion`] (R33).
     pub revision: u32,
+    /// Fixed-date holidays with validity ranges (R30, R31).
     pub rules: Vec<HolidayRule>,
     /// At most one entry per year; years without an entry have no dated days and no overrides.
     pub years: Vec<YearData>,
@@ -191,7 +208,9 @@ impl fmt::Display for CalendarVersion {
 /// The status of one date (R30–R32).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayInfo {
+    /// The day.
     pub date: NaiveDate,
+    /// Whether it is a working day.
     pub working: bool,
     /// Present when the day is a holiday, transfer, religious day or override.
     pub special: Option<SpecialDay>,
@@ -200,12 +219,17 @@ pub struct DayInfo {
 /// One year of the calendar as the API will publish it (`GET /calendar/{year}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearCalendar {
+    /// Calendar year.
     pub year: i32,
+    /// Version of the data (R33).
     pub calendar_version: CalendarVersion,
+    /// Number of working days.
     pub working_days: u32,
+    /// Number of days off (weekends included).
     pub days_off: u32,
     /// Every holiday (including those falling on weekends), transfer, religious day and override.
     pub special_days: Vec<SpecialDay>,
+    /// Data-quality note of the year, if any.
     pub note: Option<String>,
 }
 
