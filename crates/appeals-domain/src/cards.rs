@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Months, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -206,6 +206,8 @@ pub struct NewAppeal {
     pub reports_crime_or_threat: bool,
     /// p.15: the non-accountable category (`non_accountable_categories` code), if any (R16).
     pub non_accountable_category: Option<String>,
+    /// [INF] For complaints: what is appealed (R42, R43).
+    pub complaint: Option<ComplaintTarget>,
 }
 
 /// ОЛ-1 «Карточка учета обращения» (p.23). Requisites 2 (number), 8, 9, 13 change only through
@@ -253,6 +255,8 @@ pub struct AppealCard {
     pub anonymity: AnonymityAssessment,
     /// [INF] p.15 category: the item is not accounted and is transferred via ОЛ-2 (R16).
     pub non_accountable_category: Option<String>,
+    /// [INF] For complaints: the appealed appeal/act and lateness (R42, R43).
+    pub complaint: Option<ComplaintTarget>,
 }
 
 /// Audit record of a change of requisite 8 (R12: old, new, tags, user, time) with the recomputed
@@ -302,6 +306,12 @@ impl AppealCard {
         control_date: impl FnOnce(Term) -> NaiveDate,
     ) -> Result<Self, DomainError> {
         let kind = input.document_type.kind;
+        if input.complaint.is_some() && kind != AppealKind::Complaint {
+            return Err(DomainError::invalid(
+                "complaint",
+                "only a complaint appeals an act",
+            ));
+        }
         if kind == AppealKind::PersonalReceptionApplication {
             return Err(DomainError::invalid(
                 "document_type",
@@ -339,6 +349,7 @@ impl AppealCard {
             fill_mode: input.fill_mode,
             anonymity: assess_anonymity(&input.authorship, input.reports_crime_or_threat),
             non_accountable_category: input.non_accountable_category,
+            complaint: input.complaint,
         };
         card.refresh_automatic_markings(markings_book, input.applicants);
         Ok(card)
@@ -494,6 +505,138 @@ impl AppealCard {
         }
         self.markings.remove(code);
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Talon (APPK; Rules p.11; R5, R6)
+// ---------------------------------------------------------------------------------------------
+
+/// The талон given to an applicant who applied directly (APPK, R6). For a part forwarded by
+/// competence the talon is issued by the subject that received the part for consideration on the
+/// merits (p.11, R5): build it with that subject's name and the part number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Talon {
+    /// Registration number (main or `<main>/<k>`).
+    pub reg_number: AppealNumber,
+    /// Name of the subject that accepted the appeal (for a part: the receiving subject, R5).
+    pub subject_name: String,
+    /// Date and time of acceptance.
+    pub accepted_at: NaiveDateTime,
+    /// Surname and initials of the person who accepted it, e.g. «Иванов И.С.».
+    pub accepted_by: String,
+}
+
+impl Talon {
+    /// R6: a talon with the number, the subject, the date and time and the acceptor's surname and
+    /// initials (built from the full name so that the format is uniform).
+    pub fn issue(
+        reg_number: AppealNumber,
+        subject_name: &str,
+        accepted_at: NaiveDateTime,
+        surname: &str,
+        first_name: &str,
+        patronymic: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        let surname = surname.trim();
+        if surname.is_empty() {
+            return Err(DomainError::invalid(
+                "accepted_by",
+                "the surname is required",
+            ));
+        }
+        if subject_name.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "subject_name",
+                "the subject is required",
+            ));
+        }
+        let initial = |s: &str| {
+            s.trim()
+                .chars()
+                .next()
+                .map(|c| format!("{}.", c.to_uppercase()))
+        };
+        let initials: String = [initial(first_name), patronymic.and_then(initial)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if initials.is_empty() {
+            return Err(DomainError::invalid(
+                "accepted_by",
+                "the first name is required",
+            ));
+        }
+        Ok(Self {
+            reg_number,
+            subject_name: subject_name.trim().to_owned(),
+            accepted_at,
+            accepted_by: format!("{surname} {initials}"),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complaints (APPK Art. 91–92; R42–R44)
+// ---------------------------------------------------------------------------------------------
+
+/// What a complaint appeals (R42 [OBS]: found by IIN or appeal number) and whether it is late (R43).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintTarget {
+    /// The appeal whose act or action (inaction) is appealed, if it is in the IAS.
+    pub appealed_appeal: Option<AppealNumber>,
+    /// «Жалоба подается на» — act, or action (inaction) not related to an act [OBS], free text.
+    pub appealed_subject_matter: String,
+    /// When the applicant learned of the act/action (start of the 3-month term, Art. 92).
+    pub learned_on: Option<NaiveDate>,
+    /// R43: filed after the 3-month term — still accepted and registered; shown to the reviewer.
+    pub late: bool,
+}
+
+impl ComplaintTarget {
+    /// R42/R43: a complaint target, with `late` computed from the filing date.
+    pub fn new(
+        appealed_appeal: Option<AppealNumber>,
+        appealed_subject_matter: &str,
+        learned_on: Option<NaiveDate>,
+        filed_on: NaiveDate,
+    ) -> Self {
+        Self {
+            appealed_appeal,
+            appealed_subject_matter: appealed_subject_matter.to_owned(),
+            learned_on,
+            late: learned_on.is_some_and(|l| complaint_is_late(l, filed_on)),
+        }
+    }
+}
+
+/// R43 (APPK Art. 92): a complaint is late when filed after three calendar months from the day the
+/// applicant learned of the act. Lateness never blocks registration (a missed term is not a ground
+/// to refuse acceptance). [INF] The end of the term is not moved off non-working days here.
+pub fn complaint_is_late(learned_on: NaiveDate, filed_on: NaiveDate) -> bool {
+    match learned_on.checked_add_months(Months::new(3)) {
+        Some(end) => filed_on > end,
+        None => false,
+    }
+}
+
+/// R44 (APPK Art. 91 p.2): if no final act was adopted by the control date, the body is deemed to
+/// have refused from the expiry of the term. Returns that date — [INF] the day after the control
+/// date — once it is known: when the act came late, or when `today` is past the control date with
+/// no act. `None` while the term runs or when the act was in time.
+pub fn deemed_refusal_date(
+    control_date: NaiveDate,
+    final_act_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let expired = match final_act_on {
+        Some(d) => d > control_date,
+        None => today > control_date,
+    };
+    if expired {
+        control_date.succ_opt()
+    } else {
+        None
     }
 }
 
@@ -1441,6 +1584,7 @@ mod tests {
             authorship: signed(),
             reports_crime_or_threat: false,
             non_accountable_category: None,
+            complaint: None,
         }
     }
 
@@ -2041,5 +2185,83 @@ mod tests {
             ReceptionCard::ensure_first_for_application(1),
             Err(DomainError::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn talon_has_number_subject_time_and_acceptor_initials() {
+        // R6; R5: a part's talon names the receiving subject and the part number.
+        let t = Talon::issue(
+            number(),
+            "Акимат г. Астаны",
+            at("2026-03-05"),
+            "Иванов",
+            "иван",
+            Some("Сергеевич"),
+        )
+        .unwrap();
+        assert_eq!(t.accepted_by, "Иванов И.С.");
+        assert_eq!(t.reg_number.to_string(), "ЖТ-2026-00000042");
+        assert_eq!(t.accepted_at, at("2026-03-05"));
+        let part = AppealNumber::Part(next_part_number(number().main(), 0).unwrap());
+        let t = Talon::issue(
+            part,
+            "Министерство транспорта",
+            at("2026-03-06"),
+            "Ким",
+            "Анна",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.subject_name.as_str(), t.accepted_by.as_str()),
+            ("Министерство транспорта", "Ким А.")
+        );
+        assert_eq!(t.reg_number.to_string(), "ЖТ-2026-00000042/1");
+        assert!(Talon::issue(number(), "X", at("2026-03-05"), " ", "Иван", None).is_err());
+    }
+
+    #[test]
+    fn late_complaint_is_still_registered_with_a_flag() {
+        // R43.
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(!complaint_is_late(d("2026-01-10"), d("2026-04-10")));
+        assert!(complaint_is_late(d("2026-01-10"), d("2026-04-11")));
+        let target = ComplaintTarget::new(
+            Some(number()),
+            "Административный акт",
+            Some(d("2025-10-01")),
+            d("2026-03-05"),
+        );
+        assert!(target.late);
+        let mut input = new_appeal("complaint", 1);
+        input.complaint = Some(target);
+        let markings = default_dictionary(DictionaryName::Markings);
+        let card = AppealCard::register(input, number(), &markings, |_| d("2026-04-02")).unwrap();
+        assert!(card.complaint.as_ref().is_some_and(|c| c.late));
+        let mut not_complaint = new_appeal("request", 1);
+        not_complaint.complaint = Some(ComplaintTarget::new(None, "акт", None, d("2026-03-05")));
+        assert!(
+            AppealCard::register(not_complaint, number(), &markings, |_| d("2026-04-02")).is_err()
+        );
+    }
+
+    #[test]
+    fn deemed_refusal_starts_after_an_expired_term_without_a_final_act() {
+        // R44.
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let control = d("2026-03-31");
+        assert_eq!(deemed_refusal_date(control, None, d("2026-03-31")), None);
+        assert_eq!(
+            deemed_refusal_date(control, None, d("2026-04-01")),
+            Some(d("2026-04-01"))
+        );
+        assert_eq!(
+            deemed_refusal_date(control, Some(d("2026-03-30")), d("2026-05-01")),
+            None
+        );
+        assert_eq!(
+            deemed_refusal_date(control, Some(d("2026-04-03")), d("2026-05-01")),
+            Some(d("2026-04-01"))
+        );
     }
 }

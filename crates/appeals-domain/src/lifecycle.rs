@@ -14,7 +14,7 @@
 //! [`AppealState::registered`] and no command touches it (R2). A main appeal closes only when none
 //! of its parts is open (the count is an input, the parts live in their own rows).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -160,6 +160,33 @@ impl Pending {
                 stage: ApprovalStage::Approved,
                 ..
             } => "extension_approved",
+        }
+    }
+}
+
+/// R35 [INF]: where the review term of a forwarded appeal or part starts at the receiving subject.
+/// The sources do not settle it; APPK Art. 65 says the receiver «initiates» the procedure, hence the
+/// default. A deployment setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardedTermPolicy {
+    /// A new procedure: the term runs from the receiving subject's receipt (default [INF]).
+    #[default]
+    RestartAtReceiver,
+    /// The term keeps running from the original receipt.
+    KeepOriginal,
+}
+
+impl ForwardedTermPolicy {
+    /// The moment the receiving subject's term starts from.
+    pub fn term_start(
+        self,
+        originally_received: NaiveDateTime,
+        received_by_receiver: NaiveDateTime,
+    ) -> NaiveDateTime {
+        match self {
+            ForwardedTermPolicy::RestartAtReceiver => received_by_receiver,
+            ForwardedTermPolicy::KeepOriginal => originally_received,
         }
     }
 }
@@ -1003,6 +1030,17 @@ mod tests {
                 }
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn forwarded_term_restarts_at_the_receiver_by_default() {
+        // R35 setting.
+        let t = |d| date(d).and_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(ForwardedTermPolicy::default().term_start(t(1), t(3)), t(3));
+        assert_eq!(
+            ForwardedTermPolicy::KeepOriginal.term_start(t(1), t(3)),
+            t(1)
         );
     }
 
