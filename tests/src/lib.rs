@@ -10,8 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use actix_web::web;
-use appeals_api::auth::{JwtKeys, Role};
 use appeals_api::AppState;
+use appeals_api::auth::{JwtKeys, Role};
 use appeals_db::{DbConn, DbUrl, repo, rows};
 use diesel::connection::SimpleConnection;
 use serde_json::Value;
@@ -43,7 +43,12 @@ impl TestDb {
             TestBackend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("appeals.db").display());
-                Self { url, backend, _dir: Some(dir), pg_cleanup: None }
+                Self {
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                    pg_cleanup: None,
+                }
             }
             TestBackend::Postgres => {
                 let admin = postgres_admin_url();
@@ -56,10 +61,16 @@ impl TestDb {
                              Start it (see .ci/run) or set TEST_DATABASE_URL."
                         )
                     });
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("create schema");
                 let sep = if admin.contains('?') { '&' } else { '?' };
                 let url = format!("{admin}{sep}options=-csearch_path%3D{schema}");
-                Self { url, backend, _dir: None, pg_cleanup: Some((admin, schema)) }
+                Self {
+                    url,
+                    backend,
+                    _dir: None,
+                    pg_cleanup: Some((admin, schema)),
+                }
             }
         }
     }
@@ -84,7 +95,10 @@ impl Drop for TestDb {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| DEFAULT_PG_URL.to_owned())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_PG_URL.to_owned())
 }
 
 /// A migrated database, a running app state and a few users.
@@ -107,15 +121,27 @@ pub struct TestUser {
 
 impl TestApp {
     pub async fn new(backend: TestBackend) -> Self {
-        let db = TestDb::new(backend);
+        Self::on(TestDb::new(backend))
+    }
+
+    /// An app over an existing test database (e.g. one the CLI has already written to).
+    pub fn on(db: TestDb) -> Self {
         let pool = appeals_db::build_pool(&db.db_url(), 4).expect("pool");
         let subject_id = {
             let mut conn = pool.get().expect("conn");
             appeals_db::migrate::run(&mut conn).expect("migrate");
-            create_subject(&mut conn, "S1", false)
+            match repo::subjects::find_by_code(&mut conn, "S1").expect("find S1") {
+                Some(s) => s.id,
+                None => create_subject(&mut conn, "S1", false),
+            }
         };
         let state = web::Data::new(AppState::new(pool, JwtKeys::new(TEST_SECRET, 900)));
-        Self { db, state, api: appeals_api::openapi(), subject_id }
+        Self {
+            db,
+            state,
+            api: appeals_api::openapi(),
+            subject_id,
+        }
     }
 
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<appeals_db::conn::DbConnManager> {
@@ -129,37 +155,78 @@ impl TestApp {
 
     /// Creates a user (password `password123`) in the given subject and mints a token for it.
     pub fn user(&self, username: &str, subject_code: &str, roles: &[Role]) -> TestUser {
-        let row = appeals_api::cli::create_user(&mut self.conn(), username, subject_code, roles, None, "password123")
-            .expect("create user");
-        let token = self.state.jwt.issue(row.id, row.subject_id, roles, chrono::Utc::now().timestamp()).expect("token");
-        TestUser { id: row.id, subject_id: row.subject_id, roles: roles.to_vec(), token }
+        let row = appeals_api::cli::create_user(
+            &mut self.conn(),
+            username,
+            subject_code,
+            roles,
+            None,
+            "password123",
+        )
+        .expect("create user");
+        let token = self
+            .state
+            .jwt
+            .issue(
+                row.id,
+                row.subject_id,
+                roles,
+                chrono::Utc::now().timestamp(),
+            )
+            .expect("token");
+        TestUser {
+            id: row.id,
+            subject_id: row.subject_id,
+            roles: roles.to_vec(),
+            token,
+        }
     }
 
     /// Sends a request through the full app (all middleware) and reads the body as JSON
     /// (`Value::Null` when empty or not JSON).
     pub async fn send(&self, req: TestRequest) -> TestResponse {
-        let app = test::init_service(appeals_api::build_app(self.state.clone(), self.api.clone(), vec![])).await;
+        let app = test::init_service(appeals_api::build_app(
+            self.state.clone(),
+            self.api.clone(),
+            vec![],
+        ))
+        .await;
         let res: ServiceResponse<_> = test::call_service(&app, req.to_request()).await;
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = test::read_body(res).await;
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse { status, headers, body, raw: bytes.to_vec() }
+        TestResponse {
+            status,
+            headers,
+            body,
+            raw: bytes.to_vec(),
+        }
     }
 
     /// GET with a bearer token.
     pub async fn get(&self, uri: &str, user: &TestUser) -> TestResponse {
-        self.send(TestRequest::get().uri(uri).insert_header(bearer(user))).await
+        self.send(TestRequest::get().uri(uri).insert_header(bearer(user)))
+            .await
     }
 
     /// POST JSON with a bearer token.
     pub async fn post(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
-        self.send(TestRequest::post().uri(uri).insert_header(bearer(user)).set_json(body)).await
+        self.send(
+            TestRequest::post()
+                .uri(uri)
+                .insert_header(bearer(user))
+                .set_json(body),
+        )
+        .await
     }
 }
 
 pub fn bearer(user: &TestUser) -> (actix_web::http::header::HeaderName, String) {
-    (actix_web::http::header::AUTHORIZATION, format!("Bearer {}", user.token))
+    (
+        actix_web::http::header::AUTHORIZATION,
+        format!("Bearer {}", user.token),
+    )
 }
 
 fn create_subject(conn: &mut DbConn, code: &str, authorized_body: bool) -> i64 {
@@ -195,7 +262,12 @@ impl TestResponse {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, type_slug: &str) {
         assert_eq!(self.status.as_u16(), status, "status; body: {}", self.body);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "content type; body: {}", self.body);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type; body: {}",
+            self.body
+        );
         assert_eq!(
             self.body["type"].as_str(),
             Some(format!("https://appeals.kz/problems/{type_slug}").as_str()),
@@ -229,4 +301,26 @@ macro_rules! backend_tests {
             )*
         }
     };
+}
+
+/// Path of the `appeals` binary, built on first use (the binary belongs to another package, so
+/// cargo does not build it for this crate's tests by itself).
+pub fn appeals_bin() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let status = std::process::Command::new(cargo)
+                .args(["build", "-q", "-p", "appeals-api", "--bin", "appeals"])
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build --bin appeals failed");
+            let exe = std::env::current_exe().expect("current exe");
+            // target/<profile>/deps/<test> → target/<profile>/appeals
+            let profile_dir = exe.parent().and_then(|p| p.parent()).expect("profile dir");
+            let bin = profile_dir.join(format!("appeals{}", std::env::consts::EXE_SUFFIX));
+            assert!(bin.exists(), "{} not found", bin.display());
+            bin
+        })
+        .clone()
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 //! Foundation: authentication, the problem+json error model, probes — on both backends.
 
 use actix_web::http::header;
@@ -42,7 +43,13 @@ async fn me_without_token_is_401_problem(backend: TestBackend) {
     let res = app.send(TestRequest::get().uri("/api/v1/me")).await;
     res.assert_problem(401, "unauthorized");
     assert_eq!(res.header("www-authenticate"), Some("Bearer"));
-    let res = app.send(TestRequest::get().uri("/api/v1/me").insert_header((header::AUTHORIZATION, "Basic abc"))).await;
+    let res = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/me")
+                .insert_header((header::AUTHORIZATION, "Basic abc")),
+        )
+        .await;
     res.assert_problem(401, "unauthorized");
 }
 
@@ -50,14 +57,22 @@ async fn token_flow_gives_me(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     app.user("reg", "S1", &[Role::Registrar, Role::Executor]);
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": "reg", "password": "password123"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": "reg", "password": "password123"})),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.body["token_type"], "Bearer");
     assert_eq!(res.body["expires_in"], 900);
     let token = res.body["access_token"].as_str().unwrap().to_owned();
     let res = app
-        .send(TestRequest::get().uri("/api/v1/me").insert_header((header::AUTHORIZATION, format!("Bearer {token}"))))
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/me")
+                .insert_header((header::AUTHORIZATION, format!("Bearer {token}"))),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.body["username"], "reg");
@@ -69,13 +84,24 @@ async fn token_flow_gives_me(backend: TestBackend) {
 async fn wrong_password_and_unknown_user_are_401(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     app.user("reg", "S1", &[Role::Registrar]);
-    for body in [json!({"username": "reg", "password": "wrong-password"}), json!({"username": "ghost", "password": "password123"})] {
-        let res = app.send(TestRequest::post().uri("/api/v1/auth/token").set_json(body)).await;
+    for body in [
+        json!({"username": "reg", "password": "wrong-password"}),
+        json!({"username": "ghost", "password": "password123"}),
+    ] {
+        let res = app
+            .send(TestRequest::post().uri("/api/v1/auth/token").set_json(body))
+            .await;
         res.assert_problem(401, "unauthorized");
         assert_eq!(res.body["detail"], "Wrong credentials.");
     }
     // Neither credential pair: a validation problem, not a login attempt.
-    let res = app.send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": "reg"}))).await;
+    let res = app
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": "reg"})),
+        )
+        .await;
     res.assert_problem(422, "validation");
     assert_eq!(res.body["errors"][0]["pointer"], "#");
 }
@@ -85,25 +111,37 @@ async fn inactive_or_integration_rules_on_token(backend: TestBackend) {
     app.user("client", "S1", &[Role::Integration]);
     app.user("human", "S1", &[Role::Registrar]);
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"client_id": "client", "client_secret": "password123"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"client_id": "client", "client_secret": "password123"})),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     // A non-integration account cannot use the client-credentials form.
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"client_id": "human", "client_secret": "password123"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"client_id": "human", "client_secret": "password123"})),
+        )
         .await;
     res.assert_problem(401, "unauthorized");
     // A deactivated account gets no token.
     {
-        use diesel::prelude::*;
         use appeals_db::schema::users;
+        use diesel::prelude::*;
         diesel::update(users::table.filter(users::username.eq("human")))
             .set(users::is_active.eq(false))
             .execute(&mut *app.conn())
             .unwrap();
     }
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": "human", "password": "password123"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": "human", "password": "password123"})),
+        )
         .await;
     res.assert_problem(401, "unauthorized");
 }
@@ -118,7 +156,9 @@ async fn tampered_expired_and_foreign_tokens_are_401(backend: TestBackend) {
     let (head, sig) = user.token.rsplit_once('.').unwrap();
     let flipped: String = sig.chars().rev().collect();
     tampered.token = format!("{head}.{flipped}");
-    app.get("/api/v1/me", &tampered).await.assert_problem(401, "unauthorized");
+    app.get("/api/v1/me", &tampered)
+        .await
+        .assert_problem(401, "unauthorized");
 
     let now = chrono::Utc::now().timestamp();
     let claims = |iat: i64, exp: i64, aud: &str| Claims {
@@ -131,30 +171,55 @@ async fn tampered_expired_and_foreign_tokens_are_401(backend: TestBackend) {
         aud: aud.to_owned(),
     };
     let keys = JwtKeys::new(appeals_tests::TEST_SECRET, 900);
-    let expired = TestUser { token: keys.encode(&claims(now - 3600, now - 60, "appeals-api")).unwrap(), ..user.clone() };
+    let expired = TestUser {
+        token: keys
+            .encode(&claims(now - 3600, now - 60, "appeals-api"))
+            .unwrap(),
+        ..user.clone()
+    };
     let res = app.get("/api/v1/me", &expired).await;
     res.assert_problem(401, "unauthorized");
     assert_eq!(res.body["detail"], "The access token has expired.");
 
-    let wrong_aud = TestUser { token: keys.encode(&claims(now, now + 600, "other")).unwrap(), ..user.clone() };
-    app.get("/api/v1/me", &wrong_aud).await.assert_problem(401, "unauthorized");
+    let wrong_aud = TestUser {
+        token: keys.encode(&claims(now, now + 600, "other")).unwrap(),
+        ..user.clone()
+    };
+    app.get("/api/v1/me", &wrong_aud)
+        .await
+        .assert_problem(401, "unauthorized");
 
     let foreign_keys = JwtKeys::new(b"some-other-secret-some-other-secret", 900);
-    let foreign = TestUser { token: foreign_keys.encode(&claims(now, now + 600, "appeals-api")).unwrap(), ..user };
-    app.get("/api/v1/me", &foreign).await.assert_problem(401, "unauthorized");
+    let foreign = TestUser {
+        token: foreign_keys
+            .encode(&claims(now, now + 600, "appeals-api"))
+            .unwrap(),
+        ..user
+    };
+    app.get("/api/v1/me", &foreign)
+        .await
+        .assert_problem(401, "unauthorized");
 }
 
 async fn unknown_route_is_404_problem(backend: TestBackend) {
     let app = TestApp::new(backend).await;
-    app.send(TestRequest::get().uri("/nope")).await.assert_problem(404, "not-found");
+    app.send(TestRequest::get().uri("/nope"))
+        .await
+        .assert_problem(404, "not-found");
     let user = app.user("reg", "S1", &[Role::Registrar]);
-    app.get("/api/v1/does-not-exist", &user).await.assert_problem(404, "not-found");
+    app.get("/api/v1/does-not-exist", &user)
+        .await
+        .assert_problem(404, "not-found");
 }
 
 async fn wrong_method_is_405_problem(backend: TestBackend) {
     let app = TestApp::new(backend).await;
-    app.send(TestRequest::delete().uri("/healthz")).await.assert_problem(405, "method-not-allowed");
-    app.send(TestRequest::get().uri("/api/v1/auth/token")).await.assert_problem(405, "method-not-allowed");
+    app.send(TestRequest::delete().uri("/healthz"))
+        .await
+        .assert_problem(405, "method-not-allowed");
+    app.send(TestRequest::get().uri("/api/v1/auth/token"))
+        .await
+        .assert_problem(405, "method-not-allowed");
 }
 
 async fn malformed_json_is_400_problem(backend: TestBackend) {
@@ -187,7 +252,11 @@ async fn oversized_body_is_413_problem(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let huge = "x".repeat(appeals_api::extract::JSON_LIMIT_BYTES + 10);
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": huge, "password": "p"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": huge, "password": "p"})),
+        )
         .await;
     res.assert_problem(413, "payload-too-large");
 }
@@ -195,12 +264,20 @@ async fn oversized_body_is_413_problem(backend: TestBackend) {
 async fn schema_mismatch_is_422_problem_with_pointer(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": 5, "password": "p"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": 5, "password": "p"})),
+        )
         .await;
     res.assert_problem(422, "validation");
     assert!(res.body["errors"][0]["pointer"].is_string());
     let res = app
-        .send(TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"username": "", "password": "p"})))
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(json!({"username": "", "password": "p"})),
+        )
         .await;
     res.assert_problem(422, "validation");
     assert_eq!(res.body["errors"][0]["pointer"], "#/username");
@@ -225,7 +302,9 @@ async fn cors_allows_only_configured_origins(backend: TestBackend) {
     let res = test::call_service(&service, preflight).await;
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(
-        res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .and_then(|v| v.to_str().ok()),
         Some("https://front.example.kz")
     );
     let user = app.user("reg", "S1", &[Role::Registrar]);
@@ -235,22 +314,37 @@ async fn cors_allows_only_configured_origins(backend: TestBackend) {
         .insert_header(appeals_tests::bearer(&user))
         .to_request();
     let res = test::call_service(&service, get).await;
-    let exposed = res.headers().get(header::ACCESS_CONTROL_EXPOSE_HEADERS).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    assert!(exposed.contains("etag") && exposed.contains("location"), "{exposed}");
+    let exposed = res
+        .headers()
+        .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        exposed.contains("etag") && exposed.contains("location"),
+        "{exposed}"
+    );
     let evil = TestRequest::get()
         .uri("/api/v1/me")
         .insert_header((header::ORIGIN, "https://evil.example.com"))
         .insert_header(appeals_tests::bearer(&user))
         .to_request();
     let res = test::call_service(&service, evil).await;
-    assert!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
 }
 
 async fn request_id_is_returned(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let a = app.send(TestRequest::get().uri("/healthz")).await;
     let b = app.send(TestRequest::get().uri("/healthz")).await;
-    let (a, b) = (a.header("x-request-id").unwrap().to_owned(), b.header("x-request-id").unwrap().to_owned());
+    let (a, b) = (
+        a.header("x-request-id").unwrap().to_owned(),
+        b.header("x-request-id").unwrap().to_owned(),
+    );
     assert_eq!(a.len(), 36);
     assert_ne!(a, b);
 }

@@ -30,12 +30,19 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {
-    cfg.service(routes::health::healthz).service(routes::health::readyz);
+    cfg.service(routes::health::healthz)
+        .service(routes::health::readyz);
 }
 
 /// Builds the routed app and the OpenAPI collected from it.
 fn routed() -> utoipa_actix_web::UtoipaApp<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
 > {
     App::new()
         .into_utoipa_app()
@@ -68,7 +75,11 @@ pub fn cors(origins: &[String]) -> Cors {
             header::IF_NONE_MATCH,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("x-request-id")])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static("x-request-id"),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);
@@ -82,7 +93,13 @@ pub fn build_app(
     api: utoipa::openapi::OpenApi,
     cors_origins: Vec<String>,
 ) -> App<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
 > {
     let (app, _) = routed().split_for_parts();
     app.app_data(state)
@@ -119,7 +136,10 @@ async fn request_log(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let span = tracing::info_span!("request", request_id = %request_id, method = %method);
     let mut res = next.call(req).instrument(span.clone()).await?;
-    let route = res.request().match_pattern().unwrap_or_else(|| "<unmatched>".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_owned());
     tracing::info!(
         parent: &span,
         status = res.status().as_u16(),
@@ -128,7 +148,8 @@ async fn request_log(
         "request"
     );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
 }

@@ -76,7 +76,11 @@ impl Role {
 
     /// Parses the stored comma-separated list.
     pub fn parse_list(stored: &str) -> Result<Vec<Role>, String> {
-        stored.split(',').filter(|s| !s.is_empty()).map(Role::from_str).collect()
+        stored
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(Role::from_str)
+            .collect()
     }
 
     pub fn format_list(roles: &[Role]) -> String {
@@ -87,10 +91,13 @@ impl Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| {
-            let known: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
-            format!("unknown role `{s}`; known roles: {}", known.join(", "))
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
+                format!("unknown role `{s}`; known roles: {}", known.join(", "))
+            })
     }
 }
 
@@ -131,7 +138,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: i64, subject_id: i64, roles: &[Role], now: i64) -> Result<String, ApiError> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        subject_id: i64,
+        roles: &[Role],
+        now: i64,
+    ) -> Result<String, ApiError> {
         let claims = Claims {
             sub: user_id.to_string(),
             subject_id,
@@ -186,7 +199,9 @@ pub async fn authenticate<B: MessageBody>(
     match principal_from(&req) {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
-            next.call(req).await.map(ServiceResponse::map_into_left_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
         // Answered here, as a response, so the outer middleware (request id, CORS) still applies.
         Err(e) => Ok(req.error_response(e).map_into_right_body()),
@@ -201,7 +216,10 @@ fn principal_from(req: &ServiceRequest) -> Result<Principal, ApiError> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("A bearer access token is required."))?;
@@ -210,7 +228,11 @@ fn principal_from(req: &ServiceRequest) -> Result<Principal, ApiError> {
         .sub
         .parse::<i64>()
         .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
-    Ok(Principal { user_id, subject_id: claims.subject_id, roles: claims.roles })
+    Ok(Principal {
+        user_id,
+        subject_id: claims.subject_id,
+        roles: claims.roles,
+    })
 }
 
 /// A role policy a handler declares through [`Auth<P>`]. Policies are data so that the
@@ -260,7 +282,10 @@ impl<P: Policy> FromRequest for Auth<P> {
                 ))
                 .into())
             }
-            Some(p) => Ok(Auth { principal: p.clone(), _policy: PhantomData }),
+            Some(p) => Ok(Auth {
+                principal: p.clone(),
+                _policy: PhantomData,
+            }),
         };
         std::future::ready(result)
     }
@@ -279,7 +304,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Verifies a password against a stored argon2 hash (constant-time comparison inside argon2).
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -291,7 +320,11 @@ mod tests {
     fn role_list_round_trips_and_rejects_unknown() {
         let roles = vec![Role::Registrar, Role::DeputyHead];
         assert_eq!(Role::parse_list(&Role::format_list(&roles)).unwrap(), roles);
-        assert!(Role::parse_list("registrar,boss").unwrap_err().contains("boss"));
+        assert!(
+            Role::parse_list("registrar,boss")
+                .unwrap_err()
+                .contains("boss")
+        );
     }
 
     #[test]

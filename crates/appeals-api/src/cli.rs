@@ -47,17 +47,39 @@ pub enum LogFormat {
 /// Settings read from the environment (flags override them).
 #[derive(Debug, Clone, Args)]
 pub struct Config {
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/appeals.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/appeals.db",
+        global = true
+    )]
     pub database_url: String,
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
-    #[arg(long, env = "APPEALS_JWT_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "APPEALS_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub jwt_secret: Option<String>,
     #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
     pub pool_size: u32,
-    #[arg(long, env = "APPEALS_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "APPEALS_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
-    #[arg(long = "env", env = "APPEALS_ENV", value_enum, default_value = "prod", global = true)]
+    #[arg(
+        long = "env",
+        env = "APPEALS_ENV",
+        value_enum,
+        default_value = "prod",
+        global = true
+    )]
     pub environment: Environment,
     #[arg(long, env = "APPEALS_CORS_ORIGINS", default_value = "", global = true)]
     pub cors_origins: String,
@@ -74,7 +96,12 @@ impl Config {
     }
 
     pub fn cors_origin_list(&self) -> Vec<String> {
-        self.cors_origins.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        self.cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The signing secret: required (≥ 32 bytes) in prod; generated per start in dev.
@@ -168,7 +195,9 @@ pub fn main() -> ExitCode {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -179,7 +208,8 @@ fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Openapi => {
-            let json = crate::openapi::to_pretty_json(&crate::openapi()).map_err(|e| e.to_string())?;
+            let json =
+                crate::openapi::to_pretty_json(&crate::openapi()).map_err(|e| e.to_string())?;
             print!("{json}");
             Ok(())
         }
@@ -189,7 +219,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("applied {applied} migration(s)");
             Ok(())
         }
-        Command::Subject(SubjectCommand::Create { code, name_ru, name_kk, authorized_body, parent, kato }) => {
+        Command::Subject(SubjectCommand::Create {
+            code,
+            name_ru,
+            name_kk,
+            authorized_body,
+            parent,
+            kato,
+        }) => {
             let mut conn = open_migrated(&config)?;
             let parent_id = match parent {
                 Some(p) => Some(
@@ -216,11 +253,19 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created subject {} (id {})", row.code, row.id);
             Ok(())
         }
-        Command::User(UserCommand::Create { username, subject, roles, full_name }) => {
+        Command::User(UserCommand::Create {
+            username,
+            subject,
+            roles,
+            full_name,
+        }) => {
             let password = read_password()?;
             let mut conn = open_migrated(&config)?;
             let row = create_user(&mut conn, &username, &subject, &roles, full_name, &password)?;
-            println!("created user {} (id {}) with roles {}", row.username, row.id, row.roles);
+            println!(
+                "created user {} (id {}) with roles {}",
+                row.username, row.id, row.roles
+            );
             Ok(())
         }
         Command::Serve(args) => serve(config, args),
@@ -242,16 +287,20 @@ fn open_migrated(config: &Config) -> Result<DbConn, String> {
 /// The password comes from `APPEALS_PASSWORD` or stdin, never argv (argv is visible to every user
 /// of the machine through `ps`).
 fn read_password() -> Result<String, String> {
-    if let Ok(p) = std::env::var("APPEALS_PASSWORD") {
-        if !p.is_empty() {
-            return Ok(p);
-        }
+    if let Ok(p) = std::env::var("APPEALS_PASSWORD")
+        && !p.is_empty()
+    {
+        return Ok(p);
     }
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
     let password = input.trim_end_matches(['\r', '\n']).to_owned();
     if password.len() < 8 {
-        return Err("the password (APPEALS_PASSWORD or stdin) must have at least 8 characters".to_owned());
+        return Err(
+            "the password (APPEALS_PASSWORD or stdin) must have at least 8 characters".to_owned(),
+        );
     }
     Ok(password)
 }
@@ -293,9 +342,24 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
     }
     let now = appeals_db::now_utc();
     for (code, name_ru, name_kk, authorized) in [
-        ("AKIMAT-ALA", "Аппарат акима города Алматы", "Алматы қаласы әкімінің аппараты", false),
-        ("KPSISU", "Комитет по правовой статистике и специальным учетам ГП РК", "ҚР БП Құқықтық статистика және арнайы есепке алу жөніндегі комитеті", true),
-        ("MINEDU", "Министерство просвещения РК", "ҚР Оқу-ағарту министрлігі", false),
+        (
+            "AKIMAT-ALA",
+            "Аппарат акима города Алматы",
+            "Алматы қаласы әкімінің аппараты",
+            false,
+        ),
+        (
+            "KPSISU",
+            "Комитет по правовой статистике и специальным учетам ГП РК",
+            "ҚР БП Құқықтық статистика және арнайы есепке алу жөніндегі комитеті",
+            true,
+        ),
+        (
+            "MINEDU",
+            "Министерство просвещения РК",
+            "ҚР Оқу-ағарту министрлігі",
+            false,
+        ),
     ] {
         repo::subjects::insert(
             conn,
@@ -330,7 +394,9 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let secret = config.signing_secret()?;
     let pool = appeals_db::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
     {
-        let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let applied = appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
         tracing::info!(backend = url.backend.name(), applied, "database ready");
         if args.seed_demo {

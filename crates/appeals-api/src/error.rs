@@ -204,7 +204,11 @@ impl Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
-    Problem { kind: ProblemType, detail: String, errors: Vec<FieldError> },
+    Problem {
+        kind: ProblemType,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// Unexpected failure: logged in full, answered with a generic 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -212,7 +216,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
-        Self::Problem { kind, detail: detail.into(), errors: Vec::new() }
+        Self::Problem {
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(ProblemType::Unauthorized, detail)
@@ -232,11 +240,18 @@ impl ApiError {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        Self::Problem { kind: ProblemType::Validation, detail, errors }
+        Self::Problem {
+            kind: ProblemType::Validation,
+            detail,
+            errors,
+        }
     }
     /// A validation problem on one field.
     pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError { pointer: pointer.into(), detail: detail.into() }])
+        Self::validation(vec![FieldError {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }])
     }
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
@@ -251,9 +266,14 @@ impl ApiError {
 
     pub fn to_problem(&self) -> Problem {
         match self {
-            Self::Problem { kind, detail, errors } => {
-                Problem { errors: errors.clone(), ..Problem::new(*kind, detail.clone()) }
-            }
+            Self::Problem {
+                kind,
+                detail,
+                errors,
+            } => Problem {
+                errors: errors.clone(),
+                ..Problem::new(*kind, detail.clone())
+            },
             // The cause stays in the log; the client learns only that it was our fault.
             Self::Internal(_) => Problem::new(
                 ProblemType::Internal,
@@ -304,7 +324,11 @@ impl From<appeals_domain::DomainError> for ApiError {
         use appeals_domain::DomainError;
         match e {
             DomainError::Invalid { field, reason } => {
-                let pointer = if field.starts_with('#') { field } else { format!("#/{field}") };
+                let pointer = if field.starts_with('#') {
+                    field
+                } else {
+                    format!("#/{field}")
+                };
                 Self::invalid_field(pointer, reason)
             }
             DomainError::InvalidTransition { state, command } => Self::new(
@@ -341,7 +365,10 @@ fn collect_validation_errors(
                         .as_ref()
                         .map(|m| m.to_string())
                         .unwrap_or_else(|| describe_validation_code(&e.code));
-                    out.push(FieldError { pointer: pointer.clone(), detail });
+                    out.push(FieldError {
+                        pointer: pointer.clone(),
+                        detail,
+                    });
                 }
             }
             ValidationErrorsKind::Struct(inner) => collect_validation_errors(inner, &pointer, out),

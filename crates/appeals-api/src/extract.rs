@@ -14,28 +14,33 @@ use crate::error::{ApiError, FieldError, PROBLEM_JSON, Problem, ProblemType};
 pub const JSON_LIMIT_BYTES: usize = 1024 * 1024;
 
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(|err, _req| {
-        let api_error = match &err {
-            JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                ApiError::new(
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT_BYTES)
+        .error_handler(|err, _req| {
+            let api_error = match &err {
+                JsonPayloadError::Overflow { limit }
+                | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
                     ProblemType::PayloadTooLarge,
                     format!("The request body exceeds the limit of {limit} bytes."),
-                )
-            }
-            JsonPayloadError::ContentType => ApiError::new(
-                ProblemType::UnsupportedMediaType,
-                "The request body must be sent with `Content-Type: application/json`.",
-            ),
-            JsonPayloadError::Deserialize(e) if e.is_data() => {
-                ApiError::invalid_field("#", format!("The body does not match the schema: {e}"))
-            }
-            JsonPayloadError::Deserialize(e) => {
-                ApiError::new(ProblemType::MalformedJson, format!("The body is not valid JSON: {e}"))
-            }
-            _ => ApiError::new(ProblemType::BadRequest, "The request body could not be read."),
-        };
-        api_error.into()
-    })
+                ),
+                JsonPayloadError::ContentType => ApiError::new(
+                    ProblemType::UnsupportedMediaType,
+                    "The request body must be sent with `Content-Type: application/json`.",
+                ),
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    ApiError::invalid_field("#", format!("The body does not match the schema: {e}"))
+                }
+                JsonPayloadError::Deserialize(e) => ApiError::new(
+                    ProblemType::MalformedJson,
+                    format!("The body is not valid JSON: {e}"),
+                ),
+                _ => ApiError::new(
+                    ProblemType::BadRequest,
+                    "The request body could not be read.",
+                ),
+            };
+            api_error.into()
+        })
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -44,7 +49,11 @@ pub fn path_config() -> web::PathConfig {
             return ApiError::new(ProblemType::BadRequest, "Invalid path parameter.").into();
         };
         // A path that does not parse (e.g. a non-numeric id) names no resource.
-        ApiError::new(ProblemType::NotFound, format!("Invalid path parameter: {e}")).into()
+        ApiError::new(
+            ProblemType::NotFound,
+            format!("Invalid path parameter: {e}"),
+        )
+        .into()
     })
 }
 
@@ -54,7 +63,11 @@ pub fn query_config() -> web::QueryConfig {
             QueryPayloadError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
         };
-        ApiError::validation(vec![FieldError { pointer: "#/query".to_owned(), detail }]).into()
+        ApiError::validation(vec![FieldError {
+            pointer: "#/query".to_owned(),
+            detail,
+        }])
+        .into()
     })
 }
 
@@ -95,7 +108,11 @@ pub fn problem_fallback<B: 'static>() -> ErrorHandlers<B> {
         let detail = match kind {
             ProblemType::NotFound => format!("No resource at `{}`.", res.request().path()),
             ProblemType::MethodNotAllowed => {
-                format!("`{}` is not allowed on `{}`.", res.request().method(), res.request().path())
+                format!(
+                    "`{}` is not allowed on `{}`.",
+                    res.request().method(),
+                    res.request().path()
+                )
             }
             ProblemType::Internal => "The server failed to process the request.".to_owned(),
             _ => status.canonical_reason().unwrap_or("Error").to_owned(),

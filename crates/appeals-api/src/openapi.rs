@@ -40,19 +40,50 @@ pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let components = api.components.get_or_insert_default();
     components.add_security_scheme(
         BEARER,
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
     );
     for (name, description) in [
-        ("Unauthorized", "Missing, malformed, tampered or expired bearer token (`WWW-Authenticate: Bearer`)."),
-        ("Forbidden", "The caller's roles or subject do not allow this action."),
-        ("ServerError", "Unexpected server error; the body never contains internal details."),
-        ("BadRequest", "Malformed request: the body is not valid JSON."),
-        ("PayloadTooLarge", "The request body exceeds the size limit."),
-        ("UnsupportedMediaType", "The body was not sent as `application/json`."),
-        ("ValidationFailed", "The body or a parameter is invalid; `errors` lists each field with a JSON Pointer."),
-        ("NotFound", "No such resource (or it belongs to another subject)."),
+        (
+            "Unauthorized",
+            "Missing, malformed, tampered or expired bearer token (`WWW-Authenticate: Bearer`).",
+        ),
+        (
+            "Forbidden",
+            "The caller's roles or subject do not allow this action.",
+        ),
+        (
+            "ServerError",
+            "Unexpected server error; the body never contains internal details.",
+        ),
+        (
+            "BadRequest",
+            "Malformed request: the body is not valid JSON.",
+        ),
+        (
+            "PayloadTooLarge",
+            "The request body exceeds the size limit.",
+        ),
+        (
+            "UnsupportedMediaType",
+            "The body was not sent as `application/json`.",
+        ),
+        (
+            "ValidationFailed",
+            "The body or a parameter is invalid; `errors` lists each field with a JSON Pointer.",
+        ),
+        (
+            "NotFound",
+            "No such resource (or it belongs to another subject).",
+        ),
     ] {
-        components.responses.insert(name.to_owned(), RefOr::T(problem_response(description)));
+        components
+            .responses
+            .insert(name.to_owned(), RefOr::T(problem_response(description)));
     }
 
     for (path, item) in api.paths.paths.iter_mut() {
@@ -77,6 +108,7 @@ pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 add_ref(op, "404", "NotFound");
             }
             add_ref(op, "5XX", "ServerError");
+            fill_missing_descriptions(op);
         }
     }
     api
@@ -96,6 +128,23 @@ fn operations_mut(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = 
     .flatten()
 }
 
+/// OpenAPI requires a description on every response; default to the status reason phrase.
+fn fill_missing_descriptions(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && response.description.is_empty()
+        {
+            response.description = status
+                .parse::<u16>()
+                .ok()
+                .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Response")
+                .to_owned();
+        }
+    }
+}
+
 fn add_ref(op: &mut Operation, status: &str, component: &str) {
     op.responses
         .responses
@@ -107,7 +156,12 @@ fn add_ref(op: &mut Operation, status: &str, component: &str) {
 pub fn problem_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
-        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
         .build()
 }
 

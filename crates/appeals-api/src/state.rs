@@ -15,7 +15,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: DbPool, jwt: JwtKeys) -> Self {
-        Self { pool, jwt: Arc::new(jwt) }
+        Self {
+            pool,
+            jwt: Arc::new(jwt),
+        }
     }
 
     /// Runs blocking diesel work on the actix blocking pool with a pooled connection.

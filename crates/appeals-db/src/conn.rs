@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
 
 use crate::error::DbError;
 
@@ -60,10 +60,16 @@ impl DbUrl {
                     "DATABASE_URL `sqlite://` has no file path; accepted forms: {ACCEPTED_URL_FORMS}"
                 )));
             }
-            return Ok(Self { backend: Backend::Sqlite, target: path.to_owned() });
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_owned(),
+            });
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self { backend: Backend::Postgres, target: url.to_owned() });
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
         }
         let scheme = url.split("://").next().unwrap_or(url);
         Err(DbError::Config(format!(
@@ -184,10 +190,22 @@ mod tests {
 
     #[test]
     fn url_schemes_are_dispatched_or_refused() {
-        assert_eq!(DbUrl::parse("sqlite://data/a.db").unwrap().backend, Backend::Sqlite);
-        assert_eq!(DbUrl::parse("sqlite://data/a.db").unwrap().target, "data/a.db");
-        assert_eq!(DbUrl::parse("postgres://u@h/d").unwrap().backend, Backend::Postgres);
-        assert_eq!(DbUrl::parse("postgresql://u@h/d").unwrap().backend, Backend::Postgres);
+        assert_eq!(
+            DbUrl::parse("sqlite://data/a.db").unwrap().backend,
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite://data/a.db").unwrap().target,
+            "data/a.db"
+        );
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/d").unwrap().backend,
+            Backend::Postgres
+        );
+        assert_eq!(
+            DbUrl::parse("postgresql://u@h/d").unwrap().backend,
+            Backend::Postgres
+        );
         let err = DbUrl::parse("mysql://x").unwrap_err().to_string();
         assert!(err.contains("mysql") && err.contains("sqlite://") && err.contains("postgres://"));
         assert!(DbUrl::parse("data/a.db").is_err());

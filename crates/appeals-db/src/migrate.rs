@@ -17,7 +17,9 @@ const MIGRATION_LOCK_KEY: i64 = 0x61_70_70_65_61_6c_73;
 pub fn run(conn: &mut DbConn) -> Result<usize, DbError> {
     match conn {
         DbConn::Sqlite(c) => {
-            let applied = c.run_pending_migrations(SQLITE).map_err(|e| DbError::Migration(e.to_string()))?;
+            let applied = c
+                .run_pending_migrations(SQLITE)
+                .map_err(|e| DbError::Migration(e.to_string()))?;
             Ok(applied.len())
         }
         DbConn::Pg(c) => {
@@ -38,5 +40,7 @@ pub fn is_up_to_date(conn: &mut DbConn) -> Result<bool, DbError> {
         DbConn::Sqlite(c) => c.has_pending_migration(SQLITE),
         DbConn::Pg(c) => c.has_pending_migration(POSTGRES),
     };
-    pending.map(|p| !p).map_err(|e| DbError::Migration(e.to_string()))
+    pending
+        .map(|p| !p)
+        .map_err(|e| DbError::Migration(e.to_string()))
 }

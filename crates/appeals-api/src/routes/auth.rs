@@ -76,8 +76,18 @@ pub async fn issue_token(
     ValidatedJson(body): ValidatedJson<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let (login, secret, is_client) = match body {
-        TokenRequest { username: Some(u), password: Some(p), client_id: None, client_secret: None } => (u, p, false),
-        TokenRequest { username: None, password: None, client_id: Some(c), client_secret: Some(s) } => (c, s, true),
+        TokenRequest {
+            username: Some(u),
+            password: Some(p),
+            client_id: None,
+            client_secret: None,
+        } => (u, p, false),
+        TokenRequest {
+            username: None,
+            password: None,
+            client_id: Some(c),
+            client_secret: Some(s),
+        } => (c, s, true),
         _ => {
             return Err(ApiError::invalid_field(
                 "#",
@@ -103,15 +113,23 @@ pub async fn issue_token(
     if is_client && !roles.contains(&Role::Integration) {
         return Err(wrong());
     }
-    let token = state.jwt.issue(user.id, user.subject_id, &roles, chrono::Utc::now().timestamp())?;
+    let token = state.jwt.issue(
+        user.id,
+        user.subject_id,
+        &roles,
+        chrono::Utc::now().timestamp(),
+    )?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse { access_token: token, token_type: "Bearer".to_owned(), expires_in: state.jwt.ttl_seconds }))
+        .json(TokenResponse {
+            access_token: token,
+            token_type: "Bearer".to_owned(),
+            expires_in: state.jwt.ttl_seconds,
+        }))
 }
 
 /// An argon2 hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Jx1zm3S0MgwMQPHo4cKO0cxKqrCrzAlyETT2aMIYOw";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Jx1zm3S0MgwMQPHo4cKO0cxKqrCrzAlyETT2aMIYOw";
 
 /// The current user, their roles and subject.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]

@@ -47,13 +47,20 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         })
         .await;
     match result {
-        Ok((database, true)) => Ok(HttpResponse::Ok().json(ReadyStatus { status: "ok", database })),
-        Ok((_, false)) => {
-            Err(ApiError::new(ProblemType::ServiceUnavailable, "Database migrations are pending."))
-        }
+        Ok((database, true)) => Ok(HttpResponse::Ok().json(ReadyStatus {
+            status: "ok",
+            database,
+        })),
+        Ok((_, false)) => Err(ApiError::new(
+            ProblemType::ServiceUnavailable,
+            "Database migrations are pending.",
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(ProblemType::ServiceUnavailable, "The database is unreachable."))
+            Err(ApiError::new(
+                ProblemType::ServiceUnavailable,
+                "The database is unreachable.",
+            ))
         }
     }
 }

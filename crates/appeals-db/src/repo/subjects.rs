@@ -8,7 +8,9 @@ use crate::rows::{NewSubjectRow, SubjectRow};
 use crate::schema::subjects;
 
 pub fn insert(conn: &mut DbConn, new: &NewSubjectRow) -> Result<SubjectRow, DbError> {
-    Ok(diesel::insert_into(subjects::table).values(new).get_result(conn)?)
+    Ok(diesel::insert_into(subjects::table)
+        .values(new)
+        .get_result(conn)?)
 }
 
 pub fn find_by_code(conn: &mut DbConn, code: &str) -> Result<Option<SubjectRow>, DbError> {
@@ -20,7 +22,10 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> Result<Option<SubjectRow>,
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> Result<SubjectRow, DbError> {
-    Ok(subjects::table.find(id).select(SubjectRow::as_select()).first(conn)?)
+    Ok(subjects::table
+        .find(id)
+        .select(SubjectRow::as_select())
+        .first(conn)?)
 }
 
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {

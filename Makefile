@@ -1,0 +1,51 @@
+# appeals — two commands do all set-up on a fresh clone:
+#   make run    the server on an embedded SQLite database (data/appeals.db), with demo users
+#   make test   every test, on SQLite and on PostgreSQL
+SHELL := /bin/bash
+CARGO ?= cargo
+# PostgreSQL for the postgres half of the tests (a fresh schema per test is created and dropped).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export TEST_DATABASE_URL
+VENV := target/venv
+
+.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench build clean-data
+
+run:
+	APPEALS_ENV=dev $(CARGO) run --bin appeals -- serve --seed-demo
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+## Every test on both backends, then the OpenAPI document's validity.
+test: pg-check test-rust openapi-validate
+
+pg-check:
+	@scripts/pg-check.sh "$(TEST_DATABASE_URL)"
+
+test-rust:
+	$(CARGO) test --workspace --no-fail-fast
+
+openapi:
+	$(CARGO) run -q --bin appeals -- openapi > openapi/openapi.json
+	@echo "openapi/openapi.json regenerated"
+
+## Validates the committed spec against the OpenAPI 3.1 schema (openapi-spec-validator from PyPI).
+openapi-validate: $(VENV)/bin/openapi-spec-validator
+	$(VENV)/bin/openapi-spec-validator openapi/openapi.json
+
+$(VENV)/bin/openapi-spec-validator:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator>=0.7,<0.9'
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench:
+	$(CARGO) bench -p appeals-domain
+
+clean-data:
+	rm -rf data
