@@ -261,14 +261,17 @@ fn free_port() -> u16 {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+fn http(port: u16, request: &str) -> Option<String> {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
@@ -284,8 +287,9 @@ fn serve_creates_the_sqlite_file_answers_and_stops_on_sigterm() {
         .current_dir(dir.path())
         .env("APPEALS_ENV", "dev")
         .env("BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
         .spawn()
         .unwrap();
     let started = Instant::now();
@@ -305,6 +309,31 @@ fn serve_creates_the_sqlite_file_answers_and_stops_on_sigterm() {
     );
     let ready = http_get(port, "/readyz").unwrap();
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    // Secrets and identifiers must not reach the log.
+    let body = r#"{"username":"registrar","password":"demo-password"}"#;
+    let token_answer = http(
+        port,
+        &format!(
+            "POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .unwrap();
+    assert!(token_answer.starts_with("HTTP/1.1 200"), "{token_answer}");
+    let token = token_answer
+        .split("\"access_token\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let me = http(
+        port,
+        &format!("GET /api/v1/me?iin=921029350851 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap();
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -321,5 +350,17 @@ fn serve_creates_the_sqlite_file_answers_and_stops_on_sigterm() {
             "server did not stop after SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.contains("request_id"),
+        "request log lines expected: {log}"
+    );
+    assert!(
+        log.contains("/api/v1/me"),
+        "route pattern expected in the log"
+    );
+    for secret in ["demo-password", token.as_str(), "921029350851"] {
+        assert!(!log.contains(secret), "the log contains a secret or an IIN");
     }
 }
