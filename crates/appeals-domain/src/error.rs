@@ -18,6 +18,9 @@ pub enum DomainError {
 impl DomainError {
     /// Shorthand for [`DomainError::Invalid`].
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), reason: reason.into() }
+        Self::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
