@@ -26,7 +26,12 @@ fn public_api_routes(cfg: &mut ServiceConfig) {
 
 /// Routes behind the bearer token (the `authenticate` middleware wraps them all).
 fn protected_api_routes(cfg: &mut ServiceConfig) {
-    cfg.service(routes::auth::me);
+    cfg.service(routes::auth::me)
+        .service(routes::appeals::register)
+        .service(routes::appeals::list)
+        .service(routes::appeals::get_one)
+        .service(routes::appeals::patch_one)
+        .service(routes::appeals::history);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -313,6 +313,14 @@ impl From<appeals_db::DbError> for ApiError {
     }
 }
 
+impl From<diesel_error::Error> for ApiError {
+    fn from(e: diesel_error::Error) -> Self {
+        appeals_db::DbError::from(e).into()
+    }
+}
+
+use appeals_db::diesel_error;
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)

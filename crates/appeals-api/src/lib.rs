@@ -4,11 +4,14 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod rules;
 pub mod state;
+pub mod workflow;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

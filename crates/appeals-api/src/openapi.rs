@@ -28,6 +28,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
     components(schemas(Problem)),
     tags(
         (name = "auth", description = "Tokens and the current user"),
+        (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

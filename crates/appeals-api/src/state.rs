@@ -5,12 +5,14 @@ use std::sync::Arc;
 use appeals_db::DbPool;
 
 use crate::auth::JwtKeys;
+use crate::rules::Rules;
 
 /// What handlers receive through `web::Data<AppState>`.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
     pub jwt: Arc<JwtKeys>,
+    pub rules: Arc<Rules>,
 }
 
 impl AppState {
@@ -18,6 +20,7 @@ impl AppState {
         Self {
             pool,
             jwt: Arc::new(jwt),
+            rules: Arc::new(Rules::defaults()),
         }
     }
 

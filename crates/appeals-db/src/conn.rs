@@ -184,6 +184,25 @@ impl DbConn {
     }
 }
 
+/// Runs `f` in a write transaction. On SQLite the transaction first touches a lock row so the
+/// write lock is taken (and waited for, up to `busy_timeout`) before anything is read; a deferred
+/// transaction that reads first would fail outright when another process wrote in between.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::prelude::*;
+    conn.transaction(|conn| {
+        if conn.backend() == Backend::Sqlite {
+            diesel::update(crate::schema::counters::table.find("__write_lock"))
+                .set(crate::schema::counters::value.eq(0))
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

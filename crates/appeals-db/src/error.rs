@@ -19,6 +19,9 @@ pub enum DbError {
     ForeignKeyViolation(String),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// An optimistic-concurrency check failed: the row changed since it was read.
+    #[error("the record was changed concurrently")]
+    Stale,
     /// The stored data contradicts an invariant (e.g. an unknown role string).
     #[error("corrupt data: {0}")]
     Corrupt(String),

@@ -1,4 +1,7 @@
 //! Repository functions, one module per aggregate.
 
+pub mod appeals;
+pub mod events;
+pub mod idempotency;
 pub mod subjects;
 pub mod users;

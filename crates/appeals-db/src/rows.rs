@@ -55,3 +55,241 @@ pub struct NewUserRow {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
 }
+
+use crate::schema::{
+    appeal_applicants, appeal_events, appeals, decision_cards, forwardings, idempotency_keys,
+};
+use chrono::NaiveDate;
+
+/// An ОЛ-1 card row. `card`, `state` and `details` are JSON of the domain types; the other columns
+/// duplicate what lists filter and order on.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = appeals, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AppealRow {
+    pub id: i64,
+    pub reg_number: String,
+    pub counter: i64,
+    pub main_appeal_id: Option<i64>,
+    pub part_k: Option<i32>,
+    pub subject_id: i64,
+    pub registered_by_subject_id: i64,
+    pub addressee_subject_id: Option<i64>,
+    pub status: String,
+    pub kind: String,
+    pub document_type: String,
+    pub received_at: NaiveDateTime,
+    pub registered_at: NaiveDateTime,
+    pub registration_date: NaiveDate,
+    pub review_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub transfer_due: Option<NaiveDate>,
+    pub is_accountable: bool,
+    pub is_anonymous: bool,
+    pub applicant_count: i32,
+    pub text: String,
+    pub card: String,
+    pub state: String,
+    pub details: String,
+    pub duplicate_of: Option<i64>,
+    pub version: i64,
+    pub created_by: i64,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// A new ОЛ-1 row (the id comes from the database).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeals)]
+pub struct NewAppealRow {
+    pub reg_number: String,
+    pub counter: i64,
+    pub main_appeal_id: Option<i64>,
+    pub part_k: Option<i32>,
+    pub subject_id: i64,
+    pub registered_by_subject_id: i64,
+    pub addressee_subject_id: Option<i64>,
+    pub status: String,
+    pub kind: String,
+    pub document_type: String,
+    pub received_at: NaiveDateTime,
+    pub registered_at: NaiveDateTime,
+    pub registration_date: NaiveDate,
+    pub review_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub transfer_due: Option<NaiveDate>,
+    pub is_accountable: bool,
+    pub is_anonymous: bool,
+    pub applicant_count: i32,
+    pub text: String,
+    pub card: String,
+    pub state: String,
+    pub details: String,
+    pub duplicate_of: Option<i64>,
+    pub version: i64,
+    pub created_by: i64,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// The mutable part of an ОЛ-1 row, written together with a version check.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = appeals, treat_none_as_null = true)]
+pub struct AppealChange {
+    pub subject_id: i64,
+    pub status: String,
+    pub kind: String,
+    pub document_type: String,
+    pub review_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub transfer_due: Option<NaiveDate>,
+    pub is_accountable: bool,
+    pub applicant_count: i32,
+    pub text: String,
+    pub card: String,
+    pub state: String,
+    pub details: String,
+    pub duplicate_of: Option<i64>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+impl AppealRow {
+    /// The change that writes this row's current mutable values (after editing a copy).
+    pub fn to_change(&self) -> AppealChange {
+        AppealChange {
+            subject_id: self.subject_id,
+            status: self.status.clone(),
+            kind: self.kind.clone(),
+            document_type: self.document_type.clone(),
+            review_due: self.review_due,
+            forward_due: self.forward_due,
+            transfer_due: self.transfer_due,
+            is_accountable: self.is_accountable,
+            applicant_count: self.applicant_count,
+            text: self.text.clone(),
+            card: self.card.clone(),
+            state: self.state.clone(),
+            details: self.details.clone(),
+            duplicate_of: self.duplicate_of,
+            version: self.version,
+            updated_at: self.updated_at,
+            closed_at: self.closed_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = appeal_applicants, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ApplicantRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub ordinal: i32,
+    pub category: String,
+    pub iin_bin: Option<String>,
+    pub full_name: Option<String>,
+    pub card: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_applicants)]
+pub struct NewApplicantRow {
+    pub appeal_id: i64,
+    pub ordinal: i32,
+    pub category: String,
+    pub iin_bin: Option<String>,
+    pub full_name: Option<String>,
+    pub card: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = appeal_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct EventRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_events)]
+pub struct NewEventRow {
+    pub appeal_id: i64,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = decision_cards, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DecisionCardRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub seq: i32,
+    pub card_kind: String,
+    pub card: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = decision_cards)]
+pub struct NewDecisionCardRow {
+    pub appeal_id: i64,
+    pub seq: i32,
+    pub card_kind: String,
+    pub card: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = forwardings, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ForwardingRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub to_subject_id: i64,
+    pub part_appeal_id: Option<i64>,
+    pub scope: String,
+    pub details: String,
+    pub is_late: bool,
+    pub forwarded_at: NaiveDateTime,
+    pub created_by: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = forwardings)]
+pub struct NewForwardingRow {
+    pub appeal_id: i64,
+    pub to_subject_id: i64,
+    pub part_appeal_id: Option<i64>,
+    pub scope: String,
+    pub details: String,
+    pub is_late: bool,
+    pub forwarded_at: NaiveDateTime,
+    pub created_by: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct IdempotencyRow {
+    pub user_id: i64,
+    pub idem_key: String,
+    pub request_hash: String,
+    pub status: i32,
+    pub response: String,
+    pub created_at: NaiveDateTime,
+}

@@ -27,4 +27,142 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> subjects (subject_id));
-diesel::allow_tables_to_appear_in_same_query!(subjects, users);
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> BigInt,
+        reg_number -> Text,
+        counter -> BigInt,
+        main_appeal_id -> Nullable<BigInt>,
+        part_k -> Nullable<Integer>,
+        subject_id -> BigInt,
+        registered_by_subject_id -> BigInt,
+        addressee_subject_id -> Nullable<BigInt>,
+        status -> Text,
+        kind -> Text,
+        document_type -> Text,
+        received_at -> Timestamp,
+        registered_at -> Timestamp,
+        registration_date -> Date,
+        review_due -> Date,
+        forward_due -> Date,
+        transfer_due -> Nullable<Date>,
+        is_accountable -> Bool,
+        is_anonymous -> Bool,
+        applicant_count -> Integer,
+        text -> Text,
+        card -> Text,
+        state -> Text,
+        details -> Text,
+        duplicate_of -> Nullable<BigInt>,
+        version -> BigInt,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appeal_applicants (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        ordinal -> Integer,
+        category -> Text,
+        iin_bin -> Nullable<Text>,
+        full_name -> Nullable<Text>,
+        card -> Text,
+    }
+}
+
+diesel::table! {
+    appeal_tags (appeal_id, tag) {
+        appeal_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    appeal_markings (appeal_id, marking) {
+        appeal_id -> BigInt,
+        marking -> Text,
+    }
+}
+
+diesel::table! {
+    appeal_events (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        seq -> Integer,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor_subject_id -> Nullable<BigInt>,
+        action -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    decision_cards (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        seq -> Integer,
+        card_kind -> Text,
+        card -> Text,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+    }
+}
+
+diesel::table! {
+    forwardings (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        to_subject_id -> BigInt,
+        part_appeal_id -> Nullable<BigInt>,
+        scope -> Text,
+        details -> Text,
+        is_late -> Bool,
+        forwarded_at -> Timestamp,
+        created_by -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(appeal_applicants -> appeals (appeal_id));
+diesel::joinable!(appeal_tags -> appeals (appeal_id));
+diesel::joinable!(appeal_markings -> appeals (appeal_id));
+diesel::joinable!(appeal_events -> appeals (appeal_id));
+diesel::joinable!(decision_cards -> appeals (appeal_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    subjects,
+    users,
+    appeals,
+    appeal_applicants,
+    appeal_tags,
+    appeal_markings,
+    appeal_events,
+    decision_cards,
+    forwardings,
+    idempotency_keys,
+);

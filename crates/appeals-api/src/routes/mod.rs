@@ -1,4 +1,5 @@
 //! One module per resource; [`crate::app`] wires them.
 
+pub mod appeals;
 pub mod auth;
 pub mod health;

@@ -31,3 +31,11 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<SubjectRow, DbError> {
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(subjects::table.count().get_result(conn)?)
 }
+
+pub fn find_by_id(conn: &mut DbConn, id: i64) -> Result<Option<SubjectRow>, DbError> {
+    Ok(subjects::table
+        .find(id)
+        .select(SubjectRow::as_select())
+        .first(conn)
+        .optional()?)
+}

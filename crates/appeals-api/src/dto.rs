@@ -1,0 +1,317 @@
+//! Request and response bodies of the appeal resources (the wire contract; domain types are mapped
+//! at this edge).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+/// Category of an applicant (З-1 requisite 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantCategory {
+    /// физическое лицо
+    Individual,
+    /// юридическое лицо
+    LegalEntity,
+}
+
+/// Address (З-1 requisites 12–18).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Requisite 12: oblast / city of republican significance.
+    #[validate(length(max = 200))]
+    pub region: Option<String>,
+    /// Requisite 13: district.
+    #[validate(length(max = 200))]
+    pub district: Option<String>,
+    /// Requisite 14: settlement KATO code (9 digits).
+    #[schema(example = "751110000")]
+    pub settlement_kato: Option<String>,
+    /// Requisite 15: street.
+    #[validate(length(max = 200))]
+    pub street: Option<String>,
+    /// Requisite 16: house.
+    #[validate(length(max = 50))]
+    pub house: Option<String>,
+    /// Requisite 17: flat.
+    #[validate(length(max = 50))]
+    pub flat: Option<String>,
+    /// Requisite 18: postal code.
+    #[validate(length(max = 20))]
+    pub postal_code: Option<String>,
+}
+
+/// An applicant as given in the appeal (becomes a З-1 card).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан", "patronymic": "Серикович",
+    "address": {"region": "г. Алматы", "settlement_kato": "751110000", "street": "пр. Абая", "house": "10", "flat": "5"}, "mobile_phone": "+77011234567"}))]
+pub struct ApplicantInput {
+    pub category: ApplicantCategory,
+    /// Requisite 4: IIN (individual) or BIN (legal entity), 12 digits with a valid check digit.
+    #[schema(example = "921029350851")]
+    pub iin_bin: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub surname: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub first_name: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub patronymic: Option<String>,
+    /// Legal entity name.
+    #[validate(length(min = 1, max = 500))]
+    pub company_name: Option<String>,
+    #[validate(nested)]
+    pub address: Option<Address>,
+    #[validate(length(max = 30))]
+    pub mobile_phone: Option<String>,
+    #[validate(email)]
+    pub email: Option<String>,
+}
+
+/// Registration of an appeal, message, request, response or proposal (Rules p.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "document_type": "application",
+    "tags": ["отопление"],
+    "applicants": [{"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан",
+                    "address": {"region": "г. Алматы", "street": "пр. Абая", "house": "10"}}],
+    "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10: с 1 ноября в квартирах нет тепла.",
+    "summary": "Нет отопления",
+    "receipt_form": "electronic",
+    "language": "state",
+    "received_at": "2026-03-05T04:15:00Z",
+    "signed": true
+}))]
+pub struct RegisterAppeal {
+    /// Requisite 8 «Вид документа»: a `document_types` code.
+    #[schema(example = "application")]
+    #[validate(length(min = 1, max = 100))]
+    pub document_type: String,
+    /// Tags (key words of the essence).
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub tags: Vec<String>,
+    /// Applicants (З-1). Empty: the author is not identified (anonymous, p.2(1)). Two or more make
+    /// a collective appeal (marking ҰЖ, R9).
+    #[serde(default)]
+    #[validate(length(max = 500), nested)]
+    pub applicants: Vec<ApplicantInput>,
+    /// Full text of the appeal.
+    #[validate(length(min = 1, max = 200000))]
+    pub text: String,
+    /// Requisite 12: short content.
+    #[validate(length(max = 1000))]
+    pub summary: Option<String>,
+    /// Requisite 4: form of receipt (`receipt_forms` code).
+    #[schema(example = "electronic")]
+    pub receipt_form: String,
+    /// Source / channel of receipt (`receipt_sources` code).
+    pub receipt_source: Option<String>,
+    /// Requisite 6: language (`languages` code).
+    #[schema(example = "state")]
+    pub language: String,
+    /// When the appeal was received (RFC 3339). Normalised to the registration date (R7, R8).
+    pub received_at: DateTime<Utc>,
+    /// Requisite 11: nature of the question / category.
+    #[validate(length(max = 100))]
+    pub issue_category: Option<String>,
+    /// The subject the appeal is addressed to (default: the registering subject).
+    pub addressee_subject_id: Option<i64>,
+    /// Rules p.15: a `non_accountable_categories` code; the card is excluded from accounting and
+    /// must be transferred to another information system within 3 working days (R16).
+    pub non_accountable_category: Option<String>,
+    /// The appeal is signed (incl. EDS). Unsigned appeals are anonymous (p.2(1)).
+    #[serde(default = "default_true")]
+    pub signed: bool,
+    /// The applicant's postal address as stated in the appeal (compared with З-1, R21).
+    #[validate(nested)]
+    pub postal_address: Option<Address>,
+    /// The appeal reports a prepared or committed crime or a threat to state/public security
+    /// (anonymous appeals of this kind are redirected immediately, R15).
+    #[serde(default)]
+    pub reports_crime_or_threat: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A subject as shown on a card.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubjectRef {
+    pub id: i64,
+    pub code: String,
+    pub name_ru: String,
+}
+
+/// Deadlines of a card; each is the last day on which the action is on time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Deadlines {
+    /// Requisite 13: review deadline (R27).
+    pub review_due: NaiveDate,
+    /// Forwarding by competence due (R34, APPK art. 65: 3 working days).
+    pub forward_due: NaiveDate,
+    /// Transfer of a non-accountable document due (R16), when it applies.
+    pub transfer_due: Option<NaiveDate>,
+    /// Calendar data version the dates were computed with (R33).
+    pub calendar_version: String,
+}
+
+/// The talon issued to the applicant (R6).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TalonDto {
+    #[schema(example = "ЖТ-2026-00000042")]
+    pub registration_number: String,
+    pub subject_name: String,
+    /// Local date and time of acceptance (UTC+5).
+    pub accepted_at: String,
+    /// Surname and initials of the person who accepted it.
+    #[schema(example = "Иванова А.С.")]
+    pub accepted_by: String,
+}
+
+/// Anonymity assessment (R15).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AnonymityDto {
+    pub anonymous: bool,
+    /// `consider`, `not_considered` or `redirect_immediately`.
+    pub handling: String,
+}
+
+/// An applicant card (З-1) as returned.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApplicantDto {
+    pub ordinal: i32,
+    pub category: ApplicantCategory,
+    pub iin_bin: Option<String>,
+    pub full_name: Option<String>,
+    /// The full З-1 card (requisites, provenance of auto-filled fields, address reconciliation).
+    #[schema(value_type = Object)]
+    pub card: serde_json::Value,
+}
+
+/// ОЛ-1 as returned by the API.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealDto {
+    pub id: i64,
+    /// Requisite 2; never changes (R2).
+    #[schema(example = "ЖТ-2026-00000042")]
+    pub registration_number: String,
+    /// For a part forwarded by competence: the main appeal.
+    pub main_appeal_id: Option<i64>,
+    /// For a part: its ordinal k in `<main>/<k>`.
+    pub part_k: Option<i32>,
+    /// Lifecycle status code (`registered`, `in_work`, `forwarded_in_part`, `forwarded`,
+    /// `transferred`, `extended`, `withdrawn`, `decided`, `closed`, …).
+    pub status: String,
+    /// Kind: application, complaint, request, message, response, proposal.
+    pub kind: String,
+    /// Requisite 8.
+    pub document_type: String,
+    pub tags: Vec<String>,
+    /// Marking codes (p.6), e.g. `collective` (ҰЖ).
+    pub markings: Vec<String>,
+    /// The subject that holds the card (registering subject, or the receiver of a part).
+    pub subject: SubjectRef,
+    pub registered_by_subject_id: i64,
+    pub addressee_subject_id: Option<i64>,
+    pub received_at: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+    /// Registration date on the working-day calendar (R7, R8).
+    pub registration_date: NaiveDate,
+    pub deadlines: Deadlines,
+    /// False for the p.15 categories (not accounted, R16).
+    pub is_accountable: bool,
+    pub non_accountable_category: Option<String>,
+    pub anonymity: AnonymityDto,
+    pub applicants: Vec<ApplicantDto>,
+    pub text: String,
+    pub summary: String,
+    pub language: String,
+    pub receipt_form: String,
+    pub receipt_source: Option<String>,
+    pub issue_category: Option<String>,
+    pub talon: Option<TalonDto>,
+    pub duplicate_of: Option<i64>,
+    /// Version for `If-Match` (also sent as `ETag`).
+    pub version: i64,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealPage {
+    pub items: Vec<AppealDto>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of `GET /api/v1/appeals`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AppealListQuery {
+    /// Status code.
+    pub status: Option<String>,
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Registered on or after (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Registered on or before (YYYY-MM-DD).
+    pub to: Option<NaiveDate>,
+    /// Applicant IIN/BIN.
+    pub iin_bin: Option<String>,
+    /// Exact registration number.
+    pub registration_number: Option<String>,
+    pub tag: Option<String>,
+    /// Marking code.
+    pub marking: Option<String>,
+    /// `true`: open appeals past their review deadline today.
+    pub overdue: Option<bool>,
+    /// `true`: non-accountable appeals not transferred by their transfer deadline (R16).
+    pub transfer_overdue: Option<bool>,
+    /// Subject id (analysts of the authorized body; others see only their subject).
+    pub subject_id: Option<i64>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Editable requisites of ОЛ-1 (`PATCH`, with `If-Match`). Changing requisite 8 requires `tags`
+/// (p.4 part 4, R12) and recomputes requisites 9 and 13.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"document_type": "complaint", "tags": ["обжалование"]}))]
+pub struct PatchAppeal {
+    #[validate(length(min = 1, max = 100))]
+    pub document_type: Option<String>,
+    #[validate(length(max = 20))]
+    pub tags: Option<Vec<String>>,
+    #[validate(length(max = 1000))]
+    pub summary: Option<String>,
+    #[validate(length(max = 100))]
+    pub issue_category: Option<String>,
+    pub language: Option<String>,
+    pub receipt_form: Option<String>,
+    pub addressee_subject_id: Option<i64>,
+}
+
+/// One history event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventDto {
+    pub seq: i32,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    /// e.g. `registered`, `updated`, `document_type_changed`, `forwarded`, `decision_recorded`.
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+    /// SHA-256 of the previous event (all zeros for the first).
+    pub prev_hash: String,
+    pub hash: String,
+}

@@ -1,0 +1,923 @@
+//! ОЛ-1: register, list, read, edit, history.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use appeals_db::rows::{IdempotencyRow, NewAppealRow, NewApplicantRow};
+use appeals_db::{repo, write_tx};
+use appeals_domain::cards::{
+    AddressBlock, AppealCard, ApplicantCard, Authorship, Contacts, FillMode, NewAppeal,
+    PersonBlock, PersonCategory, Talon,
+};
+use appeals_domain::deadline;
+use appeals_domain::dictionary::{DictionaryName, DocumentType};
+use appeals_domain::ident::{Bin, Iin, Kato};
+use appeals_domain::lifecycle::AppealState;
+use appeals_domain::regnum::AppealNumber;
+use sha2::{Digest, Sha256};
+
+use crate::auth::{Auth, Policy, Role};
+use crate::dto::{
+    Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput, EventDto,
+    PatchAppeal, RegisterAppeal, TalonDto,
+};
+use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
+use crate::extract::ValidatedJson;
+use crate::rules::Rules;
+use crate::state::AppState;
+use crate::workflow::{self, AppealDetails, CardParts};
+
+/// Who may register: registrars and integrated agency systems.
+pub struct Registrars;
+impl Policy for Registrars {
+    const ROLES: &'static [Role] = &[Role::Registrar, Role::Integration];
+}
+
+/// Who may edit the requisites of a card.
+pub struct CardEditors;
+impl Policy for CardEditors {
+    const ROLES: &'static [Role] = &[
+        Role::Registrar,
+        Role::Executor,
+        Role::Head,
+        Role::DeputyHead,
+        Role::Integration,
+    ];
+}
+
+/// Everything computed before the registering transaction (no database needed).
+struct Prepared {
+    new_appeal: NewAppeal,
+    body: RegisterAppeal,
+    review_due: chrono::NaiveDate,
+    forward_due: chrono::NaiveDate,
+    transfer_due: Option<chrono::NaiveDate>,
+    registration_date: chrono::NaiveDate,
+    received_after_cutoff: bool,
+    calendar_version: String,
+    letter_category: &'static str,
+}
+
+fn address_block(a: &Address) -> AddressBlock {
+    AddressBlock {
+        region: a.region.clone(),
+        district: a.district.clone(),
+        settlement_kato: a.settlement_kato.clone(),
+        street: a.street.clone(),
+        house: a.house.clone(),
+        flat: a.flat.clone(),
+        postal_code: a.postal_code.clone(),
+    }
+}
+
+fn check_address(a: &Address, pointer: &str, errors: &mut Vec<FieldError>) {
+    if let Some(kato) = &a.settlement_kato
+        && let Err(e) = Kato::parse(kato)
+    {
+        errors.push(FieldError {
+            pointer: format!("{pointer}/settlement_kato"),
+            detail: domain_reason(e),
+        });
+    }
+}
+
+fn domain_reason(e: appeals_domain::DomainError) -> String {
+    match e {
+        appeals_domain::DomainError::Invalid { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+fn full_name(a: &ApplicantInput) -> Option<String> {
+    match a.category {
+        ApplicantCategory::LegalEntity => a.company_name.clone(),
+        ApplicantCategory::Individual => {
+            let parts: Vec<&str> = [&a.surname, &a.first_name, &a.patronymic]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+    }
+}
+
+/// Validates the whole body at once (every invalid field is reported) and computes the dates.
+fn prepare(
+    rules: &Rules,
+    body: RegisterAppeal,
+    subject_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Prepared, ApiError> {
+    let mut errors = Vec::new();
+    let document_type = {
+        let mut field = |pointer: &str, detail: String| {
+            errors.push(FieldError {
+                pointer: pointer.to_owned(),
+                detail,
+            })
+        };
+        let document_type = match rules
+            .dictionary(DictionaryName::DocumentTypes)?
+            .require_active(&body.document_type)
+        {
+            Ok(entry) => match DocumentType::from_entry(entry) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    field("#/document_type", domain_reason(e));
+                    None
+                }
+            },
+            Err(_) => {
+                field(
+                    "#/document_type",
+                    format!(
+                        "`{}` is not an active code of the `document_types` dictionary",
+                        body.document_type
+                    ),
+                );
+                None
+            }
+        };
+        let mut check_code =
+            |name: DictionaryName, code: &str, pointer: &str| match rules.dictionary(name) {
+                Ok(book) if book.require_active(code).is_ok() => {}
+                _ => field(
+                    pointer,
+                    format!("`{code}` is not an active code of the `{name}` dictionary"),
+                ),
+            };
+        check_code(
+            DictionaryName::ReceiptForms,
+            &body.receipt_form,
+            "#/receipt_form",
+        );
+        check_code(DictionaryName::Languages, &body.language, "#/language");
+        if let Some(source) = &body.receipt_source {
+            check_code(DictionaryName::ReceiptSources, source, "#/receipt_source");
+        }
+        if let Some(category) = &body.non_accountable_category {
+            check_code(
+                DictionaryName::NonAccountableCategories,
+                category,
+                "#/non_accountable_category",
+            );
+        }
+        document_type
+    };
+    if body.text.trim().is_empty() {
+        errors.push(FieldError {
+            pointer: "#/text".to_owned(),
+            detail: "must not be blank".to_owned(),
+        });
+    }
+    if body.received_at > now + chrono::Duration::minutes(5) {
+        errors.push(FieldError {
+            pointer: "#/received_at".to_owned(),
+            detail: "lies in the future".to_owned(),
+        });
+    }
+    for (i, a) in body.applicants.iter().enumerate() {
+        let pointer = format!("#/applicants/{i}");
+        if let Some(id) = &a.iin_bin {
+            let parsed = match a.category {
+                ApplicantCategory::Individual => Iin::parse(id).map(|_| ()),
+                ApplicantCategory::LegalEntity => Bin::parse(id).map(|_| ()),
+            };
+            if let Err(e) = parsed {
+                errors.push(FieldError {
+                    pointer: format!("{pointer}/iin_bin"),
+                    detail: domain_reason(e),
+                });
+            }
+        }
+        match a.category {
+            ApplicantCategory::Individual if a.surname.is_none() && a.iin_bin.is_none() => errors
+                .push(FieldError {
+                    pointer: format!("{pointer}/surname"),
+                    detail: "an individual applicant needs a surname or an IIN".to_owned(),
+                }),
+            ApplicantCategory::LegalEntity if a.company_name.is_none() && a.iin_bin.is_none() => {
+                errors.push(FieldError {
+                    pointer: format!("{pointer}/company_name"),
+                    detail: "a legal-entity applicant needs a name or a BIN".to_owned(),
+                })
+            }
+            _ => {}
+        }
+        if let Some(address) = &a.address {
+            check_address(address, &format!("{pointer}/address"), &mut errors);
+        }
+    }
+    if let Some(address) = &body.postal_address {
+        check_address(address, "#/postal_address", &mut errors);
+    }
+    let Some(document_type) = document_type else {
+        return Err(ApiError::validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+
+    let calendar = &rules.calendar;
+    let receipt = deadline::normalise_receipt(calendar, &rules.deadlines, body.received_at)?;
+    let registration_date = receipt.registration_date;
+    let review = deadline::review_due(
+        calendar,
+        &rules.deadlines,
+        registration_date,
+        document_type.term,
+    )?;
+    let forward = deadline::forward_due(calendar, &rules.deadlines, registration_date)?;
+    let transfer = match &body.non_accountable_category {
+        Some(_) => {
+            Some(deadline::transfer_due(calendar, &rules.deadlines, registration_date)?.date)
+        }
+        None => None,
+    };
+    let has_address =
+        body.postal_address.is_some() || body.applicants.iter().any(|a| a.address.is_some());
+    let identified = !body.applicants.is_empty()
+        && body
+            .applicants
+            .iter()
+            .all(|a| full_name(a).is_some() || a.iin_bin.is_some());
+    let letter_category = match body.applicants.first().map(|a| a.category) {
+        Some(ApplicantCategory::LegalEntity) => "legal_entity",
+        _ => "individual",
+    };
+    let new_appeal = NewAppeal {
+        subject_id: subject_id.to_string(),
+        registered_at: appeals_db::now_utc(),
+        received_at: body.received_at.naive_utc(),
+        fill_mode: FillMode::Integration,
+        receipt_form: body.receipt_form.clone(),
+        receipt_source: body.receipt_source.clone(),
+        language: body.language.clone(),
+        document_type,
+        tags: body.tags.clone(),
+        issue_category: body.issue_category.clone(),
+        summary: body.summary.clone().unwrap_or_default(),
+        applicants: body.applicants.len(),
+        authorship: Authorship {
+            author_identified: identified,
+            signed: body.signed,
+            postal_address_given: has_address,
+        },
+        reports_crime_or_threat: body.reports_crime_or_threat,
+        non_accountable_category: body.non_accountable_category.clone(),
+        complaint: None,
+    };
+    Ok(Prepared {
+        new_appeal,
+        body,
+        review_due: review.date,
+        forward_due: forward.date,
+        transfer_due: transfer,
+        registration_date,
+        received_after_cutoff: receipt.after_cutoff,
+        calendar_version: review.calendar_version.to_string(),
+        letter_category,
+    })
+}
+
+/// Surname, first name, patronymic of the accepting user (for the talon).
+fn acceptor_name(
+    conn: &mut appeals_db::DbConn,
+    user_id: i64,
+) -> Result<(String, String, Option<String>), ApiError> {
+    let user = repo::users::get(conn, user_id)?;
+    let name = user.full_name.unwrap_or(user.username);
+    let mut parts = name.split_whitespace();
+    let surname = parts.next().unwrap_or("—").to_owned();
+    // Accounts created without a full name: the login stands in for both parts of the name.
+    let first = parts
+        .next()
+        .map(str::to_owned)
+        .unwrap_or_else(|| surname.clone());
+    let patronymic = parts.next().map(str::to_owned);
+    Ok((surname, first, patronymic))
+}
+
+fn applicant_card(
+    card: &AppealCard,
+    ordinal: u32,
+    a: &ApplicantInput,
+    postal: Option<&Address>,
+) -> Result<ApplicantCard, ApiError> {
+    let category = match a.category {
+        ApplicantCategory::Individual => PersonCategory::Individual,
+        ApplicantCategory::LegalEntity => PersonCategory::LegalEntity,
+    };
+    let mut z1 = ApplicantCard::new(card, ordinal, category, a.iin_bin.clone())?;
+    if a.category == ApplicantCategory::Individual {
+        z1.person = Some(PersonBlock {
+            surname: a.surname.clone(),
+            first_name: a.first_name.clone(),
+            patronymic: a.patronymic.clone(),
+            ..PersonBlock::default()
+        });
+    } else {
+        z1.company = Some(appeals_domain::cards::CompanyBlock {
+            name: a.company_name.clone(),
+            ..Default::default()
+        });
+    }
+    if let Some(address) = &a.address {
+        z1.address = address_block(address);
+    }
+    z1.postal_address_in_appeal = postal.map(address_block);
+    z1.contacts = Contacts {
+        mobile_phone: a.mobile_phone.clone(),
+        work_home_phone: None,
+        email: a.email.clone(),
+    };
+    Ok(z1)
+}
+
+/// Result of the registering transaction.
+enum Registered {
+    Created(Box<AppealDto>),
+    /// A retry with the same `Idempotency-Key`: the first response, replayed.
+    Replay(String),
+}
+
+fn register_tx(
+    conn: &mut appeals_db::DbConn,
+    rules: &Rules,
+    principal: &crate::auth::Principal,
+    prepared: Prepared,
+    idempotency: Option<(String, String)>,
+) -> Result<Registered, ApiError> {
+    write_tx(conn, |conn| {
+        if let Some((key, hash)) = &idempotency
+            && let Some(stored) = repo::idempotency::find(conn, principal.user_id, key)?
+        {
+            if &stored.request_hash != hash {
+                return Err(ApiError::new(
+                    ProblemType::IdempotencyKeyReused,
+                    "This Idempotency-Key was used with a different request body.",
+                ));
+            }
+            return Ok(Registered::Replay(stored.response));
+        }
+        let subject = repo::subjects::get(conn, principal.subject_id)?;
+        if let Some(addressee) = prepared.body.addressee_subject_id {
+            repo::subjects::find_by_id(conn, addressee)?.ok_or_else(|| {
+                ApiError::invalid_field("#/addressee_subject_id", "no such subject")
+            })?;
+        }
+        let counter = repo::appeals::next_registration_counter(conn)?;
+        let year = chrono::Datelike::year(&prepared.registration_date);
+        let number = rules.number_format.issue(
+            &rules.letter_index,
+            prepared.letter_category,
+            year,
+            u64::try_from(counter).map_err(ApiError::internal)?,
+        )?;
+        let appeal_number = AppealNumber::Main(number);
+        let markings = rules.dictionary(DictionaryName::Markings)?;
+        let review_due = prepared.review_due;
+        let card = AppealCard::register(
+            prepared.new_appeal.clone(),
+            appeal_number.clone(),
+            markings,
+            |_| review_due,
+        )?;
+        let state = AppealState::registered(appeal_number.clone());
+        let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
+        let registered_local = rules.local_time(workflow::utc(card.registered_at));
+        let talon = Talon::issue(
+            appeal_number.clone(),
+            &subject.name_ru,
+            registered_local,
+            &surname,
+            &first,
+            patronymic.as_deref(),
+        )?;
+        let details = AppealDetails {
+            calendar_version: prepared.calendar_version.clone(),
+            talon: Some(TalonDto {
+                registration_number: talon.reg_number.to_string(),
+                subject_name: talon.subject_name.clone(),
+                accepted_at: talon.accepted_at.format("%Y-%m-%d %H:%M").to_string(),
+                accepted_by: talon.accepted_by.clone(),
+            }),
+            received_after_cutoff: prepared.received_after_cutoff,
+            postal_address: prepared.body.postal_address.clone(),
+            forwarded_late: false,
+        };
+        let now = card.registered_at;
+        let row = repo::appeals::insert(
+            conn,
+            &NewAppealRow {
+                reg_number: appeal_number.to_string(),
+                counter,
+                main_appeal_id: None,
+                part_k: None,
+                subject_id: principal.subject_id,
+                registered_by_subject_id: principal.subject_id,
+                addressee_subject_id: prepared.body.addressee_subject_id,
+                status: state.status().code().to_owned(),
+                kind: card.kind().code().to_owned(),
+                document_type: card.document_type().to_owned(),
+                received_at: prepared.new_appeal.received_at,
+                registered_at: now,
+                registration_date: prepared.registration_date,
+                review_due: card.control_date(),
+                forward_due: prepared.forward_due,
+                transfer_due: prepared.transfer_due,
+                is_accountable: card.is_accountable(),
+                is_anonymous: card.anonymity.anonymous,
+                applicant_count: i32::try_from(prepared.body.applicants.len()).unwrap_or(i32::MAX),
+                text: prepared.body.text.clone(),
+                card: workflow::to_json(&card)?,
+                state: workflow::to_json(&state)?,
+                details: workflow::to_json(&details)?,
+                duplicate_of: None,
+                version: 1,
+                created_by: principal.user_id,
+                updated_at: now,
+                closed_at: None,
+            },
+        )?;
+        let mut applicant_rows = Vec::new();
+        for (i, a) in prepared.body.applicants.iter().enumerate() {
+            let z1 = applicant_card(
+                &card,
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                a,
+                prepared.body.postal_address.as_ref(),
+            )?;
+            applicant_rows.push(NewApplicantRow {
+                appeal_id: row.id,
+                ordinal: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                category: match a.category {
+                    ApplicantCategory::Individual => "individual".to_owned(),
+                    ApplicantCategory::LegalEntity => "legal_entity".to_owned(),
+                },
+                iin_bin: a.iin_bin.clone(),
+                full_name: full_name(a),
+                card: workflow::to_json(&z1)?,
+            });
+        }
+        repo::appeals::insert_applicants(conn, &applicant_rows)?;
+        let markings: Vec<String> = card.markings().iter().cloned().collect();
+        repo::appeals::replace_tags_and_markings(conn, row.id, card.tags(), &markings)?;
+        workflow::record_event(
+            conn,
+            principal,
+            row.id,
+            now,
+            "registered",
+            None,
+            Some(serde_json::json!({
+                "registration_number": row.reg_number,
+                "status": row.status,
+                "document_type": row.document_type,
+                "registration_date": row.registration_date,
+                "review_due": row.review_due,
+                "forward_due": row.forward_due,
+                "transfer_due": row.transfer_due,
+                "markings": markings,
+                "is_accountable": row.is_accountable,
+            })),
+        )?;
+        let dto = workflow::view(conn, &row)?;
+        if let Some((key, hash)) = idempotency {
+            repo::idempotency::insert(
+                conn,
+                &IdempotencyRow {
+                    user_id: principal.user_id,
+                    idem_key: key,
+                    request_hash: hash,
+                    status: 201,
+                    response: workflow::to_json(&dto)?,
+                    created_at: now,
+                },
+            )?;
+        }
+        Ok(Registered::Created(Box::new(dto)))
+    })
+}
+
+/// Reads and checks the `Idempotency-Key` header.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("");
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid_field(
+            "#/header/Idempotency-Key",
+            "must be 1–255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+fn created(dto: &AppealDto) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/appeals/{}", dto.id)))
+        .insert_header((header::ETAG, workflow::etag(dto.version)))
+        .json(dto)
+}
+
+/// Register an appeal, message, request, response or proposal.
+///
+/// The server fills ОЛ-1 requisites 1, 2, 3, 5, 9, 10, 13 (R19): the registration number from the
+/// through counter (`{INDEX}-{YYYY}-{NNNNNNNN}`, R3), the registration date normalised to the
+/// working-day calendar (a non-working day or a time after 18:30 local moves it, R7/R8), the
+/// review and forwarding deadlines, markings (ҰЖ for two or more applicants, R9) and the talon
+/// (R6). Send `Idempotency-Key` to make retries safe. Invalid input stores nothing.
+#[utoipa::path(
+    tag = "appeals",
+    request_body = RegisterAppeal,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of registering twice")),
+    responses(
+        (status = 201, description = "Registered; `Location` names the card", body = AppealDto,
+         headers(("Location" = String, description = "/api/v1/appeals/{id}"), ("ETag" = String, description = "Card version"))),
+    )
+)]
+#[post("/appeals")]
+pub async fn register(
+    state: web::Data<AppState>,
+    auth: Auth<Registrars>,
+    req: HttpRequest,
+    ValidatedJson(body): ValidatedJson<RegisterAppeal>,
+) -> ApiResult<HttpResponse> {
+    let key = idempotency_key(&req)?;
+    let hash = key.as_ref().map(|_| {
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        hex::encode(Sha256::digest(&bytes))
+    });
+    let rules = state.rules.clone();
+    let principal = auth.principal.clone();
+    let prepared = prepare(&rules, body, principal.subject_id, chrono::Utc::now())?;
+    let idem = key.clone().zip(hash.clone());
+    let outcome = state
+        .db(move |conn| {
+            let user_id = principal.user_id;
+            match register_tx(conn, &rules, &principal, prepared, idem.clone()) {
+                Err(error) => match idem {
+                    // A concurrent request with the same key may have won the race: replay it.
+                    Some((key, hash)) => match repo::idempotency::find(conn, user_id, &key)? {
+                        Some(stored) if stored.request_hash == hash => {
+                            Ok(Registered::Replay(stored.response))
+                        }
+                        Some(_) => Err(ApiError::new(
+                            ProblemType::IdempotencyKeyReused,
+                            "This Idempotency-Key was used with a different request body.",
+                        )),
+                        None => Err(error),
+                    },
+                    None => Err(error),
+                },
+                ok => ok,
+            }
+        })
+        .await?;
+    match outcome {
+        Registered::Created(dto) => Ok(created(&dto)),
+        Registered::Replay(body) => {
+            let dto: AppealDto = workflow::parse_json(&body, "stored response")?;
+            Ok(created(&dto))
+        }
+    }
+}
+
+/// List appeals (newest first, cursor-paginated).
+///
+/// Users see their own subject's cards; analysts of the authorized body see all subjects and may
+/// filter by `subject_id`.
+#[utoipa::path(tag = "appeals", params(AppealListQuery), responses((status = 200, body = AppealPage)))]
+#[get("/appeals")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<AppealListQuery>,
+) -> ApiResult<web::Json<AppealPage>> {
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            "#/query/limit",
+            "must be between 1 and 200",
+        ));
+    }
+    let before_id = match &q.cursor {
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            ApiError::invalid_field("#/query/cursor", "is not a cursor of this list")
+        })?),
+        None => None,
+    };
+    let analyst = auth.roles.contains(&Role::Analyst);
+    let today = state.rules.today();
+    let filter = repo::appeals::AppealFilter {
+        visible_subject: (!analyst).then_some(auth.subject_id),
+        subject_id: q.subject_id,
+        status: q.status,
+        kind: q.kind,
+        registered_from: q.from,
+        registered_to: q.to,
+        applicant_iin_bin: q.iin_bin,
+        reg_number: q.registration_number,
+        tag: q.tag,
+        marking: q.marking,
+        overdue_on: q.overdue.unwrap_or(false).then_some(today),
+        transfer_overdue_on: q.transfer_overdue.unwrap_or(false).then_some(today),
+        before_id,
+        limit: limit + 1,
+    };
+    let page = state
+        .db(move |conn| {
+            let mut rows = repo::appeals::list(conn, &filter)?;
+            let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let next_cursor = if more {
+                rows.last().map(|r| r.id.to_string())
+            } else {
+                None
+            };
+            let items = rows
+                .iter()
+                .map(|r| workflow::view(conn, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(AppealPage { items, next_cursor })
+        })
+        .await?;
+    Ok(web::Json(page))
+}
+
+/// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.
+#[utoipa::path(tag = "appeals", responses((status = 200, body = AppealDto, headers(("ETag" = String)))))]
+#[get("/appeals/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let principal = auth.principal.clone();
+    let dto = state
+        .db(move |conn| {
+            let row = workflow::load_readable(conn, &principal, id)?;
+            workflow::view(conn, &row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, workflow::etag(dto.version)))
+        .json(dto))
+}
+
+/// Parses `If-Match` (required for edits).
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let value = req.headers().get(header::IF_MATCH).ok_or_else(|| {
+        ApiError::new(
+            ProblemType::PreconditionRequired,
+            "Send `If-Match` with the card's ETag.",
+        )
+    })?;
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemType::PreconditionFailed,
+                "`If-Match` is not an ETag of this card.",
+            )
+        })
+}
+
+/// Edit requisites of ОЛ-1.
+///
+/// Requires `If-Match` with the current `ETag` (428 without it, 412 when stale). Changing
+/// requisite 8 `document_type` requires `tags` (p.4 part 4, R12 → 422 otherwise) and recomputes
+/// requisites 9 (term) and 13 (review deadline) (R19). The registration number never changes (R2).
+#[utoipa::path(
+    tag = "appeals",
+    request_body = PatchAppeal,
+    params(("If-Match" = String, Header, description = "ETag of the version being edited")),
+    responses(
+        (status = 200, body = AppealDto, headers(("ETag" = String))),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/appeals/{id}")]
+pub async fn patch_one(
+    state: web::Data<AppState>,
+    auth: Auth<CardEditors>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<PatchAppeal>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let expected = if_match(&req)?;
+    let is_empty = body.document_type.is_none()
+        && body.tags.is_none()
+        && body.summary.is_none()
+        && body.issue_category.is_none()
+        && body.language.is_none()
+        && body.receipt_form.is_none()
+        && body.addressee_subject_id.is_none();
+    if is_empty {
+        return Err(ApiError::invalid_field("#", "the body changes nothing"));
+    }
+    if let Some(code) = &body.language {
+        state
+            .rules
+            .require_code(DictionaryName::Languages, code, "#/language")?;
+    }
+    if let Some(code) = &body.receipt_form {
+        state
+            .rules
+            .require_code(DictionaryName::ReceiptForms, code, "#/receipt_form")?;
+    }
+    let new_type = match &body.document_type {
+        Some(code) => Some(
+            DocumentType::lookup(state.rules.dictionary(DictionaryName::DocumentTypes)?, code)
+                .map_err(|_| {
+                    ApiError::invalid_field(
+                        "#/document_type",
+                        format!("`{code}` is not an active document type"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let rules = state.rules.clone();
+    let principal = auth.principal.clone();
+    let dto = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = workflow::load_writable(conn, &principal, id)?;
+                if row.version != expected {
+                    return Err(ApiError::new(
+                        ProblemType::PreconditionFailed,
+                        format!(
+                            "The card is at version {}, not {expected}; reload it.",
+                            row.version
+                        ),
+                    ));
+                }
+                let mut parts = CardParts::of(&row)?;
+                let mut before = serde_json::Map::new();
+                let mut after = serde_json::Map::new();
+                let mut action = "updated";
+                if let Some(new_type) = &new_type {
+                    let registration_date = row.registration_date;
+                    let mut computed = Ok(row.review_due);
+                    let change = parts.card.change_document_type(
+                        new_type,
+                        body.tags.clone().unwrap_or_default(),
+                        &principal.user_id.to_string(),
+                        appeals_db::now_utc(),
+                        |term| {
+                            computed = deadline::review_due(
+                                &rules.calendar,
+                                &rules.deadlines,
+                                registration_date,
+                                term,
+                            )
+                            .map(|d| d.date);
+                            computed.clone().unwrap_or(registration_date)
+                        },
+                    )?;
+                    computed?;
+                    before.insert(
+                        "document_type".into(),
+                        serde_json::json!(change.old_document_type),
+                    );
+                    before.insert("term".into(), serde_json::json!(change.old_term));
+                    before.insert(
+                        "review_due".into(),
+                        serde_json::json!(change.old_control_date),
+                    );
+                    after.insert(
+                        "document_type".into(),
+                        serde_json::json!(change.new_document_type),
+                    );
+                    after.insert("term".into(), serde_json::json!(change.new_term));
+                    after.insert(
+                        "review_due".into(),
+                        serde_json::json!(change.new_control_date),
+                    );
+                    after.insert("tags".into(), serde_json::json!(change.tags));
+                    action = "document_type_changed";
+                } else if body.tags.is_some() {
+                    return Err(ApiError::invalid_field(
+                        "#/tags",
+                        "tags are entered together with a change of `document_type` (p.4 part 4)",
+                    ));
+                }
+                let mut set = |name: &str, old: serde_json::Value, new: serde_json::Value| {
+                    if old != new {
+                        before.insert(name.into(), old);
+                        after.insert(name.into(), new);
+                    }
+                };
+                if let Some(v) = &body.summary {
+                    set(
+                        "summary",
+                        serde_json::json!(parts.card.summary),
+                        serde_json::json!(v),
+                    );
+                    parts.card.summary = v.clone();
+                }
+                if let Some(v) = &body.issue_category {
+                    set(
+                        "issue_category",
+                        serde_json::json!(parts.card.issue_category),
+                        serde_json::json!(v),
+                    );
+                    parts.card.issue_category = Some(v.clone());
+                }
+                if let Some(v) = &body.language {
+                    set(
+                        "language",
+                        serde_json::json!(parts.card.language),
+                        serde_json::json!(v),
+                    );
+                    parts.card.language = v.clone();
+                }
+                if let Some(v) = &body.receipt_form {
+                    set(
+                        "receipt_form",
+                        serde_json::json!(parts.card.receipt_form),
+                        serde_json::json!(v),
+                    );
+                    parts.card.receipt_form = v.clone();
+                }
+                let mut next = parts.apply_to(&row)?;
+                if let Some(addressee) = body.addressee_subject_id {
+                    repo::subjects::find_by_id(conn, addressee)?.ok_or_else(|| {
+                        ApiError::invalid_field("#/addressee_subject_id", "no such subject")
+                    })?;
+                    set(
+                        "addressee_subject_id",
+                        serde_json::json!(row.addressee_subject_id),
+                        serde_json::json!(addressee),
+                    );
+                    next.addressee_subject_id = Some(addressee);
+                }
+                let markings: Vec<String> = parts.card.markings().iter().cloned().collect();
+                repo::appeals::replace_tags_and_markings(
+                    conn,
+                    row.id,
+                    parts.card.tags(),
+                    &markings,
+                )?;
+                let saved = workflow::commit_change(
+                    conn,
+                    &principal,
+                    &row,
+                    next,
+                    action,
+                    Some(serde_json::Value::Object(before)),
+                    Some(serde_json::Value::Object(after)),
+                )?;
+                workflow::view(conn, &saved)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, workflow::etag(dto.version)))
+        .json(dto))
+}
+
+/// The card's history: every action as a hash-chained event (oldest first).
+#[utoipa::path(tag = "appeals", responses((status = 200, body = Vec<EventDto>)))]
+#[get("/appeals/{id}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<EventDto>>> {
+    let id = path.into_inner();
+    let principal = auth.principal.clone();
+    let events = state
+        .db(move |conn| {
+            workflow::load_readable(conn, &principal, id)?;
+            Ok(repo::events::list(conn, id)?)
+        })
+        .await?;
+    let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
+    Ok(web::Json(
+        events
+            .iter()
+            .map(|e| EventDto {
+                seq: e.seq,
+                occurred_at: workflow::utc(e.occurred_at),
+                actor_user_id: e.actor_user_id,
+                actor_subject_id: e.actor_subject_id,
+                action: e.action.clone(),
+                before: parse(&e.before),
+                after: parse(&e.after),
+                prev_hash: e.prev_hash.clone(),
+                hash: e.hash.clone(),
+            })
+            .collect(),
+    ))
+}

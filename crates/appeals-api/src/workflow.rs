@@ -1,0 +1,236 @@
+//! Transactional card operations. Every change of a card goes through [`commit_change`] (a
+//! versioned update plus a history event), so later features (rollups for 1-ОЛ, an outbox for
+//! webhooks) have one place to hook into.
+
+use appeals_db::rows::{AppealChange, AppealRow};
+use appeals_db::{DbConn, DbError, repo};
+use appeals_domain::cards::AppealCard;
+use appeals_domain::lifecycle::AppealState;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Principal, Role};
+use crate::dto::{
+    AnonymityDto, AppealDto, ApplicantCategory, ApplicantDto, Deadlines, SubjectRef, TalonDto,
+};
+use crate::error::ApiError;
+
+/// Non-indexed facts kept beside the card (`appeals.details`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AppealDetails {
+    pub calendar_version: String,
+    pub talon: Option<TalonDto>,
+    /// The receipt came after the cut-off (R8).
+    pub received_after_cutoff: bool,
+    /// Postal address stated in the appeal (R21).
+    pub postal_address: Option<crate::dto::Address>,
+    /// Forwarded later than the forwarding deadline (R34).
+    #[serde(default)]
+    pub forwarded_late: bool,
+}
+
+/// Whether `p` may read the card: its own subject's card, a card it registered and forwarded on,
+/// or any card for analysts of the authorized body. Others get 404 (existence does not leak).
+pub fn can_read(p: &Principal, row: &AppealRow) -> bool {
+    row.subject_id == p.subject_id
+        || row.registered_by_subject_id == p.subject_id
+        || p.roles.contains(&Role::Analyst)
+}
+
+/// Whether `p` may change the card: only the subject that holds it.
+pub fn can_write(p: &Principal, row: &AppealRow) -> bool {
+    row.subject_id == p.subject_id
+}
+
+/// Loads a card the caller may read, else 404.
+pub fn load_readable(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
+    match repo::appeals::find(conn, id)? {
+        Some(row) if can_read(p, &row) => Ok(row),
+        _ => Err(ApiError::not_found(format!("Appeal {id} does not exist."))),
+    }
+}
+
+/// Loads a card the caller may change, else 404 (or 403 when it can read but not change it).
+pub fn load_writable(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
+    let row = load_readable(conn, p, id)?;
+    if !can_write(p, &row) {
+        return Err(ApiError::forbidden(
+            "The appeal is held by another subject.",
+        ));
+    }
+    Ok(row)
+}
+
+pub fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, ApiError> {
+    serde_json::from_str(s)
+        .map_err(|e| ApiError::internal(format!("stored {what} is unreadable: {e}")))
+}
+
+pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
+    serde_json::to_string(v).map_err(ApiError::internal)
+}
+
+/// The card, lifecycle state and details of a row.
+pub struct CardParts {
+    pub card: AppealCard,
+    pub state: AppealState,
+    pub details: AppealDetails,
+}
+
+impl CardParts {
+    pub fn of(row: &AppealRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            card: parse_json(&row.card, "card")?,
+            state: parse_json(&row.state, "state")?,
+            details: parse_json(&row.details, "details")?,
+        })
+    }
+
+    /// Writes the parts back into a copy of `row` (columns derived from the card follow it).
+    pub fn apply_to(&self, row: &AppealRow) -> Result<AppealRow, ApiError> {
+        let mut next = row.clone();
+        next.card = to_json(&self.card)?;
+        next.state = to_json(&self.state)?;
+        next.details = to_json(&self.details)?;
+        next.status = self.state.status().code().to_owned();
+        next.kind = self.card.kind().code().to_owned();
+        next.document_type = self.card.document_type().to_owned();
+        next.review_due = self.card.control_date();
+        next.is_accountable = self.card.is_accountable();
+        Ok(next)
+    }
+}
+
+/// The one way a card changes: the new row is written if nobody changed it meanwhile (else 409),
+/// and an event with before/after is appended to its hash-chained history.
+pub fn commit_change(
+    conn: &mut DbConn,
+    p: &Principal,
+    before: &AppealRow,
+    mut after: AppealRow,
+    action: &str,
+    before_value: Option<serde_json::Value>,
+    after_value: Option<serde_json::Value>,
+) -> Result<AppealRow, ApiError> {
+    let now = appeals_db::now_utc();
+    after.version = before.version + 1;
+    after.updated_at = now;
+    if matches!(after.status.as_str(), "closed") && after.closed_at.is_none() {
+        after.closed_at = Some(now);
+    }
+    let change: AppealChange = after.to_change();
+    match repo::appeals::update_versioned(conn, before.id, before.version, &change) {
+        Ok(()) => {}
+        Err(DbError::Stale) => {
+            return Err(ApiError::conflict(
+                "The appeal was changed by another request; reload it and retry.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    record_event(conn, p, before.id, now, action, before_value, after_value)?;
+    Ok(after)
+}
+
+/// Appends a history event.
+pub fn record_event(
+    conn: &mut DbConn,
+    p: &Principal,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), ApiError> {
+    repo::events::append(
+        conn,
+        repo::events::NewEvent {
+            appeal_id,
+            occurred_at: at,
+            actor_user_id: Some(p.user_id),
+            actor_subject_id: Some(p.subject_id),
+            action: action.to_owned(),
+            before,
+            after,
+        },
+    )?;
+    Ok(())
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Builds the API view of a card.
+pub fn view(conn: &mut DbConn, row: &AppealRow) -> Result<AppealDto, ApiError> {
+    let parts = CardParts::of(row)?;
+    let subject = repo::subjects::get(conn, row.subject_id)?;
+    let applicants = repo::appeals::applicants(conn, row.id)?
+        .into_iter()
+        .map(|a| {
+            Ok(ApplicantDto {
+                ordinal: a.ordinal,
+                category: if a.category == "legal_entity" {
+                    ApplicantCategory::LegalEntity
+                } else {
+                    ApplicantCategory::Individual
+                },
+                iin_bin: a.iin_bin,
+                full_name: a.full_name,
+                card: parse_json(&a.card, "applicant card")?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let card = &parts.card;
+    Ok(AppealDto {
+        id: row.id,
+        registration_number: row.reg_number.clone(),
+        main_appeal_id: row.main_appeal_id,
+        part_k: row.part_k,
+        status: row.status.clone(),
+        kind: row.kind.clone(),
+        document_type: row.document_type.clone(),
+        tags: card.tags().to_vec(),
+        markings: card.markings().iter().cloned().collect(),
+        subject: SubjectRef {
+            id: subject.id,
+            code: subject.code,
+            name_ru: subject.name_ru,
+        },
+        registered_by_subject_id: row.registered_by_subject_id,
+        addressee_subject_id: row.addressee_subject_id,
+        received_at: utc(row.received_at),
+        registered_at: utc(row.registered_at),
+        registration_date: row.registration_date,
+        deadlines: Deadlines {
+            review_due: row.review_due,
+            forward_due: row.forward_due,
+            transfer_due: row.transfer_due,
+            calendar_version: parts.details.calendar_version.clone(),
+        },
+        is_accountable: row.is_accountable,
+        non_accountable_category: card.non_accountable_category.clone(),
+        anonymity: AnonymityDto {
+            anonymous: card.anonymity.anonymous,
+            handling: serde_json::to_value(card.anonymity.handling)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        },
+        applicants,
+        text: row.text.clone(),
+        summary: card.summary.clone(),
+        language: card.language.clone(),
+        receipt_form: card.receipt_form.clone(),
+        receipt_source: card.receipt_source.clone(),
+        issue_category: card.issue_category.clone(),
+        talon: parts.details.talon.clone(),
+        duplicate_of: row.duplicate_of,
+        version: row.version,
+    })
+}
+
+/// `ETag` of a card version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}

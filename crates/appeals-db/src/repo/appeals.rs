@@ -1,0 +1,218 @@
+//! ОЛ-1 cards: the registration counter, inserts, versioned updates and filtered lists.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::conn::DbConn;
+use crate::error::DbError;
+use crate::rows::{AppealChange, AppealRow, ApplicantRow, NewAppealRow, NewApplicantRow};
+use crate::schema::{appeal_applicants, appeal_markings, appeal_tags, appeals, counters};
+
+/// Takes the next value of the through registration counter (R3). Call it inside the registering
+/// transaction: the row lock serialises concurrent registrations across processes, and a rolled
+/// back registration gives its value back, so committed numbers have no gaps.
+pub fn next_registration_counter(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(diesel::update(counters::table.find("registration"))
+        .set(counters::value.eq(counters::value + 1))
+        .returning(counters::value)
+        .get_result(conn)?)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewAppealRow) -> Result<AppealRow, DbError> {
+    Ok(diesel::insert_into(appeals::table)
+        .values(new)
+        .get_result(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<AppealRow, DbError> {
+    Ok(appeals::table
+        .find(id)
+        .select(AppealRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<AppealRow>, DbError> {
+    Ok(appeals::table
+        .find(id)
+        .select(AppealRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_number(conn: &mut DbConn, reg_number: &str) -> Result<Option<AppealRow>, DbError> {
+    Ok(appeals::table
+        .filter(appeals::reg_number.eq(reg_number))
+        .select(AppealRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Writes `change` only if the row still has `expected_version` (optimistic concurrency: several
+/// processes may edit the same card). `change.version` must be the next version.
+pub fn update_versioned(
+    conn: &mut DbConn,
+    id: i64,
+    expected_version: i64,
+    change: &AppealChange,
+) -> Result<(), DbError> {
+    let updated = diesel::update(
+        appeals::table
+            .filter(appeals::id.eq(id))
+            .filter(appeals::version.eq(expected_version)),
+    )
+    .set(change)
+    .execute(conn)?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(DbError::Stale)
+    }
+}
+
+/// Parts forwarded from a main appeal (R4).
+pub fn parts(conn: &mut DbConn, main_id: i64) -> Result<Vec<AppealRow>, DbError> {
+    Ok(appeals::table
+        .filter(appeals::main_appeal_id.eq(main_id))
+        .order(appeals::part_k.asc())
+        .select(AppealRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_applicants(conn: &mut DbConn, rows: &[NewApplicantRow]) -> Result<(), DbError> {
+    // One statement per row: batch inserts are not in MultiConnection's common subset.
+    for row in rows {
+        diesel::insert_into(appeal_applicants::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_applicants(conn: &mut DbConn, appeal_id: i64) -> Result<(), DbError> {
+    diesel::delete(appeal_applicants::table.filter(appeal_applicants::appeal_id.eq(appeal_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn applicants(conn: &mut DbConn, appeal_id: i64) -> Result<Vec<ApplicantRow>, DbError> {
+    Ok(appeal_applicants::table
+        .filter(appeal_applicants::appeal_id.eq(appeal_id))
+        .order(appeal_applicants::ordinal.asc())
+        .select(ApplicantRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces the filterable copies of the card's tags and markings.
+pub fn replace_tags_and_markings(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    tags: &[String],
+    markings: &[String],
+) -> Result<(), DbError> {
+    diesel::delete(appeal_tags::table.filter(appeal_tags::appeal_id.eq(appeal_id)))
+        .execute(conn)?;
+    diesel::delete(appeal_markings::table.filter(appeal_markings::appeal_id.eq(appeal_id)))
+        .execute(conn)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for tag in tags {
+        let tag = tag.to_lowercase();
+        if seen.insert(tag.clone()) {
+            diesel::insert_into(appeal_tags::table)
+                .values((
+                    appeal_tags::appeal_id.eq(appeal_id),
+                    appeal_tags::tag.eq(tag),
+                ))
+                .execute(conn)?;
+        }
+    }
+    for marking in markings.iter().collect::<std::collections::BTreeSet<_>>() {
+        diesel::insert_into(appeal_markings::table)
+            .values((
+                appeal_markings::appeal_id.eq(appeal_id),
+                appeal_markings::marking.eq(marking),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Filters of the appeal list. `visible_subject` = None means every subject (authorized body).
+#[derive(Debug, Clone, Default)]
+pub struct AppealFilter {
+    pub visible_subject: Option<i64>,
+    pub subject_id: Option<i64>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub registered_from: Option<NaiveDate>,
+    pub registered_to: Option<NaiveDate>,
+    pub applicant_iin_bin: Option<String>,
+    pub reg_number: Option<String>,
+    pub tag: Option<String>,
+    pub marking: Option<String>,
+    /// Open appeals whose review deadline is before this date.
+    pub overdue_on: Option<NaiveDate>,
+    /// Non-accountable appeals not transferred by their transfer deadline, as of this date.
+    pub transfer_overdue_on: Option<NaiveDate>,
+    /// Only ids below this (the cursor: newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Lists appeals newest first (by id, a stable order) with keyset pagination.
+pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbError> {
+    let mut q = appeals::table.select(AppealRow::as_select()).into_boxed();
+    if let Some(s) = f.visible_subject {
+        q = q.filter(appeals::subject_id.eq(s));
+    }
+    if let Some(s) = f.subject_id {
+        q = q.filter(appeals::subject_id.eq(s));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(appeals::status.eq(s.clone()));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(appeals::kind.eq(k.clone()));
+    }
+    if let Some(d) = f.registered_from {
+        q = q.filter(appeals::registration_date.ge(d));
+    }
+    if let Some(d) = f.registered_to {
+        q = q.filter(appeals::registration_date.le(d));
+    }
+    if let Some(n) = &f.reg_number {
+        q = q.filter(appeals::reg_number.eq(n.clone()));
+    }
+    if let Some(iin) = &f.applicant_iin_bin {
+        let ids = appeal_applicants::table
+            .filter(appeal_applicants::iin_bin.eq(iin.clone()))
+            .select(appeal_applicants::appeal_id);
+        q = q.filter(appeals::id.eq_any(ids));
+    }
+    if let Some(tag) = &f.tag {
+        let ids = appeal_tags::table
+            .filter(appeal_tags::tag.eq(tag.to_lowercase()))
+            .select(appeal_tags::appeal_id);
+        q = q.filter(appeals::id.eq_any(ids));
+    }
+    if let Some(m) = &f.marking {
+        let ids = appeal_markings::table
+            .filter(appeal_markings::marking.eq(m.clone()))
+            .select(appeal_markings::appeal_id);
+        q = q.filter(appeals::id.eq_any(ids));
+    }
+    if let Some(d) = f.overdue_on {
+        q = q
+            .filter(appeals::closed_at.is_null())
+            .filter(appeals::review_due.lt(d));
+    }
+    if let Some(d) = f.transfer_overdue_on {
+        q = q
+            .filter(appeals::is_accountable.eq(false))
+            .filter(appeals::status.ne("transferred"))
+            .filter(appeals::transfer_due.lt(d));
+    }
+    if let Some(id) = f.before_id {
+        q = q.filter(appeals::id.lt(id));
+    }
+    Ok(q.order(appeals::id.desc()).limit(f.limit).load(conn)?)
+}

@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE forwardings;
+DROP TABLE decision_cards;
+DROP TABLE appeal_events;
+DROP TABLE appeal_markings;
+DROP TABLE appeal_tags;
+DROP TABLE appeal_applicants;
+DROP TABLE appeals;
+DROP TABLE counters;

@@ -1,0 +1,532 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! Registration and the ОЛ-1 card over HTTP, on both backends.
+
+use actix_web::test::TestRequest;
+use appeals_api::auth::Role;
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
+use serde_json::{Value, json};
+
+/// A valid registration body: received Thursday 2026-03-05 09:15 local (04:15 UTC).
+pub fn appeal_body() -> Value {
+    json!({
+        "document_type": "application",
+        "tags": ["отопление"],
+        "applicants": [{"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан", "patronymic": "Серикович",
+                        "address": {"region": "г. Алматы", "street": "пр. Абая", "house": "10"}}],
+        "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10.",
+        "summary": "Нет отопления",
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"
+    })
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn setup(app: &TestApp) -> TestUser {
+    app.user("reg", "S1", &[Role::Registrar])
+}
+
+backend_tests!(
+    registration_fills_number_dates_deadlines_and_talon,
+    registration_after_cutoff_and_on_holiday_moves_the_date,
+    two_applicants_get_the_collective_marking,
+    numbers_are_consecutive_and_unique,
+    idempotent_retry_returns_the_same_card,
+    idempotency_key_with_another_body_is_422,
+    bad_input_is_422_and_stores_nothing,
+    wrong_role_cannot_register,
+    non_accountable_category_sets_transfer_due,
+    get_returns_etag_and_other_subjects_get_404,
+    patch_requires_if_match_and_changes_document_type_with_tag,
+    history_is_hash_chained_and_records_before_after,
+    list_filters_and_paginates,
+    analyst_reads_all_subjects,
+);
+
+async fn registration_fills_number_dates_deadlines_and_talon(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let res = app.post("/api/v1/appeals", &reg, appeal_body()).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let b = &res.body;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/appeals/{}", b["id"]).as_str())
+    );
+    assert_eq!(res.header("etag"), Some("\"1\""));
+    assert_eq!(b["registration_number"], "ЖТ-2026-00000001");
+    assert_eq!(b["status"], "registered");
+    assert_eq!(b["kind"], "application");
+    assert_eq!(b["registration_date"], "2026-03-05");
+    // R28 (inclusive): 15 working days from 2026-03-05 → 2026-03-31 (8, 9 and 23–25 March are off).
+    assert_eq!(b["deadlines"]["review_due"], "2026-03-31");
+    // R34: 3 working days, inclusive → 2026-03-06 is day 2, 10 March day 3 (9 March is a transfer day off).
+    assert_eq!(b["deadlines"]["forward_due"], "2026-03-10");
+    assert!(b["deadlines"]["transfer_due"].is_null());
+    assert!(
+        b["deadlines"]["calendar_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("kz-")
+    );
+    assert_eq!(b["talon"]["registration_number"], "ЖТ-2026-00000001");
+    assert_eq!(b["talon"]["subject_name"], "Субъект S1");
+    assert_eq!(b["applicants"][0]["iin_bin"], "921029350851");
+    assert_eq!(b["applicants"][0]["full_name"], "Ахметов Ерлан Серикович");
+    assert_eq!(
+        b["applicants"][0]["card"]["appeal_reg_number"],
+        "ЖТ-2026-00000001"
+    );
+    assert_eq!(b["anonymity"]["anonymous"], false);
+    assert_eq!(b["tags"], json!(["отопление"]));
+    assert_eq!(b["markings"], json!([]));
+    assert_eq!(b["is_accountable"], true);
+}
+
+async fn registration_after_cutoff_and_on_holiday_moves_the_date(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    // 2026-03-05 18:45 local (13:45 UTC) is after the 18:30 cut-off → 2026-03-06 (R8).
+    let mut body = appeal_body();
+    body["received_at"] = json!("2026-03-05T13:45:00Z");
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["registration_date"], "2026-03-06");
+    // Saturday 2026-03-21 → next working day 2026-03-26 (R7: 23–25 March are off in 2026).
+    let mut body = appeal_body();
+    body["received_at"] = json!("2026-03-21T05:00:00Z");
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    assert_eq!(res.body["registration_date"], "2026-03-26");
+}
+
+async fn two_applicants_get_the_collective_marking(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut body = appeal_body();
+    body["applicants"] = json!([
+        {"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"},
+        {"category": "individual", "surname": "Сейтова", "first_name": "Айгуль"}
+    ]);
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["markings"], json!(["collective"]));
+    let list = app.get("/api/v1/appeals?marking=collective", &reg).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+
+async fn numbers_are_consecutive_and_unique(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut numbers = Vec::new();
+    for _ in 0..5 {
+        let res = app.post("/api/v1/appeals", &reg, appeal_body()).await;
+        numbers.push(res.body["registration_number"].as_str().unwrap().to_owned());
+    }
+    let expected: Vec<String> = (1..=5).map(|n| format!("ЖТ-2026-{n:08}")).collect();
+    assert_eq!(numbers, expected);
+    // A legal entity gets the ЗТ index from the same through counter.
+    let mut body = appeal_body();
+    body["applicants"] = json!([{"category": "legal_entity", "company_name": "ТОО «Жылу»"}]);
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    assert_eq!(res.body["registration_number"], "ЗТ-2026-00000006");
+}
+
+async fn idempotent_retry_returns_the_same_card(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let send = || {
+        TestRequest::post()
+            .uri("/api/v1/appeals")
+            .insert_header(bearer(&reg))
+            .insert_header(("Idempotency-Key", "req-42"))
+            .set_json(appeal_body())
+    };
+    let first = app.send(send()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = app.send(send()).await;
+    assert_eq!(second.status, 201);
+    assert_eq!(second.body, first.body);
+    let list = app.get("/api/v1/appeals", &reg).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "a retry must not register twice"
+    );
+    // Another user's identical key is independent.
+    let other = app.user("reg2", "S1", &[Role::Registrar]);
+    let res = app
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/appeals")
+                .insert_header(bearer(&other))
+                .insert_header(("Idempotency-Key", "req-42"))
+                .set_json(appeal_body()),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    assert_ne!(res.body["id"], first.body["id"]);
+}
+
+async fn idempotency_key_with_another_body_is_422(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut other_body = appeal_body();
+    other_body["text"] = json!("Совсем другой текст обращения.");
+    let first = app
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/appeals")
+                .insert_header(bearer(&reg))
+                .insert_header(("Idempotency-Key", "k1"))
+                .set_json(appeal_body()),
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    let res = app
+        .send(
+            TestRequest::post()
+                .uri("/api/v1/appeals")
+                .insert_header(bearer(&reg))
+                .insert_header(("Idempotency-Key", "k1"))
+                .set_json(other_body),
+        )
+        .await;
+    res.assert_problem(422, "idempotency-key-reused");
+    let list = app.get("/api/v1/appeals", &reg).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+
+async fn bad_input_is_422_and_stores_nothing(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut body = appeal_body();
+    body["document_type"] = json!("no_such_type");
+    body["language"] = json!("klingon");
+    body["applicants"][0]["iin_bin"] = json!("921029350852");
+    body["received_at"] = json!("2099-01-01T00:00:00Z");
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    res.assert_problem(422, "validation");
+    let pointers: Vec<&str> = res.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    for p in [
+        "#/document_type",
+        "#/language",
+        "#/applicants/0/iin_bin",
+        "#/received_at",
+    ] {
+        assert!(pointers.contains(&p), "{p} missing in {pointers:?}");
+    }
+    let mut body = appeal_body();
+    body["text"] = json!("");
+    app.post("/api/v1/appeals", &reg, body)
+        .await
+        .assert_problem(422, "validation");
+    let mut body = appeal_body();
+    body["unexpected"] = json!(1);
+    app.post("/api/v1/appeals", &reg, body)
+        .await
+        .assert_problem(422, "validation");
+    let list = app.get("/api/v1/appeals", &reg).await;
+    assert_eq!(list.body["items"], json!([]));
+    // The counter was not consumed by the failures.
+    let ok = app.post("/api/v1/appeals", &reg, appeal_body()).await;
+    assert_eq!(ok.body["registration_number"], "ЖТ-2026-00000001");
+}
+
+async fn wrong_role_cannot_register(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let executor = app.user("ex", "S1", &[Role::Executor]);
+    app.post("/api/v1/appeals", &executor, appeal_body())
+        .await
+        .assert_problem(403, "forbidden");
+    let client = app.user("system", "S1", &[Role::Integration]);
+    assert_eq!(
+        app.post("/api/v1/appeals", &client, appeal_body())
+            .await
+            .status,
+        201
+    );
+}
+
+async fn non_accountable_category_sets_transfer_due(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut body = appeal_body();
+    // Monday 2026-05-04 → transfer due 2026-05-06 (R16, inclusive).
+    body["received_at"] = json!("2026-05-04T04:00:00Z");
+    body["non_accountable_category"] = json!("advertising_proposals");
+    let res = app.post("/api/v1/appeals", &reg, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["is_accountable"], false);
+    assert_eq!(res.body["deadlines"]["transfer_due"], "2026-05-06");
+}
+
+async fn get_returns_etag_and_other_subjects_get_404(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let id = app.post("/api/v1/appeals", &reg, appeal_body()).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let res = app.get(&format!("/api/v1/appeals/{id}"), &reg).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("etag"), Some("\"1\""));
+    assert_eq!(res.body["id"], id);
+    app.subject("S2", false);
+    let stranger = app.user("other", "S2", &[Role::Registrar, Role::Executor]);
+    app.get(&format!("/api/v1/appeals/{id}"), &stranger)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(
+        app.get("/api/v1/appeals", &stranger).await.body["items"],
+        json!([])
+    );
+    app.get("/api/v1/appeals/999999", &reg)
+        .await
+        .assert_problem(404, "not-found");
+    app.get("/api/v1/appeals/abc", &reg)
+        .await
+        .assert_problem(404, "not-found");
+}
+
+async fn patch_requires_if_match_and_changes_document_type_with_tag(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let created = app.post("/api/v1/appeals", &reg, appeal_body()).await.body;
+    let id = created["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/appeals/{id}");
+    let patch = |body: Value, etag: Option<&str>| {
+        let mut r = TestRequest::patch()
+            .uri(&uri)
+            .insert_header(bearer(&reg))
+            .set_json(body);
+        if let Some(e) = etag {
+            r = r.insert_header(("If-Match", e.to_owned()));
+        }
+        r
+    };
+    app.send(patch(json!({"summary": "x"}), None))
+        .await
+        .assert_problem(428, "precondition-required");
+    app.send(patch(json!({"summary": "x"}), Some("\"7\"")))
+        .await
+        .assert_problem(412, "precondition-failed");
+    // R12: requisite 8 without a tag → 422, nothing changes.
+    let res = app
+        .send(patch(json!({"document_type": "request"}), Some("\"1\"")))
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/tags");
+    // With a tag: requisite 9/13 recomputed, number unchanged (R2, R19).
+    let res = app
+        .send(patch(
+            json!({"document_type": "request_information", "tags": ["информация"]}),
+            Some("\"1\""),
+        ))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    assert_eq!(res.body["document_type"], "request_information");
+    assert_eq!(res.body["kind"], "request");
+    assert_eq!(
+        res.body["registration_number"],
+        created["registration_number"]
+    );
+    assert_ne!(
+        res.body["deadlines"]["review_due"],
+        created["deadlines"]["review_due"]
+    );
+    assert_eq!(res.body["tags"], json!(["отопление", "информация"]));
+    // The old ETag is now stale.
+    app.send(patch(json!({"summary": "y"}), Some("\"1\"")))
+        .await
+        .assert_problem(412, "precondition-failed");
+    app.send(patch(json!({}), Some("\"2\"")))
+        .await
+        .assert_problem(422, "validation");
+}
+
+async fn history_is_hash_chained_and_records_before_after(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let id = app.post("/api/v1/appeals", &reg, appeal_body()).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .send(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/appeals/{id}"))
+                .insert_header(bearer(&reg))
+                .insert_header(("If-Match", "\"1\""))
+                .set_json(json!({"summary": "Отопление отсутствует"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), &reg)
+        .await
+        .body;
+    let events = history.as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["action"], "registered");
+    assert_eq!(events[0]["prev_hash"], "0".repeat(64));
+    assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
+    assert_eq!(events[1]["action"], "updated");
+    assert_eq!(events[1]["before"]["summary"], "Нет отопления");
+    assert_eq!(events[1]["after"]["summary"], "Отопление отсутствует");
+    assert_eq!(events[1]["actor_user_id"], reg.id);
+    let (checked, broken) = appeals_db::repo::events::verify_all(&mut app.conn()).unwrap();
+    assert_eq!((checked, broken), (2, None));
+    // Tampering with a stored event is detected at that event.
+    {
+        use appeals_db::schema::appeal_events;
+        use diesel::prelude::*;
+        diesel::update(appeal_events::table.filter(appeal_events::seq.eq(2)))
+            .set(appeal_events::after.eq(Some("{\"summary\":\"forged\"}")))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    let (_, broken) = appeals_db::repo::events::verify_all(&mut app.conn()).unwrap();
+    let broken = broken.expect("tampering must be detected");
+    assert_eq!((broken.appeal_id, broken.seq), (id, 2));
+}
+
+async fn list_filters_and_paginates(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    for i in 0..5 {
+        let mut body = appeal_body();
+        if i % 2 == 0 {
+            body["applicants"][0]["iin_bin"] = json!("900101300811");
+            body["tags"] = json!(["Дороги"]);
+        }
+        assert_eq!(app.post("/api/v1/appeals", &reg, body).await.status, 201);
+    }
+    let page1 = app.get("/api/v1/appeals?limit=2", &reg).await.body;
+    let items: Vec<i64> = page1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert!(items[0] > items[1], "newest first");
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let page2 = app
+        .get(&format!("/api/v1/appeals?limit=2&cursor={cursor}"), &reg)
+        .await
+        .body;
+    let page3 = app
+        .get(
+            &format!(
+                "/api/v1/appeals?limit=2&cursor={}",
+                page2["next_cursor"].as_str().unwrap()
+            ),
+            &reg,
+        )
+        .await
+        .body;
+    assert_eq!(page3["items"].as_array().unwrap().len(), 1);
+    assert!(page3["next_cursor"].is_null());
+    let by_iin = app
+        .get("/api/v1/appeals?iin_bin=900101300811", &reg)
+        .await
+        .body;
+    assert_eq!(by_iin["items"].as_array().unwrap().len(), 3);
+    let by_tag = app
+        .get(&format!("/api/v1/appeals?tag={}", enc("дороги")), &reg)
+        .await
+        .body;
+    assert_eq!(by_tag["items"].as_array().unwrap().len(), 3);
+    let by_number = app
+        .get(
+            &format!(
+                "/api/v1/appeals?registration_number={}",
+                enc("ЖТ-2026-00000002")
+            ),
+            &reg,
+        )
+        .await
+        .body;
+    assert_eq!(by_number["items"].as_array().unwrap().len(), 1);
+    let by_period = app
+        .get("/api/v1/appeals?from=2026-03-06&to=2026-12-31", &reg)
+        .await
+        .body;
+    assert_eq!(by_period["items"], json!([]));
+    let overdue = app.get("/api/v1/appeals?overdue=true", &reg).await.body;
+    assert_eq!(
+        overdue["items"].as_array().unwrap().len(),
+        5,
+        "review deadlines in March 2026 have passed"
+    );
+    app.get("/api/v1/appeals?limit=0", &reg)
+        .await
+        .assert_problem(422, "validation");
+    app.get("/api/v1/appeals?cursor=zzz", &reg)
+        .await
+        .assert_problem(422, "validation");
+    app.get("/api/v1/appeals?bogus=1", &reg)
+        .await
+        .assert_problem(422, "validation");
+}
+
+async fn analyst_reads_all_subjects(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    app.subject("KPSISU", true);
+    app.subject("S2", false);
+    let reg2 = app.user("reg2", "S2", &[Role::Registrar]);
+    let a = app.post("/api/v1/appeals", &reg, appeal_body()).await.body["id"]
+        .as_i64()
+        .unwrap();
+    app.post("/api/v1/appeals", &reg2, appeal_body()).await;
+    let analyst = app.user("analyst", "KPSISU", &[Role::Analyst]);
+    assert_eq!(
+        app.get("/api/v1/appeals", &analyst).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let only_s1 = app
+        .get(
+            &format!("/api/v1/appeals?subject_id={}", app.subject_id),
+            &analyst,
+        )
+        .await
+        .body;
+    assert_eq!(only_s1["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get(&format!("/api/v1/appeals/{a}"), &analyst)
+            .await
+            .status,
+        200
+    );
+    // Reading is not changing: an analyst cannot edit.
+    let res = app
+        .send(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/appeals/{a}"))
+                .insert_header(bearer(&analyst))
+                .insert_header(("If-Match", "\"1\""))
+                .set_json(json!({"summary": "x"})),
+        )
+        .await;
+    res.assert_problem(403, "forbidden");
+}
