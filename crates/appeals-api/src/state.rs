@@ -12,7 +12,8 @@ use crate::rules::Rules;
 pub struct AppState {
     pub pool: DbPool,
     pub jwt: Arc<JwtKeys>,
-    pub rules: Arc<Rules>,
+    /// Current domain configuration; swapped as a whole when dictionaries or the calendar change.
+    rules: Arc<std::sync::RwLock<Arc<Rules>>>,
 }
 
 impl AppState {
@@ -20,8 +21,26 @@ impl AppState {
         Self {
             pool,
             jwt: Arc::new(jwt),
-            rules: Arc::new(Rules::defaults()),
+            rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules::defaults()))),
         }
+    }
+
+    /// The domain configuration to apply to this request (a snapshot: a concurrent swap does not
+    /// change it midway).
+    pub fn rules(&self) -> Arc<Rules> {
+        match self.rules.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the domain configuration (after dictionaries or calendar data changed).
+    pub fn replace_rules(&self, rules: Rules) {
+        let mut guard = match self.rules.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(rules);
     }
 
     /// Runs blocking diesel work on the actix blocking pool with a pooled connection.

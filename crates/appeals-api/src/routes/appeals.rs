@@ -550,7 +550,7 @@ pub async fn register(
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         hex::encode(Sha256::digest(&bytes))
     });
-    let rules = state.rules.clone();
+    let rules = state.rules();
     let principal = auth.principal.clone();
     let prepared = prepare(&rules, body, principal.subject_id, chrono::Utc::now())?;
     let idem = key.clone().zip(hash.clone());
@@ -611,7 +611,7 @@ pub async fn list(
         None => None,
     };
     let analyst = auth.roles.contains(&Role::Analyst);
-    let today = state.rules.today();
+    let today = state.rules().today();
     let filter = repo::appeals::AppealFilter {
         visible_subject: (!analyst).then_some(auth.subject_id),
         subject_id: q.subject_id,
@@ -727,27 +727,30 @@ pub async fn patch_one(
     }
     if let Some(code) = &body.language {
         state
-            .rules
+            .rules()
             .require_code(DictionaryName::Languages, code, "#/language")?;
     }
     if let Some(code) = &body.receipt_form {
         state
-            .rules
+            .rules()
             .require_code(DictionaryName::ReceiptForms, code, "#/receipt_form")?;
     }
     let new_type = match &body.document_type {
         Some(code) => Some(
-            DocumentType::lookup(state.rules.dictionary(DictionaryName::DocumentTypes)?, code)
-                .map_err(|_| {
-                    ApiError::invalid_field(
-                        "#/document_type",
-                        format!("`{code}` is not an active document type"),
-                    )
-                })?,
+            DocumentType::lookup(
+                state.rules().dictionary(DictionaryName::DocumentTypes)?,
+                code,
+            )
+            .map_err(|_| {
+                ApiError::invalid_field(
+                    "#/document_type",
+                    format!("`{code}` is not an active document type"),
+                )
+            })?,
         ),
         None => None,
     };
-    let rules = state.rules.clone();
+    let rules = state.rules();
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
