@@ -45,17 +45,64 @@ impl NormalizedApplicant {
 
 /// Address type words, dropped so that «ул. Абая, д. 10» = «Абая көшесі, 10 үй».
 const ADDRESS_TYPE_WORDS: &[&str] = &[
-    "г", "город", "гор", "ул", "улица", "д", "дом", "кв", "квартира", "мкр", "микрорайон", "пр",
-    "проспект", "пер", "переулок", "обл", "область", "р", "н", "район", "р-н", "с", "село", "п",
-    "поселок", "корп", "корпус", "стр", "строение", "рк", "республика", "казахстан", "қ", "қаласы",
-    "көшесі", "көш", "үй", "пәтер", "ауданы", "облысы", "ауылы", "даңғылы", "шағын", "ауданы",
-    "қазақстан", "республикасы",
+    "а",
+    "г",
+    "город",
+    "гор",
+    "ул",
+    "улица",
+    "д",
+    "дом",
+    "кв",
+    "квартира",
+    "мкр",
+    "микрорайон",
+    "пр",
+    "проспект",
+    "пер",
+    "переулок",
+    "обл",
+    "область",
+    "р",
+    "н",
+    "район",
+    "р-н",
+    "с",
+    "село",
+    "п",
+    "поселок",
+    "корп",
+    "корпус",
+    "стр",
+    "строение",
+    "рк",
+    "республика",
+    "казахстан",
+    "қ",
+    "қаласы",
+    "көшесі",
+    "көш",
+    "үй",
+    "пәтер",
+    "ауданы",
+    "облысы",
+    "ауылы",
+    "даңғылы",
+    "шағын",
+    "ауданы",
+    "қазақстан",
+    "республикасы",
 ];
 
 fn fold_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect())
+        .map(|w| {
+            w.chars()
+                .flat_map(char::to_lowercase)
+                .map(|c| if c == 'ё' { 'е' } else { c })
+                .collect()
+        })
         .collect()
 }
 
@@ -67,13 +114,20 @@ impl ApplicantKey {
     /// The normalised key.
     #[must_use]
     pub fn normalized(&self) -> NormalizedApplicant {
-        let iin_bin = self.iin_bin.as_deref().map(digits_only).filter(|d| d.len() == 12);
-        let name_key = self.full_name.as_deref().map(fold_words).filter(|w| !w.is_empty()).map(
-            |mut w| {
+        let iin_bin = self
+            .iin_bin
+            .as_deref()
+            .map(digits_only)
+            .filter(|d| d.len() == 12);
+        let name_key = self
+            .full_name
+            .as_deref()
+            .map(fold_words)
+            .filter(|w| !w.is_empty())
+            .map(|mut w| {
                 w.sort();
                 w.join(" ")
-            },
-        );
+            });
         let address_key = self
             .address
             .as_deref()
@@ -85,9 +139,17 @@ impl ApplicantKey {
             })
             .filter(|w| !w.is_empty())
             .map(|w| w.join(" "));
-        let kato_settlement =
-            self.kato_settlement.as_deref().map(digits_only).filter(|d| d.len() == 9);
-        NormalizedApplicant { iin_bin, name_key, address_key, kato_settlement }
+        let kato_settlement = self
+            .kato_settlement
+            .as_deref()
+            .map(digits_only)
+            .filter(|d| d.len() == 9);
+        NormalizedApplicant {
+            iin_bin,
+            name_key,
+            address_key,
+            kato_settlement,
+        }
     }
 }
 
@@ -108,7 +170,11 @@ pub struct ApplicantSettings {
 
 impl Default for ApplicantSettings {
     fn default() -> Self {
-        Self { min_shared: 1, min_shared_ratio: 0.0, iin_requires_name_match: true }
+        Self {
+            min_shared: 1,
+            min_shared_ratio: 0.0,
+            iin_requires_name_match: true,
+        }
     }
 }
 
@@ -134,9 +200,12 @@ pub fn names_match(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let (wa, wb): (Vec<&str>, Vec<&str>) =
-        (a.split(' ').collect(), b.split(' ').collect());
-    let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let (short, long) = if wa.len() <= wb.len() {
+        (wa, wb)
+    } else {
+        (wb, wa)
+    };
     if short.len() < 2 {
         return false;
     }
@@ -146,7 +215,11 @@ pub fn names_match(a: &str, b: &str) -> bool {
     let (full, initials): (Vec<&str>, Vec<&str>) =
         short.iter().partition(|w| w.chars().count() > 1);
     for w in full {
-        match long.iter().enumerate().position(|(i, l)| !used[i] && *l == w) {
+        match long
+            .iter()
+            .enumerate()
+            .position(|(i, l)| !used[i] && *l == w)
+        {
             Some(i) => {
                 used[i] = true;
                 full_matches += 1;
@@ -155,8 +228,14 @@ pub fn names_match(a: &str, b: &str) -> bool {
         }
     }
     for w in initials {
-        let Some(c) = w.chars().next() else { return false };
-        match long.iter().enumerate().position(|(i, l)| !used[i] && l.starts_with(c)) {
+        let Some(c) = w.chars().next() else {
+            return false;
+        };
+        match long
+            .iter()
+            .enumerate()
+            .position(|(i, l)| !used[i] && l.starts_with(c))
+        {
             Some(i) => used[i] = true,
             None => return false,
         }
@@ -165,28 +244,66 @@ pub fn names_match(a: &str, b: &str) -> bool {
 }
 
 /// Whether two addresses (normalised keys) are the same: the same numbers (house, flat) in the same
-/// order and at least half of the words shared.
+/// order and at least half of the words shared. Words are compared with Kazakh letters folded to
+/// their Russian look-alikes and by a common prefix, because the same street is written in both
+/// languages («Қарағанды, Ерубаев көшесі» = «Караганда, ул. Ерубаева»).
 #[must_use]
 pub fn addresses_match(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
     let split = |s: &str| -> (Vec<String>, Vec<String>) {
-        s.split(' ').map(str::to_owned).partition(|w| w.bytes().all(|c| c.is_ascii_digit()))
+        let (nums, words): (Vec<String>, Vec<String>) = s
+            .split(' ')
+            .map(str::to_owned)
+            .partition(|w| w.bytes().all(|c| c.is_ascii_digit()));
+        (nums, words.iter().map(|w| fold_kazakh(w)).collect())
     };
     let ((na, wa), (nb, wb)) = (split(a), split(b));
     if na != nb || na.is_empty() {
         return false;
     }
-    let shared = wa.iter().filter(|w| wb.contains(w)).count();
+    let shared = wa.iter().filter(|w| wb.iter().any(|v| same_word(w, v))).count();
     let smaller = wa.len().min(wb.len());
     smaller > 0 && shared * 2 >= smaller
+}
+
+/// Kazakh-specific letters → the Russian letters they are commonly replaced with.
+fn fold_kazakh(w: &str) -> String {
+    w.chars()
+        .map(|c| match c {
+            'ә' => 'а',
+            'ғ' => 'г',
+            'қ' => 'к',
+            'ң' => 'н',
+            'ө' => 'о',
+            'ұ' | 'ү' => 'у',
+            'һ' => 'х',
+            'і' => 'и',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Equal, or sharing a prefix of all but the last letter of the shorter word (at least 3 letters):
+/// «абай» = «абая», «ерубаев» = «ерубаева», «караганды» = «караганда».
+fn same_word(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let shorter = a.chars().count().min(b.chars().count());
+    common >= 3 && common + 1 >= shorter
 }
 
 /// Same person (R14): same IIN/BIN (and name when both have one and the setting says so); without
 /// an IIN on either side, same name plus same address or KATO settlement.
 #[must_use]
-pub fn same_person(a: &NormalizedApplicant, b: &NormalizedApplicant, s: &ApplicantSettings) -> bool {
+pub fn same_person(
+    a: &NormalizedApplicant,
+    b: &NormalizedApplicant,
+    s: &ApplicantSettings,
+) -> bool {
     let names = match (&a.name_key, &b.name_key) {
         (Some(x), Some(y)) => Some(names_match(x, y)),
         _ => None,
@@ -197,8 +314,10 @@ pub fn same_person(a: &NormalizedApplicant, b: &NormalizedApplicant, s: &Applica
     if names != Some(true) {
         return false;
     }
-    let same_address = matches!((&a.address_key, &b.address_key), (Some(x), Some(y)) if addresses_match(x, y));
-    let same_kato = matches!((&a.kato_settlement, &b.kato_settlement), (Some(x), Some(y)) if x == y);
+    let same_address =
+        matches!((&a.address_key, &b.address_key), (Some(x), Some(y)) if addresses_match(x, y));
+    let same_kato =
+        matches!((&a.kato_settlement, &b.kato_settlement), (Some(x), Some(y)) if x == y);
     same_address || same_kato
 }
 
@@ -214,7 +333,10 @@ pub fn same_applicant(
     if new.is_empty() || earlier.is_empty() {
         return ApplicantMatch::Anonymous;
     }
-    let shared = new.iter().filter(|n| earlier.iter().any(|e| same_person(n, e, s))).count();
+    let shared = new
+        .iter()
+        .filter(|n| earlier.iter().any(|e| same_person(n, e, s)))
+        .count();
     let smaller = new.len().min(earlier.len());
     let ratio = shared as f64 / smaller as f64;
     if shared >= s.min_shared.max(1) && ratio >= s.min_shared_ratio {
@@ -228,7 +350,12 @@ pub fn same_applicant(
 mod tests {
     use super::*;
 
-    fn key(iin: Option<&str>, name: Option<&str>, addr: Option<&str>, kato: Option<&str>) -> NormalizedApplicant {
+    fn key(
+        iin: Option<&str>,
+        name: Option<&str>,
+        addr: Option<&str>,
+        kato: Option<&str>,
+    ) -> NormalizedApplicant {
         ApplicantKey {
             iin_bin: iin.map(str::to_owned),
             full_name: name.map(str::to_owned),
@@ -241,36 +368,87 @@ mod tests {
     #[test]
     fn dedup_same_person_by_iin_name_address() {
         let s = ApplicantSettings::default();
-        let a = key(Some("921029350851"), Some("Иванов Иван Иванович"), None, None);
-        let b = key(Some("9210 2935 0851"), Some("ИВАН ИВАНОВИЧ ИВАНОВ"), None, None);
+        let a = key(
+            Some("921029350851"),
+            Some("Иванов Иван Иванович"),
+            None,
+            None,
+        );
+        let b = key(
+            Some("9210 2935 0851"),
+            Some("ИВАН ИВАНОВИЧ ИВАНОВ"),
+            None,
+            None,
+        );
         assert!(same_person(&a, &b, &s));
-        let c = key(Some("900101300811"), Some("Иванов Иван Иванович"), None, None);
+        let c = key(
+            Some("900101300811"),
+            Some("Иванов Иван Иванович"),
+            None,
+            None,
+        );
         assert!(!same_person(&a, &c, &s));
         // No IIN: name plus address or KATO.
-        let d = key(None, Some("Иванов И.И."), Some("г. Алматы, ул. Абая, д. 10, кв. 5"), None);
-        let e = key(None, Some("Иван Иванович Иванов"), Some("Алматы қ., Абая көшесі, 10 үй, 5 пәтер"), None);
+        let d = key(
+            None,
+            Some("Иванов И.И."),
+            Some("г. Алматы, ул. Абая, д. 10, кв. 5"),
+            None,
+        );
+        let e = key(
+            None,
+            Some("Иван Иванович Иванов"),
+            Some("Алматы қ., Абая көшесі, 10 үй, 5 пәтер"),
+            None,
+        );
         assert!(same_person(&d, &e, &s));
         let f = key(None, Some("Иванов Иван"), None, Some("751110000"));
-        let g = key(Some("921029350851"), Some("Иванов Иван"), None, Some("751110000"));
+        let g = key(
+            Some("921029350851"),
+            Some("Иванов Иван"),
+            None,
+            Some("751110000"),
+        );
         assert!(same_person(&f, &g, &s));
         let h = key(None, Some("Петров Иван"), None, Some("751110000"));
         assert!(!same_person(&f, &h, &s));
         // Name without address or KATO on one side is not enough.
-        assert!(!same_person(&key(None, Some("Иванов Иван"), None, None), &f, &s));
+        assert!(!same_person(
+            &key(None, Some("Иванов Иван"), None, None),
+            &f,
+            &s
+        ));
         // Ёлкин = Елкин.
-        assert!(names_match(&key(None, Some("Ёлкин Пётр"), None, None).name_key.unwrap_or_default(), "елкин петр"));
+        assert!(names_match(
+            &key(None, Some("Ёлкин Пётр"), None, None)
+                .name_key
+                .unwrap_or_default(),
+            "елкин петр"
+        ));
     }
 
     #[test]
     fn dedup_collective_and_anonymous_sets() {
         let s = ApplicantSettings::default();
         let p = |iin: &str, n: &str| key(Some(iin), Some(n), None, None);
-        let group = [p("921029350851", "Иванов Иван"), p("900101300811", "Асанов Асан")];
+        let group = [
+            p("921029350851", "Иванов Иван"),
+            p("900101300811", "Асанов Асан"),
+        ];
         let one = [p("900101300811", "Асан Асанов")];
-        assert_eq!(same_applicant(&one, &group, &s), ApplicantMatch::Same { shared: 1 });
+        assert_eq!(
+            same_applicant(&one, &group, &s),
+            ApplicantMatch::Same { shared: 1 }
+        );
         let strict = ApplicantSettings { min_shared: 2, ..s };
-        assert_eq!(same_applicant(&one, &group, &strict), ApplicantMatch::Different);
+        assert_eq!(
+            same_applicant(&one, &group, &strict),
+            ApplicantMatch::Different
+        );
         assert_eq!(same_applicant(&[], &group, &s), ApplicantMatch::Anonymous);
-        assert_eq!(same_applicant(&[key(None, None, Some("Абая 10"), None)], &group, &s), ApplicantMatch::Anonymous);
+        assert_eq!(
+            same_applicant(&[key(None, None, Some("Абая 10"), None)], &group, &s),
+            ApplicantMatch::Anonymous
+        );
     }
 }

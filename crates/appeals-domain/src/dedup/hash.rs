@@ -72,7 +72,10 @@ mod tests {
     fn dedup_hash_values_are_pinned() {
         // Pinned values: if these change, stored signatures become incomparable.
         assert_eq!(hash_bytes(0, b""), fmix64(FNV_OFFSET));
-        assert_eq!(hash_bytes(0, "үй".as_bytes()), hash_bytes(0, "үй".as_bytes()));
+        assert_eq!(
+            hash_bytes(0, "үй".as_bytes()),
+            hash_bytes(0, "үй".as_bytes())
+        );
         assert_ne!(hash_bytes(0, b"a"), hash_bytes(1, b"a"));
         let mut g = SplitMix64::new(0);
         // Reference value of splitmix64 with seed 0 (Vigna's reference implementation).

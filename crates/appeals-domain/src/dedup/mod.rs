@@ -59,11 +59,16 @@ pub struct DedupSettings {
     /// Who counts as the same applicant (R14).
     pub applicant: ApplicantSettings,
     /// "Same issue": minimum overlap coefficient of the two texts' content stems
-    /// (`|A ∩ B| / min(|A|, |B|)`). Default 0.30.
+    /// (`|A ∩ B| / min(|A|, |B|)`), the applicants' own name/address words excluded.
+    /// Default 0.25.
     pub topic_min_overlap: f64,
     /// A fragment of the new text whose stems are found in the earlier text at least this share is
-    /// covered (not new). Default 0.50: a paraphrased sentence keeps most of its nouns.
+    /// covered (not new). Default 0.60.
     pub fragment_covered_at: f64,
+    /// A fragment of the new text paired one-to-one with an earlier fragment at least this similar
+    /// (Dice of stems) restates it, however reworded; leftovers of a sentence-for-sentence
+    /// rewording are paired at half of it (see [`score::novel_fragments`]). Default 0.15.
+    pub fragment_align_min: f64,
     /// Fragments with fewer content stems are never novel («Помогите!»). Default 4.
     pub fragment_min_stems: usize,
     /// The novelty is material (p.2(2): "new arguments, circumstances or legal grounds") when the
@@ -76,8 +81,9 @@ impl Default for DedupSettings {
         Self {
             signature: SignatureParams::default(),
             applicant: ApplicantSettings::default(),
-            topic_min_overlap: 0.30,
-            fragment_covered_at: 0.50,
+            topic_min_overlap: 0.25,
+            fragment_covered_at: 0.60,
+            fragment_align_min: 0.15,
             fragment_min_stems: 4,
             novelty_min_stems: 6,
         }
@@ -98,8 +104,12 @@ impl DedupSettings {
                 Err(DomainError::invalid(name, "must be between 0 and 1"))
             }
         };
-        unit("/applicant/min_shared_ratio", self.applicant.min_shared_ratio)?;
+        unit(
+            "/applicant/min_shared_ratio",
+            self.applicant.min_shared_ratio,
+        )?;
         unit("/topic_min_overlap", self.topic_min_overlap)?;
+        unit("/fragment_align_min", self.fragment_align_min)?;
         unit("/fragment_covered_at", self.fragment_covered_at)
     }
 }
@@ -174,7 +184,11 @@ impl Fingerprint {
         let normalized = normalize::analyze(text);
         let features = features::extract(&normalized);
         let signature = hasher.sign(&features.shingles);
-        Self { normalized, features, signature }
+        Self {
+            normalized,
+            features,
+            signature,
+        }
     }
 
     /// LSH band keys of the signature (see [`Signature::band_keys`]).
@@ -196,16 +210,25 @@ pub fn score_pair(
     settings: &DedupSettings,
 ) -> CandidateScore {
     let applicant = applicant::same_applicant(new_applicants, old_applicants, &settings.applicant);
-    let (nf, of) = (&new.features, &old.features);
-    let topic_overlap = score::overlap(&nf.stems, &of.stems);
-    let novel_fragments = score::novel_fragments(
-        new_text,
-        &new.normalized,
-        nf,
-        of,
-        settings.fragment_covered_at,
-        settings.fragment_min_stems,
+    let identity = features::identity_stems(
+        new_applicants.iter().chain(old_applicants).flat_map(|a| {
+            [a.name_key.as_deref(), a.address_key.as_deref(), a.iin_bin.as_deref()]
+                .into_iter()
+                .flatten()
+        }),
+        new.features.lang,
     );
+    let (nf, of) = (
+        &new.features.without_stems(&identity),
+        &old.features.without_stems(&identity),
+    );
+    let topic_overlap = score::overlap(&nf.stems, &of.stems);
+    let novelty = score::NoveltyParams {
+        covered_at: settings.fragment_covered_at,
+        align_min: settings.fragment_align_min,
+        min_stems: settings.fragment_min_stems,
+    };
+    let novel_fragments = score::novel_fragments(new_text, &new.normalized, nf, of, &novelty);
     let novel_stems: usize = novel_fragments.iter().map(|f| f.new_stems).sum();
     let same_topic = topic_overlap >= settings.topic_min_overlap;
     let verdict = match applicant {
@@ -213,7 +236,9 @@ pub fn score_pair(
         _ if !same_topic => Verdict::New,
         // p.2(2) needs "the same person": an anonymous appeal can at most be related.
         ApplicantMatch::Anonymous => Verdict::Related,
-        ApplicantMatch::Same { .. } if novel_stems >= settings.novelty_min_stems => Verdict::Related,
+        ApplicantMatch::Same { .. } if novel_stems >= settings.novelty_min_stems => {
+            Verdict::Related
+        }
         ApplicantMatch::Same { .. } => Verdict::Duplicate,
     };
     CandidateScore {
@@ -242,21 +267,41 @@ pub fn check(
     settings.validate()?;
     let hasher = MinHasher::new(settings.signature)?;
     let new_fp = Fingerprint::new(&new.text, &hasher);
-    let new_app: Vec<NormalizedApplicant> = new.applicants.iter().map(ApplicantKey::normalized).collect();
+    let new_app: Vec<NormalizedApplicant> = new
+        .applicants
+        .iter()
+        .map(ApplicantKey::normalized)
+        .collect();
     let mut scores: Vec<CandidateScore> = candidates
         .iter()
         .map(|c| {
             let old_fp = Fingerprint::new(&c.document.text, &hasher);
-            let old_app: Vec<NormalizedApplicant> =
-                c.document.applicants.iter().map(ApplicantKey::normalized).collect();
-            score_pair(&c.id, &new.text, &new_fp, &new_app, &old_fp, &old_app, settings)
+            let old_app: Vec<NormalizedApplicant> = c
+                .document
+                .applicants
+                .iter()
+                .map(ApplicantKey::normalized)
+                .collect();
+            score_pair(
+                &c.id, &new.text, &new_fp, &new_app, &old_fp, &old_app, settings,
+            )
         })
         .collect();
-    scores.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(b.similarity.total_cmp(&a.similarity)));
+    scores.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then(b.similarity.total_cmp(&a.similarity))
+    });
     let verdict = scores.first().map_or(Verdict::New, |s| s.verdict);
-    let duplicate_of =
-        scores.first().filter(|s| s.verdict == Verdict::Duplicate).map(|s| s.id.clone());
-    Ok(CheckResult { verdict, duplicate_of, candidates: scores })
+    let duplicate_of = scores
+        .first()
+        .filter(|s| s.verdict == Verdict::Duplicate)
+        .map(|s| s.id.clone());
+    Ok(CheckResult {
+        verdict,
+        duplicate_of,
+        candidates: scores,
+    })
 }
 
 /// Signature bytes and band keys of a text, for the DB layer at registration (issue 5).

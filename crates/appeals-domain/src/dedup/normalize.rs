@@ -60,7 +60,9 @@ pub struct NormalizedText {
 impl NormalizedText {
     /// Content fragments only.
     pub fn content(&self) -> impl Iterator<Item = &Fragment> {
-        self.fragments.iter().filter(|f| f.kind == FragmentKind::Content && !f.tokens.is_empty())
+        self.fragments
+            .iter()
+            .filter(|f| f.kind == FragmentKind::Content && !f.tokens.is_empty())
     }
 
     /// The canonical form: one content fragment per line, tokens separated by one space.
@@ -94,7 +96,11 @@ pub fn analyze(text: &str) -> NormalizedText {
     let mut closed = false;
     for span in split_fragments(text) {
         if closed {
-            fragments.push(Fragment { span, kind: FragmentKind::Closing, tokens: Vec::new() });
+            fragments.push(Fragment {
+                span,
+                kind: FragmentKind::Closing,
+                tokens: Vec::new(),
+            });
             continue;
         }
         let (span, tokens, greeting_only) = strip_greetings(text, span);
@@ -103,7 +109,10 @@ pub fn analyze(text: &str) -> NormalizedText {
         } else if starts_with_any(&tokens, CLOSINGS) {
             closed = true;
             FragmentKind::Closing
-        } else if tokens.first().is_some_and(|t| CONTACT_WORDS.contains(&t.as_str())) {
+        } else if tokens
+            .first()
+            .is_some_and(|t| CONTACT_WORDS.contains(&t.as_str()))
+        {
             FragmentKind::Contact
         } else if in_header_zone && is_header(&tokens) {
             FragmentKind::Header
@@ -113,7 +122,11 @@ pub fn analyze(text: &str) -> NormalizedText {
             }
             FragmentKind::Content
         };
-        let tokens = if kind == FragmentKind::Content { tokens } else { Vec::new() };
+        let tokens = if kind == FragmentKind::Content {
+            tokens
+        } else {
+            Vec::new()
+        };
         fragments.push(Fragment { span, kind, tokens });
     }
     NormalizedText { fragments }
@@ -122,9 +135,46 @@ pub fn analyze(text: &str) -> NormalizedText {
 /// Abbreviations after which a full stop does not end a sentence («г. Алматы», «ул. Абая»,
 /// «д. 5», «Алматы қ.»). Single letters (initials «И. И.») are handled separately.
 const ABBREVIATIONS: &[&str] = &[
-    "г", "гг", "ул", "кв", "мкр", "пр", "просп", "обл", "им", "тел", "стр", "корп", "каб", "пос",
-    "ст", "жж", "көш", "ауд", "респ", "тг", "млн", "млрд", "тыс", "руб", "др", "см", "напр", "пер",
-    "мкрн", "тенге", "шт", "пл", "ш", "ж", "қ", "д", "п", "с", "т", "е",
+    "г",
+    "гг",
+    "ул",
+    "кв",
+    "мкр",
+    "пр",
+    "просп",
+    "обл",
+    "им",
+    "тел",
+    "стр",
+    "корп",
+    "каб",
+    "пос",
+    "ст",
+    "жж",
+    "көш",
+    "ауд",
+    "респ",
+    "тг",
+    "млн",
+    "млрд",
+    "тыс",
+    "руб",
+    "др",
+    "см",
+    "напр",
+    "пер",
+    "мкрн",
+    "тенге",
+    "шт",
+    "пл",
+    "ш",
+    "ж",
+    "қ",
+    "д",
+    "п",
+    "с",
+    "т",
+    "е",
 ];
 
 /// Byte spans of sentences / lines, trimmed, empty ones dropped.
@@ -151,7 +201,11 @@ pub fn split_fragments(text: &str) -> Vec<Range<usize>> {
             let run_is_single_dot = c == '.' && (j - i == 1 || !is_terminator(chars[i + 1].1));
             let followed_by_space = j >= chars.len() || chars[j].1.is_whitespace();
             if followed_by_space && !(run_is_single_dot && is_abbreviation_before(text, pos)) {
-                let end = if j < chars.len() { chars[j].0 } else { text.len() };
+                let end = if j < chars.len() {
+                    chars[j].0
+                } else {
+                    text.len()
+                };
                 push_trimmed(text, start..end, &mut spans);
                 start = end;
             }
@@ -225,8 +279,14 @@ const SALUTATIONS: &[&[&str]] = &[
 
 /// Forms of address: they run to the first comma or the end of the fragment («Уважаемый Ерлан
 /// Болатович!», «Құрметті әкім мырза,»).
-const ADDRESS_FORMS: &[&[&str]] =
-    &[&["уважаемый"], &["уважаемая"], &["уважаемые"], &["құрметті"], &["дорогой"], &["дорогая"]];
+const ADDRESS_FORMS: &[&[&str]] = &[
+    &["уважаемый"],
+    &["уважаемая"],
+    &["уважаемые"],
+    &["құрметті"],
+    &["дорогой"],
+    &["дорогая"],
+];
 
 /// Closing formulas: the fragment and everything after it is the signature block.
 const CLOSINGS: &[&[&str]] = &[
@@ -246,24 +306,81 @@ const CLOSINGS: &[&[&str]] = &[
 
 /// First words of contact lines.
 const CONTACT_WORDS: &[&str] = &[
-    "тел", "телефон", "моб", "e", "мобильный", "сот", "контактный", "контактные", "контакты", "email",
-    "mail", "эл", "почта", "байланыс", "ұялы", "whatsapp", "ватсап",
+    "тел",
+    "телефон",
+    "моб",
+    "e",
+    "мобильный",
+    "сот",
+    "контактный",
+    "контактные",
+    "контакты",
+    "email",
+    "mail",
+    "эл",
+    "почта",
+    "байланыс",
+    "ұялы",
+    "whatsapp",
+    "ватсап",
 ];
 
 /// Words that open an addressee / applicant / title line.
 const HEADER_FIRST_WORDS: &[&str] = &[
-    "от", "кому", "заявитель", "акиму", "начальнику", "руководителю", "директору", "министру",
-    "прокурору", "председателю", "главе", "депутату", "генеральному", "заместителю", "в", "во",
-    "жалоба", "заявление", "обращение", "запрос", "предложение", "өтініш", "арыз", "шағым",
-    "ұсыныс", "сұрау",
+    "от",
+    "кому",
+    "заявитель",
+    "акиму",
+    "начальнику",
+    "руководителю",
+    "директору",
+    "министру",
+    "прокурору",
+    "председателю",
+    "главе",
+    "депутату",
+    "генеральному",
+    "заместителю",
+    "уполномоченному",
+    "в",
+    "во",
+    "жалоба",
+    "заявление",
+    "обращение",
+    "запрос",
+    "предложение",
+    "өтініш",
+    "арыз",
+    "шағым",
+    "ұсыныс",
+    "сұрау",
 ];
 
 /// Stems that mark an addressee / applicant line anywhere in it (the Kazakh addressee comes
 /// last: «Алмалы ауданының әкіміне»).
 const HEADER_STEMS: &[&str] = &[
-    "проживающ", "зарегистрирован", "адрес", "иин", "бин", "әкіміне", "әкімдігіне", "басшысына",
-    "прокурорына", "бастығына", "төрағасына", "директорына", "министріне", "депутатына",
-    "басқармасына", "бөліміне", "департаментіне", "тұратын", "мекенжай", "жсн", "бсн",
+    "проживающ",
+    "зарегистрирован",
+    "адрес",
+    "иин",
+    "бин",
+    "әкіміне",
+    "әкімдігіне",
+    "басшысына",
+    "прокурорына",
+    "бастығына",
+    "төрағасына",
+    "директорына",
+    "министріне",
+    "депутатына",
+    "басқармасына",
+    "бөліміне",
+    "департаментіне",
+    "уәкілге",
+    "тұратын",
+    "мекенжай",
+    "жсн",
+    "бсн",
 ];
 
 /// A header line is short and made of addressee/applicant words. Short so that a real first
@@ -278,7 +395,9 @@ fn is_header(tokens: &[String]) -> bool {
         // we cannot see cheaply, so «в/во» only counts for short lines.
         return !matches!(first, "в" | "во") || tokens.len() <= 6;
     }
-    tokens.iter().any(|t| HEADER_STEMS.iter().any(|s| t.starts_with(s)))
+    tokens
+        .iter()
+        .any(|t| HEADER_STEMS.iter().any(|s| t.starts_with(s)))
 }
 
 fn starts_with_any(tokens: &[String], phrases: &[&[&str]]) -> bool {
@@ -354,7 +473,10 @@ pub fn tokenize(fragment: &str) -> Vec<String> {
     let raw = scan(fragment);
     let dated = word_dates(raw);
     let without_phones = drop_phones(dated);
-    drop_year_markers(without_phones).into_iter().map(Tok::into_string).collect()
+    drop_year_markers(without_phones)
+        .into_iter()
+        .map(Tok::into_string)
+        .collect()
 }
 
 /// Latin letters that look like Cyrillic ones, by case (`H` looks like `Н`, `h` like `һ`).
@@ -400,7 +522,9 @@ fn scan(s: &str) -> Vec<Tok> {
     while let Some((pos, c)) = iter.next() {
         let chunk_start = prev.is_none_or(char::is_whitespace);
         if chunk_start && !c.is_whitespace() {
-            let chunk_end = s[pos..].find(char::is_whitespace).map_or(s.len(), |e| pos + e);
+            let chunk_end = s[pos..]
+                .find(char::is_whitespace)
+                .map_or(s.len(), |e| pos + e);
             let chunk = &s[pos..chunk_end];
             let lower = chunk.to_ascii_lowercase();
             if chunk.contains('@')
@@ -491,7 +615,11 @@ fn flush_piece(piece: &mut String, out: &mut Vec<Tok>) {
     let p = std::mem::take(piece);
     if p.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = p.trim_start_matches('0');
-        out.push(Tok::Num(if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }));
+        out.push(Tok::Num(if trimmed.is_empty() {
+            "0".to_owned()
+        } else {
+            trimmed.to_owned()
+        }));
     } else {
         out.push(Tok::Word(p));
     }
@@ -572,7 +700,10 @@ fn month_of(word: &str) -> Option<u32> {
     if matches!(word, "май" | "мая" | "мае") {
         return Some(5);
     }
-    PREFIXES.iter().find(|(p, _)| word.starts_with(p)).map(|&(_, m)| m)
+    PREFIXES
+        .iter()
+        .find(|(p, _)| word.starts_with(p))
+        .map(|&(_, m)| m)
 }
 
 fn num_value(t: &Tok) -> Option<u32> {
@@ -681,13 +812,19 @@ mod tests {
     #[test]
     fn dedup_normalize_folds_case_yo_punctuation_and_homoglyphs() {
         // The «А» of «Акимат» below is Latin.
-        assert_eq!(normalize("Ещё  раз: Akимат, ЁЛКА! Да."), "еще раз акимат елка\nда");
+        assert_eq!(
+            normalize("Ещё  раз: Akимат, ЁЛКА! Да."),
+            "еще раз акимат елка\nда"
+        );
         assert_eq!(normalize("Біздің ҮЙДІҢ шатыры"), "біздің үйдің шатыры");
     }
 
     #[test]
     fn dedup_normalize_dates_and_numbers() {
-        assert_eq!(normalize("Случилось 12.03.2024 г. в доме 007"), "случилось d20240312 в доме 7");
+        assert_eq!(
+            normalize("Случилось 12.03.2024 г. в доме 007"),
+            "случилось d20240312 в доме 7"
+        );
         assert_eq!(normalize("12 марта 2024 года"), "d20240312");
         assert_eq!(normalize("2024 жылғы 12 наурызда"), "d20240312");
         assert_eq!(normalize("2024-03-12"), "d20240312");
@@ -712,6 +849,9 @@ mod tests {
         let text = "Крыша течёт уже год.  В г. Алматы так везде!\nПомогите";
         let n = analyze(text);
         let spans: Vec<&str> = n.fragments.iter().map(|f| &text[f.span.clone()]).collect();
-        assert_eq!(spans, ["Крыша течёт уже год.", "В г. Алматы так везде!", "Помогите"]);
+        assert_eq!(
+            spans,
+            ["Крыша течёт уже год.", "В г. Алматы так везде!", "Помогите"]
+        );
     }
 }

@@ -48,7 +48,11 @@ pub struct SignatureParams {
 
 impl Default for SignatureParams {
     fn default() -> Self {
-        Self { num_hashes: 128, bands: 32, rows: 4 }
+        Self {
+            num_hashes: 128,
+            bands: 32,
+            rows: 4,
+        }
     }
 }
 
@@ -59,10 +63,16 @@ impl SignatureParams {
     /// [`DomainError::Invalid`] naming the offending field.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.num_hashes == 0 {
-            return Err(DomainError::invalid("/signature/num_hashes", "must be at least 1"));
+            return Err(DomainError::invalid(
+                "/signature/num_hashes",
+                "must be at least 1",
+            ));
         }
         if self.bands == 0 || self.rows == 0 {
-            return Err(DomainError::invalid("/signature/bands", "bands and rows must be at least 1"));
+            return Err(DomainError::invalid(
+                "/signature/bands",
+                "bands and rows must be at least 1",
+            ));
         }
         if u32::from(self.bands) * u32::from(self.rows) > u32::from(self.num_hashes) {
             return Err(DomainError::invalid(
@@ -125,7 +135,10 @@ impl MinHasher {
                 }
             }
         }
-        Signature { mins, empty: shingles.is_empty() }
+        Signature {
+            mins,
+            empty: shingles.is_empty(),
+        }
     }
 }
 
@@ -164,7 +177,12 @@ impl Signature {
         {
             return 0.0;
         }
-        let equal = self.mins.iter().zip(&other.mins).filter(|(a, b)| a == b).count();
+        let equal = self
+            .mins
+            .iter()
+            .zip(&other.mins)
+            .filter(|(a, b)| a == b)
+            .count();
         equal as f64 / self.mins.len() as f64
     }
 
@@ -248,7 +266,14 @@ mod tests {
         assert!((sa.estimate_similarity(&sa) - 1.0).abs() < f64::EPSILON);
         assert_eq!(sa.band_keys(&h.params()).len(), 32);
         assert!(Signature::from_bytes(&[9, 0, 0, 0]).is_err());
-        assert!(MinHasher::new(SignatureParams { num_hashes: 8, bands: 4, rows: 4 }).is_err());
+        assert!(
+            MinHasher::new(SignatureParams {
+                num_hashes: 8,
+                bands: 4,
+                rows: 4
+            })
+            .is_err()
+        );
         Ok(())
     }
 
