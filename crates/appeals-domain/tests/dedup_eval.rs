@@ -10,7 +10,10 @@ use appeals_domain::dedup::{
 };
 use serde::Deserialize;
 
-const EVAL_SET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/dedup_eval.jsonl"));
+const EVAL_SET: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/data/dedup_eval.jsonl"
+));
 
 #[derive(Debug, Deserialize)]
 struct Side {
@@ -39,10 +42,16 @@ fn rows() -> Vec<Row> {
 }
 
 fn run(row: &Row, settings: &DedupSettings) -> CheckResult {
-    let new = Document { text: row.b.text.clone(), applicants: row.b.applicant.clone() };
+    let new = Document {
+        text: row.b.text.clone(),
+        applicants: row.b.applicant.clone(),
+    };
     let earlier = CandidateDocument {
         id: "a".to_owned(),
-        document: Document { text: row.a.text.clone(), applicants: row.a.applicant.clone() },
+        document: Document {
+            text: row.a.text.clone(),
+            applicants: row.a.applicant.clone(),
+        },
     };
     check(&new, &[earlier], settings).unwrap_or_else(|e| panic!("{}: {e}", row.id))
 }
@@ -62,7 +71,9 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
     for row in &rows {
         let result = run(row, &settings);
         *confusion.entry((row.label, result.verdict)).or_default() += 1;
-        let e = by_category.entry((row.lang.clone(), row.category.clone())).or_default();
+        let e = by_category
+            .entry((row.lang.clone(), row.category.clone()))
+            .or_default();
         e.0 += 1;
         if row.label == result.verdict {
             e.1 += 1;
@@ -86,7 +97,10 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
         if let Some(c) = result.candidates.first() {
             for n in &row.novel {
                 novel_expected += 1;
-                if c.novel_fragments.iter().any(|f| f.text.contains(n.as_str()) || n.contains(&f.text)) {
+                if c.novel_fragments
+                    .iter()
+                    .any(|f| f.text.contains(n.as_str()) || n.contains(&f.text))
+                {
                     novel_found += 1;
                 }
             }
@@ -100,9 +114,15 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
             .map(|(_, n)| n)
             .sum()
     };
-    println!("\nDuplicate engine evaluation: {} pairs (tests/data/dedup_eval.jsonl)", rows.len());
+    println!(
+        "\nDuplicate engine evaluation: {} pairs (tests/data/dedup_eval.jsonl)",
+        rows.len()
+    );
     println!("\nconfusion matrix (rows = label, columns = verdict):");
-    println!("{:>12} {:>10} {:>10} {:>10}", "", "duplicate", "related", "new");
+    println!(
+        "{:>12} {:>10} {:>10} {:>10}",
+        "", "duplicate", "related", "new"
+    );
     for e in VERDICTS {
         println!(
             "{:>12} {:>10} {:>10} {:>10}",
@@ -112,18 +132,36 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
             count(Some(e), Some(Verdict::New)),
         );
     }
-    println!("\n{:>12} {:>10} {:>10} {:>8}", "verdict", "precision", "recall", "support");
+    println!(
+        "\n{:>12} {:>10} {:>10} {:>8}",
+        "verdict", "precision", "recall", "support"
+    );
     let mut metrics = BTreeMap::new();
     for v in VERDICTS {
         let tp = count(Some(v), Some(v));
         let predicted = count(None, Some(v));
         let actual = count(Some(v), None);
-        let precision = if predicted == 0 { 1.0 } else { tp as f64 / predicted as f64 };
-        let recall = if actual == 0 { 1.0 } else { tp as f64 / actual as f64 };
-        println!("{:>12} {precision:>10.3} {recall:>10.3} {actual:>8}", format!("{v:?}").to_lowercase());
+        let precision = if predicted == 0 {
+            1.0
+        } else {
+            tp as f64 / predicted as f64
+        };
+        let recall = if actual == 0 {
+            1.0
+        } else {
+            tp as f64 / actual as f64
+        };
+        println!(
+            "{:>12} {precision:>10.3} {recall:>10.3} {actual:>8}",
+            format!("{v:?}").to_lowercase()
+        );
         metrics.insert(v, (precision, recall));
     }
-    let novel_recall = if novel_expected == 0 { 1.0 } else { novel_found as f64 / novel_expected as f64 };
+    let novel_recall = if novel_expected == 0 {
+        1.0
+    } else {
+        novel_found as f64 / novel_expected as f64
+    };
     println!("\nnovel fragments reported: {novel_found}/{novel_expected} ({novel_recall:.3})");
     println!("\naccuracy per language and category:");
     for ((lang, cat), (n, ok)) in &by_category {
@@ -137,9 +175,18 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
     }
 
     let (dup_precision, dup_recall) = metrics[&Verdict::Duplicate];
-    assert!(dup_precision >= 0.95, "duplicate precision {dup_precision:.3} < 0.95");
-    assert!(dup_recall >= 0.90, "duplicate recall {dup_recall:.3} < 0.90");
-    assert!(novel_recall >= 0.80, "novel fragment recall {novel_recall:.3} < 0.80");
+    assert!(
+        dup_precision >= 0.95,
+        "duplicate precision {dup_precision:.3} < 0.95"
+    );
+    assert!(
+        dup_recall >= 0.90,
+        "duplicate recall {dup_recall:.3} < 0.90"
+    );
+    assert!(
+        novel_recall >= 0.80,
+        "novel fragment recall {novel_recall:.3} < 0.80"
+    );
 }
 
 /// Debug aid: `DEDUP_EVAL_SHOW=kk-01-typos cargo test --test dedup_eval show -- --ignored --nocapture`.
@@ -150,11 +197,20 @@ fn dedup_eval_show() {
     for row in rows().iter().filter(|r| want.split(',').any(|w| r.id == w)) {
         let result = run(row, &DedupSettings::default());
         println!("== {} {:?} -> {:?}", row.id, row.label, result.verdict);
-        println!("A norm:\n{}\n", appeals_domain::dedup::normalize(&row.a.text));
-        println!("B norm:\n{}\n", appeals_domain::dedup::normalize(&row.b.text));
+        println!(
+            "A norm:\n{}\n",
+            appeals_domain::dedup::normalize(&row.a.text)
+        );
+        println!(
+            "B norm:\n{}\n",
+            appeals_domain::dedup::normalize(&row.b.text)
+        );
         for c in &result.candidates {
             for f in &c.novel_fragments {
-                println!("  novel cov {:.2} new {}: {}", f.coverage, f.new_stems, f.text);
+                println!(
+                    "  novel cov {:.2} new {}: {}",
+                    f.coverage, f.new_stems, f.text
+                );
             }
         }
     }

@@ -263,7 +263,10 @@ pub fn addresses_match(a: &str, b: &str) -> bool {
     if na != nb || na.is_empty() {
         return false;
     }
-    let shared = wa.iter().filter(|w| wb.iter().any(|v| same_word(w, v))).count();
+    let shared = wa
+        .iter()
+        .filter(|w| wb.iter().any(|v| same_word(w, v)))
+        .count();
     let smaller = wa.len().min(wb.len());
     smaller > 0 && shared * 2 >= smaller
 }

@@ -618,7 +618,10 @@ impl TextFeatures {
     #[must_use]
     pub fn without_stems(&self, remove: &[u64]) -> TextFeatures {
         let keep = |v: &[u64]| -> Vec<u64> {
-            v.iter().copied().filter(|h| remove.binary_search(h).is_err()).collect()
+            v.iter()
+                .copied()
+                .filter(|h| remove.binary_search(h).is_err())
+                .collect()
         };
         TextFeatures {
             lang: self.lang,
@@ -627,7 +630,10 @@ impl TextFeatures {
             fragments: self
                 .fragments
                 .iter()
-                .map(|f| FragmentStems { fragment: f.fragment, stems: keep(&f.stems) })
+                .map(|f| FragmentStems {
+                    fragment: f.fragment,
+                    stems: keep(&f.stems),
+                })
                 .collect(),
         }
     }

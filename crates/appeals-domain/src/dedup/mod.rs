@@ -212,9 +212,13 @@ pub fn score_pair(
     let applicant = applicant::same_applicant(new_applicants, old_applicants, &settings.applicant);
     let identity = features::identity_stems(
         new_applicants.iter().chain(old_applicants).flat_map(|a| {
-            [a.name_key.as_deref(), a.address_key.as_deref(), a.iin_bin.as_deref()]
-                .into_iter()
-                .flatten()
+            [
+                a.name_key.as_deref(),
+                a.address_key.as_deref(),
+                a.iin_bin.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
         }),
         new.features.lang,
     );
@@ -313,3 +317,6 @@ pub fn index_keys(text: &str, params: SignatureParams) -> Result<(Vec<u8>, Vec<u
     let fp = Fingerprint::new(text, &hasher);
     Ok((fp.signature.to_bytes(), fp.band_keys(&params)))
 }
+
+#[cfg(test)]
+mod tests;

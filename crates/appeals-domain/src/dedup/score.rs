@@ -79,7 +79,11 @@ pub struct NovelFragment {
 #[must_use]
 pub fn dice(a: &[u64], b: &[u64]) -> f64 {
     let total = a.len() + b.len();
-    if total == 0 { 0.0 } else { 2.0 * intersection_size(a, b) as f64 / total as f64 }
+    if total == 0 {
+        0.0
+    } else {
+        2.0 * intersection_size(a, b) as f64 / total as f64
+    }
 }
 
 /// Thresholds of [`novel_fragments`].
@@ -143,8 +147,16 @@ pub fn novel_fragments(
     // rewording looks, so the leftovers are paired at half the threshold. When the new text has
     // more unpaired sentences than the earlier one (added arguments, new events), it is not a
     // substitution and nothing more is paired.
-    let left_new = new_taken.iter().zip(&new.fragments).filter(|(t, f)| !**t && !f.stems.is_empty()).count();
-    let left_old = old_taken.iter().zip(&old.fragments).filter(|(t, f)| !**t && !f.stems.is_empty()).count();
+    let left_new = new_taken
+        .iter()
+        .zip(&new.fragments)
+        .filter(|(t, f)| !**t && !f.stems.is_empty())
+        .count();
+    let left_old = old_taken
+        .iter()
+        .zip(&old.fragments)
+        .filter(|(t, f)| !**t && !f.stems.is_empty())
+        .count();
     if left_new > 0 && left_new == left_old {
         assign(p.align_min / 2.0, &mut new_taken, &mut old_taken);
     }
