@@ -130,6 +130,15 @@ pub enum Command {
     /// Manage users and integration clients.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the integrity of the history.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every appeal's hash chain; report the first broken link and exit non-zero.
+    Verify,
 }
 
 #[derive(Debug, Default, Args)]
@@ -267,6 +276,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 row.username, row.id, row.roles
             );
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let mut conn = open_migrated(&config)?;
+            let (checked, broken) =
+                repo::events::verify_all(&mut conn).map_err(|e| e.to_string())?;
+            match broken {
+                None => {
+                    println!("history intact: {checked} event(s) verified");
+                    Ok(())
+                }
+                Some(b) => Err(format!(
+                    "history broken at appeal {} event seq {} (event id {}): {}; {checked} event(s) read",
+                    b.appeal_id, b.seq, b.event_id, b.reason
+                )),
+            }
         }
         Command::Serve(args) => serve(config, args),
     }

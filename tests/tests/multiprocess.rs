@@ -1,0 +1,186 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! Several server processes on one database: registration numbers stay unique, increasing and
+//! gapless; the history chain is verifiable with `appeals audit verify`.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use appeals_api::auth::Role;
+use appeals_tests::{TEST_SECRET, TestApp, TestBackend, TestDb, appeals_bin, backend_tests};
+
+backend_tests!(
+    two_processes_number_registrations_without_duplicates_or_gaps,
+    audit_verify_reports_intact_and_broken_chains
+);
+
+struct Server(Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(appeals_bin())
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "APPEALS_JWT_SECRET",
+            std::str::from_utf8(TEST_SECRET).unwrap(),
+        )
+        .env("APPEALS_ENV", "prod")
+        .env("APPEALS_POOL_SIZE", "4")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child, port);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if http(port, "GET", "/readyz", None, "")
+            .map(|(s, _)| s == 200)
+            .unwrap_or(false)
+        {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("server on port {port} did not become ready");
+}
+
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+async fn two_processes_number_registrations_without_duplicates_or_gaps(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    let (a, b) = (start_server(&url), start_server(&url));
+    let body = serde_json::json!({
+        "document_type": "application",
+        "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+        "text": "Прошу отремонтировать дорогу на улице Абая.",
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"
+    })
+    .to_string();
+    const PER_THREAD: usize = 15;
+    let threads: Vec<_> = [a.1, b.1, a.1, b.1]
+        .into_iter()
+        .map(|port| {
+            let (token, body) = (user.token.clone(), body.clone());
+            std::thread::spawn(move || {
+                (0..PER_THREAD)
+                    .map(|_| {
+                        let (status, response) =
+                            http(port, "POST", "/api/v1/appeals", Some(&token), &body)
+                                .expect("answer");
+                        assert_eq!(status, 201, "{response}");
+                        let v: serde_json::Value = serde_json::from_str(&response).unwrap();
+                        v["registration_number"].as_str().unwrap().to_owned()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut numbers: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    numbers.sort();
+    let total = numbers.len();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        total,
+        "a registration number was issued twice"
+    );
+    let expected: Vec<String> = (1..=total).map(|n| format!("ЖТ-2026-{n:08}")).collect();
+    assert_eq!(
+        numbers, expected,
+        "numbers must be consecutive from 1 with no gaps"
+    );
+    drop((a, b));
+}
+
+async fn audit_verify_reports_intact_and_broken_chains(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    for _ in 0..3 {
+        let res = app.post("/api/v1/appeals", &user, serde_json::json!({
+            "document_type": "request", "text": "Прошу предоставить информацию.", "receipt_form": "electronic",
+            "language": "official", "received_at": "2026-03-05T04:15:00Z"
+        })).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let verify = || {
+        Command::new(appeals_bin())
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 event(s) verified"));
+    {
+        use appeals_db::schema::appeal_events;
+        use diesel::prelude::*;
+        diesel::update(appeal_events::table.filter(appeal_events::id.eq(2)))
+            .set(appeal_events::action.eq("forged"))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    let out = verify();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("event id 2") && stderr.contains("hash does not match"),
+        "{stderr}"
+    );
+}
