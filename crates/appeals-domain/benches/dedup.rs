@@ -24,7 +24,9 @@ const PARAGRAPHS: [&str; 6] = [
     "Четырнадцатого сентября во время сильного ливня в подъезде обрушился участок потолка на пятом \
      этаже, чудом никто не пострадал. Вода попала в электрощит, и весь подъезд двое суток оставался \
      без электричества.",
-    "Прошу обязать управляющую компанию провести ремонт кровли до наступления осенних дождей.",
+    "Аварийная служба приезжала, составила акт о замыкании проводки, но ремонт так и не начался. \
+     Прошу обязать управляющую компанию провести ремонт кровли до наступления осенних дождей, а \
+     также сделать перерасчёт платы за содержание общего имущества за весь период протечек.",
 ];
 
 /// A realistic appeal of about 1,500 characters.
@@ -55,6 +57,17 @@ fn bench(c: &mut Criterion) {
     let Ok(hasher) = MinHasher::new(SignatureParams::default()) else {
         return;
     };
+    let normalized = appeals_domain::dedup::normalize::analyze(&text);
+    let features = appeals_domain::dedup::features::extract(&normalized);
+    c.bench_function("dedup/parts/normalize", |b| {
+        b.iter(|| appeals_domain::dedup::normalize::analyze(black_box(&text)));
+    });
+    c.bench_function("dedup/parts/features", |b| {
+        b.iter(|| appeals_domain::dedup::features::extract(black_box(&normalized)));
+    });
+    c.bench_function("dedup/parts/minhash", |b| {
+        b.iter(|| hasher.sign(black_box(&features.shingles)));
+    });
     c.bench_function(&format!("dedup/signature_{chars}_chars"), |b| {
         b.iter(|| {
             Fingerprint::new(black_box(&text), &hasher)

@@ -21,20 +21,70 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use super::hash::{combine, hash_bytes};
+use super::hash::combine;
 use super::normalize::NormalizedText;
 
 /// [`STOP_WORDS`] as a set: a linear scan per token would cost more than the MinHash itself.
-static STOP_SET: LazyLock<HashSet<&'static str>> =
+/// Hashed with FNV (a process-local set, so any hasher would do; SipHash is just slower).
+static STOP_SET: LazyLock<HashSet<&'static str, BuildFnv>> =
     LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 
-/// Suffix lists as character vectors, so stemming does not re-decode UTF-8 per word.
-static RU_SUFFIX_CHARS: LazyLock<Vec<Vec<char>>> =
-    LazyLock::new(|| RU_SUFFIXES.iter().map(|s| s.chars().collect()).collect());
-static KK_SUFFIX_CHARS: LazyLock<Vec<Vec<char>>> =
-    LazyLock::new(|| KK_SUFFIXES.iter().map(|s| s.chars().collect()).collect());
-static REFLEXIVE_CHARS: LazyLock<Vec<Vec<char>>> =
-    LazyLock::new(|| ["ся", "сь"].iter().map(|s| s.chars().collect()).collect());
+/// `BuildHasher` for in-memory sets of short words.
+#[derive(Debug, Clone, Copy, Default)]
+struct BuildFnv;
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = super::hash::Fnv64;
+    fn build_hasher(&self) -> Self::Hasher {
+        super::hash::Fnv64::new(0)
+    }
+}
+
+/// Suffixes bucketed by their last character, longest first within a bucket, so stemming a word
+/// compares it with the handful of endings that can match instead of all of them.
+struct SuffixTable {
+    buckets: Vec<(char, Vec<Vec<char>>)>,
+}
+
+impl SuffixTable {
+    fn new(list: &[&str]) -> Self {
+        let mut buckets: Vec<(char, Vec<Vec<char>>)> = Vec::new();
+        for suf in list {
+            let chars: Vec<char> = suf.chars().collect();
+            let Some(&last) = chars.last() else { continue };
+            match buckets.iter_mut().find(|(c, _)| *c == last) {
+                Some((_, v)) => v.push(chars),
+                None => buckets.push((last, vec![chars])),
+            }
+        }
+        for (_, v) in &mut buckets {
+            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+        Self { buckets }
+    }
+
+    /// Removes the longest suffix that leaves at least `min_stem` characters.
+    fn strip(&self, chars: &mut Vec<char>, min_stem: usize) -> bool {
+        let Some(&last) = chars.last() else {
+            return false;
+        };
+        let Some((_, list)) = self.buckets.iter().find(|(c, _)| *c == last) else {
+            return false;
+        };
+        for suf in list {
+            let n = suf.len();
+            if chars.len() >= min_stem + n && chars[chars.len() - n..] == suf[..] {
+                chars.truncate(chars.len() - n);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+static RU_SUFFIX_TABLE: LazyLock<SuffixTable> = LazyLock::new(|| SuffixTable::new(RU_SUFFIXES));
+static KK_SUFFIX_TABLE: LazyLock<SuffixTable> = LazyLock::new(|| SuffixTable::new(KK_SUFFIXES));
+static REFLEXIVE_TABLE: LazyLock<SuffixTable> = LazyLock::new(|| SuffixTable::new(&["ся", "сь"]));
 
 /// Seed of unigram hashes.
 const UNIGRAM_SEED: u64 = 0x756e_6967_7261_6d31;
@@ -300,7 +350,7 @@ pub fn detect_lang(text: &NormalizedText) -> Lang {
     let (mut letters, mut kazakh) = (0usize, 0usize);
     for f in text.content() {
         for t in &f.tokens {
-            for c in t.chars().filter(|c| c.is_alphabetic()) {
+            for c in t.chars().filter(|c| super::normalize::is_letter(*c)) {
                 letters += 1;
                 kazakh += usize::from(is_kazakh_letter(c));
             }
@@ -508,16 +558,24 @@ const MAX_STEM_CHARS: usize = 6;
 /// Kazakh endings, then cuts the stem to [`MAX_STEM_CHARS`].
 #[must_use]
 pub fn stem(word: &str, lang: Lang) -> String {
-    let mut chars: Vec<char> = word.chars().collect();
-    if chars.iter().all(|c| c.is_alphabetic()) {
+    let mut buf = Vec::new();
+    stem_into(word, lang, &mut buf);
+    buf.into_iter().collect()
+}
+
+/// [`stem`] into a reusable buffer (no allocation per word on the hot path).
+fn stem_into(word: &str, lang: Lang, chars: &mut Vec<char>) {
+    chars.clear();
+    chars.extend(word.chars());
+    if chars.iter().all(|c| super::normalize::is_letter(*c)) {
         match lang {
             Lang::Ru => {
-                strip_one(&mut chars, &REFLEXIVE_CHARS, 3);
-                strip_one(&mut chars, &RU_SUFFIX_CHARS, 3);
+                REFLEXIVE_TABLE.strip(chars, 3);
+                RU_SUFFIX_TABLE.strip(chars, 3);
             }
             Lang::Kk => {
                 for _ in 0..4 {
-                    if !strip_one(&mut chars, &KK_SUFFIX_CHARS, 2) {
+                    if !KK_SUFFIX_TABLE.strip(chars, 2) {
                         break;
                     }
                 }
@@ -525,24 +583,17 @@ pub fn stem(word: &str, lang: Lang) -> String {
         }
     }
     chars.truncate(MAX_STEM_CHARS);
-    chars.into_iter().collect()
 }
 
-/// Removes the longest suffix of `list` that leaves at least `min_stem` characters.
-fn strip_one(chars: &mut Vec<char>, list: &[Vec<char>], min_stem: usize) -> bool {
-    let mut best = 0usize;
-    for suf in list {
-        let n = suf.len();
-        if n > best && chars.len() >= min_stem + n && chars[chars.len() - n..] == suf[..] {
-            best = n;
-        }
+/// Hash of a stem: [`hash_bytes`] of its UTF-8, computed from the characters directly.
+fn stem_hash(word: &str, lang: Lang, buf: &mut Vec<char>) -> u64 {
+    stem_into(word, lang, buf);
+    let mut h = super::hash::Fnv64::new(UNIGRAM_SEED);
+    let mut utf8 = [0u8; 4];
+    for c in buf.iter() {
+        std::hash::Hasher::write(&mut h, c.encode_utf8(&mut utf8).as_bytes());
     }
-    if best > 0 {
-        chars.truncate(chars.len() - best);
-        true
-    } else {
-        false
-    }
+    super::hash::fmix64(std::hash::Hasher::finish(&h))
 }
 
 /// Stems of one content fragment.
@@ -574,6 +625,7 @@ pub fn extract(text: &NormalizedText) -> TextFeatures {
     let mut shingles = Vec::new();
     let mut all_stems = Vec::new();
     let mut fragments = Vec::new();
+    let mut buf = Vec::with_capacity(32);
     for (idx, f) in text.fragments.iter().enumerate() {
         if f.kind != super::normalize::FragmentKind::Content || f.tokens.is_empty() {
             continue;
@@ -584,7 +636,7 @@ pub fn extract(text: &NormalizedText) -> TextFeatures {
             if STOP_SET.contains(t.as_str()) {
                 continue;
             }
-            let h = hash_bytes(UNIGRAM_SEED, stem(t, lang).as_bytes());
+            let h = stem_hash(t, lang, &mut buf);
             stems.push(h);
             shingles.push(h);
             if let Some(p) = prev {
@@ -647,10 +699,11 @@ impl TextFeatures {
 #[must_use]
 pub fn identity_stems<'a>(words: impl IntoIterator<Item = &'a str>, lang: Lang) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
+    let mut buf = Vec::new();
     for w in words {
         for t in super::normalize::tokenize(w) {
             if !STOP_SET.contains(t.as_str()) {
-                out.push(hash_bytes(UNIGRAM_SEED, stem(&t, lang).as_bytes()));
+                out.push(stem_hash(&t, lang, &mut buf));
             }
         }
     }

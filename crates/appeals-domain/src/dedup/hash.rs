@@ -16,12 +16,34 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// spread over all 64 bits; raw FNV has weak high bits for short keys, and MinHash takes minima.
 #[must_use]
 pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
-    let mut h = FNV_OFFSET ^ seed;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
+    let mut h = Fnv64::new(seed);
+    std::hash::Hasher::write(&mut h, bytes);
+    fmix64(std::hash::Hasher::finish(&h))
+}
+
+/// Streaming FNV-1a 64 (raw, without the final mix), seeded by xor into the offset basis.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv64(u64);
+
+impl Fnv64 {
+    /// A hasher seeded with `seed` (0 = plain FNV-1a).
+    #[must_use]
+    pub const fn new(seed: u64) -> Self {
+        Self(FNV_OFFSET ^ seed)
     }
-    fmix64(h)
+}
+
+impl std::hash::Hasher for Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The murmur3 64-bit finaliser: a bijective avalanche mix.

@@ -243,3 +243,12 @@ fn dedup_signature_values_are_pinned() -> Result<(), DomainError> {
     assert_eq!(again, (bytes, keys));
     Ok(())
 }
+
+#[test]
+fn dedup_fast_char_classes_agree_with_std() {
+    // The fast paths must not change what counts as a word character (idempotence, stability).
+    for c in ('\u{0}'..='\u{2FFF}').chain(['😀', '𝔸', 'ㄱ']) {
+        assert_eq!(normalize::is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        assert_eq!(normalize::is_letter(c), c.is_alphabetic(), "{c:?}");
+    }
+}
