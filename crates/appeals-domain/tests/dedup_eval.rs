@@ -255,3 +255,86 @@ fn dedup_eval_tune() {
         }
     }
 }
+
+/// CPU time of this thread in ns (`/proc/thread-self/schedstat`, first field): unlike wall time it
+/// does not grow when other processes share the machine. Linux only; `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Load-independent timing aid, run in release:
+/// `cargo test --release -p appeals-domain --test dedup_eval cpu_time -- --ignored --nocapture`.
+/// Uses the eval set's texts: signature of every `b` text, and a check of each `b` against ten
+/// `a` texts.
+#[test]
+#[ignore = "timing aid"]
+fn dedup_eval_cpu_time() {
+    use appeals_domain::dedup::{Fingerprint, MinHasher, SignatureParams};
+    let rows = rows();
+    let Ok(hasher) = MinHasher::new(SignatureParams::default()) else {
+        return;
+    };
+    let texts: Vec<&str> = rows.iter().map(|r| r.b.text.as_str()).collect();
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    let (Some(t0), reps) = (thread_cpu_ns(), 20) else {
+        return;
+    };
+    let mut sink = 0usize;
+    for _ in 0..reps {
+        for t in &texts {
+            sink += Fingerprint::new(t, &hasher).signature.to_bytes().len();
+        }
+    }
+    let Some(t1) = thread_cpu_ns() else { return };
+    let per_sig = (t1 - t0) as f64 / (reps * texts.len()) as f64;
+    let avg_chars = chars as f64 / texts.len() as f64;
+    println!(
+        "signature: {:.1} µs CPU per text (avg {avg_chars:.0} chars) = {:.1} µs per 1,500 chars",
+        per_sig / 1e3,
+        per_sig / 1e3 * 1500.0 / avg_chars
+    );
+    // One 1,500-character text cut from the set.
+    let long: String = texts.join("\n\n").chars().take(1500).collect();
+    let Some(t4) = thread_cpu_ns() else { return };
+    for _ in 0..1000 {
+        sink += Fingerprint::new(&long, &hasher).signature.to_bytes().len();
+    }
+    let Some(t5) = thread_cpu_ns() else { return };
+    println!(
+        "signature of a 1,500-character text: {:.1} µs CPU",
+        (t5 - t4) as f64 / 1000.0 / 1e3
+    );
+    let settings = DedupSettings::default();
+    let Some(t2) = thread_cpu_ns() else { return };
+    let n = 100.min(rows.len());
+    for (i, row) in rows.iter().take(n).enumerate() {
+        let candidates: Vec<CandidateDocument> = (0..10)
+            .map(|k| {
+                let r = &rows[(i + k * 7) % rows.len()];
+                CandidateDocument {
+                    id: r.id.clone(),
+                    document: Document {
+                        text: r.a.text.clone(),
+                        applicants: r.a.applicant.clone(),
+                    },
+                }
+            })
+            .collect();
+        let new = Document {
+            text: row.b.text.clone(),
+            applicants: row.b.applicant.clone(),
+        };
+        sink += check(&new, &candidates, &settings).map_or(0, |r| r.candidates.len());
+    }
+    let Some(t3) = thread_cpu_ns() else { return };
+    println!(
+        "check against 10 candidates: {:.0} µs CPU per check",
+        (t3 - t2) as f64 / n as f64 / 1e3
+    );
+    assert!(sink > 0);
+}

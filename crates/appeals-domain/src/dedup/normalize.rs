@@ -624,39 +624,41 @@ fn fast_lower(c: char) -> Option<char> {
 
 /// Folds one run of alphanumeric characters into tokens.
 fn push_run(run: &str, out: &mut Vec<Tok>) {
-    let mixed = run.chars().any(is_cyrillic) && run.chars().any(|c| c.is_ascii_alphabetic());
-    let mut folded = String::with_capacity(run.len());
-    for c in run.chars() {
-        let c = if mixed { homoglyph(c).unwrap_or(c) } else { c };
-        match fast_lower(c) {
-            Some(l) => folded.push(l),
-            None => {
-                for l in c.to_lowercase() {
-                    folded.push(if l == 'ё' { 'е' } else { l });
-                }
-            }
-        }
-    }
-    // The canonical date token must survive a second pass unsplit.
-    if is_date_token(&folded) {
-        out.push(Tok::Date(folded));
+    // The canonical date token must survive a second pass unsplit (only `D` changes when folded).
+    if run.len() == 9
+        && run.starts_with(['d', 'D'])
+        && run.bytes().skip(1).all(|b| b.is_ascii_digit())
+    {
+        out.push(Tok::Date(run.to_ascii_lowercase()));
         return;
     }
-    // Split at non-alphanumerics produced by lowercasing and at digit/letter boundaries
-    // («2024г», «5а»), so that «5а» and «5 а» fold the same.
-    let mut piece = String::new();
+    let mixed = run.chars().any(is_cyrillic) && run.chars().any(|c| c.is_ascii_alphabetic());
+    // Fold and split in one pass: at non-alphanumerics produced by lowercasing («İ») and at
+    // digit/letter boundaries («2024г», «5а»), so that «5а» and «5 а» fold the same.
+    let mut piece = String::with_capacity(run.len());
     let mut piece_digits = false;
-    for c in folded.chars() {
+    let mut push = |c: char, piece: &mut String, out: &mut Vec<Tok>| {
         if !is_word_char(c) {
-            flush_piece(&mut piece, out);
-            continue;
+            flush_piece(piece, out);
+            return;
         }
         let d = c.is_ascii_digit();
         if !piece.is_empty() && d != piece_digits {
-            flush_piece(&mut piece, out);
+            flush_piece(piece, out);
         }
         piece_digits = d;
         piece.push(c);
+    };
+    for c in run.chars() {
+        let c = if mixed { homoglyph(c).unwrap_or(c) } else { c };
+        match fast_lower(c) {
+            Some(l) => push(l, &mut piece, out),
+            None => {
+                for l in c.to_lowercase() {
+                    push(if l == 'ё' { 'е' } else { l }, &mut piece, out);
+                }
+            }
+        }
     }
     flush_piece(&mut piece, out);
 }
@@ -667,19 +669,15 @@ fn flush_piece(piece: &mut String, out: &mut Vec<Tok>) {
     }
     let p = std::mem::take(piece);
     if p.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = p.trim_start_matches('0');
-        out.push(Tok::Num(if trimmed.is_empty() {
-            "0".to_owned()
-        } else {
-            trimmed.to_owned()
+        let zeros = p.bytes().take_while(|&b| b == b'0').count();
+        out.push(Tok::Num(match zeros {
+            0 => p,
+            z if z == p.len() => "0".to_owned(),
+            z => p[z..].to_owned(),
         }));
     } else {
         out.push(Tok::Word(p));
     }
-}
-
-fn is_date_token(s: &str) -> bool {
-    s.len() == 9 && s.starts_with('d') && s.bytes().skip(1).all(|b| b.is_ascii_digit())
 }
 
 fn date_token(y: u32, m: u32, d: u32) -> Option<String> {
