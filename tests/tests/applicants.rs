@@ -245,7 +245,9 @@ async fn replacing_the_set_renumbers_and_recomputes_markings(backend: TestBacken
     assert_eq!(applicant_count(&app, id), 1);
     let list = app.get("/api/v1/appeals?marking=collective", &reg).await;
     assert_eq!(list.body["items"], json!([]));
-    let by_bin = app.get(&format!("/api/v1/appeals?iin_bin={BIN_A}"), &reg).await;
+    let by_bin = app
+        .get(&format!("/api/v1/appeals?iin_bin={BIN_A}"), &reg)
+        .await;
     assert_eq!(by_bin.body["items"][0]["id"], id);
 
     let history = actions(&app, &reg, id).await;
@@ -510,7 +512,12 @@ async fn registry_import_rejects_invalid_rows_by_line(backend: TestBackend) {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for line in [":3: iin_bin", ":4: iin_bin", ":5: birth_date", ":6: settlement_kato"] {
+    for line in [
+        ":3: iin_bin",
+        ":4: iin_bin",
+        ":5: birth_date",
+        ":6: settlement_kato",
+    ] {
         assert!(stderr.contains(line), "{line} not reported: {stderr}");
     }
     assert!(stderr.contains("nothing imported"), "{stderr}");
@@ -544,7 +551,11 @@ async fn registry_import_rejects_invalid_rows_by_line(backend: TestBackend) {
         1
     );
     // An unknown column fails the whole file.
-    let file = write_csv(&dir, "cols.csv", &format!("iin_bin,category,ssn\n{IIN_B},individual,1\n"));
+    let file = write_csv(
+        &dir,
+        "cols.csv",
+        &format!("iin_bin,category,ssn\n{IIN_B},individual,1\n"),
+    );
     let out = appeals_cli(&db)
         .args(["registry", "import"])
         .arg(&file)
@@ -728,7 +739,10 @@ async fn differing_address_is_flagged_until_reconciled(backend: TestBackend) {
     )
     .await;
     res.assert_problem(422, "validation");
-    assert_eq!(res.body["errors"][0]["pointer"], "#/address/settlement_kato");
+    assert_eq!(
+        res.body["errors"][0]["pointer"],
+        "#/address/settlement_kato"
+    );
 
     let res = reconcile(&app, &reg, id, 1, Some("\"1\""), agreed).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -793,4 +807,127 @@ async fn differing_address_is_flagged_until_reconciled(backend: TestBackend) {
     )
     .await
     .assert_problem(409, "conflict");
+}
+
+#[test]
+fn help_and_startup_document_the_registry_settings() {
+    let db = TestDb::new(TestBackend::Sqlite);
+    let out = appeals_cli(&db).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for var in ["APPEALS_REGISTRY", "APPEALS_REGISTRY_URL"] {
+        assert!(text.contains(var), "--help does not mention {var}");
+    }
+    // APPEALS_REGISTRY=http without a URL (or with https) is a start-up error.
+    for url in [None, Some("https://gbd.example")] {
+        let mut cmd = appeals_cli(&db);
+        cmd.arg("serve")
+            .env("APPEALS_ENV", "dev")
+            .env("APPEALS_REGISTRY", "http");
+        if let Some(u) = url {
+            cmd.env("APPEALS_REGISTRY_URL", u);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("APPEALS_REGISTRY_URL"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn http_request(port: u16, request: &str) -> String {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The server with the HTTP registry adapter, at the most verbose log level: neither the request
+/// log, nor the registry errors, nor the HTTP client's own logging (which prints request paths at
+/// `trace`) carry the IIN.
+#[test]
+fn registry_lookups_never_log_the_iin() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (gateway, _seen) = fake_gateway(10);
+    let log_path = dir.path().join("server.log");
+    let mut child = Command::new(appeals_bin())
+        .args(["serve", "--seed-demo"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("APPEALS_JWT_SECRET")
+        .env("APPEALS_ENV", "dev")
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("APPEALS_REGISTRY", "http")
+        .env("APPEALS_REGISTRY_URL", &gateway)
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let token = loop {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "server did not start"
+        );
+        let body = r#"{"username":"registrar","password":"demo-password"}"#;
+        let answer = std::net::TcpStream::connect(("127.0.0.1", port))
+            .ok()
+            .map(|_| {
+                http_request(
+                    port,
+                    &format!(
+                        "POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    ),
+                )
+            });
+        match answer {
+            Some(a) if a.starts_with("HTTP/1.1 200") => {
+                break a
+                    .split("\"access_token\":\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    };
+    let get = |id: &str| {
+        http_request(
+            port,
+            &format!(
+                "GET /api/v1/registry/{id} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    assert!(get(IIN_A).starts_with("HTTP/1.1 200"));
+    // The gateway answers 500 for IIN_B: a warning is logged, without the IIN.
+    assert!(get(IIN_B).starts_with("HTTP/1.1 503"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("/api/v1/registry/{iin_bin}"), "{log}");
+    assert!(log.contains("registry lookup failed"), "{log}");
+    for id in [IIN_A, IIN_B] {
+        assert!(!log.contains(id), "the log contains an IIN:\n{log}");
+    }
 }

@@ -337,8 +337,8 @@ fn import_registry(
     source: Option<String>,
     skip_invalid: bool,
 ) -> Result<(), String> {
-    let reader = std::fs::File::open(file)
-        .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    let reader =
+        std::fs::File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
     let parsed = crate::registry::parse_import(std::io::BufReader::new(reader))
         .map_err(|e| format!("{}: {e}", file.display()))?;
     for problem in &parsed.problems {
@@ -384,7 +384,9 @@ pub fn registry_adapter(
     pool: &appeals_db::DbPool,
 ) -> Result<std::sync::Arc<dyn crate::registry::PersonRegistry>, String> {
     Ok(match config.registry {
-        RegistryKind::Local => std::sync::Arc::new(crate::registry::LocalRegistry::new(pool.clone())),
+        RegistryKind::Local => {
+            std::sync::Arc::new(crate::registry::LocalRegistry::new(pool.clone()))
+        }
         RegistryKind::Http => {
             let url = config
                 .registry_url

@@ -310,9 +310,9 @@ impl PersonRegistry for HttpRegistry {
         let mut body = response.into_body();
         let mut reader = body.with_config().limit(HTTP_BODY_LIMIT).reader();
         let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| RegistryError::Unavailable(format!("reading the answer: {:?}", e.kind())))?;
+        reader.read_to_end(&mut bytes).map_err(|e| {
+            RegistryError::Unavailable(format!("reading the answer: {:?}", e.kind()))
+        })?;
         // serde's messages quote unexpected values, never whole fields: no IIN reaches them except
         // through a field we do not log.
         let bad = |e: serde_json::Error| {

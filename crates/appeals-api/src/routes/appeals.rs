@@ -95,17 +95,17 @@ pub(crate) fn check_applicant(a: &ApplicantInput, pointer: &str, errors: &mut Ve
         }
     }
     match a.category {
-        ApplicantCategory::Individual if a.surname.is_none() && a.iin_bin.is_none() => errors
-            .push(FieldError {
+        ApplicantCategory::Individual if a.surname.is_none() && a.iin_bin.is_none() => {
+            errors.push(FieldError {
                 pointer: format!("{pointer}/surname"),
                 detail: "an individual applicant needs a surname or an IIN".to_owned(),
-            }),
-        ApplicantCategory::LegalEntity if a.company_name.is_none() && a.iin_bin.is_none() => {
-            errors.push(FieldError {
-                pointer: format!("{pointer}/company_name"),
-                detail: "a legal-entity applicant needs a name or a BIN".to_owned(),
             })
         }
+        ApplicantCategory::LegalEntity if a.company_name.is_none() && a.iin_bin.is_none() => errors
+            .push(FieldError {
+                pointer: format!("{pointer}/company_name"),
+                detail: "a legal-entity applicant needs a name or a BIN".to_owned(),
+            }),
         _ => {}
     }
     if let Some(address) = &a.address {

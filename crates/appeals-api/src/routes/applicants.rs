@@ -14,9 +14,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::{
-    applicant_card, check_address, check_applicant, full_name, if_match,
-};
+use crate::routes::appeals::{applicant_card, check_address, check_applicant, full_name, if_match};
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};

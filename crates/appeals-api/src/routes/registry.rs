@@ -48,7 +48,9 @@ pub async fn lookup(
     let found = web::block(move || registry.lookup(&key)).await?;
     match found {
         Ok(Some(hit)) => Ok(web::Json(RegistryRecordDto::new(&id, hit))),
-        Ok(None) => Err(ApiError::not_found("The registry has no record of this IIN/BIN.")),
+        Ok(None) => Err(ApiError::not_found(
+            "The registry has no record of this IIN/BIN.",
+        )),
         Err(e) => {
             tracing::warn!(channel = channel.code(), error = %e, "registry lookup failed");
             Err(ApiError::new(
