@@ -31,7 +31,11 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
-        .service(routes::appeals::history);
+        .service(routes::appeals::history)
+        .service(routes::applicants::add)
+        .service(routes::applicants::replace)
+        .service(routes::applicants::reconcile_address)
+        .service(routes::registry::lookup);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -20,7 +20,10 @@ Environment:
   APPEALS_ENV           prod (default) | dev (a signing secret is generated per start)
   APPEALS_CORS_ORIGINS  comma-separated browser origins allowed to call the API (default none)
   APPEALS_TOKEN_TTL     access token lifetime in seconds (default 900)
-  APPEALS_PASSWORD      password for `user create` (else read from stdin; never from argv)";
+  APPEALS_PASSWORD      password for `user create` (else read from stdin; never from argv)
+  APPEALS_REGISTRY      local (default: the copy loaded with `registry import`) | http (the gateway)
+  APPEALS_REGISTRY_URL  http://host[:port][/prefix] of the person/company registry gateway
+                        (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})";
 
 /// appeals — registration and accounting of appeals to state bodies (IAS «Электронные обращения»).
 #[derive(Debug, Parser)]
@@ -36,6 +39,15 @@ pub struct Cli {
 pub enum Environment {
     Prod,
     Dev,
+}
+
+/// Which adapter answers state registry lookups (R20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegistryKind {
+    /// The local copy in `registry_records` (`appeals registry import`).
+    Local,
+    /// The registry gateway at `APPEALS_REGISTRY_URL`.
+    Http,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +97,16 @@ pub struct Config {
     pub cors_origins: String,
     #[arg(long, env = "APPEALS_TOKEN_TTL", default_value_t = 900, global = true)]
     pub token_ttl: i64,
+    #[arg(
+        long,
+        env = "APPEALS_REGISTRY",
+        value_enum,
+        default_value = "local",
+        global = true
+    )]
+    pub registry: RegistryKind,
+    #[arg(long, env = "APPEALS_REGISTRY_URL", global = true)]
+    pub registry_url: Option<String>,
 }
 
 /// Minimum length of the signing secret in production.
@@ -118,6 +140,9 @@ impl Config {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The local copy of the state person/company registry (З-1 auto-fill, R20).
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Run the HTTP server (the default). Migrations run first.
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
@@ -188,6 +213,23 @@ pub enum UserCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Load persons and companies from a CSV file (header row; columns in docs/integrations.md)
+    /// into the local registry; a record with the same IIN/BIN is replaced. Any invalid row fails
+    /// the whole import (nothing is written) unless --skip-invalid is given.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Label stored with each record (default: the file name).
+        #[arg(long)]
+        source: Option<String>,
+        /// Import the valid rows and report the invalid ones instead of failing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -202,8 +244,15 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The HTTP client logs request URLs at debug level, and registry URLs carry IIN/BIN: keep it
+    // at warn whatever RUST_LOG says.
+    for directive in ["ureq=warn", "ureq_proto=warn"] {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -292,8 +341,85 @@ fn run(cli: Cli) -> Result<(), String> {
                 )),
             }
         }
+        Command::Registry(RegistryCommand::Import {
+            file,
+            source,
+            skip_invalid,
+        }) => {
+            let mut conn = open_migrated(&config)?;
+            import_registry(&mut conn, &file, source, skip_invalid)
+        }
         Command::Serve(args) => serve(config, args),
     }
+}
+
+/// `appeals registry import`: parses the whole file first, then writes every valid row in one
+/// transaction. Problems are reported by line number, never with the IIN/BIN.
+fn import_registry(
+    conn: &mut DbConn,
+    file: &std::path::Path,
+    source: Option<String>,
+    skip_invalid: bool,
+) -> Result<(), String> {
+    let reader =
+        std::fs::File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    let parsed = crate::registry::parse_import(std::io::BufReader::new(reader))
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    for problem in &parsed.problems {
+        eprintln!("{}:{}: {}", file.display(), problem.line, problem.detail);
+    }
+    if !parsed.problems.is_empty() && !skip_invalid {
+        return Err(format!(
+            "{} invalid row(s); nothing imported (fix them, or pass --skip-invalid to import the valid rows)",
+            parsed.problems.len()
+        ));
+    }
+    let source = source.unwrap_or_else(|| {
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "csv".to_owned())
+    });
+    let imported_at = appeals_db::now_utc();
+    let count = parsed.rows.len();
+    appeals_db::write_tx(conn, |conn| {
+        for (line, iin_bin, record) in parsed.rows {
+            let row = crate::registry::import_row(iin_bin, &record, &source, imported_at)
+                .map_err(|e| appeals_db::DbError::Corrupt(format!("line {line}: {e}")))?;
+            repo::registry::upsert(conn, &row)?;
+        }
+        Ok::<(), appeals_db::DbError>(())
+    })
+    .map_err(|e| format!("import failed, nothing imported: {e}"))?;
+    println!(
+        "imported {count} registry record(s) from {}{}",
+        file.display(),
+        if parsed.problems.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped {} invalid row(s)", parsed.problems.len())
+        }
+    );
+    Ok(())
+}
+
+/// The registry adapter chosen by `APPEALS_REGISTRY` (a start-up error when misconfigured).
+pub fn registry_adapter(
+    config: &Config,
+    pool: &appeals_db::DbPool,
+) -> Result<std::sync::Arc<dyn crate::registry::PersonRegistry>, String> {
+    Ok(match config.registry {
+        RegistryKind::Local => {
+            std::sync::Arc::new(crate::registry::LocalRegistry::new(pool.clone()))
+        }
+        RegistryKind::Http => {
+            let url = config
+                .registry_url
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .ok_or("APPEALS_REGISTRY=http needs APPEALS_REGISTRY_URL")?;
+            std::sync::Arc::new(crate::registry::HttpRegistry::new(url)?)
+        }
+    })
 }
 
 fn open(config: &Config) -> Result<DbConn, String> {
@@ -417,6 +543,7 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let url = config.db_url()?;
     let secret = config.signing_secret()?;
     let pool = appeals_db::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
+    let registry = registry_adapter(&config, &pool)?;
     {
         let mut conn = pool
             .get()
@@ -438,6 +565,8 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
         }
     }
     let state = web::Data::new(AppState::new(pool, JwtKeys::new(&secret, config.token_ttl)));
+    state.replace_registry(registry);
+    tracing::info!(registry = ?config.registry, "registry adapter");
     let api = crate::openapi();
     let origins = config.cors_origin_list();
     let bind = config.bind.clone();

@@ -188,6 +188,10 @@ pub struct ApplicantDto {
     pub category: ApplicantCategory,
     pub iin_bin: Option<String>,
     pub full_name: Option<String>,
+    /// R21: requisites 12–18 against the postal address stated in the appeal.
+    pub address_check: crate::applicants::AddressCheckDto,
+    /// R20: the registry lookup made for requisite 4 (null without an IIN/BIN).
+    pub registry_lookup: Option<crate::applicants::RegistryLookup>,
     /// The full З-1 card (requisites, provenance of auto-filled fields, address reconciliation).
     #[schema(value_type = Object)]
     pub card: serde_json::Value,
@@ -314,4 +318,26 @@ pub struct EventDto {
     /// SHA-256 of the previous event (all zeros for the first).
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// The whole set of applicants of an appeal (`PUT /api/v1/appeals/{id}/applicants`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"applicants": [
+    {"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан"},
+    {"category": "legal_entity", "iin_bin": "940140000385", "company_name": "ТОО «Алматы Жылу»"}]}))]
+pub struct ReplaceApplicants {
+    /// One or more applicants; they are renumbered 1, 2, … in this order. Two or more make the
+    /// appeal collective (ҰЖ, R9).
+    #[validate(length(min = 1, max = 500), nested)]
+    pub applicants: Vec<ApplicantInput>,
+}
+
+/// The address agreed with the applicant (R21); becomes requisites 12–18 of the З-1 card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"address": {"region": "г. Алматы", "settlement_kato": "751110000", "street": "пр. Абая", "house": "12", "flat": "5"}}))]
+pub struct AddressReconciliation {
+    #[validate(nested)]
+    pub address: Address,
 }

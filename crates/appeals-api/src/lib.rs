@@ -2,12 +2,14 @@
 //! the OpenAPI document and the `appeals` command line.
 
 pub mod app;
+pub mod applicants;
 pub mod auth;
 pub mod cli;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod registry;
 pub mod routes;
 pub mod rules;
 pub mod state;

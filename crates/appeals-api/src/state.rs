@@ -5,6 +5,7 @@ use std::sync::Arc;
 use appeals_db::DbPool;
 
 use crate::auth::JwtKeys;
+use crate::registry::{LocalRegistry, PersonRegistry};
 use crate::rules::Rules;
 
 /// What handlers receive through `web::Data<AppState>`.
@@ -14,15 +15,36 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Current domain configuration; swapped as a whole when dictionaries or the calendar change.
     rules: Arc<std::sync::RwLock<Arc<Rules>>>,
+    /// The state person/company registry adapter (R20); the local copy unless configured.
+    registry: Arc<std::sync::RwLock<Arc<dyn PersonRegistry>>>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, jwt: JwtKeys) -> Self {
+        let registry: Arc<dyn PersonRegistry> = Arc::new(LocalRegistry::new(pool.clone()));
         Self {
             pool,
             jwt: Arc::new(jwt),
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules::defaults()))),
+            registry: Arc::new(std::sync::RwLock::new(registry)),
         }
+    }
+
+    /// The registry adapter for this request.
+    pub fn registry(&self) -> Arc<dyn PersonRegistry> {
+        match self.registry.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the registry adapter (configuration at start-up; tests).
+    pub fn replace_registry(&self, registry: Arc<dyn PersonRegistry>) {
+        let mut guard = match self.registry.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = registry;
     }
 
     /// The domain configuration to apply to this request (a snapshot: a concurrent swap does not

@@ -10,9 +10,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Principal, Role};
-use crate::dto::{
-    AnonymityDto, AppealDto, ApplicantCategory, ApplicantDto, Deadlines, SubjectRef, TalonDto,
-};
+use crate::dto::{AnonymityDto, AppealDto, Deadlines, SubjectRef, TalonDto};
 use crate::error::ApiError;
 
 /// Non-indexed facts kept beside the card (`appeals.details`).
@@ -167,19 +165,7 @@ pub fn view(conn: &mut DbConn, row: &AppealRow) -> Result<AppealDto, ApiError> {
     let subject = repo::subjects::get(conn, row.subject_id)?;
     let applicants = repo::appeals::applicants(conn, row.id)?
         .into_iter()
-        .map(|a| {
-            Ok(ApplicantDto {
-                ordinal: a.ordinal,
-                category: if a.category == "legal_entity" {
-                    ApplicantCategory::LegalEntity
-                } else {
-                    ApplicantCategory::Individual
-                },
-                iin_bin: a.iin_bin,
-                full_name: a.full_name,
-                card: parse_json(&a.card, "applicant card")?,
-            })
-        })
+        .map(crate::applicants::dto)
         .collect::<Result<Vec<_>, ApiError>>()?;
     let card = &parts.card;
     Ok(AppealDto {

@@ -3,5 +3,6 @@
 pub mod appeals;
 pub mod events;
 pub mod idempotency;
+pub mod registry;
 pub mod subjects;
 pub mod users;

@@ -293,3 +293,17 @@ pub struct IdempotencyRow {
     pub response: String,
     pub created_at: NaiveDateTime,
 }
+
+use crate::schema::registry_records;
+
+/// A record of the local registry copy (R20). `data` is JSON of the domain `RegistryRecord`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registry_records, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct RegistryRow {
+    pub iin_bin: String,
+    /// `individual` or `legal_entity`.
+    pub category: String,
+    pub data: String,
+    pub source: String,
+    pub imported_at: NaiveDateTime,
+}

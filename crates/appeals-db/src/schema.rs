@@ -166,3 +166,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     forwardings,
     idempotency_keys,
 );
+
+diesel::table! {
+    /// Local copy of ГБД ФЛ / ГБД ЮЛ records for З-1 auto-fill (R20).
+    registry_records (iin_bin) {
+        iin_bin -> Text,
+        category -> Text,
+        data -> Text,
+        source -> Text,
+        imported_at -> Timestamp,
+    }
+}

@@ -57,7 +57,7 @@ struct Prepared {
     letter_category: &'static str,
 }
 
-fn address_block(a: &Address) -> AddressBlock {
+pub(crate) fn address_block(a: &Address) -> AddressBlock {
     AddressBlock {
         region: a.region.clone(),
         district: a.district.clone(),
@@ -69,7 +69,7 @@ fn address_block(a: &Address) -> AddressBlock {
     }
 }
 
-fn check_address(a: &Address, pointer: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_address(a: &Address, pointer: &str, errors: &mut Vec<FieldError>) {
     if let Some(kato) = &a.settlement_kato
         && let Err(e) = Kato::parse(kato)
     {
@@ -80,6 +80,39 @@ fn check_address(a: &Address, pointer: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// Requisite 4 (IIN/BIN, R47/R48), a name or an identifier, and the address of one applicant.
+pub(crate) fn check_applicant(a: &ApplicantInput, pointer: &str, errors: &mut Vec<FieldError>) {
+    if let Some(id) = &a.iin_bin {
+        let parsed = match a.category {
+            ApplicantCategory::Individual => Iin::parse(id).map(|_| ()),
+            ApplicantCategory::LegalEntity => Bin::parse(id).map(|_| ()),
+        };
+        if let Err(e) = parsed {
+            errors.push(FieldError {
+                pointer: format!("{pointer}/iin_bin"),
+                detail: domain_reason(e),
+            });
+        }
+    }
+    match a.category {
+        ApplicantCategory::Individual if a.surname.is_none() && a.iin_bin.is_none() => {
+            errors.push(FieldError {
+                pointer: format!("{pointer}/surname"),
+                detail: "an individual applicant needs a surname or an IIN".to_owned(),
+            })
+        }
+        ApplicantCategory::LegalEntity if a.company_name.is_none() && a.iin_bin.is_none() => errors
+            .push(FieldError {
+                pointer: format!("{pointer}/company_name"),
+                detail: "a legal-entity applicant needs a name or a BIN".to_owned(),
+            }),
+        _ => {}
+    }
+    if let Some(address) = &a.address {
+        check_address(address, &format!("{pointer}/address"), errors);
+    }
+}
+
 fn domain_reason(e: appeals_domain::DomainError) -> String {
     match e {
         appeals_domain::DomainError::Invalid { reason, .. } => reason,
@@ -87,7 +120,7 @@ fn domain_reason(e: appeals_domain::DomainError) -> String {
     }
 }
 
-fn full_name(a: &ApplicantInput) -> Option<String> {
+pub(crate) fn full_name(a: &ApplicantInput) -> Option<String> {
     match a.category {
         ApplicantCategory::LegalEntity => a.company_name.clone(),
         ApplicantCategory::Individual => {
@@ -177,36 +210,7 @@ fn prepare(
         });
     }
     for (i, a) in body.applicants.iter().enumerate() {
-        let pointer = format!("#/applicants/{i}");
-        if let Some(id) = &a.iin_bin {
-            let parsed = match a.category {
-                ApplicantCategory::Individual => Iin::parse(id).map(|_| ()),
-                ApplicantCategory::LegalEntity => Bin::parse(id).map(|_| ()),
-            };
-            if let Err(e) = parsed {
-                errors.push(FieldError {
-                    pointer: format!("{pointer}/iin_bin"),
-                    detail: domain_reason(e),
-                });
-            }
-        }
-        match a.category {
-            ApplicantCategory::Individual if a.surname.is_none() && a.iin_bin.is_none() => errors
-                .push(FieldError {
-                    pointer: format!("{pointer}/surname"),
-                    detail: "an individual applicant needs a surname or an IIN".to_owned(),
-                }),
-            ApplicantCategory::LegalEntity if a.company_name.is_none() && a.iin_bin.is_none() => {
-                errors.push(FieldError {
-                    pointer: format!("{pointer}/company_name"),
-                    detail: "a legal-entity applicant needs a name or a BIN".to_owned(),
-                })
-            }
-            _ => {}
-        }
-        if let Some(address) = &a.address {
-            check_address(address, &format!("{pointer}/address"), &mut errors);
-        }
+        check_applicant(a, &format!("#/applicants/{i}"), &mut errors);
     }
     if let Some(address) = &body.postal_address {
         check_address(address, "#/postal_address", &mut errors);
@@ -298,7 +302,7 @@ fn acceptor_name(
     Ok((surname, first, patronymic))
 }
 
-fn applicant_card(
+pub(crate) fn applicant_card(
     card: &AppealCard,
     ordinal: u32,
     a: &ApplicantInput,
@@ -346,6 +350,7 @@ fn register_tx(
     rules: &Rules,
     principal: &crate::auth::Principal,
     prepared: Prepared,
+    lookups: Vec<Option<crate::applicants::Lookup>>,
     idempotency: Option<(String, String)>,
 ) -> Result<Registered, ApiError> {
     write_tx(conn, |conn| {
@@ -448,6 +453,8 @@ fn register_tx(
                 a,
                 prepared.body.postal_address.as_ref(),
             )?;
+            // R20: the registry fills the card when it knows requisite 4.
+            let z1 = crate::applicants::apply_lookup(z1, lookups.get(i).cloned().flatten());
             applicant_rows.push(NewApplicantRow {
                 appeal_id: row.id,
                 ordinal: i32::try_from(i + 1).unwrap_or(i32::MAX),
@@ -456,7 +463,7 @@ fn register_tx(
                     ApplicantCategory::LegalEntity => "legal_entity".to_owned(),
                 },
                 iin_bin: a.iin_bin.clone(),
-                full_name: full_name(a),
+                full_name: crate::applicants::card_full_name(&z1.card).or_else(|| full_name(a)),
                 card: workflow::to_json(&z1)?,
             });
         }
@@ -553,11 +560,25 @@ pub async fn register(
     let rules = state.rules();
     let principal = auth.principal.clone();
     let prepared = prepare(&rules, body, principal.subject_id, chrono::Utc::now())?;
+    // R20: registry lookups happen before the transaction (a slow registry holds no locks) and
+    // never fail the registration.
+    let keys: Vec<_> = prepared
+        .body
+        .applicants
+        .iter()
+        .map(crate::applicants::lookup_key)
+        .collect();
+    let lookups = if keys.iter().any(Option::is_some) {
+        let registry = state.registry();
+        web::block(move || crate::applicants::lookup_all(registry.as_ref(), &keys)).await?
+    } else {
+        Vec::new()
+    };
     let idem = key.clone().zip(hash.clone());
     let outcome = state
         .db(move |conn| {
             let user_id = principal.user_id;
-            match register_tx(conn, &rules, &principal, prepared, idem.clone()) {
+            match register_tx(conn, &rules, &principal, prepared, lookups, idem.clone()) {
                 Err(error) => match idem {
                     // A concurrent request with the same key may have won the race: replay it.
                     Some((key, hash)) => match repo::idempotency::find(conn, user_id, &key)? {

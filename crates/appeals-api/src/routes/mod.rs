@@ -1,5 +1,7 @@
 //! One module per resource; [`crate::app`] wires them.
 
 pub mod appeals;
+pub mod applicants;
 pub mod auth;
 pub mod health;
+pub mod registry;
