@@ -31,7 +31,11 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
-        .service(routes::appeals::history);
+        .service(routes::appeals::history)
+        .service(routes::forwardings::create)
+        .service(routes::forwardings::list)
+        .service(routes::forwardings::get_one)
+        .service(routes::closure::close);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -2,4 +2,6 @@
 
 pub mod appeals;
 pub mod auth;
+pub mod closure;
+pub mod forwardings;
 pub mod health;
