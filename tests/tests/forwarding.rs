@@ -33,8 +33,7 @@ fn appeal_body(received_at: &str) -> Value {
 
 /// A receipt a minute ago: the forwarding deadline (R34) has not passed.
 fn fresh_receipt() -> String {
-    (Utc::now() - chrono::Duration::minutes(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    (Utc::now() - chrono::Duration::minutes(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 struct World {
@@ -99,7 +98,8 @@ fn receiver_dates(forwarded_at: &Value) -> (String, String, String) {
     )
     .unwrap();
     let forward =
-        deadline::forward_due(&rules.calendar, &rules.deadlines, receipt.registration_date).unwrap();
+        deadline::forward_due(&rules.calendar, &rules.deadlines, receipt.registration_date)
+            .unwrap();
     (
         receipt.registration_date.to_string(),
         review.date.to_string(),
@@ -268,9 +268,7 @@ async fn partial_forwardings_register_numbered_parts_at_the_receiver(backend: Te
     assert_eq!((checked, broken), (5, None));
 }
 
-async fn part_is_held_by_the_receiver_and_readable_by_the_forwarding_subject(
-    backend: TestBackend,
-) {
+async fn part_is_held_by_the_receiver_and_readable_by_the_forwarding_subject(backend: TestBackend) {
     let w = world(backend).await;
     let main = register(&w, &fresh_receipt()).await;
     let id = main["id"].as_i64().unwrap();
@@ -309,7 +307,10 @@ async fn part_is_held_by_the_receiver_and_readable_by_the_forwarding_subject(
     assert_eq!(p["talon"]["subject_name"], "Субъект S2");
     let text = p["text"].as_str().unwrap();
     assert!(text.contains("1. Ремонт крыши школы № 12"), "{text}");
-    assert!(text.contains(&number), "the part refers to the main text: {text}");
+    assert!(
+        text.contains(&number),
+        "the part refers to the main text: {text}"
+    );
     // З-1 copies carry the part's number (requisite 1).
     let applicants = p["applicants"].as_array().unwrap();
     assert_eq!(applicants.len(), 2);
@@ -402,10 +403,7 @@ async fn full_forwarding_moves_the_card_to_the_receiver(backend: TestBackend) {
     assert_eq!(f["receiver_review_due"], review_due.as_str());
 
     // Held by the receiver now: same number (R2), status «Переадресовано», term restarted (R35).
-    let card = w
-        .app
-        .get(&format!("/api/v1/appeals/{id}"), &w.exec2)
-        .await;
+    let card = w.app.get(&format!("/api/v1/appeals/{id}"), &w.exec2).await;
     assert_eq!(card.status, 200, "{}", card.body);
     let c = &card.body;
     assert_eq!(c["registration_number"], number.as_str());
@@ -467,7 +465,10 @@ async fn full_forwarding_moves_the_card_to_the_receiver(backend: TestBackend) {
     assert_eq!(history[1]["before"]["subject_id"], w.app.subject_id);
     assert_eq!(history[1]["after"]["subject_id"], w.s2);
     assert_eq!(history[1]["after"]["status"], "forwarded");
-    assert_eq!(history[1]["before"]["review_due"], main["deadlines"]["review_due"]);
+    assert_eq!(
+        history[1]["before"]["review_due"],
+        main["deadlines"]["review_due"]
+    );
     assert_eq!(history[1]["after"]["review_due"], review_due.as_str());
 }
 
@@ -492,7 +493,10 @@ async fn forwarding_after_forward_due_is_flagged_late(backend: TestBackend) {
     assert!(forwarded_on > "2026-03-10", "{forwarded_on}");
     // The part's own terms still start at the receiver (R35), whatever the lateness.
     let (_, review_due, _) = receiver_dates(&res.body["forwarded_at"]);
-    assert_eq!(res.body["part"]["deadlines"]["review_due"], review_due.as_str());
+    assert_eq!(
+        res.body["part"]["deadlines"]["review_due"],
+        review_due.as_str()
+    );
     // Stored on the forwarding row and in the main card's details.
     let mut conn = w.app.conn();
     let rows = repo::forwardings::list_for_appeal(&mut conn, id).unwrap();
@@ -527,10 +531,7 @@ async fn invalid_forwardings_are_422_and_store_nothing(backend: TestBackend) {
     let id = main["id"].as_i64().unwrap();
     let uri = format!("/api/v1/appeals/{id}/forwardings");
     let cases = [
-        (
-            forward_part(w.app.subject_id, "Вопрос"),
-            "#/to_subject_id",
-        ),
+        (forward_part(w.app.subject_id, "Вопрос"), "#/to_subject_id"),
         (forward_part(999_999, "Вопрос"), "#/to_subject_id"),
         (
             json!({"to_subject_id": w.s2, "scope": "part"}),
@@ -560,7 +561,11 @@ async fn invalid_forwardings_are_422_and_store_nothing(backend: TestBackend) {
         .await;
     res.assert_problem(422, "validation");
     // Nothing changed: same version and status, no forwarding, no part, one history event.
-    let card = w.app.get(&format!("/api/v1/appeals/{id}"), &w.reg).await.body;
+    let card = w
+        .app
+        .get(&format!("/api/v1/appeals/{id}"), &w.reg)
+        .await
+        .body;
     assert_eq!(card["version"], 1);
     assert_eq!(card["status"], "registered");
     let list = w.app.get(&uri, &w.reg).await.body;
@@ -605,14 +610,22 @@ async fn wrong_role_is_403_and_other_subject_is_404(backend: TestBackend) {
         .await
         .assert_problem(404, "not-found");
     w.app
-        .post(&format!("/api/v1/appeals/{id}/closure"), &w.head2, json!({}))
+        .post(
+            &format!("/api/v1/appeals/{id}/closure"),
+            &w.head2,
+            json!({}),
+        )
         .await
         .assert_problem(404, "not-found");
     w.app
         .get(&format!("{uri}/1"), &w.reg)
         .await
         .assert_problem(404, "not-found");
-    let card = w.app.get(&format!("/api/v1/appeals/{id}"), &w.reg).await.body;
+    let card = w
+        .app
+        .get(&format!("/api/v1/appeals/{id}"), &w.reg)
+        .await
+        .body;
     assert_eq!(card["version"], 1);
 }
 
@@ -643,16 +656,27 @@ async fn main_appeal_cannot_close_while_a_part_is_open(backend: TestBackend) {
         .assert_problem(409, "invalid-transition");
     // The rest is decided at S1 (ОЛ-2 recorded through the domain) — the part is still open.
     apply_lifecycle(&w.app, id, &[Command::RecordDecision]);
-    let before = w.app.get(&format!("/api/v1/appeals/{id}"), &w.head).await.body;
+    let before = w
+        .app
+        .get(&format!("/api/v1/appeals/{id}"), &w.head)
+        .await
+        .body;
     assert_eq!(before["status"], "decided");
     let res = w.app.send(close(id, &w.head)).await;
     res.assert_problem(409, "conflict");
     assert!(
-        res.body["detail"].as_str().unwrap().contains("1 forwarded part"),
+        res.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 forwarded part"),
         "{}",
         res.body
     );
-    let after = w.app.get(&format!("/api/v1/appeals/{id}"), &w.head).await.body;
+    let after = w
+        .app
+        .get(&format!("/api/v1/appeals/{id}"), &w.head)
+        .await
+        .body;
     assert_eq!(after["version"], before["version"]);
     assert_eq!(after["status"], "decided");
 

@@ -558,7 +558,10 @@ impl AppealCard {
     /// R35 (full forwarding, term restarting at the receiver): recomputes requisite 13 from the
     /// term of requisite 9 with `control_date`; the number and the other requisites stay (R2).
     /// Returns the previous control date for the audit.
-    pub fn restart_review_term(&mut self, control_date: impl FnOnce(Term) -> NaiveDate) -> NaiveDate {
+    pub fn restart_review_term(
+        &mut self,
+        control_date: impl FnOnce(Term) -> NaiveDate,
+    ) -> NaiveDate {
         let new_control_date = control_date(self.term);
         std::mem::replace(&mut self.control_date, new_control_date)
     }
@@ -2265,7 +2268,10 @@ mod tests {
         assert_eq!(part.subject_id, "minedu");
         assert_eq!(part.registered_at, at("2026-03-10"));
         assert_eq!(part.summary, "Вопрос о школе");
-        assert_eq!(part.control_date(), at("2026-03-10").date() + Duration::days(15));
+        assert_eq!(
+            part.control_date(),
+            at("2026-03-10").date() + Duration::days(15)
+        );
         assert_eq!(part.document_type(), main.document_type());
         assert_eq!(part.tags(), main.tags());
         assert_eq!(part.markings(), main.markings());
@@ -2296,7 +2302,10 @@ mod tests {
         let old = card.control_date();
         let returned = card.restart_review_term(fake_deadline(at("2026-04-01").date()));
         assert_eq!(returned, old);
-        assert_eq!(card.control_date(), at("2026-04-01").date() + Duration::days(15));
+        assert_eq!(
+            card.control_date(),
+            at("2026-04-01").date() + Duration::days(15)
+        );
         assert_eq!(card.reg_number(), &number());
     }
 

@@ -238,6 +238,7 @@ enum Outcome {
 }
 
 /// Registers the part at the receiver (R4, R5, R35) and returns its row.
+// The forwarding transaction hands over what it has already loaded and computed.
 #[allow(clippy::too_many_arguments)]
 fn register_part(
     conn: &mut DbConn,
@@ -654,19 +655,23 @@ pub async fn create(
     let rules = state.rules();
     let principal = auth.principal.clone();
     let outcome = state
-        .db(move |conn| match forward_tx(conn, &rules, &principal, &request) {
-            // A concurrent request with the same key may have won the race: replay it.
-            Err(error) => match &request.idempotency {
-                Some((key, hash)) => match repo::idempotency::find(conn, principal.user_id, key)? {
-                    Some(stored) if &stored.request_hash == hash => {
-                        Ok(Outcome::Replay(stored.response))
+        .db(
+            move |conn| match forward_tx(conn, &rules, &principal, &request) {
+                // A concurrent request with the same key may have won the race: replay it.
+                Err(error) => match &request.idempotency {
+                    Some((key, hash)) => {
+                        match repo::idempotency::find(conn, principal.user_id, key)? {
+                            Some(stored) if &stored.request_hash == hash => {
+                                Ok(Outcome::Replay(stored.response))
+                            }
+                            _ => Err(error),
+                        }
                     }
-                    _ => Err(error),
+                    None => Err(error),
                 },
-                None => Err(error),
+                ok => ok,
             },
-            ok => ok,
-        })
+        )
         .await?;
     match outcome {
         Outcome::Created(dto) => Ok(created(&dto)),
