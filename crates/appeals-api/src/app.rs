@@ -35,7 +35,11 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::applicants::add)
         .service(routes::applicants::replace)
         .service(routes::applicants::reconcile_address)
-        .service(routes::registry::lookup);
+        .service(routes::registry::lookup)
+        .service(routes::forwardings::create)
+        .service(routes::forwardings::list)
+        .service(routes::forwardings::get_one)
+        .service(routes::closure::close);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

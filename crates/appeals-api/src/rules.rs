@@ -7,6 +7,7 @@ use std::sync::Arc;
 use appeals_domain::calendar::Calendar;
 use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
+use appeals_domain::lifecycle::ForwardedTermPolicy;
 use appeals_domain::regnum::{LetterIndexTable, RegNumberFormat};
 
 use crate::error::ApiError;
@@ -18,6 +19,8 @@ pub struct Rules {
     pub dictionaries: BTreeMap<DictionaryName, Dictionary>,
     pub letter_index: LetterIndexTable,
     pub number_format: RegNumberFormat,
+    /// R35 [INF]: where a forwarded appeal's (or part's) review term starts at the receiver.
+    pub forwarded_term_policy: ForwardedTermPolicy,
 }
 
 impl Rules {
@@ -32,6 +35,7 @@ impl Rules {
                 .collect(),
             letter_index: LetterIndexTable::default(),
             number_format: RegNumberFormat::default(),
+            forwarded_term_policy: ForwardedTermPolicy::default(),
         }
     }
 

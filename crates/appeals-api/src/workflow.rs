@@ -40,12 +40,22 @@ pub fn can_write(p: &Principal, row: &AppealRow) -> bool {
     row.subject_id == p.subject_id
 }
 
-/// Loads a card the caller may read, else 404.
+/// Loads a card the caller may read, else 404. A part forwarded by competence is also readable
+/// (never writable) by whoever may read its main appeal: the forwarding subject follows its parts,
+/// since the main appeal cannot close while one is open (docs/forwarding.md).
 pub fn load_readable(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
-    match repo::appeals::find(conn, id)? {
-        Some(row) if can_read(p, &row) => Ok(row),
-        _ => Err(ApiError::not_found(format!("Appeal {id} does not exist."))),
+    let not_found = || ApiError::not_found(format!("Appeal {id} does not exist."));
+    let row = repo::appeals::find(conn, id)?.ok_or_else(not_found)?;
+    if can_read(p, &row) {
+        return Ok(row);
     }
+    if let Some(main_id) = row.main_appeal_id
+        && let Some(main) = repo::appeals::find(conn, main_id)?
+        && can_read(p, &main)
+    {
+        return Ok(row);
+    }
+    Err(not_found())
 }
 
 /// Loads a card the caller may change, else 404 (or 403 when it can read but not change it).

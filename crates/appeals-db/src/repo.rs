@@ -2,6 +2,7 @@
 
 pub mod appeals;
 pub mod events;
+pub mod forwardings;
 pub mod idempotency;
 pub mod registry;
 pub mod subjects;

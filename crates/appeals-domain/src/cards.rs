@@ -23,7 +23,7 @@ use crate::dictionary::{
     AnswerCharacter, AnswerCharacterRule, AppealDecisionType, AppealKind, ComplaintDecisionType,
     Dictionary, DocumentType, MarkingRule, automatic_markings, check_termination_reason,
 };
-use crate::regnum::AppealNumber;
+use crate::regnum::{AppealNumber, PartNumber};
 
 // ---------------------------------------------------------------------------------------------
 // Anonymity (p.2(1), APPK; R15)
@@ -505,6 +505,65 @@ impl AppealCard {
         }
         self.markings.remove(code);
         Ok(())
+    }
+}
+
+/// Forwarding by competence (APPK Art. 65; Rules p.11; R4, R5, R35).
+impl AppealCard {
+    /// R4, R35: the ОЛ-1 of a part forwarded by competence, registered at the receiving subject.
+    /// Requisites are copied from this (main) card; the part gets its own number `<main>/<k>`
+    /// (the main keeps its own, R2), the receiving subject as requisite 1, the receiver's
+    /// registration and receipt time (requisites 3, 5), the forwarded questions as its short
+    /// content (requisite 12) and its own control date (requisite 13) from `control_date` applied
+    /// to the term of requisite 9 — the caller's R35 policy decides where that term starts.
+    pub fn forwarded_part(
+        &self,
+        part: PartNumber,
+        receiving_subject_id: &str,
+        registered_at: NaiveDateTime,
+        summary: String,
+        control_date: impl FnOnce(Term) -> NaiveDate,
+    ) -> Result<Self, DomainError> {
+        match &self.reg_number {
+            AppealNumber::Main(main) if main == part.main() => {}
+            AppealNumber::Main(_) => {
+                return Err(DomainError::invalid(
+                    "part",
+                    format!("{part} is not a part of {}", self.reg_number),
+                ));
+            }
+            AppealNumber::Part(_) => {
+                return Err(DomainError::Conflict(format!(
+                    "{} is itself a part; forwarding a part of a part is not provided for [INF]",
+                    self.reg_number
+                )));
+            }
+        }
+        if receiving_subject_id.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "subject_id",
+                "requisite 1 is required",
+            ));
+        }
+        let mut card = self.clone();
+        card.reg_number = AppealNumber::Part(part);
+        card.subject_id = receiving_subject_id.to_owned();
+        card.registered_at = registered_at;
+        card.received_at = registered_at;
+        card.summary = summary;
+        card.control_date = control_date(self.term);
+        Ok(card)
+    }
+
+    /// R35 (full forwarding, term restarting at the receiver): recomputes requisite 13 from the
+    /// term of requisite 9 with `control_date`; the number and the other requisites stay (R2).
+    /// Returns the previous control date for the audit.
+    pub fn restart_review_term(
+        &mut self,
+        control_date: impl FnOnce(Term) -> NaiveDate,
+    ) -> NaiveDate {
+        let new_control_date = control_date(self.term);
+        std::mem::replace(&mut self.control_date, new_control_date)
     }
 }
 
@@ -2185,6 +2244,69 @@ mod tests {
             ReceptionCard::ensure_first_for_application(1),
             Err(DomainError::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn forwarded_part_copies_requisites_with_its_own_number_subject_and_control_date() {
+        // R4, R35: the part is `<main>/<k>` at the receiver, with its own dates; the main keeps
+        // its number (R2).
+        let main = register("application", 2);
+        let AppealNumber::Main(main_number) = main.reg_number().clone() else {
+            unreachable!()
+        };
+        let part_number = next_part_number(&main_number, 0).unwrap();
+        let part = main
+            .forwarded_part(
+                part_number.clone(),
+                "minedu",
+                at("2026-03-10"),
+                "Вопрос о школе".into(),
+                fake_deadline(at("2026-03-10").date()),
+            )
+            .unwrap();
+        assert_eq!(part.reg_number(), &AppealNumber::Part(part_number.clone()));
+        assert_eq!(part.subject_id, "minedu");
+        assert_eq!(part.registered_at, at("2026-03-10"));
+        assert_eq!(part.summary, "Вопрос о школе");
+        assert_eq!(
+            part.control_date(),
+            at("2026-03-10").date() + Duration::days(15)
+        );
+        assert_eq!(part.document_type(), main.document_type());
+        assert_eq!(part.tags(), main.tags());
+        assert_eq!(part.markings(), main.markings());
+        assert_eq!(main.reg_number(), &number());
+        // A part is not split again; another main's part number is refused.
+        assert!(matches!(
+            part.forwarded_part(
+                part_number.clone(),
+                "x",
+                at("2026-03-11"),
+                String::new(),
+                |_| at("2026-03-11").date()
+            ),
+            Err(DomainError::Conflict(_))
+        ));
+        let other = next_part_number(&RegNumber::new("ЖТ", 2026, 7).unwrap(), 0).unwrap();
+        assert!(
+            main.forwarded_part(other, "x", at("2026-03-11"), String::new(), |_| {
+                at("2026-03-11").date()
+            })
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn restarting_the_review_term_keeps_the_number_and_returns_the_old_date() {
+        let mut card = register("application", 1);
+        let old = card.control_date();
+        let returned = card.restart_review_term(fake_deadline(at("2026-04-01").date()));
+        assert_eq!(returned, old);
+        assert_eq!(
+            card.control_date(),
+            at("2026-04-01").date() + Duration::days(15)
+        );
+        assert_eq!(card.reg_number(), &number());
     }
 
     #[test]

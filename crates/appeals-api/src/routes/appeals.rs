@@ -285,7 +285,7 @@ fn prepare(
 }
 
 /// Surname, first name, patronymic of the accepting user (for the talon).
-fn acceptor_name(
+pub(crate) fn acceptor_name(
     conn: &mut appeals_db::DbConn,
     user_id: i64,
 ) -> Result<(String, String, Option<String>), ApiError> {

@@ -3,5 +3,7 @@
 pub mod appeals;
 pub mod applicants;
 pub mod auth;
+pub mod closure;
+pub mod forwardings;
 pub mod health;
 pub mod registry;
