@@ -31,7 +31,15 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
-        .service(routes::appeals::history);
+        .service(routes::appeals::history)
+        .service(routes::decisions::assign)
+        .service(routes::decisions::record_decision)
+        .service(routes::decisions::list_decisions)
+        .service(routes::decisions::extend)
+        .service(routes::decisions::withdraw)
+        .service(routes::decisions::continue_consideration)
+        .service(routes::decisions::transfer)
+        .service(routes::decisions::cancel_transfer);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -29,6 +29,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
     tags(
         (name = "auth", description = "Tokens and the current user"),
         (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history"),
+        (name = "decisions", description = "ОЛ-2 decisions, extensions, withdrawal, p.15 transfers and their cancellation"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

@@ -2,4 +2,5 @@
 
 pub mod appeals;
 pub mod auth;
+pub mod decisions;
 pub mod health;
