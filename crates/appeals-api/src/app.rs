@@ -39,7 +39,15 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::forwardings::create)
         .service(routes::forwardings::list)
         .service(routes::forwardings::get_one)
-        .service(routes::closure::close);
+        .service(routes::closure::close)
+        .service(routes::decisions::assign)
+        .service(routes::decisions::record_decision)
+        .service(routes::decisions::list_decisions)
+        .service(routes::decisions::extend)
+        .service(routes::decisions::withdraw)
+        .service(routes::decisions::continue_consideration)
+        .service(routes::decisions::transfer)
+        .service(routes::decisions::cancel_transfer);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

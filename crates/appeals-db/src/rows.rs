@@ -243,6 +243,8 @@ pub struct DecisionCardRow {
     pub card: String,
     pub created_at: NaiveDateTime,
     pub created_by: i64,
+    /// JSON of the facts beside the card (answer text, cancellation reason, due date, lateness).
+    pub details: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -254,6 +256,7 @@ pub struct NewDecisionCardRow {
     pub card: String,
     pub created_at: NaiveDateTime,
     pub created_by: i64,
+    pub details: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]

@@ -120,6 +120,7 @@ diesel::table! {
         card -> Text,
         created_at -> Timestamp,
         created_by -> BigInt,
+        details -> Text,
     }
 }
 

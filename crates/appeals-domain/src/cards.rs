@@ -462,6 +462,22 @@ impl AppealCard {
         Ok(change)
     }
 
+    /// R36, R37: a signed extension moves requisite 13 to the checked extended deadline
+    /// ([`crate::deadline::check_extension`]); the term (requisite 9) stays. Returns the previous
+    /// control date. A date not after the current one is refused (an extension never shortens).
+    pub fn extend_control_date(&mut self, extended: NaiveDate) -> Result<NaiveDate, DomainError> {
+        if extended <= self.control_date {
+            return Err(DomainError::invalid(
+                "new_review_due",
+                format!(
+                    "must be later than the current deadline {}",
+                    self.control_date
+                ),
+            ));
+        }
+        Ok(std::mem::replace(&mut self.control_date, extended))
+    }
+
     /// R9: recomputes the automatic markings (and requisite 7) from the number of applicants,
     /// keeping the markings users set (R11).
     pub fn refresh_automatic_markings(&mut self, book: &Dictionary, applicants: usize) {
@@ -1751,6 +1767,19 @@ mod tests {
             (Term::working(15), Term::working(5))
         );
         assert_eq!(change.changed_by, "registrar");
+    }
+
+    #[test]
+    fn an_extension_moves_only_the_control_date_forward() {
+        // R36/R37: requisite 13 moves to the extended date; the term and the number stay.
+        let mut card = register("request", 1);
+        let before = card.control_date();
+        let later = before + chrono::Duration::days(10);
+        assert!(card.extend_control_date(before).is_err());
+        assert_eq!(card.extend_control_date(later).unwrap(), before);
+        assert_eq!(card.control_date(), later);
+        assert_eq!(card.term(), Term::working(15));
+        assert_eq!(card.reg_number(), &number());
     }
 
     #[test]

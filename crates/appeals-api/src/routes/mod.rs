@@ -4,6 +4,7 @@ pub mod appeals;
 pub mod applicants;
 pub mod auth;
 pub mod closure;
+pub mod decisions;
 pub mod forwardings;
 pub mod health;
 pub mod registry;

@@ -1,0 +1,1 @@
+ALTER TABLE decision_cards DROP COLUMN details;

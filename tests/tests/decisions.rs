@@ -1,0 +1,848 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! ОЛ-2 decisions (R22, R40, R41), extensions (R36, R37), withdrawal (R45) and the p.15 transfer
+//! with its cancellation (R16–R18) over HTTP, on both backends.
+
+use actix_web::test::TestRequest;
+use appeals_api::auth::Role;
+use appeals_domain::calendar::Calendar;
+use appeals_domain::deadline::{self, DeadlineSettings};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+/// An application received Thursday 2026-03-05 09:15 local: registered 2026-03-05, review due
+/// 2026-03-31 (15 working days, R27/R28).
+fn appeal_body() -> Value {
+    json!({
+        "document_type": "application",
+        "tags": ["отопление"],
+        "applicants": [{"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан"}],
+        "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10.",
+        "summary": "Нет отопления",
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"
+    })
+}
+
+struct Staff {
+    registrar: TestUser,
+    executor: TestUser,
+    head: TestUser,
+}
+
+fn staff(app: &TestApp) -> Staff {
+    Staff {
+        registrar: app.user("reg", "S1", &[Role::Registrar]),
+        executor: app.user("ex", "S1", &[Role::Executor]),
+        head: app.user("boss", "S1", &[Role::Head]),
+    }
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+async fn register(app: &TestApp, s: &Staff, body: Value) -> i64 {
+    let res = app.post("/api/v1/appeals", &s.registrar, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["id"].as_i64().unwrap()
+}
+
+/// Registers and routes the card to the executor (`in_work`).
+async fn in_work(app: &TestApp, s: &Staff, body: Value) -> i64 {
+    let id = register(app, s, body).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/assignment"),
+            &s.registrar,
+            json!({"executor_user_id": s.executor.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "in_work");
+    id
+}
+
+/// The card's ETag, status and history length — what a rejected request must leave untouched.
+async fn snapshot(app: &TestApp, id: i64, user: &TestUser) -> (String, Value, usize, usize) {
+    let card = app.get(&format!("/api/v1/appeals/{id}"), user).await;
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), user)
+        .await;
+    let decisions = app
+        .get(&format!("/api/v1/appeals/{id}/decisions"), user)
+        .await;
+    (
+        card.header("etag").unwrap().to_owned(),
+        card.body["status"].clone(),
+        history.body.as_array().unwrap().len(),
+        decisions.body.as_array().unwrap().len(),
+    )
+}
+
+fn pointers(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+backend_tests!(
+    two_decisions_make_two_ol2_cards_with_seq_1_and_2,
+    decision_needs_the_card_in_work_and_a_deciding_role,
+    group_2_termination_reason_on_a_request_is_422,
+    answer_character_required_for_answer_and_absent_for_take_note,
+    decision_retry_with_idempotency_key_records_once,
+    extension_only_by_heads_within_the_cap,
+    withdrawal_continuation_and_accepted_withdrawal,
+    assignment_needs_an_executor_of_the_subject,
+    transfer_and_late_cancellation_are_ol2_cards,
+    transfer_only_for_non_accountable_documents,
+    transfer_overdue_list_drops_transferred_cards,
+    other_subjects_get_404,
+);
+
+async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let first = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "provide_answer", "answer_character": "explained",
+                   "answer_text": "Отопление восстановлено.", "decided_at": "2026-03-12T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["decision"]["seq"], 1);
+    assert_eq!(first.body["decision"]["card_kind"], "decision");
+    assert_eq!(first.body["decision"]["decision_type"], "provide_answer");
+    assert_eq!(first.body["decision"]["answer_character"], "explained");
+    assert_eq!(first.body["decision"]["decided_at"], "2026-03-12T06:00:00Z");
+    assert_eq!(first.body["appeal"]["status"], "decided");
+    assert_eq!(
+        first.header("etag").unwrap(),
+        format!("\"{}\"", first.body["appeal"]["version"])
+    );
+    let second = app
+        .post(&uri, &s.head, json!({"decision_type": "take_note"}))
+        .await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    assert_eq!(second.body["decision"]["seq"], 2);
+    assert_eq!(second.body["appeal"]["status"], "decided");
+    // R22: both cards are kept, each copying requisite 2 from ОЛ-1.
+    let list = app.get(&uri, &s.registrar).await;
+    assert_eq!(list.status, 200);
+    let cards = list.body.as_array().unwrap();
+    assert_eq!(cards.len(), 2);
+    let number = &first.body["appeal"]["registration_number"];
+    for (card, seq) in cards.iter().zip([1, 2]) {
+        assert_eq!(card["seq"], seq);
+        assert_eq!(&card["registration_number"], number);
+        assert_eq!(card["appeal_id"], id);
+    }
+    assert_eq!(cards[0]["answer_text"], "Отопление восстановлено.");
+    assert_eq!(cards[0]["decided_by_user_id"], s.executor.id);
+    assert_eq!(cards[1]["decision_type"], "take_note");
+    assert!(cards[1]["answer_character"].is_null());
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), &s.registrar)
+        .await
+        .body;
+    let actions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registered",
+            "assigned",
+            "decision_recorded",
+            "decision_recorded"
+        ]
+    );
+    assert_eq!(history[2]["before"]["status"], "in_work");
+    assert_eq!(history[2]["after"]["status"], "decided");
+    assert_eq!(history[3]["after"]["seq"], 2);
+}
+
+async fn decision_needs_the_card_in_work_and_a_deciding_role(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = register(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let body = json!({"decision_type": "take_note"});
+    let before = snapshot(&app, id, &s.registrar).await;
+    // Registered, not yet routed: the life cycle refuses (409).
+    let res = app.post(&uri, &s.executor, body.clone()).await;
+    res.assert_problem(409, "invalid-transition");
+    assert!(res.body["detail"].as_str().unwrap().contains("registered"));
+    app.post(&uri, &s.registrar, body.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    // A decision dated before the registration, an unknown type and unknown fields → 422.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "approve_everything", "decided_at": "2026-03-01T00:00:00Z"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert!(pointers(&res.body).contains(&"#/decision_type".to_owned()));
+    // A stale If-Match → 412.
+    let res = app
+        .send(
+            TestRequest::post()
+                .uri(&uri)
+                .insert_header(bearer(&s.executor))
+                .insert_header(("If-Match", "\"9\""))
+                .set_json(body.clone()),
+        )
+        .await;
+    res.assert_problem(412, "precondition-failed");
+    assert_eq!(snapshot(&app, id, &s.registrar).await, before);
+    // Routed: the decision dated before registration is still refused; a good one is accepted.
+    let id = in_work(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let before = snapshot(&app, id, &s.registrar).await;
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "take_note", "decided_at": "2026-03-01T00:00:00Z"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/decided_at"]);
+    assert_eq!(snapshot(&app, id, &s.registrar).await, before);
+    let res = app
+        .send(
+            TestRequest::post()
+                .uri(&uri)
+                .insert_header(bearer(&s.executor))
+                .insert_header(("If-Match", before.0.clone()))
+                .set_json(body),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+}
+
+async fn group_2_termination_reason_on_a_request_is_422(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let mut body = appeal_body();
+    body["document_type"] = json!("request_information");
+    let id = in_work(&app, &s, body).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let before = snapshot(&app, id, &s.executor).await;
+    // R40: «court_act_in_force» is a group-2 (заявление) reason; a «Запрос» takes reasons 1–4.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "terminate", "termination_reason": "court_act_in_force"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/termination_reason"]);
+    // «terminate» without a reason, and a reason on another decision type, are refused too.
+    let res = app
+        .post(&uri, &s.executor, json!({"decision_type": "terminate"}))
+        .await;
+    assert_eq!(pointers(&res.body), ["#/termination_reason"]);
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "favourable_act", "termination_reason": "message_withdrawal_accepted"}),
+        )
+        .await;
+    assert_eq!(pointers(&res.body), ["#/termination_reason"]);
+    assert_eq!(snapshot(&app, id, &s.executor).await, before);
+    // A group-1 reason is accepted.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "terminate", "termination_reason": "message_withdrawal_accepted"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(
+        res.body["decision"]["termination_reason"],
+        "message_withdrawal_accepted"
+    );
+}
+
+async fn answer_character_required_for_answer_and_absent_for_take_note(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let before = snapshot(&app, id, &s.executor).await;
+    // R41: «Предоставить ответ» without the answer character.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "provide_answer"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/answer_character"]);
+    // R41: «Принять к сведению» with one.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "take_note", "answer_character": "refused"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/answer_character"]);
+    // Not one of the three values.
+    let res = app
+        .post(
+            &uri,
+            &s.executor,
+            json!({"decision_type": "provide_answer", "answer_character": "maybe"}),
+        )
+        .await;
+    assert_eq!(pointers(&res.body), ["#/answer_character"]);
+    assert_eq!(snapshot(&app, id, &s.executor).await, before);
+    for character in ["explained", "satisfied", "refused"] {
+        let res = app
+            .post(
+                &uri,
+                &s.executor,
+                json!({"decision_type": "provide_answer", "answer_character": character}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(res.body["decision"]["answer_character"], character);
+    }
+}
+
+async fn decision_retry_with_idempotency_key_records_once(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/decisions");
+    let send = |body: Value| {
+        TestRequest::post()
+            .uri(&uri)
+            .insert_header(bearer(&s.executor))
+            .insert_header(("Idempotency-Key", "decision-1"))
+            .set_json(body)
+    };
+    let body = json!({"decision_type": "provide_answer", "answer_character": "satisfied"});
+    let first = app.send(send(body.clone())).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = app.send(send(body)).await;
+    assert_eq!(second.status, 201);
+    assert_eq!(second.body, first.body);
+    app.send(send(json!({"decision_type": "take_note"})))
+        .await
+        .assert_problem(422, "idempotency-key-reused");
+    let list = app.get(&uri, &s.executor).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+}
+
+async fn extension_only_by_heads_within_the_cap(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let deputy = app.user("deputy", "S1", &[Role::DeputyHead]);
+    let calendar = Calendar::kazakhstan_default();
+    let settings = DeadlineSettings::default();
+    let registered = date("2026-03-05");
+    let cap = deadline::extension_cap(&calendar, &settings, registered)
+        .unwrap()
+        .date;
+    // 2 calendar months from 2026-03-05 (inclusive): 2026-05-04, a working Monday.
+    assert_eq!(cap, date("2026-05-04"));
+    let mut beyond = cap.succ_opt().unwrap();
+    while !calendar.is_working_day(beyond).unwrap() {
+        beyond = beyond.succ_opt().unwrap();
+    }
+    let wanted = date("2026-04-15");
+    assert!(calendar.is_working_day(wanted).unwrap());
+
+    // Not in work yet: the extension workflow is refused by the life cycle (409).
+    let registered_only = register(&app, &s, appeal_body()).await;
+    app.post(
+        &format!("/api/v1/appeals/{registered_only}/extensions"),
+        &s.head,
+        json!({"new_review_due": wanted, "reason": "Нужна экспертиза."}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+
+    let id = in_work(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/extensions");
+    let before = snapshot(&app, id, &s.head).await;
+    // R36: an executor may not extend.
+    app.post(
+        &uri,
+        &s.executor,
+        json!({"new_review_due": wanted, "reason": "Нужна экспертиза."}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // R36: beyond the cap of 2 months from registration.
+    let res = app
+        .post(
+            &uri,
+            &s.head,
+            json!({"new_review_due": beyond, "reason": "Нужна экспертиза."}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/new_review_due"]);
+    assert!(
+        res.body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&cap.to_string())
+    );
+    // Not later than the current deadline; a non-working day; no motivation.
+    for (bad, pointer) in [
+        (
+            json!({"new_review_due": "2026-03-30", "reason": "x"}),
+            "#/new_review_due",
+        ),
+        (
+            json!({"new_review_due": "2026-04-18", "reason": "x"}),
+            "#/new_review_due",
+        ),
+        (
+            json!({"new_review_due": wanted, "reason": "   "}),
+            "#/reason",
+        ),
+        (json!({"new_review_due": wanted}), "#"),
+    ] {
+        let res = app.post(&uri, &s.head, bad.clone()).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(pointers(&res.body), [pointer], "{bad}");
+    }
+    assert_eq!(snapshot(&app, id, &s.head).await, before);
+
+    // A valid extension moves requisite 13 and counts (R37).
+    let res = app
+        .post(
+            &uri,
+            &s.head,
+            json!({"new_review_due": wanted, "reason": "Требуется выезд комиссии."}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["review_due_before"], "2026-03-31");
+    assert_eq!(res.body["review_due"], "2026-04-15");
+    assert_eq!(res.body["cap"], cap.to_string());
+    assert_eq!(res.body["prolong_count"], 1);
+    assert_eq!(res.body["appeal"]["status"], "extended");
+    assert_eq!(res.body["appeal"]["deadlines"]["review_due"], "2026-04-15");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive();
+    let notice = deadline::extension_notice_due(&calendar, &settings, today)
+        .unwrap()
+        .date;
+    assert_eq!(res.body["notice_due"], notice.to_string());
+    let card = app.get(&format!("/api/v1/appeals/{id}"), &s.executor).await;
+    assert_eq!(card.body["deadlines"]["review_due"], "2026-04-15");
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), &s.executor)
+        .await
+        .body;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "review_extended");
+    assert_eq!(last["actor_user_id"], s.head.id);
+    assert_eq!(last["before"]["review_due"], "2026-03-31");
+    assert_eq!(last["after"]["review_due"], "2026-04-15");
+    assert_eq!(last["after"]["reason"], "Требуется выезд комиссии.");
+    assert_eq!(last["after"]["prolong_count"], 1);
+    // A deputy head extends once more, still within the cap; the same date again is refused.
+    app.post(
+        &uri,
+        &deputy,
+        json!({"new_review_due": wanted, "reason": "x"}),
+    )
+    .await
+    .assert_problem(422, "validation");
+    let res = app
+        .post(
+            &uri,
+            &deputy,
+            json!({"new_review_due": cap, "reason": "Заключение не получено."}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["prolong_count"], 2);
+    // The extended card can be decided.
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/decisions"),
+            &s.executor,
+            json!({"decision_type": "favourable_act"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+}
+
+async fn withdrawal_continuation_and_accepted_withdrawal(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    let base = format!("/api/v1/appeals/{id}");
+    // R45: withdrawal → «Отозвано».
+    let res = app
+        .post(
+            &format!("{base}/withdrawal"),
+            &s.registrar,
+            json!({"reason": "Вопрос решен.", "withdrawn_at": "2026-03-10T05:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "withdrawn");
+    let before = snapshot(&app, id, &s.executor).await;
+    app.post(&format!("{base}/withdrawal"), &s.registrar, json!({}))
+        .await
+        .assert_problem(409, "invalid-transition");
+    // «Продолжить рассмотрение» needs a reason.
+    let res = app
+        .post(
+            &format!("{base}/continuation"),
+            &s.executor,
+            json!({"reason": " "}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/reason"]);
+    app.post(&format!("{base}/continuation"), &s.executor, json!({}))
+        .await
+        .assert_problem(422, "validation");
+    assert_eq!(snapshot(&app, id, &s.executor).await, before);
+    let res = app
+        .post(
+            &format!("{base}/continuation"),
+            &s.executor,
+            json!({"reason": "Затронуты права третьих лиц."}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "in_work");
+    // Continuation only after a withdrawal.
+    app.post(
+        &format!("{base}/continuation"),
+        &s.executor,
+        json!({"reason": "again"}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+    // Withdrawn again; the accepted withdrawal is recorded as termination reason 6 (R45).
+    let res = app
+        .post(&format!("{base}/withdrawal"), &s.registrar, json!({}))
+        .await;
+    assert_eq!(res.body["status"], "withdrawn");
+    let res = app
+        .post(
+            &format!("{base}/decisions"),
+            &s.executor,
+            json!({"decision_type": "terminate", "termination_reason": "appeal_withdrawal_accepted"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["appeal"]["status"], "decided");
+    let history = app.get(&format!("{base}/history"), &s.executor).await.body;
+    let events = history.as_array().unwrap();
+    let withdrawn = events.iter().find(|e| e["action"] == "withdrawn").unwrap();
+    assert_eq!(withdrawn["before"]["status"], "in_work");
+    assert_eq!(withdrawn["after"]["reason"], "Вопрос решен.");
+    assert_eq!(withdrawn["after"]["withdrawn_at"], "2026-03-10T05:00:00Z");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["action"] == "consideration_continued"
+                && e["after"]["reason"] == "Затронуты права третьих лиц.")
+    );
+}
+
+async fn assignment_needs_an_executor_of_the_subject(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    app.subject("S2", false);
+    let foreign = app.user("foreign-ex", "S2", &[Role::Executor]);
+    let id = register(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/assignment");
+    let before = snapshot(&app, id, &s.registrar).await;
+    for user_id in [s.head.id, foreign.id, 999_999] {
+        let res = app
+            .post(&uri, &s.registrar, json!({"executor_user_id": user_id}))
+            .await;
+        res.assert_problem(422, "validation");
+        assert_eq!(pointers(&res.body), ["#/executor_user_id"]);
+    }
+    app.post(
+        &uri,
+        &s.executor,
+        json!({"executor_user_id": s.executor.id}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(snapshot(&app, id, &s.registrar).await, before);
+    let res = app
+        .post(&uri, &s.head, json!({"executor_user_id": s.executor.id}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    app.post(&uri, &s.head, json!({"executor_user_id": s.executor.id}))
+        .await
+        .assert_problem(409, "invalid-transition");
+}
+
+/// A message with a p.15 category, received Monday 2026-05-04: transfer due 2026-05-06 (R16).
+fn non_accountable_body(received_at: &str) -> Value {
+    let mut body = appeal_body();
+    body["document_type"] = json!("message");
+    body["non_accountable_category"] = json!("advertising_proposals");
+    body["received_at"] = json!(received_at);
+    body
+}
+
+async fn transfer_and_late_cancellation_are_ol2_cards(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = register(&app, &s, non_accountable_body("2026-05-04T04:00:00Z")).await;
+    let base = format!("/api/v1/appeals/{id}");
+    // Transferred on 2026-05-07 local, after the due date 2026-05-06 → late (R16).
+    let res = app
+        .post(
+            &format!("{base}/transfers"),
+            &s.registrar,
+            json!({"target_system": "ИС «Е-собес»", "transferred_at": "2026-05-07T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let transfer = res.body["decision"].clone();
+    assert_eq!(transfer["card_kind"], "transfer");
+    assert_eq!(transfer["seq"], 1);
+    assert_eq!(transfer["category"], "advertising_proposals");
+    assert_eq!(transfer["target_system"], "ИС «Е-собес»");
+    assert_eq!(transfer["due"], "2026-05-06");
+    assert_eq!(transfer["is_late"], true);
+    assert_eq!(res.body["appeal"]["status"], "transferred");
+    let transfer_id = transfer["id"].as_i64().unwrap();
+    // A transferred card takes no decision and no second transfer.
+    app.post(
+        &format!("{base}/decisions"),
+        &s.executor,
+        json!({"decision_type": "take_note"}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+    app.post(
+        &format!("{base}/transfers"),
+        &s.registrar,
+        json!({"target_system": "x"}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+
+    let cancel_uri = format!("{base}/transfers/{transfer_id}/cancellation");
+    let before = snapshot(&app, id, &s.registrar).await;
+    // Cancelled before the decision to cancel, or without a reason → 422; unknown transfer → 404.
+    let res = app
+        .post(
+            &cancel_uri,
+            &s.registrar,
+            json!({"decided_at": "2026-05-12T04:00:00Z", "cancelled_at": "2026-05-11T04:00:00Z", "reason": "x"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/cancelled_at"]);
+    app.post(
+        &cancel_uri,
+        &s.registrar,
+        json!({"decided_at": "2026-05-12T04:00:00Z", "reason": ""}),
+    )
+    .await
+    .assert_problem(422, "validation");
+    app.post(
+        &format!("{base}/transfers/999999/cancellation"),
+        &s.registrar,
+        json!({"decided_at": "2026-05-12T04:00:00Z", "reason": "x"}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    assert_eq!(snapshot(&app, id, &s.registrar).await, before);
+
+    // Decision to cancel on Tuesday 2026-05-12 local; cancelled on 2026-05-14 → late (R18).
+    let due = deadline::transfer_cancellation_due(
+        &Calendar::kazakhstan_default(),
+        &DeadlineSettings::default(),
+        date("2026-05-12"),
+    )
+    .unwrap()
+    .date;
+    assert_eq!(due, date("2026-05-12"));
+    let res = app
+        .post(
+            &cancel_uri,
+            &s.registrar,
+            json!({"decided_at": "2026-05-12T04:00:00Z", "cancelled_at": "2026-05-14T05:00:00Z",
+                   "reason": "Документ подлежит учету."}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let c = &res.body["decision"];
+    assert_eq!(c["card_kind"], "transfer_cancellation");
+    assert_eq!(c["seq"], 2);
+    assert_eq!(c["transfer_id"], transfer_id);
+    assert_eq!(c["cancellation_decided_at"], "2026-05-12T04:00:00Z");
+    assert_eq!(c["decided_at"], "2026-05-14T05:00:00Z");
+    assert_eq!(c["due"], due.to_string());
+    assert_eq!(c["is_late"], true);
+    assert_eq!(c["reason"], "Документ подлежит учету.");
+    // The document is accounted and considered again.
+    assert_eq!(res.body["appeal"]["status"], "in_work");
+    assert_eq!(res.body["appeal"]["is_accountable"], true);
+    assert!(res.body["appeal"]["non_accountable_category"].is_null());
+    // A transfer is cancelled once.
+    app.post(
+        &cancel_uri,
+        &s.registrar,
+        json!({"decided_at": "2026-05-12T04:00:00Z", "reason": "again"}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+    let cards = app
+        .get(&format!("{base}/decisions"), &s.executor)
+        .await
+        .body;
+    let kinds: Vec<&str> = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["card_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["transfer", "transfer_cancellation"]);
+    let history = app.get(&format!("{base}/history"), &s.executor).await.body;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "transfer_cancelled");
+    assert_eq!(last["after"]["is_late"], true);
+
+    // A cancellation on the day of the decision is in time.
+    let id = register(&app, &s, non_accountable_body("2026-05-04T04:00:00Z")).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/transfers"),
+            &s.executor,
+            json!({"target_system": "ИС «Е-собес»", "transferred_at": "2026-05-05T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.body["decision"]["is_late"], false);
+    let transfer_id = res.body["decision"]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/transfers/{transfer_id}/cancellation"),
+            &s.head,
+            json!({"decided_at": "2026-05-12T04:00:00Z", "cancelled_at": "2026-05-12T12:00:00Z", "reason": "Ошибка классификации."}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["decision"]["is_late"], false);
+}
+
+async fn transfer_only_for_non_accountable_documents(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = register(&app, &s, appeal_body()).await;
+    let uri = format!("/api/v1/appeals/{id}/transfers");
+    let before = snapshot(&app, id, &s.registrar).await;
+    let res = app
+        .post(&uri, &s.registrar, json!({"target_system": "ИС «Е-собес»"}))
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#"]);
+    let id2 = register(&app, &s, non_accountable_body("2026-05-04T04:00:00Z")).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id2}/transfers"),
+            &s.registrar,
+            json!({"target_system": "  "}),
+        )
+        .await;
+    assert_eq!(pointers(&res.body), ["#/target_system"]);
+    let analyst_like = app.user("ctl", "S1", &[Role::Controller]);
+    app.post(&uri, &analyst_like, json!({"target_system": "x"}))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(snapshot(&app, id, &s.registrar).await, before);
+}
+
+async fn transfer_overdue_list_drops_transferred_cards(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    // Received 2026-01-12: transfer due 3 working days later, long past.
+    let overdue = register(&app, &s, non_accountable_body("2026-01-12T04:00:00Z")).await;
+    let accountable = register(&app, &s, appeal_body()).await;
+    let listed = |body: &Value| -> Vec<i64> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let res = app
+        .get("/api/v1/appeals?transfer_overdue=true", &s.registrar)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(listed(&res.body), [overdue]);
+    assert!(!listed(&res.body).contains(&accountable));
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{overdue}/transfers"),
+            &s.registrar,
+            json!({"target_system": "ИС «Е-собес»"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["decision"]["is_late"], true);
+    let res = app
+        .get("/api/v1/appeals?transfer_overdue=true", &s.registrar)
+        .await;
+    assert_eq!(listed(&res.body), Vec::<i64>::new());
+}
+
+async fn other_subjects_get_404(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    app.subject("S2", false);
+    let stranger = app.user("stranger", "S2", &[Role::Executor, Role::Head]);
+    let before = snapshot(&app, id, &s.executor).await;
+    for (path, body) in [
+        ("decisions", json!({"decision_type": "take_note"})),
+        (
+            "extensions",
+            json!({"new_review_due": "2026-04-15", "reason": "x"}),
+        ),
+        ("continuation", json!({"reason": "x"})),
+    ] {
+        app.post(&format!("/api/v1/appeals/{id}/{path}"), &stranger, body)
+            .await
+            .assert_problem(404, "not-found");
+    }
+    app.get(&format!("/api/v1/appeals/{id}/decisions"), &stranger)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(snapshot(&app, id, &s.executor).await, before);
+}
