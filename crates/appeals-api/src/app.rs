@@ -31,7 +31,17 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
-        .service(routes::appeals::history);
+        .service(routes::appeals::history)
+        .service(routes::dictionaries::list)
+        .service(routes::dictionaries::get_one)
+        .service(routes::dictionaries::get_entry)
+        .service(routes::dictionaries::add_entry)
+        .service(routes::dictionaries::patch_entry)
+        // `/calendar/deadline` before `/calendar/{year}`: actix takes the first matching pattern.
+        .service(routes::calendar::deadline_calc)
+        .service(routes::calendar::get_year)
+        .service(routes::calendar::replace_overrides)
+        .service(routes::calendar::recalculate);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {
@@ -57,6 +67,8 @@ fn routed() -> utoipa_actix_web::UtoipaApp<
         .service(scope("/api/v1/auth").configure(public_api_routes))
         .service(
             scope("/api/v1")
+                // Runs after authentication: reloads the rules when another process changed them.
+                .wrap(from_fn(crate::rules::keep_rules_current))
                 .wrap(from_fn(crate::auth::authenticate))
                 .configure(protected_api_routes),
         )

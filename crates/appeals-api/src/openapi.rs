@@ -29,6 +29,8 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
     tags(
         (name = "auth", description = "Tokens and the current user"),
         (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history"),
+        (name = "dictionaries", description = "Reference books (справочники): codes with Russian and Kazakh labels"),
+        (name = "calendar", description = "Working-day calendar of Kazakhstan, deadlines, overrides and recalculation"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

@@ -2,4 +2,6 @@
 
 pub mod appeals;
 pub mod auth;
+pub mod calendar;
+pub mod dictionaries;
 pub mod health;
