@@ -77,7 +77,9 @@ impl Rules {
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
         let calendar = calendar_with_overrides(stored).map_err(|(year, e)| {
-            ApiError::internal(format!("stored calendar overrides of {year} are invalid: {e}"))
+            ApiError::internal(format!(
+                "stored calendar overrides of {year} are invalid: {e}"
+            ))
         })?;
         Ok(Self {
             calendar: Arc::new(calendar),

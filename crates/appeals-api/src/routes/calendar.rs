@@ -125,7 +125,10 @@ fn year_dto(
     let mut days = Vec::new();
     let mut weekend_holidays = Vec::new();
     for s in &published.special_days {
-        let weekend = matches!(s.date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+        let weekend = matches!(
+            s.date.weekday(),
+            chrono::Weekday::Sat | chrono::Weekday::Sun
+        );
         let off = s.kind.is_day_off();
         let dto = CalendarDayDto {
             date: s.date,
@@ -291,9 +294,8 @@ pub async fn deadline_calc(
         .is_working_day(start)
         .map_err(|_| ApiError::invalid_field("#/query/start", range.clone()))?;
     let term = Term { days, unit };
-    let due = deadline::term_end(calendar, start, term, rules.deadlines.convention).map_err(|_| {
-        ApiError::invalid_field("#/query/days", format!("the term's end {range}"))
-    })?;
+    let due = deadline::term_end(calendar, start, term, rules.deadlines.convention)
+        .map_err(|_| ApiError::invalid_field("#/query/days", format!("the term's end {range}")))?;
     let code = |v: serde_json::Result<serde_json::Value>| {
         v.ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -390,7 +392,8 @@ pub async fn replace_overrides(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let before = Rules::load(conn)?;
-                let new: Vec<Override> = body.overrides.iter().map(OverrideDto::to_domain).collect();
+                let new: Vec<Override> =
+                    body.overrides.iter().map(OverrideDto::to_domain).collect();
                 let mut years = Vec::new();
                 for row in repo::configuration::all_calendar_overrides(conn)? {
                     if row.year != year {
@@ -415,7 +418,8 @@ pub async fn replace_overrides(
                         updated_by: Some(principal.user_id),
                     },
                 )?;
-                let old_overrides: Vec<OverrideDto> = year_dto(&before.calendar, year, None)?.overrides;
+                let old_overrides: Vec<OverrideDto> =
+                    year_dto(&before.calendar, year, None)?.overrides;
                 let rules = crate::routes::dictionaries::audit_and_reload(
                     conn,
                     &principal,

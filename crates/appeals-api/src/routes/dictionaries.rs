@@ -127,7 +127,14 @@ impl DictionaryEntryDto {
     fn of(entry: &DictionaryEntry) -> Result<Self, ApiError> {
         let mut value = serde_json::to_value(entry).map_err(ApiError::internal)?;
         if let serde_json::Value::Object(map) = &mut value {
-            for field in ["ordinal", "kind", "term", "kind_group", "symbol", "auto_rule"] {
+            for field in [
+                "ordinal",
+                "kind",
+                "term",
+                "kind_group",
+                "symbol",
+                "auto_rule",
+            ] {
                 map.entry(field).or_insert(serde_json::Value::Null);
             }
         }
@@ -345,7 +352,10 @@ fn new_entry(name: DictionaryName, body: &NewDictionaryEntry) -> Result<Dictiona
                 .to_owned(),
         );
     }
-    for (pointer, label) in [("#/label_ru", &body.label_ru), ("#/label_kk", &body.label_kk)] {
+    for (pointer, label) in [
+        ("#/label_ru", &body.label_ru),
+        ("#/label_kk", &body.label_kk),
+    ] {
         if label.trim().is_empty() {
             refuse(pointer, "must not be blank".to_owned());
         }
@@ -416,9 +426,8 @@ fn new_entry(name: DictionaryName, body: &NewDictionaryEntry) -> Result<Dictiona
                     detail: "must be between 1 and 366".to_owned(),
                 });
             }
-            parse_code(&t.unit, "#/term/unit", "working, calendar", &mut errors).map(|unit| {
-                appeals_domain::deadline::Term { days: t.days, unit }
-            })
+            parse_code(&t.unit, "#/term/unit", "working, calendar", &mut errors)
+                .map(|unit| appeals_domain::deadline::Term { days: t.days, unit })
         }
         None => None,
     };
@@ -575,7 +584,10 @@ pub async fn patch_entry(
         return Err(ApiError::invalid_field("#", "the body changes nothing"));
     }
     let mut errors = Vec::new();
-    for (pointer, label) in [("#/label_ru", &body.label_ru), ("#/label_kk", &body.label_kk)] {
+    for (pointer, label) in [
+        ("#/label_ru", &body.label_ru),
+        ("#/label_kk", &body.label_kk),
+    ] {
         if label.as_ref().is_some_and(|l| l.trim().is_empty()) {
             errors.push(FieldError {
                 pointer: pointer.to_owned(),
@@ -631,12 +643,10 @@ pub async fn patch_entry(
         })
         .await?;
     let version = rules.config_version.unwrap_or_default();
-    let dto = DictionaryEntryDto::of(
-        rules
-            .dictionary(name)?
-            .get(&code)
-            .ok_or_else(|| ApiError::internal("the changed entry is not in the reloaded rules"))?,
-    )?;
+    let dto =
+        DictionaryEntryDto::of(rules.dictionary(name)?.get(&code).ok_or_else(|| {
+            ApiError::internal("the changed entry is not in the reloaded rules")
+        })?)?;
     state.install_rules(rules);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))

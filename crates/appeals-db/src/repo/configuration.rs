@@ -16,7 +16,9 @@ use crate::error::DbError;
 use crate::rows::{
     AdminEventRow, AppealRow, CalendarOverridesRow, DictionaryEntryRow, NewAdminEventRow,
 };
-use crate::schema::{admin_events, appeals, calendar_overrides, config_versions, dictionary_entries};
+use crate::schema::{
+    admin_events, appeals, calendar_overrides, config_versions, dictionary_entries,
+};
 
 /// Name of the version row that covers dictionaries and the calendar.
 pub const RULES_VERSION: &str = "rules";
@@ -122,7 +124,10 @@ pub fn load_dictionaries(conn: &mut DbConn) -> Result<Vec<Dictionary>, DbError> 
         .collect();
     for row in all_entries(conn)? {
         let name: DictionaryName = row.dictionary.parse().map_err(|_| {
-            DbError::Corrupt(format!("unknown dictionary `{}` in the database", row.dictionary))
+            DbError::Corrupt(format!(
+                "unknown dictionary `{}` in the database",
+                row.dictionary
+            ))
         })?;
         let entry = row_to_entry(&row)?;
         by_name.entry(name).or_default().push(entry);
