@@ -47,7 +47,17 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::decisions::withdraw)
         .service(routes::decisions::continue_consideration)
         .service(routes::decisions::transfer)
-        .service(routes::decisions::cancel_transfer);
+        .service(routes::decisions::cancel_transfer)
+        .service(routes::dictionaries::list)
+        .service(routes::dictionaries::get_one)
+        .service(routes::dictionaries::get_entry)
+        .service(routes::dictionaries::add_entry)
+        .service(routes::dictionaries::patch_entry)
+        // `/calendar/deadline` before `/calendar/{year}`: actix takes the first matching pattern.
+        .service(routes::calendar::deadline_calc)
+        .service(routes::calendar::get_year)
+        .service(routes::calendar::replace_overrides)
+        .service(routes::calendar::recalculate);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {
@@ -73,6 +83,8 @@ fn routed() -> utoipa_actix_web::UtoipaApp<
         .service(scope("/api/v1/auth").configure(public_api_routes))
         .service(
             scope("/api/v1")
+                // Runs after authentication: reloads the rules when another process changed them.
+                .wrap(from_fn(crate::rules::keep_rules_current))
                 .wrap(from_fn(crate::auth::authenticate))
                 .configure(protected_api_routes),
         )

@@ -567,6 +567,17 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let state = web::Data::new(AppState::new(pool, JwtKeys::new(&secret, config.token_ttl)));
     state.replace_registry(registry);
     tracing::info!(registry = ?config.registry, "registry adapter");
+    {
+        // Dictionaries and calendar overrides come from the database; a process that cannot read
+        // them does not start (requests would otherwise run on rules the database overrides).
+        let mut conn = state
+            .pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        state
+            .load_rules(&mut conn)
+            .map_err(|e| format!("cannot load dictionaries and calendar: {e}"))?;
+    }
     let api = crate::openapi();
     let origins = config.cors_origin_list();
     let bind = config.bind.clone();

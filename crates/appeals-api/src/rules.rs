@@ -1,16 +1,36 @@
 //! The domain configuration a process applies: calendar, deadline settings, dictionaries and the
-//! registration-number format. Built once at start-up; the [OBS]/[INF] choices live here as data.
+//! registration-number format; the [OBS]/[INF] choices live here as data.
+//!
+//! Dictionaries and calendar overrides are stored in the database (R11, R27, R32, R33) and every
+//! administrative change bumps the `rules` row of `config_versions` in the same transaction. Each
+//! process keeps one [`Rules`] snapshot in [`AppState`]: it is loaded at start-up, replaced at once
+//! by the process that made a change, and reloaded by [`keep_rules_current`] (a middleware on the
+//! `/api/v1` scope) when the stored version differs from the loaded one. That check reads one
+//! primary-key row, at most once per [`RULES_CHECK_INTERVAL`] per process, so a handler may see a
+//! snapshot up to that long after another process committed a change. Deadlines already stored on
+//! cards never change by a reload (R33); only the explicit recalculation moves them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use appeals_domain::calendar::Calendar;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use appeals_db::{DbConn, repo};
+
+use appeals_domain::calendar::{Calendar, Override};
 use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::lifecycle::ForwardedTermPolicy;
 use appeals_domain::regnum::{LetterIndexTable, RegNumberFormat};
 
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How often a process compares its loaded configuration version with the database.
+pub const RULES_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Everything a rule needs besides the card itself.
 pub struct Rules {
@@ -21,6 +41,9 @@ pub struct Rules {
     pub number_format: RegNumberFormat,
     /// R35 [INF]: where a forwarded appeal's (or part's) review term starts at the receiver.
     pub forwarded_term_policy: ForwardedTermPolicy,
+    /// The `config_versions.rules` value these rules were loaded at; `None` for the built-in
+    /// defaults (before the first load from the database).
+    pub config_version: Option<i64>,
 }
 
 impl Rules {
@@ -36,7 +59,38 @@ impl Rules {
             letter_index: LetterIndexTable::default(),
             number_format: RegNumberFormat::default(),
             forwarded_term_policy: ForwardedTermPolicy::default(),
+            config_version: None,
         }
+    }
+
+    /// Builds the rules from the database as of its current configuration version: dictionaries
+    /// from `dictionary_entries`, the calendar = the built-in one with the stored year overrides
+    /// applied in ascending year order (so every process derives the same calendar version).
+    /// The version is read first: a change committed meanwhile is at worst loaded twice.
+    pub fn load(conn: &mut DbConn) -> Result<Self, ApiError> {
+        let version = repo::configuration::rules_version(conn)?;
+        let dictionaries = repo::configuration::load_dictionaries(conn)?;
+        let stored = repo::configuration::all_calendar_overrides(conn)?
+            .into_iter()
+            .map(|row| {
+                let overrides: Vec<Override> = crate::workflow::parse_json(
+                    &row.data,
+                    &format!("calendar overrides of {}", row.year),
+                )?;
+                Ok((row.year, overrides))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let calendar = calendar_with_overrides(stored).map_err(|(year, e)| {
+            ApiError::internal(format!(
+                "stored calendar overrides of {year} are invalid: {e}"
+            ))
+        })?;
+        Ok(Self {
+            calendar: Arc::new(calendar),
+            dictionaries: dictionaries.into_iter().map(|d| (d.name, d)).collect(),
+            config_version: Some(version),
+            ..Self::defaults()
+        })
     }
 
     /// Today's local date (the calendar's time zone, UTC+5 by default).
@@ -72,4 +126,40 @@ impl Rules {
                 )
             })
     }
+}
+
+/// The built-in calendar with per-year overrides applied in the given order (R32, R33). On invalid
+/// data, the year whose overrides were rejected and the domain error.
+pub fn calendar_with_overrides(
+    years: Vec<(i32, Vec<Override>)>,
+) -> Result<Calendar, (i32, appeals_domain::DomainError)> {
+    let mut calendar = Calendar::kazakhstan_default();
+    for (year, overrides) in years {
+        calendar = calendar
+            .replace_year_overrides(year, overrides)
+            .map_err(|e| (year, e))?;
+    }
+    Ok(calendar)
+}
+
+/// Middleware of the `/api/v1` scope: before the handler runs, reloads the process's [`Rules`]
+/// when the configuration version in the database changed (checked at most once per
+/// [`RULES_CHECK_INTERVAL`]; always while nothing was loaded yet). A failed check keeps the current
+/// snapshot, unless no snapshot was ever loaded from the database — then the request fails (503
+/// when the database is unreachable) rather than run on rules the database may have overridden.
+pub async fn keep_rules_current<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
+        && let Err(e) = state.refresh_rules_if_due().await
+    {
+        if state.rules().config_version.is_none() {
+            return Ok(req.error_response(e).map_into_right_body());
+        }
+        tracing::warn!(error = %e, "configuration version check failed; serving the loaded rules");
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

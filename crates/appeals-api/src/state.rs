@@ -1,6 +1,7 @@
 //! Shared application state, built once at start-up and cloned into every worker.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use appeals_db::DbPool;
 
@@ -17,6 +18,10 @@ pub struct AppState {
     rules: Arc<std::sync::RwLock<Arc<Rules>>>,
     /// The state person/company registry adapter (R20); the local copy unless configured.
     registry: Arc<std::sync::RwLock<Arc<dyn PersonRegistry>>>,
+    /// When this process last compared its rules with the database's configuration version.
+    rules_checked_at: Arc<Mutex<Option<Instant>>>,
+    /// Minimum time between two such checks ([`crate::rules::RULES_CHECK_INTERVAL`]).
+    rules_check_interval: Duration,
 }
 
 impl AppState {
@@ -27,6 +32,8 @@ impl AppState {
             jwt: Arc::new(jwt),
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules::defaults()))),
             registry: Arc::new(std::sync::RwLock::new(registry)),
+            rules_checked_at: Arc::new(Mutex::new(None)),
+            rules_check_interval: crate::rules::RULES_CHECK_INTERVAL,
         }
     }
 
@@ -47,6 +54,13 @@ impl AppState {
         *guard = registry;
     }
 
+    /// The same state with another interval between configuration-version checks (`ZERO` checks
+    /// on every request — what a test of two processes wants).
+    pub fn with_rules_check_interval(mut self, interval: Duration) -> Self {
+        self.rules_check_interval = interval;
+        self
+    }
+
     /// The domain configuration to apply to this request (a snapshot: a concurrent swap does not
     /// change it midway).
     pub fn rules(&self) -> Arc<Rules> {
@@ -63,6 +77,74 @@ impl AppState {
             Err(poisoned) => poisoned.into_inner(),
         };
         *guard = Arc::new(rules);
+    }
+
+    /// Installs rules loaded from the database unless the loaded ones are already as new (two
+    /// concurrent reloads must not put an older configuration back).
+    pub fn install_rules(&self, rules: Rules) {
+        let mut guard = match self.rules.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let newer = match (guard.config_version, rules.config_version) {
+            (Some(current), Some(loaded)) => loaded > current,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        if newer {
+            *guard = Arc::new(rules);
+        }
+    }
+
+    /// Loads the rules from the database now (start-up).
+    pub fn load_rules(&self, conn: &mut appeals_db::DbConn) -> Result<(), crate::error::ApiError> {
+        self.install_rules(Rules::load(conn)?);
+        Ok(())
+    }
+
+    /// The rules as of the database's current configuration version, checked now whatever the
+    /// interval (for handlers that publish the configuration itself, e.g. the calendar).
+    pub async fn current_rules(&self) -> Result<Arc<Rules>, crate::error::ApiError> {
+        self.refresh_rules(true).await?;
+        Ok(self.rules())
+    }
+
+    /// Reloads the rules when the stored configuration version differs from the loaded one; the
+    /// version is read at most once per check interval (always while nothing was loaded yet).
+    pub async fn refresh_rules_if_due(&self) -> Result<(), crate::error::ApiError> {
+        self.refresh_rules(false).await
+    }
+
+    async fn refresh_rules(&self, force: bool) -> Result<(), crate::error::ApiError> {
+        let loaded = self.rules().config_version;
+        {
+            let mut checked_at = match self.rules_checked_at.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let now = Instant::now();
+            let due = force
+                || loaded.is_none()
+                || checked_at.is_none_or(|t| now.duration_since(t) >= self.rules_check_interval);
+            if !due {
+                return Ok(());
+            }
+            *checked_at = Some(now);
+        }
+        let reloaded = self
+            .db(move |conn| {
+                let stored = appeals_db::repo::configuration::rules_version(conn)?;
+                if Some(stored) == loaded {
+                    return Ok(None);
+                }
+                Rules::load(conn).map(Some)
+            })
+            .await?;
+        if let Some(rules) = reloaded {
+            tracing::info!(config_version = rules.config_version, "rules reloaded");
+            self.install_rules(rules);
+        }
+        Ok(())
     }
 
     /// Runs blocking diesel work on the actix blocking pool with a pooled connection.

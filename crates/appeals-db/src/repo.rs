@@ -1,6 +1,7 @@
 //! Repository functions, one module per aggregate.
 
 pub mod appeals;
+pub mod configuration;
 pub mod decisions;
 pub mod events;
 pub mod forwardings;

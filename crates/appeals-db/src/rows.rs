@@ -310,3 +310,53 @@ pub struct RegistryRow {
     pub source: String,
     pub imported_at: NaiveDateTime,
 }
+
+use crate::schema::{admin_events, calendar_overrides, dictionary_entries};
+
+/// One entry of a reference book; `attributes` is JSON of the entry's remaining fields.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dictionary_entries, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DictionaryEntryRow {
+    pub dictionary: String,
+    pub code: String,
+    pub position: i32,
+    pub label_ru: String,
+    pub label_kk: String,
+    pub attributes: String,
+    pub active: bool,
+}
+
+/// The stored overrides of one calendar year (`data` is a JSON array of overrides).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_overrides, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct CalendarOverridesRow {
+    pub year: i32,
+    pub data: String,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Option<i64>,
+}
+
+/// One audited administrative change.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = admin_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AdminEventRow {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = admin_events)]
+pub struct NewAdminEventRow {
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}

@@ -178,3 +178,44 @@ diesel::table! {
         imported_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    dictionary_entries (dictionary, code) {
+        dictionary -> Text,
+        code -> Text,
+        position -> Integer,
+        label_ru -> Text,
+        label_kk -> Text,
+        attributes -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    config_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    calendar_overrides (year) {
+        year -> Integer,
+        data -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    admin_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        action -> Text,
+        target -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}

@@ -385,6 +385,17 @@ impl AppealCard {
         self.control_date
     }
 
+    /// R33: an explicit recalculation of requisite 13 after the calendar data changed — the same
+    /// term (requisite 9) counted again by `control_date`. Returns the previous control date; the
+    /// caller records both in the history.
+    pub fn recalculate_control_date(
+        &mut self,
+        control_date: impl FnOnce(Term) -> NaiveDate,
+    ) -> NaiveDate {
+        let new = control_date(self.term);
+        std::mem::replace(&mut self.control_date, new)
+    }
+
     /// Tags.
     pub fn tags(&self) -> &[String] {
         &self.tags

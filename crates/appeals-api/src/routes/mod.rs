@@ -3,8 +3,10 @@
 pub mod appeals;
 pub mod applicants;
 pub mod auth;
+pub mod calendar;
 pub mod closure;
 pub mod decisions;
+pub mod dictionaries;
 pub mod forwardings;
 pub mod health;
 pub mod registry;
