@@ -470,6 +470,19 @@ async fn full_forwarding_moves_the_card_to_the_receiver(backend: TestBackend) {
         main["deadlines"]["review_due"]
     );
     assert_eq!(history[1]["after"]["review_due"], review_due.as_str());
+
+    // The receiver takes the card into work: its own procedure starts (APPK art. 65, R35).
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{id}/assignment"),
+            &w.head2,
+            json!({"executor_user_id": w.exec2.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "in_work");
+    assert_eq!(res.body["registration_number"], number.as_str());
 }
 
 async fn forwarding_after_forward_due_is_flagged_late(backend: TestBackend) {

@@ -294,7 +294,8 @@ impl AppealState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "command")]
 pub enum Command {
-    /// «Направить в работу»: routing to an executor.
+    /// «Направить в работу»: routing to an executor; also how the receiving subject takes a fully
+    /// forwarded card into work (APPK art. 65).
     StartWork,
     /// Notice of defects under APPK Art. 63 (Art. 93 for complaints) with a correction deadline (R39).
     RequestCorrection,
@@ -455,7 +456,9 @@ pub fn apply(state: &AppealState, command: &Command) -> Result<Transition, Domai
 
     match command {
         Command::StartWork => {
-            if status != Status::Registered || !idle {
+            // A fully forwarded card is taken into work by the receiving subject, which starts its
+            // own administrative procedure on it (APPK art. 65; R35).
+            if !matches!(status, Status::Registered | Status::Forwarded) || !idle {
                 return Err(invalid());
             }
             next.status = Status::InWork;
@@ -668,6 +671,26 @@ pub fn apply(state: &AppealState, command: &Command) -> Result<Transition, Domai
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_fully_forwarded_card_is_taken_into_work_by_the_receiver() {
+        let (s, _) = run(
+            AppealState::registered(main_number()),
+            &[
+                Command::StartForwarding {
+                    scope: ForwardScope::Full,
+                },
+                Command::ApproveForwarding,
+                Command::SignForwarding,
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.status(), Status::Forwarded);
+        let t = apply(&s, &Command::StartWork).unwrap();
+        assert_eq!(t.state.status(), Status::InWork);
+        assert_eq!(t.state.reg_number(), s.reg_number());
+    }
+
     use super::*;
     use crate::regnum::RegNumber;
     use proptest::prelude::*;
