@@ -35,7 +35,9 @@ pub struct LoadArgs {
 /// The base URL, accepted only when its host is a loopback address (this machine's network policy
 /// forbids any other target).
 pub fn loopback_base(url: &str) -> Result<String, BoxError> {
-    let uri: Uri = url.parse().map_err(|e| format!("invalid --url `{url}`: {e}"))?;
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| format!("invalid --url `{url}`: {e}"))?;
     if uri.scheme_str() != Some("http") {
         return Err("--url must start with http:// (plain HTTP on loopback)".into());
     }

@@ -11,7 +11,10 @@ mod seed;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "appeals-bench", about = "Load benchmark of appeal registration")]
+#[command(
+    name = "appeals-bench",
+    about = "Load benchmark of appeal registration"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

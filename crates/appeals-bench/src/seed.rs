@@ -420,8 +420,9 @@ fn acceptor_name(full_name: Option<String>, username: String) -> (String, String
 fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
     use diesel::dsl::max;
     let user = match &args.username {
-        Some(name) => repo::users::find_by_username(conn, name)?
-            .ok_or_else(|| format!("no user `{name}`"))?,
+        Some(name) => {
+            repo::users::find_by_username(conn, name)?.ok_or_else(|| format!("no user `{name}`"))?
+        }
         None => {
             let users: Vec<appeals_db::rows::UserRow> = appeals_db::schema::users::table
                 .order(appeals_db::schema::users::id.asc())
