@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 VENV := target/venv
 
-.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench build clean-data
+.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench bench-load build clean-data
 
 run:
 	APPEALS_ENV=dev $(CARGO) run --bin appeals -- serve --seed-demo
@@ -46,6 +46,12 @@ fmt:
 
 bench:
 	$(CARGO) bench -p appeals-domain
+
+## Smoke of the registration load benchmark (≤ 30 s after the build; not part of `make test`).
+## Full runs: docs/performance.md, "Registration load (issue 4)".
+bench-load:
+	$(CARGO) build -p appeals-api -p appeals-bench
+	scripts/bench-load.sh
 
 clean-data:
 	rm -rf data

@@ -1,0 +1,126 @@
+//! `appeals-bench`: the registration load benchmark (issue 4, point 10).
+//!
+//! `seed` fills a database with synthetic appeals (straight SQL, fast); `load` registers appeals
+//! over HTTP with concurrent clients and reports registrations/s and latency percentiles. See
+//! docs/performance.md, "Registration load (issue 4)".
+
+mod generator;
+mod load;
+mod seed;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "appeals-bench",
+    about = "Load benchmark of appeal registration"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write N synthetic appeals straight into the database (run while no server writes to it).
+    Seed {
+        /// sqlite://PATH or postgres://… (migrated, with a registrar user).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Number of appeals.
+        #[arg(long)]
+        count: u64,
+        /// Appeals per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: usize,
+        /// Subject code that holds the appeals (default: the registering user's subject).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Registering user (default: the first user with the registrar role).
+        #[arg(long)]
+        username: Option<String>,
+        /// Receipt dates are spread over this many days up to yesterday.
+        #[arg(long, default_value_t = 730)]
+        days: i64,
+    },
+    /// Register appeals over HTTP (loopback targets only) and report throughput and latency.
+    Load {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: String,
+        /// Bearer token (else --username/--password).
+        #[arg(long, env = "APPEALS_BENCH_TOKEN", conflicts_with = "username")]
+        token: Option<String>,
+        #[arg(long, requires = "password")]
+        username: Option<String>,
+        #[arg(long, env = "APPEALS_BENCH_PASSWORD")]
+        password: Option<String>,
+        /// Concurrent clients (each keeps one request in flight).
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Stop after this many requests.
+        #[arg(long)]
+        requests: Option<u64>,
+        /// Stop after this many seconds (at most 600).
+        #[arg(long)]
+        duration: Option<u64>,
+        /// Random seed of the generated bodies.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Seed {
+            database_url,
+            count,
+            batch,
+            subject,
+            username,
+            days,
+        } => seed::run(seed::SeedArgs {
+            database_url,
+            count,
+            batch,
+            subject,
+            username,
+            days: days.max(2),
+        }),
+        Command::Load {
+            url,
+            token,
+            username,
+            password,
+            clients,
+            requests,
+            duration,
+            seed,
+        } => {
+            let credentials = match (token, username, password) {
+                (Some(token), _, _) => Ok(load::Credentials::Token(token)),
+                (None, Some(username), Some(password)) => {
+                    Ok(load::Credentials::Password { username, password })
+                }
+                _ => Err("give --token or --username with --password".into()),
+            };
+            credentials.and_then(|credentials| {
+                load::run(load::LoadArgs {
+                    url,
+                    credentials,
+                    clients,
+                    requests,
+                    duration,
+                    seed,
+                })
+            })
+        }
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("appeals-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
