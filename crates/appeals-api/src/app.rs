@@ -31,7 +31,11 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
-        .service(routes::appeals::history);
+        .service(routes::appeals::history)
+        .service(routes::duplicates::check)
+        .service(routes::duplicates::decide)
+        .service(routes::duplicates::list_links)
+        .service(routes::analytics::campaigns);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

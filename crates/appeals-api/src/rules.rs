@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use appeals_domain::calendar::Calendar;
 use appeals_domain::deadline::DeadlineSettings;
+use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::regnum::{LetterIndexTable, RegNumberFormat};
 
@@ -18,6 +19,8 @@ pub struct Rules {
     pub dictionaries: BTreeMap<DictionaryName, Dictionary>,
     pub letter_index: LetterIndexTable,
     pub number_format: RegNumberFormat,
+    /// Thresholds of the duplicate check (p.13, R14; defaults tuned on tests/data/dedup_eval.jsonl).
+    pub dedup: DedupSettings,
 }
 
 impl Rules {
@@ -32,6 +35,7 @@ impl Rules {
                 .collect(),
             letter_index: LetterIndexTable::default(),
             number_format: RegNumberFormat::default(),
+            dedup: DedupSettings::default(),
         }
     }
 
