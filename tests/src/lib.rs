@@ -75,6 +75,17 @@ impl TestDb {
         }
     }
 
+    /// A second handle on the same database that does not clean it up (for a second `TestApp`
+    /// standing in for another server process).
+    pub fn alias(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            backend: self.backend,
+            _dir: None,
+            pg_cleanup: None,
+        }
+    }
+
     pub fn db_url(&self) -> DbUrl {
         DbUrl::parse(&self.url).expect("test url")
     }

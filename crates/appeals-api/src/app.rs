@@ -57,7 +57,11 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::calendar::deadline_calc)
         .service(routes::calendar::get_year)
         .service(routes::calendar::replace_overrides)
-        .service(routes::calendar::recalculate);
+        .service(routes::calendar::recalculate)
+        .service(routes::duplicates::check)
+        .service(routes::duplicates::decide)
+        .service(routes::duplicates::list_links)
+        .service(routes::analytics::campaigns);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

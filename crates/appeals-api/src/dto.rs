@@ -239,9 +239,15 @@ pub struct AppealDto {
     pub receipt_source: Option<String>,
     pub issue_category: Option<String>,
     pub talon: Option<TalonDto>,
+    /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
+    /// registrar's decision.
     pub duplicate_of: Option<i64>,
     /// Version for `If-Match` (also sent as `ETag`).
     pub version: i64,
+    /// The duplicate check run at registration (p.13): only in the `201` of `POST /appeals`; null
+    /// elsewhere (see `GET /appeals/{id}/duplicates` for the stored links).
+    #[serde(default)]
+    pub duplicate_check: Option<crate::dedup::DuplicateCheckDto>,
 }
 
 /// A page of a list.

@@ -22,6 +22,7 @@ use appeals_db::{DbConn, repo};
 
 use appeals_domain::calendar::{Calendar, Override};
 use appeals_domain::deadline::DeadlineSettings;
+use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::lifecycle::ForwardedTermPolicy;
 use appeals_domain::regnum::{LetterIndexTable, RegNumberFormat};
@@ -44,6 +45,8 @@ pub struct Rules {
     /// The `config_versions.rules` value these rules were loaded at; `None` for the built-in
     /// defaults (before the first load from the database).
     pub config_version: Option<i64>,
+    /// Thresholds of the duplicate check (p.13, R14; defaults tuned on tests/data/dedup_eval.jsonl).
+    pub dedup: DedupSettings,
 }
 
 impl Rules {
@@ -60,6 +63,7 @@ impl Rules {
             number_format: RegNumberFormat::default(),
             forwarded_term_policy: ForwardedTermPolicy::default(),
             config_version: None,
+            dedup: DedupSettings::default(),
         }
     }
 

@@ -223,6 +223,7 @@ pub fn view(conn: &mut DbConn, row: &AppealRow) -> Result<AppealDto, ApiError> {
         talon: parts.details.talon.clone(),
         duplicate_of: row.duplicate_of,
         version: row.version,
+        duplicate_check: None,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod appeals;
 pub mod configuration;
 pub mod decisions;
+pub mod duplicates;
 pub mod events;
 pub mod forwardings;
 pub mod idempotency;

@@ -360,3 +360,64 @@ pub struct NewAdminEventRow {
     pub before: Option<String>,
     pub after: Option<String>,
 }
+use crate::schema::{appeal_dedup_signatures, appeal_duplicate_links, duplicate_decisions};
+
+/// The duplicate-check record of one appeal (issue 5): MinHash signature and applicant keys.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appeal_dedup_signatures, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DedupSignatureRow {
+    pub appeal_id: i64,
+    /// `appeals_domain::dedup::Signature::to_bytes`.
+    pub signature: Vec<u8>,
+    /// JSON of `Vec<appeals_domain::dedup::ApplicantKey>`.
+    pub applicants: String,
+    /// `iin:…` / `name:…` of the first applicant; `None` when anonymous.
+    pub applicant_identity: Option<String>,
+}
+
+/// A duplicate or related link: `appeal_id` (later) → `other_appeal_id` (earlier).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = appeal_duplicate_links, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DuplicateLinkRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub other_appeal_id: i64,
+    /// `duplicate` or `related`.
+    pub verdict: String,
+    pub similarity: Option<f64>,
+    pub containment: Option<f64>,
+    /// `engine` or `user`.
+    pub decided_by: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_duplicate_links)]
+pub struct NewDuplicateLinkRow {
+    pub appeal_id: i64,
+    pub other_appeal_id: i64,
+    pub verdict: String,
+    pub similarity: Option<f64>,
+    pub containment: Option<f64>,
+    pub decided_by: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+/// A registrar's override of the engine's verdict (R14).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = duplicate_decisions)]
+pub struct NewDuplicateDecisionRow {
+    pub appeal_id: i64,
+    /// `duplicate`, `related` or `new`.
+    pub verdict: String,
+    pub original_appeal_id: Option<i64>,
+    pub reason: String,
+    /// JSON: `duplicate_of` and links before the decision.
+    pub previous: String,
+    pub decided_at: NaiveDateTime,
+    pub decided_by: i64,
+}

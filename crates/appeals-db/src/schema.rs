@@ -219,3 +219,63 @@ diesel::table! {
         after -> Nullable<Text>,
     }
 }
+// The duplicate check (Rules p.13, R13, R14; issue 5).
+
+diesel::table! {
+    appeal_dedup_signatures (appeal_id) {
+        appeal_id -> BigInt,
+        signature -> Binary,
+        applicants -> Text,
+        applicant_identity -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    appeal_dedup_bands (band_key, appeal_id) {
+        band_key -> BigInt,
+        appeal_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    appeal_dedup_applicant_keys (key_kind, key, appeal_id) {
+        key_kind -> Text,
+        key -> Text,
+        appeal_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    appeal_duplicate_links (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        other_appeal_id -> BigInt,
+        verdict -> Text,
+        similarity -> Nullable<Double>,
+        containment -> Nullable<Double>,
+        decided_by -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    duplicate_decisions (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        verdict -> Text,
+        original_appeal_id -> Nullable<BigInt>,
+        reason -> Text,
+        previous -> Text,
+        decided_at -> Timestamp,
+        decided_by -> BigInt,
+    }
+}
+
+diesel::joinable!(appeal_dedup_signatures -> appeals (appeal_id));
+
+diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_signatures, appeals);
+diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_bands, appeals);
+diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_applicant_keys, appeals);
+diesel::allow_tables_to_appear_in_same_query!(appeal_duplicate_links, appeals);

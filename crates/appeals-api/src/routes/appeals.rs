@@ -16,6 +16,7 @@ use appeals_domain::regnum::AppealNumber;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Auth, Policy, Role};
+use crate::dedup::{PreparedCheck, run_check};
 use crate::dto::{
     Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput, EventDto,
     PatchAppeal, RegisterAppeal, TalonDto,
@@ -55,6 +56,8 @@ struct Prepared {
     received_after_cutoff: bool,
     calendar_version: String,
     letter_category: &'static str,
+    /// Signature and keys for the duplicate check (p.13), computed outside the transaction.
+    dedup: PreparedCheck,
 }
 
 pub(crate) fn address_block(a: &Address) -> AddressBlock {
@@ -271,8 +274,10 @@ fn prepare(
         non_accountable_category: body.non_accountable_category.clone(),
         complaint: None,
     };
+    let dedup = PreparedCheck::new(&body, full_name, &rules.dedup)?;
     Ok(Prepared {
         new_appeal,
+        dedup,
         body,
         review_due: review.date,
         forward_due: forward.date,
@@ -282,6 +287,17 @@ fn prepare(
         calendar_version: review.calendar_version.to_string(),
         letter_category,
     })
+}
+
+/// Validates a registration body exactly as `POST /appeals` does and prepares its duplicate check
+/// (for `POST /duplicate-checks`, which stores nothing).
+pub(crate) fn prepare_registration(
+    rules: &Rules,
+    body: RegisterAppeal,
+    subject_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PreparedCheck, ApiError> {
+    prepare(rules, body, subject_id, now).map(|p| p.dedup)
 }
 
 /// Surname, first name, patronymic of the accepting user (for the talon).
@@ -371,6 +387,10 @@ fn register_tx(
                 ApiError::invalid_field("#/addressee_subject_id", "no such subject")
             })?;
         }
+        // p.13: the duplicate check runs before registration, inside the same transaction, so
+        // that the stored verdict is the one the registrar sees.
+        let check = run_check(conn, &prepared.dedup, &rules.dedup, None)?;
+        let duplicate_of = check.duplicate_of().map(|c| c.card.id);
         let counter = repo::appeals::next_registration_counter(conn)?;
         let year = chrono::Datelike::year(&prepared.registration_date);
         let number = rules.number_format.issue(
@@ -438,7 +458,7 @@ fn register_tx(
                 card: workflow::to_json(&card)?,
                 state: workflow::to_json(&state)?,
                 details: workflow::to_json(&details)?,
-                duplicate_of: None,
+                duplicate_of,
                 version: 1,
                 created_by: principal.user_id,
                 updated_at: now,
@@ -468,6 +488,28 @@ fn register_tx(
             });
         }
         repo::appeals::insert_applicants(conn, &applicant_rows)?;
+        prepared.dedup.store(conn, row.id)?;
+        for candidate in &check.candidates {
+            let verdict = crate::dedup::VerdictDto::from(candidate.score.verdict);
+            if verdict == crate::dedup::VerdictDto::New {
+                continue;
+            }
+            repo::duplicates::insert_link(
+                conn,
+                &appeals_db::rows::NewDuplicateLinkRow {
+                    appeal_id: row.id,
+                    other_appeal_id: candidate.card.id,
+                    verdict: verdict.code().to_owned(),
+                    similarity: Some(candidate.score.similarity),
+                    containment: Some(candidate.score.containment),
+                    decided_by: "engine".to_owned(),
+                    reason: None,
+                    created_at: now,
+                    created_by: None,
+                },
+            )?;
+        }
+        let check_dto = check.to_dto();
         let markings: Vec<String> = card.markings().iter().cloned().collect();
         repo::appeals::replace_tags_and_markings(conn, row.id, card.tags(), &markings)?;
         workflow::record_event(
@@ -487,9 +529,17 @@ fn register_tx(
                 "transfer_due": row.transfer_due,
                 "markings": markings,
                 "is_accountable": row.is_accountable,
+                "duplicate_check": {
+                    "verdict": check_dto.verdict,
+                    "duplicate_of": row.duplicate_of,
+                    "candidates": check_dto.candidates.iter().map(|c| serde_json::json!({
+                        "appeal_id": c.appeal_id, "verdict": c.verdict, "similarity": c.similarity,
+                    })).collect::<Vec<_>>(),
+                },
             })),
         )?;
-        let dto = workflow::view(conn, &row)?;
+        let mut dto = workflow::view(conn, &row)?;
+        dto.duplicate_check = Some(check_dto);
         if let Some((key, hash)) = idempotency {
             repo::idempotency::insert(
                 conn,

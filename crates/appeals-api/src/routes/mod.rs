@@ -1,5 +1,6 @@
 //! One module per resource; [`crate::app`] wires them.
 
+pub mod analytics;
 pub mod appeals;
 pub mod applicants;
 pub mod auth;
@@ -7,6 +8,7 @@ pub mod calendar;
 pub mod closure;
 pub mod decisions;
 pub mod dictionaries;
+pub mod duplicates;
 pub mod forwardings;
 pub mod health;
 pub mod registry;

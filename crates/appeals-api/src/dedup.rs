@@ -1,0 +1,378 @@
+//! The duplicate check over the database (Rules p.13, R13, R14; issue 5).
+//!
+//! [`PreparedCheck::new`] does the expensive part (normalisation, features, MinHash signature,
+//! band and applicant keys) before any transaction. [`run_check`] is then a handful of indexed
+//! lookups — candidates by applicant keys ∪ by LSH band keys, capped — a cheap pre-filter on the
+//! stored signatures and applicant keys, and the engine's verification ([`score_pair`]) of the few
+//! candidates that can matter. It reads only committed rows, so another server process's
+//! registration is seen the moment it commits.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use appeals_db::DbConn;
+use appeals_db::repo;
+use appeals_db::rows::DedupSignatureRow;
+use appeals_domain::dedup::{
+    ApplicantKey, ApplicantMatch, CandidateScore, DedupSettings, Fingerprint, MinHasher,
+    NormalizedApplicant, Signature, Verdict, applicant, features, normalize, score_pair,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::dto::{Address, ApplicantInput, RegisterAppeal};
+use crate::error::ApiError;
+
+/// At most this many appeals are taken by applicant keys (newest first) per key.
+pub const APPLICANT_CANDIDATES: i64 = 100;
+/// At most this many appeals are taken by shared band keys (most shared bands first).
+pub const BAND_CANDIDATES: i64 = 200;
+/// At most this many candidates are verified on their full text (the rest are filtered on their
+/// stored signature and applicant keys alone).
+pub const VERIFIED_CANDIDATES: usize = 24;
+/// A text of another applicant is verified (and shown as `new`) from this estimated resemblance.
+const OTHERS_MIN_ESTIMATE: f64 = 0.5;
+/// An anonymous side (text alone decides, at most `related`) is verified from this estimate.
+const ANONYMOUS_MIN_ESTIMATE: f64 = 0.15;
+/// A candidate with verdict `new` is listed from this resemblance (near-identical texts of others).
+const LIST_NEW_FROM_SIMILARITY: f64 = 0.5;
+
+/// The engine's advice (p.2(2)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictDto {
+    /// Same applicant, same issue, no new arguments, circumstances or legal grounds.
+    Duplicate,
+    /// Same applicant and issue with new content (or an anonymous appeal on the same issue).
+    Related,
+    /// Not a repeat.
+    New,
+}
+
+impl VerdictDto {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::Related => "related",
+            Self::New => "new",
+        }
+    }
+}
+
+impl From<Verdict> for VerdictDto {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Duplicate => Self::Duplicate,
+            Verdict::Related => Self::Related,
+            Verdict::New => Self::New,
+        }
+    }
+}
+
+/// A fragment of the checked text that the earlier appeal does not cover, verbatim.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NovelFragmentDto {
+    pub text: String,
+    /// Byte offset in the checked text.
+    pub start: usize,
+    /// Byte offset just past the fragment.
+    pub end: usize,
+}
+
+/// An earlier appeal the check compared with. Only these fields are shown, whatever subject holds
+/// it (p.2(2): a duplicate may be addressed to another subject; its text does not leak).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateCandidateDto {
+    pub appeal_id: i64,
+    #[schema(example = "ЖТ-2026-00000042")]
+    pub registration_number: String,
+    pub subject_id: i64,
+    pub registered_at: DateTime<Utc>,
+    /// Jaccard resemblance of the two texts' shingles (0–1).
+    pub similarity: f64,
+    /// Share of the earlier appeal's shingles repeated in the checked text (0–1).
+    pub containment: f64,
+    pub verdict: VerdictDto,
+    /// New arguments or circumstances of the checked text against this appeal.
+    pub novel_fragments: Vec<NovelFragmentDto>,
+}
+
+/// Result of the duplicate check (p.13).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"verdict": "duplicate", "duplicate_of": 41, "candidates": [{"appeal_id": 41,
+    "registration_number": "ЖТ-2026-00000041", "subject_id": 2, "registered_at": "2026-03-02T05:00:00Z",
+    "similarity": 0.71, "containment": 0.93, "verdict": "duplicate", "novel_fragments": []}]}))]
+pub struct DuplicateCheckDto {
+    /// The strongest verdict over all candidates (`new` without candidates).
+    pub verdict: VerdictDto,
+    /// The best `duplicate` candidate: the `duplicate_of` link a registration stores (R13).
+    pub duplicate_of: Option<i64>,
+    /// Strongest verdict first, then by similarity.
+    pub candidates: Vec<DuplicateCandidateDto>,
+}
+
+/// The new appeal, prepared for the check outside any transaction.
+#[derive(Debug, Clone)]
+pub struct PreparedCheck {
+    pub text: String,
+    pub fingerprint: Fingerprint,
+    pub applicants: Vec<ApplicantKey>,
+    pub normalized: Vec<NormalizedApplicant>,
+    pub signature_bytes: Vec<u8>,
+    /// `u64` band keys bit-cast to `i64`.
+    pub band_keys: Vec<i64>,
+    /// `(key_kind, key)` pairs: `iin_bin`, `name_kato`, `name`.
+    pub applicant_keys: Vec<(String, String)>,
+    /// `iin:…` or `name:…` of the first applicant; `None` when anonymous.
+    pub identity: Option<String>,
+}
+
+fn address_line(a: &Address) -> Option<String> {
+    let parts: Vec<&str> = [&a.region, &a.district, &a.street, &a.house, &a.flat]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The R14 keys of an applicant as given in the registration body.
+pub fn applicant_key(a: &ApplicantInput, full_name: Option<String>) -> ApplicantKey {
+    ApplicantKey {
+        iin_bin: a.iin_bin.clone(),
+        full_name,
+        address: a.address.as_ref().and_then(address_line),
+        kato_settlement: a.address.as_ref().and_then(|x| x.settlement_kato.clone()),
+    }
+}
+
+/// Index keys of normalised applicants (what `appeal_dedup_applicant_keys` stores).
+pub fn index_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
+    let mut keys = Vec::new();
+    for a in normalized {
+        if let Some(iin) = &a.iin_bin {
+            keys.push(("iin_bin".to_owned(), iin.clone()));
+        }
+        if let Some(name) = &a.name_key {
+            if let Some(kato) = &a.kato_settlement {
+                keys.push(("name_kato".to_owned(), format!("{name}|{kato}")));
+            }
+            // Without an IIN, R14 needs the name plus address or settlement; the address is
+            // compared fuzzily (two languages), so the lookup is by name and the engine verifies.
+            keys.push(("name".to_owned(), name.clone()));
+        }
+    }
+    keys
+}
+
+/// `iin:…` / `name:…` of the first applicant (distinct applicants of a campaign).
+pub fn identity(normalized: &[NormalizedApplicant]) -> Option<String> {
+    let first = normalized.first()?;
+    first
+        .iin_bin
+        .as_ref()
+        .map(|i| format!("iin:{i}"))
+        .or_else(|| first.name_key.as_ref().map(|n| format!("name:{n}")))
+}
+
+impl PreparedCheck {
+    /// Normalises, signs and keys the text and applicants of a registration body.
+    pub fn new(
+        body: &RegisterAppeal,
+        full_name: impl Fn(&ApplicantInput) -> Option<String>,
+        settings: &DedupSettings,
+    ) -> Result<Self, ApiError> {
+        let hasher = MinHasher::new(settings.signature)?;
+        let fingerprint = Fingerprint::new(&body.text, &hasher);
+        let applicants: Vec<ApplicantKey> = body
+            .applicants
+            .iter()
+            .map(|a| applicant_key(a, full_name(a)))
+            .collect();
+        let normalized: Vec<NormalizedApplicant> =
+            applicants.iter().map(ApplicantKey::normalized).collect();
+        let band_keys = fingerprint
+            .band_keys(&settings.signature)
+            .into_iter()
+            .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
+            .collect();
+        Ok(Self {
+            text: body.text.clone(),
+            signature_bytes: fingerprint.signature.to_bytes(),
+            fingerprint,
+            applicant_keys: index_keys(&normalized),
+            identity: identity(&normalized),
+            applicants,
+            normalized,
+            band_keys,
+        })
+    }
+
+    /// The `appeal_dedup_signatures` row of the registered appeal.
+    pub fn signature_row(&self, appeal_id: i64) -> Result<DedupSignatureRow, ApiError> {
+        Ok(DedupSignatureRow {
+            appeal_id,
+            signature: self.signature_bytes.clone(),
+            applicants: crate::workflow::to_json(&self.applicants)?,
+            applicant_identity: self.identity.clone(),
+        })
+    }
+
+    /// Stores the index entries of the registered appeal.
+    pub fn store(&self, conn: &mut DbConn, appeal_id: i64) -> Result<(), ApiError> {
+        repo::duplicates::insert_index(
+            conn,
+            &self.signature_row(appeal_id)?,
+            &self.band_keys,
+            &self.applicant_keys,
+        )?;
+        Ok(())
+    }
+}
+
+/// One verified candidate: the engine's scores plus what may be shown of it.
+#[derive(Debug, Clone)]
+pub struct CheckedCandidate {
+    pub card: repo::duplicates::CandidateCard,
+    pub score: CandidateScore,
+}
+
+/// Result of [`run_check`].
+#[derive(Debug, Clone)]
+pub struct CheckOutcome {
+    pub verdict: Verdict,
+    /// Verified candidates, strongest verdict first, then by similarity.
+    pub candidates: Vec<CheckedCandidate>,
+}
+
+impl CheckOutcome {
+    /// The best duplicate (the `duplicate_of` link, R13).
+    pub fn duplicate_of(&self) -> Option<&CheckedCandidate> {
+        self.candidates
+            .first()
+            .filter(|c| c.score.verdict == Verdict::Duplicate)
+    }
+
+    pub fn to_dto(&self) -> DuplicateCheckDto {
+        let round = |v: f64| (v * 1000.0).round() / 1000.0;
+        DuplicateCheckDto {
+            verdict: self.verdict.into(),
+            duplicate_of: self.duplicate_of().map(|c| c.card.id),
+            candidates: self
+                .candidates
+                .iter()
+                .filter(|c| {
+                    c.score.verdict != Verdict::New
+                        || c.score.similarity >= LIST_NEW_FROM_SIMILARITY
+                })
+                .map(|c| DuplicateCandidateDto {
+                    appeal_id: c.card.id,
+                    registration_number: c.card.reg_number.clone(),
+                    subject_id: c.card.subject_id,
+                    registered_at: crate::workflow::utc(c.card.registered_at),
+                    similarity: round(c.score.similarity),
+                    containment: round(c.score.containment),
+                    verdict: c.score.verdict.into(),
+                    novel_fragments: c
+                        .score
+                        .novel_fragments
+                        .iter()
+                        .map(|f| NovelFragmentDto {
+                            text: f.text.clone(),
+                            start: f.start,
+                            end: f.end,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The check: candidates by applicant keys ∪ band keys (capped), a pre-filter on stored
+/// signatures and applicant keys, then the engine's verification of at most
+/// [`VERIFIED_CANDIDATES`] texts. `exclude` is the appeal being checked, when it is stored.
+pub fn run_check(
+    conn: &mut DbConn,
+    new: &PreparedCheck,
+    settings: &DedupSettings,
+    exclude: Option<i64>,
+) -> Result<CheckOutcome, ApiError> {
+    let by_applicant =
+        repo::duplicates::candidates_by_applicant(conn, &new.applicant_keys, APPLICANT_CANDIDATES)?;
+    let by_bands = repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES)?;
+    let ids: BTreeSet<i64> = by_applicant
+        .iter()
+        .copied()
+        .chain(by_bands.iter().map(|(id, _)| *id))
+        .filter(|id| Some(*id) != exclude)
+        .collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let stored = repo::duplicates::signatures(conn, &ids)?;
+
+    // Pre-filter: who is the applicant, how close is the text (MinHash estimate).
+    let mut shortlist: Vec<(bool, f64, i64, Signature, Vec<NormalizedApplicant>)> = Vec::new();
+    for row in stored {
+        let Ok(signature) = Signature::from_bytes(&row.signature) else {
+            continue;
+        };
+        let keys: Vec<ApplicantKey> =
+            crate::workflow::parse_json(&row.applicants, "duplicate-check applicants")?;
+        let old: Vec<NormalizedApplicant> = keys.iter().map(ApplicantKey::normalized).collect();
+        let estimate = new.fingerprint.signature.estimate_similarity(&signature);
+        let matched = applicant::same_applicant(&new.normalized, &old, &settings.applicant);
+        let keep = match matched {
+            ApplicantMatch::Same { .. } => true,
+            ApplicantMatch::Anonymous => estimate >= ANONYMOUS_MIN_ESTIMATE,
+            ApplicantMatch::Different => estimate >= OTHERS_MIN_ESTIMATE,
+        };
+        if keep {
+            let same = matches!(matched, ApplicantMatch::Same { .. });
+            shortlist.push((same, estimate, row.appeal_id, signature, old));
+        }
+    }
+    // Same applicant first (only they can be duplicates), then the closest texts.
+    shortlist.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)));
+    shortlist.truncate(VERIFIED_CANDIDATES);
+
+    let wanted: Vec<i64> = shortlist.iter().map(|s| s.2).collect();
+    let mut cards: BTreeMap<i64, repo::duplicates::CandidateCard> =
+        repo::duplicates::candidate_cards(conn, &wanted)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let mut candidates = Vec::new();
+    for (_, _, id, signature, old_applicants) in shortlist {
+        let Some(card) = cards.remove(&id) else {
+            continue;
+        };
+        let normalized = normalize::analyze(&card.text);
+        let old = Fingerprint {
+            features: features::extract(&normalized),
+            normalized,
+            signature,
+        };
+        let score = score_pair(
+            &id.to_string(),
+            &new.text,
+            &new.fingerprint,
+            &new.normalized,
+            &old,
+            &old_applicants,
+            settings,
+        );
+        candidates.push(CheckedCandidate { card, score });
+    }
+    candidates.sort_by(|a, b| {
+        b.score
+            .verdict
+            .cmp(&a.score.verdict)
+            .then(b.score.similarity.total_cmp(&a.score.similarity))
+            .then(b.card.id.cmp(&a.card.id))
+    });
+    let verdict = candidates.first().map_or(Verdict::New, |c| c.score.verdict);
+    Ok(CheckOutcome {
+        verdict,
+        candidates,
+    })
+}

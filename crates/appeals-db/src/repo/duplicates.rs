@@ -1,0 +1,238 @@
+//! The duplicate check's index and links (Rules p.13, R13, R14; issue 5).
+//!
+//! A check is a handful of indexed lookups: candidates by applicant keys
+//! (`appeal_dedup_applicant_keys`) and by LSH band keys (`appeal_dedup_bands`), then the
+//! candidates' signatures and, for the few worth verifying, their texts. Nothing is cached in the
+//! process, so a registration committed by another process is seen by the next check.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::conn::DbConn;
+use crate::error::DbError;
+use crate::rows::{
+    DedupSignatureRow, DuplicateLinkRow, NewDuplicateDecisionRow, NewDuplicateLinkRow,
+};
+use crate::schema::{
+    appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
+    appeal_duplicate_links, appeals, duplicate_decisions,
+};
+
+/// Stores the index entries of a registered appeal: signature row, band keys and applicant keys.
+/// Band keys are `u64` bit-cast to `i64`; duplicates in the inputs are ignored.
+pub fn insert_index(
+    conn: &mut DbConn,
+    signature: &DedupSignatureRow,
+    band_keys: &[i64],
+    applicant_keys: &[(String, String)],
+) -> Result<(), DbError> {
+    diesel::insert_into(appeal_dedup_signatures::table)
+        .values(signature)
+        .execute(conn)?;
+    let appeal_id = signature.appeal_id;
+    let mut bands: Vec<i64> = band_keys.to_vec();
+    bands.sort_unstable();
+    bands.dedup();
+    let band_rows: Vec<_> = bands
+        .iter()
+        .map(|k| {
+            (
+                appeal_dedup_bands::band_key.eq(*k),
+                appeal_dedup_bands::appeal_id.eq(appeal_id),
+            )
+        })
+        .collect();
+    let mut keys: Vec<&(String, String)> = applicant_keys.iter().collect();
+    keys.sort();
+    keys.dedup();
+    let key_rows: Vec<_> = keys
+        .iter()
+        .map(|(kind, key)| {
+            (
+                appeal_dedup_applicant_keys::key_kind.eq(kind.as_str()),
+                appeal_dedup_applicant_keys::key.eq(key.as_str()),
+                appeal_dedup_applicant_keys::appeal_id.eq(appeal_id),
+            )
+        })
+        .collect();
+    // One multi-row statement per table: batch inserts need the concrete connection.
+    crate::per_backend!(conn, |c| {
+        if !band_rows.is_empty() {
+            diesel::insert_into(appeal_dedup_bands::table)
+                .values(&band_rows)
+                .execute(c)?;
+        }
+        if !key_rows.is_empty() {
+            diesel::insert_into(appeal_dedup_applicant_keys::table)
+                .values(&key_rows)
+                .execute(c)?;
+        }
+    });
+    Ok(())
+}
+
+/// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`.
+pub fn candidates_by_applicant(
+    conn: &mut DbConn,
+    keys: &[(String, String)],
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let mut ids = Vec::new();
+    // One indexed lookup per key (a key is a prefix of the primary key), merged here.
+    for (kind, key) in keys {
+        let found: Vec<i64> = appeal_dedup_applicant_keys::table
+            .filter(appeal_dedup_applicant_keys::key_kind.eq(kind))
+            .filter(appeal_dedup_applicant_keys::key.eq(key))
+            .select(appeal_dedup_applicant_keys::appeal_id)
+            .order(appeal_dedup_applicant_keys::appeal_id.desc())
+            .limit(limit)
+            .load(conn)?;
+        ids.extend(found);
+    }
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(ids)
+}
+
+/// Appeals sharing at least one LSH band key, with the number of shared bands; most shared
+/// first, then newest, at most `limit`.
+pub fn candidates_by_bands(
+    conn: &mut DbConn,
+    band_keys: &[i64],
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, DbError> {
+    if band_keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(appeal_dedup_bands::table
+        .filter(appeal_dedup_bands::band_key.eq_any(band_keys))
+        .group_by(appeal_dedup_bands::appeal_id)
+        .select((appeal_dedup_bands::appeal_id, count_star()))
+        .order((count_star().desc(), appeal_dedup_bands::appeal_id.desc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Signature rows of the given appeals.
+pub fn signatures(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<DedupSignatureRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(appeal_dedup_signatures::table
+        .filter(appeal_dedup_signatures::appeal_id.eq_any(ids))
+        .select(DedupSignatureRow::as_select())
+        .load(conn)?)
+}
+
+/// What a check shows of a candidate, whatever subject holds it (no other requisites leak).
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct CandidateCard {
+    pub id: i64,
+    pub reg_number: String,
+    pub subject_id: i64,
+    pub registered_at: NaiveDateTime,
+    pub text: String,
+}
+
+/// Number, subject, time and text of the given appeals.
+pub fn candidate_cards(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<CandidateCard>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(appeals::table
+        .filter(appeals::id.eq_any(ids))
+        .select((
+            appeals::id,
+            appeals::reg_number,
+            appeals::subject_id,
+            appeals::registered_at,
+            appeals::text,
+        ))
+        .load(conn)?)
+}
+
+/// Number, subject and time (no text) of the given appeals.
+pub fn card_refs(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, i64, NaiveDateTime)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(appeals::table
+        .filter(appeals::id.eq_any(ids))
+        .select((
+            appeals::id,
+            appeals::reg_number,
+            appeals::subject_id,
+            appeals::registered_at,
+        ))
+        .load(conn)?)
+}
+
+pub fn insert_link(conn: &mut DbConn, row: &NewDuplicateLinkRow) -> Result<(), DbError> {
+    diesel::insert_into(appeal_duplicate_links::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Links from `appeal_id` to the earlier appeals it repeats.
+pub fn links_from(conn: &mut DbConn, appeal_id: i64) -> Result<Vec<DuplicateLinkRow>, DbError> {
+    Ok(appeal_duplicate_links::table
+        .filter(appeal_duplicate_links::appeal_id.eq(appeal_id))
+        .order(appeal_duplicate_links::id.asc())
+        .select(DuplicateLinkRow::as_select())
+        .load(conn)?)
+}
+
+/// Links from later appeals that repeat `appeal_id`.
+pub fn links_to(conn: &mut DbConn, appeal_id: i64) -> Result<Vec<DuplicateLinkRow>, DbError> {
+    Ok(appeal_duplicate_links::table
+        .filter(appeal_duplicate_links::other_appeal_id.eq(appeal_id))
+        .order(appeal_duplicate_links::id.asc())
+        .select(DuplicateLinkRow::as_select())
+        .load(conn)?)
+}
+
+pub fn delete_links_from(conn: &mut DbConn, appeal_id: i64) -> Result<(), DbError> {
+    diesel::delete(
+        appeal_duplicate_links::table.filter(appeal_duplicate_links::appeal_id.eq(appeal_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_decision(conn: &mut DbConn, row: &NewDuplicateDecisionRow) -> Result<(), DbError> {
+    diesel::insert_into(duplicate_decisions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One appeal of the campaign window: id, subject, signature and applicant identity.
+pub type WindowEntry = (i64, i64, Vec<u8>, Option<String>);
+
+/// Signatures of the appeals registered in `[from, to]` (newest first, at most `limit`).
+pub fn window_signatures(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> Result<Vec<WindowEntry>, DbError> {
+    Ok(appeals::table
+        .inner_join(appeal_dedup_signatures::table)
+        .filter(appeals::registration_date.ge(from))
+        .filter(appeals::registration_date.le(to))
+        .order(appeals::id.desc())
+        .limit(limit)
+        .select((
+            appeals::id,
+            appeals::subject_id,
+            appeal_dedup_signatures::signature,
+            appeal_dedup_signatures::applicant_identity,
+        ))
+        .load(conn)?)
+}

@@ -1,0 +1,520 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! The duplicate check over HTTP (Rules p.13, p.2(2), R13, R14; issue 5), on both backends.
+
+use appeals_api::auth::Role;
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use serde_json::{Value, json};
+
+const ORIGINAL: &str = "Акиму Алмалинского района г. Алматы\nЗаявитель: Сейтов Ерлан Болатович\n\n\
+Здравствуйте!\n\n\
+Дорога по улице Жибек Жолы между домами 40 и 78 полностью разбита, на проезжей части глубокие ямы. \
+По этой улице ежедневно ходит школьный автобус и проезжает скорая помощь. Весной ямы заполняются \
+водой, и машины обдают грязью пешеходов, потому что тротуара нет.\n\n\
+В прошлом году дорогу обещали включить в план среднего ремонта, но работы так и не начались. \
+Прошу сообщить, когда будет отремонтирован этот участок дороги.\n\n\
+С уважением, Сейтов Е.Б.\nТел.: +7 701 123 45 67";
+
+/// The same appeal reworded sentence by sentence and sent to the prosecutor instead of the akim.
+const REWORDED_TO_PROSECUTOR: &str = "Прокурору города Алматы\nЗаявитель: Ерлан Болатович Сейтов\n\n\
+Уважаемый прокурор!\n\n\
+Проезжая часть улицы Жибек Жолы на участке от дома 40 до дома 78 находится в разрушенном \
+состоянии, асфальт в глубоких выбоинах. Каждый день здесь курсирует автобус, который возит детей \
+в школу, и ездят машины скорой помощи. Когда тает снег, выбоины превращаются в лужи, а так как \
+тротуаров нет, проезжающие автомобили обливают людей грязью.\n\n\
+Ещё год назад нам говорили, что улицу внесут в программу среднего ремонта, однако ничего не \
+сделано. Прошу сообщить, в какие сроки отремонтируют указанный отрезок дороги.\n\n\
+Заранее спасибо за ответ.\nСейтов Ерлан";
+
+const NEW_ARGUMENT: &str = "Согласно национальному стандарту допустимая глубина выбоины на \
+покрытии не может превышать пяти сантиметров, а здесь ямы глубиной до двадцати сантиметров.";
+
+const CAMPAIGN: &str = "Мы, жители микрорайона Самал, категорически возражаем против вырубки \
+сквера на углу улиц Жамбыла и Байтурсынова под строительство торгового центра. Сквер — \
+единственное место отдыха для детей и пожилых людей района, деревьям более сорока лет. Просим \
+отменить разрешение на строительство и сохранить сквер как общественное зелёное пространство.";
+
+/// The applicant of the original: IIN, name and address.
+fn person() -> Value {
+    json!({"category": "individual", "iin_bin": "921029350851", "surname": "Сейтов", "first_name": "Ерлан",
+           "patronymic": "Болатович",
+           "address": {"region": "г. Алматы", "street": "ул. Абая", "house": "10", "flat": "5", "settlement_kato": "751110000"}})
+}
+
+/// The same person on a paper appeal: no IIN, name in another order, address in Kazakh.
+fn same_person_on_paper() -> Value {
+    json!({"category": "individual", "surname": "СЕЙТОВ", "first_name": "Ерлан", "patronymic": "Болатович",
+           "address": {"region": "Алматы қ.", "street": "Абай көшесі", "house": "10", "flat": "5"}})
+}
+
+fn other_person(surname: &str, first_name: &str, house: &str) -> Value {
+    json!({"category": "individual", "surname": surname, "first_name": first_name,
+           "address": {"region": "г. Алматы", "street": "ул. Сатпаева", "house": house}})
+}
+
+fn body(text: &str, applicants: Value) -> Value {
+    json!({
+        "document_type": "application",
+        "tags": ["дороги"],
+        "applicants": applicants,
+        "text": text,
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"
+    })
+}
+
+async fn register(app: &TestApp, user: &TestUser, body: Value) -> Value {
+    let res = app.post("/api/v1/appeals", user, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body
+}
+
+backend_tests!(
+    reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original,
+    same_text_plus_new_argument_is_related_and_shows_the_argument,
+    same_text_from_another_applicant_is_new,
+    duplicate_check_stores_nothing_and_checks_like_registration,
+    registrar_overrides_the_verdict_with_a_reason_recorded_in_history,
+    a_second_process_sees_a_registration_at_once,
+    campaign_of_three_applicants_is_found_for_analysts_only,
+);
+
+async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    app.subject("S2", false);
+    let akimat = app.user("reg1", "S1", &[Role::Registrar]);
+    let prosecutor = app.user("reg2", "S2", &[Role::Registrar]);
+    let original = register(&app, &akimat, body(ORIGINAL, json!([person()]))).await;
+    let original_id = original["id"].as_i64().unwrap();
+    assert_eq!(original["duplicate_check"]["verdict"], "new");
+    assert!(original["duplicate_of"].is_null());
+
+    // p.13: checked before registration, across subjects (p.2(2)).
+    let copy = body(REWORDED_TO_PROSECUTOR, json!([same_person_on_paper()]));
+    let check = app
+        .post("/api/v1/duplicate-checks", &prosecutor, copy.clone())
+        .await;
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert_eq!(check.body["verdict"], "duplicate", "{}", check.body);
+    assert_eq!(check.body["duplicate_of"], original_id);
+    let candidate = &check.body["candidates"][0];
+    assert_eq!(candidate["appeal_id"], original_id);
+    assert_eq!(candidate["registration_number"], "ЖТ-2026-00000001");
+    assert_eq!(candidate["subject_id"], app.subject_id);
+    assert_eq!(candidate["verdict"], "duplicate");
+    assert_eq!(candidate["novel_fragments"], json!([]));
+    // Another subject's candidate shows its number, subject, time and scores, never its text.
+    let mut keys: Vec<&str> = candidate
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "appeal_id",
+            "containment",
+            "novel_fragments",
+            "registered_at",
+            "registration_number",
+            "similarity",
+            "subject_id",
+            "verdict"
+        ]
+    );
+
+    // R13: the duplicate is registered with its own number and linked to the original.
+    let dup = register(&app, &prosecutor, copy).await;
+    let dup_id = dup["id"].as_i64().unwrap();
+    assert_eq!(dup["registration_number"], "ЖТ-2026-00000002");
+    assert_eq!(dup["duplicate_of"], original_id);
+    assert_eq!(dup["duplicate_check"]["verdict"], "duplicate");
+    assert_eq!(
+        app.get(&format!("/api/v1/appeals/{dup_id}"), &prosecutor)
+            .await
+            .body["duplicate_of"],
+        original_id
+    );
+    let links = app
+        .get(&format!("/api/v1/appeals/{dup_id}/duplicates"), &prosecutor)
+        .await;
+    assert_eq!(links.status, 200, "{}", links.body);
+    assert_eq!(links.body["duplicate_of"], original_id);
+    assert_eq!(links.body["items"].as_array().unwrap().len(), 1);
+    let link = &links.body["items"][0];
+    assert_eq!(link["direction"], "original");
+    assert_eq!(link["appeal_id"], original_id);
+    assert_eq!(link["verdict"], "duplicate");
+    assert_eq!(link["decided_by"], "engine");
+    // Both ways: the original lists its repeat.
+    let back = app
+        .get(
+            &format!("/api/v1/appeals/{original_id}/duplicates"),
+            &akimat,
+        )
+        .await;
+    assert_eq!(back.body["items"][0]["direction"], "repeat");
+    assert_eq!(back.body["items"][0]["appeal_id"], dup_id);
+    assert_eq!(
+        back.body["items"][0]["registration_number"],
+        "ЖТ-2026-00000002"
+    );
+    // The registration event carries the check.
+    let history = app
+        .get(&format!("/api/v1/appeals/{dup_id}/history"), &prosecutor)
+        .await;
+    assert_eq!(
+        history.body[0]["after"]["duplicate_check"]["verdict"],
+        "duplicate"
+    );
+    // The link does not open the other subject's card.
+    app.get(&format!("/api/v1/appeals/{original_id}"), &prosecutor)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(
+        &format!("/api/v1/appeals/{original_id}/duplicates"),
+        &prosecutor,
+    )
+    .await
+    .assert_problem(404, "not-found");
+}
+
+async fn same_text_plus_new_argument_is_related_and_shows_the_argument(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let with_argument = ORIGINAL.replace(
+        "Прошу сообщить,",
+        &format!("{NEW_ARGUMENT}\n\nПрошу сообщить,"),
+    );
+    let repeat = register(&app, &reg, body(&with_argument, json!([person()]))).await;
+    let check = &repeat["duplicate_check"];
+    assert_eq!(check["verdict"], "related", "{check}");
+    assert!(check["duplicate_of"].is_null());
+    assert!(repeat["duplicate_of"].is_null());
+    let candidate = &check["candidates"][0];
+    assert_eq!(candidate["appeal_id"], original["id"]);
+    assert_eq!(candidate["verdict"], "related");
+    let novel = candidate["novel_fragments"].as_array().unwrap();
+    assert_eq!(novel.len(), 1, "{candidate}");
+    assert_eq!(novel[0]["text"], NEW_ARGUMENT);
+    let (start, end) = (
+        novel[0]["start"].as_u64().unwrap() as usize,
+        novel[0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&with_argument[start..end], NEW_ARGUMENT);
+    let links = app
+        .get(
+            &format!("/api/v1/appeals/{}/duplicates", repeat["id"]),
+            &reg,
+        )
+        .await;
+    assert_eq!(links.body["items"][0]["verdict"], "related");
+    assert_eq!(links.body["items"][0]["appeal_id"], original["id"]);
+}
+
+async fn same_text_from_another_applicant_is_new(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let other = register(
+        &app,
+        &reg,
+        body(ORIGINAL, json!([other_person("Ахметова", "Динара", "3")])),
+    )
+    .await;
+    let check = &other["duplicate_check"];
+    assert_eq!(check["verdict"], "new", "{check}");
+    assert!(other["duplicate_of"].is_null());
+    // The identical text is shown (similarity 1), but it is another person's appeal.
+    assert_eq!(check["candidates"][0]["appeal_id"], original["id"]);
+    assert_eq!(check["candidates"][0]["verdict"], "new");
+    assert_eq!(check["candidates"][0]["similarity"], 1.0);
+    let links = app
+        .get(&format!("/api/v1/appeals/{}/duplicates", other["id"]), &reg)
+        .await;
+    assert_eq!(links.body["items"], json!([]));
+}
+
+async fn duplicate_check_stores_nothing_and_checks_like_registration(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let system = app.user("eotinish", "S1", &[Role::Integration]);
+    let executor = app.user("exec", "S1", &[Role::Executor]);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    for _ in 0..2 {
+        let res = app
+            .post(
+                "/api/v1/duplicate-checks",
+                &system,
+                body(ORIGINAL, json!([person()])),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["verdict"], "duplicate");
+        // Still exactly one candidate: the first check stored nothing the second could find.
+        assert_eq!(res.body["candidates"].as_array().unwrap().len(), 1);
+        assert_eq!(res.body["candidates"][0]["appeal_id"], original["id"]);
+    }
+    let list = app.get("/api/v1/appeals", &reg).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let links = app
+        .get(
+            &format!("/api/v1/appeals/{}/duplicates", original["id"]),
+            &reg,
+        )
+        .await;
+    assert_eq!(links.body["items"], json!([]));
+    // The next registration still gets number 2 (no counter was taken).
+    let second = register(&app, &reg, body(CAMPAIGN, json!([person()]))).await;
+    assert_eq!(second["registration_number"], "ЖТ-2026-00000002");
+    // Validated like a registration; other roles may not check.
+    let mut bad = body(ORIGINAL, json!([person()]));
+    bad["language"] = json!("klingon");
+    bad["text"] = json!("   ");
+    let res = app.post("/api/v1/duplicate-checks", &reg, bad).await;
+    res.assert_problem(422, "validation");
+    let pointers: Vec<&str> = res.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert!(pointers.contains(&"#/language") && pointers.contains(&"#/text"));
+    app.post(
+        "/api/v1/duplicate-checks",
+        &executor,
+        body(ORIGINAL, json!([person()])),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
+
+async fn registrar_overrides_the_verdict_with_a_reason_recorded_in_history(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    app.subject("S2", false);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let stranger = app.user("reg2", "S2", &[Role::Registrar]);
+    let executor = app.user("exec", "S1", &[Role::Executor]);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let dup = register(&app, &reg, body(REWORDED_TO_PROSECUTOR, json!([person()]))).await;
+    let (original_id, dup_id) = (
+        original["id"].as_i64().unwrap(),
+        dup["id"].as_i64().unwrap(),
+    );
+    assert_eq!(dup["duplicate_of"], original_id);
+    let uri = format!("/api/v1/appeals/{dup_id}/duplicate-decision");
+    let links_uri = format!("/api/v1/appeals/{dup_id}/duplicates");
+
+    // Bad input and foreign callers change nothing.
+    app.post(&uri, &reg, json!({"verdict": "related", "reason": "  "}))
+        .await
+        .assert_problem(422, "validation");
+    app.post(
+        &uri,
+        &reg,
+        json!({"verdict": "duplicate", "original_appeal_id": dup_id, "reason": "x"}),
+    )
+    .await
+    .assert_problem(422, "validation");
+    app.post(
+        &uri,
+        &reg,
+        json!({"verdict": "duplicate", "original_appeal_id": 999_999, "reason": "x"}),
+    )
+    .await
+    .assert_problem(422, "validation");
+    app.post(&uri, &stranger, json!({"verdict": "new", "reason": "x"}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&uri, &executor, json!({"verdict": "new", "reason": "x"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let unchanged = app.get(&format!("/api/v1/appeals/{dup_id}"), &reg).await;
+    assert_eq!(unchanged.body["duplicate_of"], original_id);
+    assert_eq!(unchanged.body["version"], 1);
+
+    // R14: the registrar qualifies it as related (new circumstances found on reading).
+    let reason = "В обращении указано новое обстоятельство: обращение к прокурору после бездействия акимата.";
+    let res = app
+        .post(&uri, &reg, json!({"verdict": "related", "reason": reason}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body["duplicate_of"].is_null());
+    assert_eq!(res.body["version"], 2);
+    let links = app.get(&links_uri, &reg).await;
+    assert_eq!(links.body["items"][0]["verdict"], "related");
+    assert_eq!(links.body["items"][0]["decided_by"], "user");
+    assert_eq!(links.body["items"][0]["reason"], reason);
+    let history = app
+        .get(&format!("/api/v1/appeals/{dup_id}/history"), &reg)
+        .await;
+    let last = history.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "duplicate_decision_recorded");
+    assert_eq!(last["actor_user_id"], reg.id);
+    assert_eq!(last["before"]["duplicate_of"], original_id);
+    assert_eq!(last["after"]["verdict"], "related");
+    assert_eq!(last["after"]["reason"], reason);
+
+    // `new` removes the links; `duplicate` then needs the original named.
+    let res = app
+        .post(
+            &uri,
+            &reg,
+            json!({"verdict": "new", "reason": "Другой вопрос."}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(app.get(&links_uri, &reg).await.body["items"], json!([]));
+    app.post(
+        &uri,
+        &reg,
+        json!({"verdict": "duplicate", "reason": "Повтор."}),
+    )
+    .await
+    .assert_problem(422, "validation");
+    let res = app
+        .post(
+            &uri,
+            &reg,
+            json!({"verdict": "duplicate", "original_appeal_id": original_id, "reason": "Повтор без новых доводов."}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["duplicate_of"], original_id);
+    assert_eq!(res.body["registration_number"], dup["registration_number"]);
+    let back = app
+        .get(&format!("/api/v1/appeals/{original_id}/duplicates"), &reg)
+        .await;
+    assert_eq!(back.body["items"][0]["direction"], "repeat");
+    assert_eq!(back.body["items"][0]["decided_by"], "user");
+    let history = app
+        .get(&format!("/api/v1/appeals/{dup_id}/history"), &reg)
+        .await;
+    let actions: Vec<&str> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registered",
+            "duplicate_decision_recorded",
+            "duplicate_decision_recorded",
+            "duplicate_decision_recorded"
+        ]
+    );
+}
+
+async fn a_second_process_sees_a_registration_at_once(backend: TestBackend) {
+    let first = TestApp::new(backend).await;
+    let second = TestApp::on(first.db.alias());
+    let reg = first.user("reg", "S1", &[Role::Registrar]);
+    // Warm the second process up: nothing to find yet.
+    let res = second
+        .post(
+            "/api/v1/duplicate-checks",
+            &reg,
+            body(ORIGINAL, json!([person()])),
+        )
+        .await;
+    assert_eq!(res.body["verdict"], "new", "{}", res.body);
+    let original = register(&first, &reg, body(ORIGINAL, json!([person()]))).await;
+    // The registration committed through the first app is found by the second at once.
+    let res = second
+        .post(
+            "/api/v1/duplicate-checks",
+            &reg,
+            body(REWORDED_TO_PROSECUTOR, json!([same_person_on_paper()])),
+        )
+        .await;
+    assert_eq!(res.body["verdict"], "duplicate", "{}", res.body);
+    assert_eq!(res.body["duplicate_of"], original["id"]);
+    let dup = register(
+        &second,
+        &reg,
+        body(REWORDED_TO_PROSECUTOR, json!([same_person_on_paper()])),
+    )
+    .await;
+    assert_eq!(dup["duplicate_of"], original["id"]);
+}
+
+async fn campaign_of_three_applicants_is_found_for_analysts_only(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    app.subject("S2", false);
+    app.subject("KPSISU", true);
+    let reg1 = app.user("reg1", "S1", &[Role::Registrar]);
+    let reg2 = app.user("reg2", "S2", &[Role::Registrar]);
+    let analyst = app.user("analyst", "KPSISU", &[Role::Analyst]);
+    let mut ids = Vec::new();
+    for (i, (user, surname)) in [(&reg1, "Абенова"), (&reg2, "Борисов"), (&reg1, "Жумабаев")]
+        .into_iter()
+        .enumerate()
+    {
+        let text = format!("{CAMPAIGN}\n\nС уважением, {surname}.");
+        let a = register(
+            &app,
+            user,
+            body(
+                &text,
+                json!([other_person(surname, "Алия", &(i + 1).to_string())]),
+            ),
+        )
+        .await;
+        // Different applicants: not duplicates of each other (p.2(2)).
+        assert_eq!(a["duplicate_check"]["verdict"], "new");
+        ids.push(a["id"].as_i64().unwrap());
+    }
+    // Noise: the same person twice on another topic, and an unrelated appeal.
+    register(&app, &reg1, body(ORIGINAL, json!([person()]))).await;
+
+    let uri = "/api/v1/analytics/campaigns?from=2026-03-01&to=2026-03-31";
+    let res = app.get(uri, &analyst).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let clusters = res.body["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1, "{}", res.body);
+    let cluster = &clusters[0];
+    assert_eq!(cluster["size"], 3);
+    assert_eq!(cluster["applicants"], 3);
+    let mut subjects: Vec<i64> = cluster["subject_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects.len(), 2);
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(cluster["appeal_ids"], json!(ids));
+    let sample = cluster["sample_text"].as_str().unwrap();
+    assert!(sample.starts_with("Мы, жители микрорайона Самал"));
+    assert!(sample.chars().count() <= 300);
+
+    // Configurable size; another window; bad input; analysts only.
+    let res = app.get(&format!("{uri}&min_size=4"), &analyst).await;
+    assert_eq!(res.body["clusters"], json!([]));
+    let res = app
+        .get(
+            "/api/v1/analytics/campaigns?from=2026-04-01&to=2026-04-30",
+            &analyst,
+        )
+        .await;
+    assert_eq!(res.body["clusters"], json!([]));
+    app.get(
+        "/api/v1/analytics/campaigns?from=2026-03-31&to=2026-03-01",
+        &analyst,
+    )
+    .await
+    .assert_problem(422, "validation");
+    app.get(&format!("{uri}&min_size=1"), &analyst)
+        .await
+        .assert_problem(422, "validation");
+    app.get(uri, &reg1).await.assert_problem(403, "forbidden");
+}
