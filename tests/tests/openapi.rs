@@ -35,8 +35,14 @@ fn every_operation_documents_problems_and_security() {
     );
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.len() >= 4);
+    let mut operation_ids = std::collections::BTreeSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                operation_ids.insert(id.clone()),
+                "operationId `{id}` of {method} {path} is not unique"
+            );
             let responses = op["responses"].as_object().unwrap();
             assert!(
                 responses.contains_key("5XX"),

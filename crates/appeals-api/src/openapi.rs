@@ -92,6 +92,7 @@ pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             .insert(name.to_owned(), RefOr::T(problem_response(description)));
     }
 
+    make_operation_ids_unique(&mut api);
     for (path, item) in api.paths.paths.iter_mut() {
         let secured = path.starts_with("/api/v1/") && !PUBLIC_API_PATHS.contains(&path.as_str());
         for op in operations_mut(item) {
@@ -132,6 +133,36 @@ fn operations_mut(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = 
     ]
     .into_iter()
     .flatten()
+}
+
+/// Operation ids default to handler function names, which repeat across resources (`list`,
+/// `get_one`); OpenAPI requires them unique, and client generators name methods after them. A
+/// repeated id is prefixed with the operation's tag (`forwardings_list`).
+fn make_operation_ids_unique(api: &mut utoipa::openapi::OpenApi) {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            if let Some(id) = &op.operation_id {
+                *counts.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            let Some(id) = op.operation_id.clone() else {
+                continue;
+            };
+            if counts.get(&id).copied().unwrap_or(0) > 1 {
+                let tag = op
+                    .tags
+                    .as_ref()
+                    .and_then(|t| t.first())
+                    .cloned()
+                    .unwrap_or_default();
+                op.operation_id = Some(format!("{tag}_{id}"));
+            }
+        }
+    }
 }
 
 /// OpenAPI requires a description on every response; default to the status reason phrase.
