@@ -511,7 +511,7 @@ fn register_tx(
         }
         let check_dto = check.to_dto();
         let markings: Vec<String> = card.markings().iter().cloned().collect();
-        repo::appeals::replace_tags_and_markings(conn, row.id, card.tags(), &markings)?;
+        repo::appeals::insert_tags_and_markings(conn, row.id, card.tags(), &markings)?;
         workflow::record_event(
             conn,
             principal,

@@ -339,7 +339,7 @@ fn register_part(
     }
     repo::appeals::insert_applicants(conn, &applicants)?;
     let markings: Vec<String> = card.markings().iter().cloned().collect();
-    repo::appeals::replace_tags_and_markings(conn, part.id, card.tags(), &markings)?;
+    repo::appeals::insert_tags_and_markings(conn, part.id, card.tags(), &markings)?;
     workflow::record_event(
         conn,
         principal,

@@ -113,6 +113,17 @@ pub fn replace_tags_and_markings(
         .execute(conn)?;
     diesel::delete(appeal_markings::table.filter(appeal_markings::appeal_id.eq(appeal_id)))
         .execute(conn)?;
+    insert_tags_and_markings(conn, appeal_id, tags, markings)
+}
+
+/// Writes the filterable copies of a new card's tags and markings (nothing to delete yet — this
+/// runs on the registration hot path).
+pub fn insert_tags_and_markings(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    tags: &[String],
+    markings: &[String],
+) -> Result<(), DbError> {
     let mut seen = std::collections::BTreeSet::new();
     for tag in tags {
         let tag = tag.to_lowercase();
