@@ -1,8 +1,8 @@
 //! `appeals-bench`: the registration load benchmark (issue 4, point 10).
 //!
-//! `seed` fills a database with synthetic appeals (straight SQL, fast); `load` registers appeals
-//! over HTTP with concurrent clients and reports registrations/s and latency percentiles. See
-//! docs/performance.md, "Registration load (issue 4)".
+//! `seed` fills a database with synthetic appeals and their duplicate-check index (straight SQL,
+//! fast); `load` registers appeals over HTTP with concurrent clients and reports registrations/s and
+//! latency percentiles. See docs/performance.md, "Registration load (issue 4)".
 
 mod generator;
 mod load;
@@ -42,6 +42,11 @@ enum Command {
         /// Receipt dates are spread over this many days up to yesterday.
         #[arg(long, default_value_t = 730)]
         days: i64,
+        /// Do not fill the duplicate-check index (`appeal_dedup_*` tables): the seeder's behaviour
+        /// before issue 5, for comparison. By default every seeded appeal is indexed as a
+        /// registration indexes it.
+        #[arg(long)]
+        no_dedup_index: bool,
     },
     /// Register appeals over HTTP (loopback targets only) and report throughput and latency.
     Load {
@@ -79,6 +84,7 @@ fn main() -> std::process::ExitCode {
             subject,
             username,
             days,
+            no_dedup_index,
         } => seed::run(seed::SeedArgs {
             database_url,
             count,
@@ -86,6 +92,7 @@ fn main() -> std::process::ExitCode {
             subject,
             username,
             days: days.max(2),
+            dedup_index: !no_dedup_index,
         }),
         Command::Load {
             url,

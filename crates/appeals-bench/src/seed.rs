@@ -2,9 +2,16 @@
 //!
 //! Each appeal is built by the same domain code the registration handler uses (ОЛ-1 card, lifecycle
 //! state, talon, З-1 cards, the "registered" history event with its hash), so the API reads seeded
-//! rows like registered ones. Rows are written in large transactions: PostgreSQL `COPY … FROM STDIN
-//! (FORMAT binary)`, SQLite multi-row `INSERT`s. A generator thread builds the next batch while the
-//! current one is written.
+//! rows like registered ones. The duplicate-check index is filled as a registration fills it
+//! (`appeals_api::dedup::PreparedCheck`: the `appeal_dedup_signatures` row, the LSH band keys in
+//! `appeal_dedup_bands`, the applicant keys in `appeal_dedup_applicant_keys`, each deduplicated per
+//! appeal like `repo::duplicates::insert_index`), unless `--no-dedup-index` is given. No duplicate
+//! links are computed: seeded appeals are not checked against each other.
+//!
+//! Rows are written in large transactions, one per batch and covering all tables: PostgreSQL
+//! `COPY … FROM STDIN (FORMAT binary)`, SQLite multi-row `INSERT`s. Generator threads build the next
+//! batches while the current one is written: two when the index is filled (the MinHash signatures
+//! cost several times the rest of an appeal), one otherwise; the writer takes their batches in order.
 //!
 //! Numbers come from the through counter, reserved up front in one statement, so a server that
 //! registers meanwhile never collides with them. Row ids are assigned here (max id + 1…): run the
@@ -13,13 +20,15 @@
 use std::sync::mpsc;
 use std::time::Instant;
 
+use appeals_api::dedup::PreparedCheck;
 use appeals_api::dto::{ApplicantCategory, ApplicantInput, RegisterAppeal, TalonDto};
 use appeals_api::rules::Rules;
 use appeals_api::workflow::AppealDetails;
 use appeals_db::repo::events::{GENESIS_HASH, event_hash};
 use appeals_db::rows::NewEventRow;
 use appeals_db::schema::{
-    appeal_applicants, appeal_events, appeal_markings, appeal_tags, appeals, counters,
+    appeal_applicants, appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
+    appeal_events, appeal_markings, appeal_tags, appeals, counters,
 };
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::cards::{
@@ -27,6 +36,7 @@ use appeals_domain::cards::{
     PersonBlock, PersonCategory, Talon,
 };
 use appeals_domain::deadline;
+use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
 use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
@@ -115,6 +125,31 @@ struct EventInsert {
     hash: String,
 }
 
+/// `appeal_dedup_signatures` (the fields of `DedupSignatureRow`, insertable by `COPY`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_dedup_signatures, treat_none_as_default_value = false)]
+struct SignatureInsert {
+    appeal_id: i64,
+    signature: Vec<u8>,
+    applicants: String,
+    applicant_identity: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_dedup_bands, treat_none_as_default_value = false)]
+struct BandInsert {
+    band_key: i64,
+    appeal_id: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_dedup_applicant_keys, treat_none_as_default_value = false)]
+struct ApplicantKeyInsert {
+    key_kind: String,
+    key: String,
+    appeal_id: i64,
+}
+
 #[derive(Default)]
 struct Batch {
     appeals: Vec<AppealInsert>,
@@ -122,6 +157,9 @@ struct Batch {
     tags: Vec<TagInsert>,
     markings: Vec<MarkingInsert>,
     events: Vec<EventInsert>,
+    signatures: Vec<SignatureInsert>,
+    bands: Vec<BandInsert>,
+    applicant_keys: Vec<ApplicantKeyInsert>,
 }
 
 /// Who registers the seeded appeals and where numbering and ids start.
@@ -146,6 +184,8 @@ pub struct SeedArgs {
     pub subject: Option<String>,
     pub username: Option<String>,
     pub days: i64,
+    /// Fill the duplicate-check index (`appeal_dedup_*`) as registration does.
+    pub dedup_index: bool,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, BoxError> {
@@ -164,13 +204,59 @@ fn address_block(a: &appeals_api::dto::Address) -> AddressBlock {
     }
 }
 
+/// The applicant's name as the registration handler derives it (`routes::appeals::full_name`,
+/// crate-private there): the company name of a legal entity, else surname, first name, patronymic.
 fn full_name(a: &ApplicantInput) -> Option<String> {
-    let parts: Vec<&str> = [&a.surname, &a.first_name, &a.patronymic]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
+    match a.category {
+        ApplicantCategory::LegalEntity => a.company_name.clone(),
+        ApplicantCategory::Individual => {
+            let parts: Vec<&str> = [&a.surname, &a.first_name, &a.patronymic]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+    }
+}
+
+/// The duplicate-check index entries of appeal `id`, as `PreparedCheck::store` writes them.
+fn index_rows(
+    body: &RegisterAppeal,
+    settings: &DedupSettings,
+    id: i64,
+    batch: &mut Batch,
+) -> Result<(), BoxError> {
+    let check = PreparedCheck::new(body, full_name, settings)?;
+    let row = check.signature_row(id)?;
+    batch.signatures.push(SignatureInsert {
+        appeal_id: row.appeal_id,
+        signature: row.signature,
+        applicants: row.applicants,
+        applicant_identity: row.applicant_identity,
+    });
+    // Deduplicated per appeal like `repo::duplicates::insert_index` (primary keys
+    // (band_key, appeal_id) and (key_kind, key, appeal_id)).
+    let mut bands = check.band_keys;
+    bands.sort_unstable();
+    bands.dedup();
+    batch
+        .bands
+        .extend(bands.into_iter().map(|band_key| BandInsert {
+            band_key,
+            appeal_id: id,
+        }));
+    let mut keys = check.applicant_keys;
+    keys.sort();
+    keys.dedup();
+    batch
+        .applicant_keys
+        .extend(keys.into_iter().map(|(key_kind, key)| ApplicantKeyInsert {
+            key_kind,
+            key,
+            appeal_id: id,
+        }));
+    Ok(())
 }
 
 /// Builds the rows of one appeal exactly as `POST /api/v1/appeals` would store them.
@@ -379,7 +465,13 @@ fn build_one(
 
 /// Builds appeals `from..to` (offsets into the seeded range). Applicant ids are dense per batch:
 /// every appeal has one or two applicants, so each batch reserves two ids per appeal.
-fn build_batch(rules: &Rules, ctx: &Context, from: u64, to: u64) -> Result<Batch, BoxError> {
+fn build_batch(
+    rules: &Rules,
+    ctx: &Context,
+    from: u64,
+    to: u64,
+    dedup_index: bool,
+) -> Result<Batch, BoxError> {
     let mut batch = Batch::default();
     let mut rng = StdRng::seed_from_u64(from ^ 0x5EED);
     let mut next_applicant_id = ctx.first_applicant_id + i64::try_from(from)? * 2;
@@ -390,6 +482,14 @@ fn build_batch(rules: &Rules, ctx: &Context, from: u64, to: u64) -> Result<Batch
         let registered_at = received + Duration::seconds(rng.random_range(5..600));
         // About three appeals per applicant.
         let body = generator::appeal(&mut rng, n / 3, received.and_utc());
+        if dedup_index {
+            index_rows(
+                &body,
+                &rules.dedup,
+                ctx.first_appeal_id + offset,
+                &mut batch,
+            )?;
+        }
         build_one(
             rules,
             ctx,
@@ -400,6 +500,10 @@ fn build_batch(rules: &Rules, ctx: &Context, from: u64, to: u64) -> Result<Batch
             &mut next_applicant_id,
         )?;
     }
+    // Key order: the writes walk the band index in order rather than at random.
+    batch
+        .bands
+        .sort_unstable_by_key(|b| (b.band_key, b.appeal_id));
     Ok(batch)
 }
 
@@ -491,6 +595,21 @@ fn write_pg(conn: &mut diesel::PgConnection, batch: &Batch) -> QueryResult<()> {
         diesel::copy_from(appeal_events::table)
             .from_insertable(&batch.events)
             .execute(conn)?;
+        if !batch.signatures.is_empty() {
+            diesel::copy_from(appeal_dedup_signatures::table)
+                .from_insertable(&batch.signatures)
+                .execute(conn)?;
+        }
+        if !batch.bands.is_empty() {
+            diesel::copy_from(appeal_dedup_bands::table)
+                .from_insertable(&batch.bands)
+                .execute(conn)?;
+        }
+        if !batch.applicant_keys.is_empty() {
+            diesel::copy_from(appeal_dedup_applicant_keys::table)
+                .from_insertable(&batch.applicant_keys)
+                .execute(conn)?;
+        }
         Ok(())
     })
 }
@@ -523,6 +642,21 @@ fn write_sqlite(conn: &mut diesel::SqliteConnection, batch: &Batch) -> QueryResu
                 .values(chunk)
                 .execute(conn)?;
         }
+        for chunk in batch.signatures.chunks(5_000) {
+            diesel::insert_into(appeal_dedup_signatures::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
+        for chunk in batch.bands.chunks(10_000) {
+            diesel::insert_into(appeal_dedup_bands::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
+        for chunk in batch.applicant_keys.chunks(10_000) {
+            diesel::insert_into(appeal_dedup_applicant_keys::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
         Ok(())
     })
 }
@@ -543,38 +677,51 @@ pub fn run(args: SeedArgs) -> Result<(), BoxError> {
             diesel::sql_query("PRAGMA synchronous = OFF").execute(c)?;
         }
     }
+    let dedup_index = args.dedup_index;
     eprintln!(
-        "seeding {} appeals into {} (subject {}, numbers from counter {}, ids from {})",
+        "seeding {} appeals into {} (subject {}, numbers from counter {}, ids from {}; duplicate \
+         index {})",
         args.count,
         url.backend.name(),
         ctx.subject_id,
         ctx.first_counter,
-        ctx.first_appeal_id
+        ctx.first_appeal_id,
+        if dedup_index { "filled" } else { "not filled" }
     );
     let started = Instant::now();
     let batch_size = u64::try_from(args.batch.max(1))?;
     let count = args.count;
-    let (sender, receiver) = mpsc::sync_channel::<Result<Batch, String>>(2);
+    let batches = count.div_ceil(batch_size);
+    // Builder `t` builds batches t, t + builders, …; the writer takes them round-robin, in order.
+    let builders: u64 = if dedup_index { 2 } else { 1 };
     let rules = Rules::defaults();
     let written = std::thread::scope(|scope| -> Result<u64, BoxError> {
         let ctx = &ctx;
         let rules = &rules;
-        scope.spawn(move || {
-            let mut from = 0;
-            while from < count {
-                let to = (from + batch_size).min(count);
-                let batch = build_batch(rules, ctx, from, to).map_err(|e| e.to_string());
-                let failed = batch.is_err();
-                if sender.send(batch).is_err() || failed {
-                    return;
+        let mut receivers = Vec::new();
+        for t in 0..builders {
+            let (sender, receiver) = mpsc::sync_channel::<Result<Batch, String>>(2);
+            receivers.push(receiver);
+            scope.spawn(move || {
+                let mut k = t;
+                while k < batches {
+                    let from = k * batch_size;
+                    let to = (from + batch_size).min(count);
+                    let batch =
+                        build_batch(rules, ctx, from, to, dedup_index).map_err(|e| e.to_string());
+                    let failed = batch.is_err();
+                    if sender.send(batch).is_err() || failed {
+                        return;
+                    }
+                    k += builders;
                 }
-                from = to;
-            }
-        });
+            });
+        }
         let mut written = 0u64;
         let mut last_report = Instant::now();
-        for batch in receiver {
-            let batch = batch?;
+        for k in 0..batches {
+            let receiver = &receivers[usize::try_from(k % builders)?];
+            let batch = receiver.recv().map_err(|_| "a batch builder stopped")??;
             match &mut conn {
                 DbConn::Pg(c) => write_pg(c, &batch)?,
                 DbConn::Sqlite(c) => write_sqlite(c, &batch)?,
