@@ -76,6 +76,7 @@ backend_tests!(
     duplicate_check_stores_nothing_and_checks_like_registration,
     registrar_overrides_the_verdict_with_a_reason_recorded_in_history,
     a_second_process_sees_a_registration_at_once,
+    a_check_made_before_the_transaction_catches_up_with_registrations_since,
     campaign_of_three_applicants_is_found_for_analysts_only,
 );
 
@@ -517,4 +518,41 @@ async fn campaign_of_three_applicants_is_found_for_analysts_only(backend: TestBa
         .await
         .assert_problem(422, "validation");
     app.get(uri, &reg1).await.assert_problem(403, "forbidden");
+}
+
+/// Registration runs the costly part of the check before its transaction and completes it inside
+/// with the appeals indexed since (`CheckOutcome::catch_up`): an appeal registered in between is
+/// still found.
+async fn a_check_made_before_the_transaction_catches_up_with_registrations_since(
+    backend: TestBackend,
+) {
+    use appeals_api::dedup::{VerdictDto, run_check};
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let rules = appeals_api::rules::Rules::defaults();
+    let copy: appeals_api::dto::RegisterAppeal = serde_json::from_value(body(
+        REWORDED_TO_PROSECUTOR,
+        json!([same_person_on_paper()]),
+    ))
+    .unwrap();
+    let prepared =
+        appeals_api::routes::appeals::prepare_registration(&rules, copy, 1, chrono::Utc::now())
+            .unwrap();
+    let before = run_check(&mut app.conn(), &prepared, &rules.dedup, None).unwrap();
+    assert_eq!(VerdictDto::from(before.verdict), VerdictDto::New);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let after = before
+        .catch_up(&mut app.conn(), &prepared, &rules.dedup)
+        .unwrap();
+    assert_eq!(VerdictDto::from(after.verdict), VerdictDto::Duplicate);
+    assert_eq!(
+        after.duplicate_of().map(|c| c.card.id),
+        original["id"].as_i64()
+    );
+    // Nothing new since: catching up again changes nothing.
+    let again = after
+        .clone()
+        .catch_up(&mut app.conn(), &prepared, &rules.dedup)
+        .unwrap();
+    assert_eq!(again.candidates.len(), after.candidates.len());
 }

@@ -11,8 +11,20 @@ use appeals_tests::{TEST_SECRET, TestApp, TestBackend, TestDb, appeals_bin, back
 
 backend_tests!(
     two_processes_number_registrations_without_duplicates_or_gaps,
+    two_processes_number_without_duplicates_or_gaps_in_gapless_mode,
+    switching_the_numbering_mode_continues_after_the_last_number,
     audit_verify_reports_intact_and_broken_chains
 );
+
+fn numbering(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(appeals_bin())
+        .arg("numbering")
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
 
 struct Server(Child, u16);
 
@@ -87,8 +99,77 @@ fn http(
     Some((status, body))
 }
 
+/// The default mode: `sequence` on PostgreSQL, `gapless` on SQLite (the only one it has).
 async fn two_processes_number_registrations_without_duplicates_or_gaps(backend: TestBackend) {
     let db = TestDb::new(backend);
+    let expected = match backend {
+        TestBackend::Postgres => "sequence",
+        TestBackend::Sqlite => "gapless",
+    };
+    let shown = numbering(&db.url, &["show"]);
+    assert_eq!(
+        String::from_utf8_lossy(&shown.stdout).trim(),
+        format!("registration numbering: {expected}")
+    );
+    register_from_two_processes(db);
+}
+
+async fn two_processes_number_without_duplicates_or_gaps_in_gapless_mode(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let out = numbering(&db.url, &["set", "gapless"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    register_from_two_processes(db);
+}
+
+/// Switching modes moves both number sources past the last number issued, so neither repeats one;
+/// SQLite refuses `sequence` with a clear message.
+async fn switching_the_numbering_mode_continues_after_the_last_number(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    let register = || async {
+        let res = app.post("/api/v1/appeals", &user, serde_json::json!({
+            "document_type": "request", "text": "Прошу предоставить информацию.", "receipt_form": "electronic",
+            "language": "official", "received_at": "2026-03-05T04:15:00Z"
+        })).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        res.body["registration_number"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(register().await, "ЖТ-2026-00000001");
+    if backend == TestBackend::Sqlite {
+        let out = numbering(&url, &["set", "sequence"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("needs PostgreSQL"));
+        return;
+    }
+    for (mode, number) in [("gapless", 2), ("sequence", 3), ("gapless", 4)] {
+        let out = numbering(&url, &["set", mode]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shown = numbering(&url, &["show"]);
+        assert_eq!(
+            String::from_utf8_lossy(&shown.stdout).trim(),
+            format!("registration numbering: {mode}")
+        );
+        // Whichever mode this process still runs until its next rules reload, both sources
+        // continue after the last number issued.
+        assert_eq!(
+            register().await,
+            format!("ЖТ-2026-{number:08}"),
+            "after switching to {mode}"
+        );
+    }
+}
+
+fn register_from_two_processes(db: TestDb) {
     let url = db.url.clone();
     let app = TestApp::on(db);
     let user = app.user("reg", "S1", &[Role::Registrar]);

@@ -107,6 +107,16 @@ pub struct Config {
     pub registry: RegistryKind,
     #[arg(long, env = "APPEALS_REGISTRY_URL", global = true)]
     pub registry_url: Option<String>,
+    /// Benchmarks only (APPEALS_ENV=dev): register without the p.13 duplicate check, to measure
+    /// what the check costs. Appeals registered so are not in the duplicate index.
+    #[arg(
+        long,
+        env = "APPEALS_BENCH_SKIP_DUPLICATE_CHECK",
+        default_value_t = false,
+        global = true,
+        hide = true
+    )]
+    pub bench_skip_duplicate_check: bool,
 }
 
 /// Minimum length of the signing secret in production.
@@ -158,6 +168,38 @@ pub enum Command {
     /// Check the integrity of the history.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// How registration numbers are allocated (R3; docs/registration.md, "Numbering").
+    #[command(subcommand)]
+    Numbering(NumberingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NumberingCommand {
+    /// Print the current mode.
+    Show,
+    /// Switch the mode (both number sources are moved past every number issued; run it with the
+    /// servers stopped, or they keep the old mode until their next configuration reload).
+    Set {
+        #[arg(value_enum)]
+        mode: NumberingModeArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NumberingModeArg {
+    /// One counter row locked until commit: no holes; registrations commit one at a time.
+    Gapless,
+    /// A PostgreSQL sequence: parallel registrations; a failed one may leave a hole.
+    Sequence,
+}
+
+impl From<NumberingModeArg> for appeals_domain::regnum::NumberingMode {
+    fn from(m: NumberingModeArg) -> Self {
+        match m {
+            NumberingModeArg::Gapless => Self::Gapless,
+            NumberingModeArg::Sequence => Self::Sequence,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -324,6 +366,36 @@ fn run(cli: Cli) -> Result<(), String> {
                 "created user {} (id {}) with roles {}",
                 row.username, row.id, row.roles
             );
+            Ok(())
+        }
+        Command::Numbering(NumberingCommand::Show) => {
+            let mut conn = open_migrated(&config)?;
+            let mode = repo::numbering::mode(&mut conn).map_err(|e| e.to_string())?;
+            println!("registration numbering: {}", mode.code());
+            Ok(())
+        }
+        Command::Numbering(NumberingCommand::Set { mode }) => {
+            let mut conn = open_migrated(&config)?;
+            let mode = appeals_domain::regnum::NumberingMode::from(mode);
+            appeals_db::write_tx(&mut conn, |conn| -> Result<(), appeals_db::DbError> {
+                let before = repo::numbering::mode(conn)?;
+                repo::numbering::set_mode(conn, mode)?;
+                repo::configuration::append_admin_event(
+                    conn,
+                    &appeals_db::rows::NewAdminEventRow {
+                        occurred_at: chrono::Utc::now().naive_utc(),
+                        actor_user_id: None,
+                        action: "numbering_mode_set".to_owned(),
+                        target: repo::numbering::SETTING.to_owned(),
+                        before: Some(before.code().to_owned()),
+                        after: Some(mode.code().to_owned()),
+                    },
+                )?;
+                repo::configuration::bump_rules_version(conn)?;
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+            println!("registration numbering: {}", mode.code());
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
@@ -564,7 +636,20 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
             }
         }
     }
-    let state = web::Data::new(AppState::new(pool, JwtKeys::new(&secret, config.token_ttl)));
+    if config.bench_skip_duplicate_check {
+        // Rules p.13 requires the check before every registration.
+        if config.environment != Environment::Dev {
+            return Err(
+                "APPEALS_BENCH_SKIP_DUPLICATE_CHECK is only allowed with APPEALS_ENV=dev"
+                    .to_owned(),
+            );
+        }
+        tracing::warn!("benchmark mode: registrations skip the duplicate check (Rules p.13)");
+    }
+    let state = web::Data::new(
+        AppState::new(pool, JwtKeys::new(&secret, config.token_ttl))
+            .with_duplicate_check_on_registration(!config.bench_skip_duplicate_check),
+    );
     state.replace_registry(registry);
     tracing::info!(registry = ?config.registry, "registry adapter");
     {

@@ -243,6 +243,9 @@ pub struct CheckOutcome {
     pub verdict: Verdict,
     /// Verified candidates, strongest verdict first, then by similarity.
     pub candidates: Vec<CheckedCandidate>,
+    /// The newest indexed appeal when the check began: [`CheckOutcome::catch_up`] looks only at
+    /// appeals indexed after it.
+    pub indexed_up_to: i64,
 }
 
 impl CheckOutcome {
@@ -298,9 +301,65 @@ pub fn run_check(
     settings: &DedupSettings,
     exclude: Option<i64>,
 ) -> Result<CheckOutcome, ApiError> {
-    let by_applicant =
-        repo::duplicates::candidates_by_applicant(conn, &new.applicant_keys, APPLICANT_CANDIDATES)?;
-    let by_bands = repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES)?;
+    // Read first: whatever is indexed after this is left to `catch_up`.
+    let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
+    let candidates = verified_candidates(conn, new, settings, exclude, None)?;
+    Ok(CheckOutcome::of(candidates, indexed_up_to))
+}
+
+impl CheckOutcome {
+    fn of(mut candidates: Vec<CheckedCandidate>, indexed_up_to: i64) -> Self {
+        candidates.sort_by(|a, b| {
+            b.score
+                .verdict
+                .cmp(&a.score.verdict)
+                .then(b.score.similarity.total_cmp(&a.score.similarity))
+                .then(b.card.id.cmp(&a.card.id))
+        });
+        let verdict = candidates.first().map_or(Verdict::New, |c| c.score.verdict);
+        Self {
+            verdict,
+            candidates,
+            indexed_up_to,
+        }
+    }
+
+    /// Completes a check made before the registering transaction with the appeals indexed since
+    /// (registered meanwhile by this or another process), so the expensive part of the check
+    /// holds no lock and the result is still as of the transaction.
+    pub fn catch_up(
+        self,
+        conn: &mut DbConn,
+        new: &PreparedCheck,
+        settings: &DedupSettings,
+    ) -> Result<Self, ApiError> {
+        let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
+        if indexed_up_to <= self.indexed_up_to {
+            return Ok(self);
+        }
+        let mut candidates = self.candidates;
+        let since = verified_candidates(conn, new, settings, None, Some(self.indexed_up_to))?;
+        candidates.extend(since);
+        Ok(Self::of(candidates, indexed_up_to))
+    }
+}
+
+/// Candidate lookups, pre-filter and verification; with `after`, only appeals indexed after it.
+fn verified_candidates(
+    conn: &mut DbConn,
+    new: &PreparedCheck,
+    settings: &DedupSettings,
+    exclude: Option<i64>,
+    after: Option<i64>,
+) -> Result<Vec<CheckedCandidate>, ApiError> {
+    let by_applicant = repo::duplicates::candidates_by_applicant(
+        conn,
+        &new.applicant_keys,
+        APPLICANT_CANDIDATES,
+        after,
+    )?;
+    let by_bands =
+        repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, after)?;
     let ids: BTreeSet<i64> = by_applicant
         .iter()
         .copied()
@@ -363,16 +422,5 @@ pub fn run_check(
         );
         candidates.push(CheckedCandidate { card, score });
     }
-    candidates.sort_by(|a, b| {
-        b.score
-            .verdict
-            .cmp(&a.score.verdict)
-            .then(b.score.similarity.total_cmp(&a.score.similarity))
-            .then(b.card.id.cmp(&a.card.id))
-    });
-    let verdict = candidates.first().map_or(Verdict::New, |c| c.score.verdict);
-    Ok(CheckOutcome {
-        verdict,
-        candidates,
-    })
+    Ok(candidates)
 }

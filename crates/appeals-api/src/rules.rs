@@ -25,7 +25,7 @@ use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::lifecycle::ForwardedTermPolicy;
-use appeals_domain::regnum::{LetterIndexTable, RegNumberFormat};
+use appeals_domain::regnum::{LetterIndexTable, NumberingMode, RegNumberFormat};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -47,6 +47,8 @@ pub struct Rules {
     pub config_version: Option<i64>,
     /// Thresholds of the duplicate check (p.13, R14; defaults tuned on tests/data/dedup_eval.jsonl).
     pub dedup: DedupSettings,
+    /// R3: how the through number is allocated (the database's `registration_numbering`).
+    pub numbering: NumberingMode,
 }
 
 impl Rules {
@@ -64,6 +66,7 @@ impl Rules {
             forwarded_term_policy: ForwardedTermPolicy::default(),
             config_version: None,
             dedup: DedupSettings::default(),
+            numbering: NumberingMode::default(),
         }
     }
 
@@ -93,6 +96,7 @@ impl Rules {
             calendar: Arc::new(calendar),
             dictionaries: dictionaries.into_iter().map(|d| (d.name, d)).collect(),
             config_version: Some(version),
+            numbering: repo::numbering::mode(conn)?,
             ..Self::defaults()
         })
     }

@@ -22,6 +22,8 @@ pub struct AppState {
     rules_checked_at: Arc<Mutex<Option<Instant>>>,
     /// Minimum time between two such checks ([`crate::rules::RULES_CHECK_INTERVAL`]).
     rules_check_interval: Duration,
+    /// Rules p.13: registrations run the duplicate check. Off only in benchmarks (dev).
+    pub duplicate_check_on_registration: bool,
 }
 
 impl AppState {
@@ -34,7 +36,14 @@ impl AppState {
             registry: Arc::new(std::sync::RwLock::new(registry)),
             rules_checked_at: Arc::new(Mutex::new(None)),
             rules_check_interval: crate::rules::RULES_CHECK_INTERVAL,
+            duplicate_check_on_registration: true,
         }
+    }
+
+    /// The same state with the duplicate check of registrations on or off (benchmarks).
+    pub fn with_duplicate_check_on_registration(mut self, on: bool) -> Self {
+        self.duplicate_check_on_registration = on;
+        self
     }
 
     /// The registry adapter for this request.

@@ -150,19 +150,40 @@ pub fn record_event(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), ApiError> {
-    repo::events::append(
-        conn,
-        repo::events::NewEvent {
-            appeal_id,
-            occurred_at: at,
-            actor_user_id: Some(p.user_id),
-            actor_subject_id: Some(p.subject_id),
-            action: action.to_owned(),
-            before,
-            after,
-        },
-    )?;
+    repo::events::append(conn, new_event(p, appeal_id, at, action, before, after))?;
     Ok(())
+}
+
+/// Records the first event of an appeal inserted in this transaction (`registered`).
+pub fn record_first_event(
+    conn: &mut DbConn,
+    p: &Principal,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), ApiError> {
+    repo::events::append_first(conn, new_event(p, appeal_id, at, action, None, Some(after)))?;
+    Ok(())
+}
+
+fn new_event(
+    p: &Principal,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> repo::events::NewEvent {
+    repo::events::NewEvent {
+        appeal_id,
+        occurred_at: at,
+        actor_user_id: Some(p.user_id),
+        actor_subject_id: Some(p.subject_id),
+        action: action.to_owned(),
+        before,
+        after,
+    }
 }
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -171,9 +192,20 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 /// Builds the API view of a card.
 pub fn view(conn: &mut DbConn, row: &AppealRow) -> Result<AppealDto, ApiError> {
-    let parts = CardParts::of(row)?;
     let subject = repo::subjects::get(conn, row.subject_id)?;
-    let applicants = repo::appeals::applicants(conn, row.id)?
+    let applicants = repo::appeals::applicants(conn, row.id)?;
+    view_of(row, subject, applicants)
+}
+
+/// Builds the API view of a card from rows already at hand (the registration has just written
+/// them, so it does not read them back).
+pub fn view_of(
+    row: &AppealRow,
+    subject: appeals_db::rows::SubjectRow,
+    applicants: Vec<appeals_db::rows::ApplicantRow>,
+) -> Result<AppealDto, ApiError> {
+    let parts = CardParts::of(row)?;
+    let applicants = applicants
         .into_iter()
         .map(crate::applicants::dto)
         .collect::<Result<Vec<_>, ApiError>>()?;

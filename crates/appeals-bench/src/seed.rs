@@ -13,7 +13,7 @@
 //! batches while the current one is written: two when the index is filled (the MinHash signatures
 //! cost several times the rest of an appeal), one otherwise; the writer takes their batches in order.
 //!
-//! Numbers come from the through counter, reserved up front in one statement, so a server that
+//! Numbers are reserved up front from the through numbering (counter and sequence, R3), so a server that
 //! registers meanwhile never collides with them. Row ids are assigned here (max id + 1…): run the
 //! seeder while no server writes to the database.
 
@@ -28,7 +28,7 @@ use appeals_db::repo::events::{GENESIS_HASH, event_hash};
 use appeals_db::rows::NewEventRow;
 use appeals_db::schema::{
     appeal_applicants, appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
-    appeal_events, appeal_markings, appeal_tags, appeals, counters,
+    appeal_events, appeal_markings, appeal_tags, appeals,
 };
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::cards::{
@@ -544,12 +544,10 @@ fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
         None => repo::subjects::get(conn, user.subject_id)?,
     };
     let count = i64::try_from(args.count)?;
-    let last_counter: i64 = appeals_db::write_tx(conn, |conn| {
-        diesel::update(counters::table.find("registration"))
-            .set(counters::value.eq(counters::value + count))
-            .returning(counters::value)
-            .get_result(conn)
-    })?;
+    // Both number sources (counter row and, on PostgreSQL, the sequence) move past the block.
+    let first_counter: i64 =
+        appeals_db::write_tx(conn, |conn| repo::numbering::reserve(conn, count))?;
+    let last_counter = first_counter + count - 1;
     let max_appeal: Option<i64> = appeals::table.select(max(appeals::id)).first(conn)?;
     let max_applicant: Option<i64> = appeal_applicants::table
         .select(max(appeal_applicants::id))

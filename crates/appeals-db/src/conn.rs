@@ -184,6 +184,17 @@ impl DbConn {
     }
 }
 
+/// SQLite writers of this process queue here before asking SQLite for its write lock: SQLite
+/// makes a waiting writer sleep and retry in its busy handler, so with many writers in one process
+/// the unlucky ones slept for seconds while others got in. The queue turns those sleeps into a
+/// first-come wait; other processes still meet at SQLite's own lock (`busy_timeout`).
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// Set while this thread holds [`SQLITE_WRITERS`], so a nested `write_tx` does not wait on itself.
+    static HOLDS_SQLITE_WRITERS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs `f` in a write transaction. On SQLite the transaction first touches a lock row so the
 /// write lock is taken (and waited for, up to `busy_timeout`) before anything is read; a deferred
 /// transaction that reads first would fail outright when another process wrote in between.
@@ -193,6 +204,21 @@ where
     E: From<diesel::result::Error>,
 {
     use diesel::prelude::*;
+    if conn.backend() == Backend::Sqlite && !HOLDS_SQLITE_WRITERS.get() {
+        // A poisoned lock only means another writer panicked; the database rolled it back.
+        let _queue = SQLITE_WRITERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        struct Held;
+        impl Drop for Held {
+            fn drop(&mut self) {
+                HOLDS_SQLITE_WRITERS.set(false);
+            }
+        }
+        HOLDS_SQLITE_WRITERS.set(true);
+        let _held = Held;
+        return write_tx(conn, f);
+    }
     conn.transaction(|conn| {
         if conn.backend() == Backend::Sqlite {
             diesel::update(crate::schema::counters::table.find("__write_lock"))

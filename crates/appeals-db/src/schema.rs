@@ -279,3 +279,10 @@ diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_signatures, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_bands, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_applicant_keys, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_duplicate_links, appeals);
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -89,6 +89,48 @@ impl LetterIndexTable {
     }
 }
 
+/// How the through number of R3 is allocated («в сквозном порядке, только один раз»). The law asks
+/// for a through, unique number; whether a failed registration may leave a hole is not said, so
+/// this is configuration (stored in the database, the same for every server process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberingMode {
+    /// One counter row, taken and held until commit: no holes, but registrations commit one at a
+    /// time (the only mode on SQLite, whose writers are serialised anyway).
+    #[default]
+    Gapless,
+    /// A database sequence (eOtinish's `registration_number_seq` [OBS]; the PostgreSQL default):
+    /// registrations run in parallel; a number is lost only when its transaction fails after
+    /// taking it. Consecutive successful registrations still get consecutive numbers.
+    Sequence,
+}
+
+impl NumberingMode {
+    /// The stored code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Gapless => "gapless",
+            Self::Sequence => "sequence",
+        }
+    }
+
+    /// Parses a stored code.
+    ///
+    /// # Errors
+    /// An unknown code.
+    pub fn from_code(code: &str) -> Result<Self, DomainError> {
+        match code {
+            "gapless" => Ok(Self::Gapless),
+            "sequence" => Ok(Self::Sequence),
+            other => Err(DomainError::invalid(
+                "registration_numbering",
+                format!("unknown numbering mode `{other}` (gapless | sequence)"),
+            )),
+        }
+    }
+}
+
 /// Layout settings of a registration number (R3). Default: `-` and 8 digits (eOtinish [OBS]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegNumberFormat {
@@ -429,6 +471,15 @@ serde_as_string!(AppealNumber);
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn numbering_mode_codes_round_trip() {
+        for mode in [NumberingMode::Gapless, NumberingMode::Sequence] {
+            assert_eq!(NumberingMode::from_code(mode.code()).unwrap(), mode);
+        }
+        assert!(NumberingMode::from_code("random").is_err());
+        assert_eq!(NumberingMode::default(), NumberingMode::Gapless);
+    }
     use super::*;
     use proptest::prelude::*;
 

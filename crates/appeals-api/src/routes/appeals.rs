@@ -56,8 +56,9 @@ struct Prepared {
     received_after_cutoff: bool,
     calendar_version: String,
     letter_category: &'static str,
-    /// Signature and keys for the duplicate check (p.13), computed outside the transaction.
-    dedup: PreparedCheck,
+    /// Signature and keys for the duplicate check (p.13), computed outside the transaction;
+    /// `None` only when a benchmark switched the check off.
+    dedup: Option<PreparedCheck>,
 }
 
 pub(crate) fn address_block(a: &Address) -> AddressBlock {
@@ -143,6 +144,7 @@ fn prepare(
     body: RegisterAppeal,
     subject_id: i64,
     now: chrono::DateTime<chrono::Utc>,
+    with_duplicate_check: bool,
 ) -> Result<Prepared, ApiError> {
     let mut errors = Vec::new();
     let document_type = {
@@ -274,7 +276,11 @@ fn prepare(
         non_accountable_category: body.non_accountable_category.clone(),
         complaint: None,
     };
-    let dedup = PreparedCheck::new(&body, full_name, &rules.dedup)?;
+    let dedup = if with_duplicate_check {
+        Some(PreparedCheck::new(&body, full_name, &rules.dedup)?)
+    } else {
+        None
+    };
     Ok(Prepared {
         new_appeal,
         dedup,
@@ -291,13 +297,15 @@ fn prepare(
 
 /// Validates a registration body exactly as `POST /appeals` does and prepares its duplicate check
 /// (for `POST /duplicate-checks`, which stores nothing).
-pub(crate) fn prepare_registration(
+pub fn prepare_registration(
     rules: &Rules,
     body: RegisterAppeal,
     subject_id: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PreparedCheck, ApiError> {
-    prepare(rules, body, subject_id, now).map(|p| p.dedup)
+    prepare(rules, body, subject_id, now, true)?
+        .dedup
+        .ok_or_else(|| ApiError::internal("duplicate check not prepared"))
 }
 
 /// Surname, first name, patronymic of the accepting user (for the talon).
@@ -361,25 +369,43 @@ enum Registered {
     Replay(String),
 }
 
+/// The stored answer to an earlier request with this `Idempotency-Key`, if any; the same key with
+/// another body is refused.
+fn replay(
+    conn: &mut appeals_db::DbConn,
+    user_id: i64,
+    idempotency: Option<&(String, String)>,
+) -> Result<Option<Registered>, ApiError> {
+    let Some((key, hash)) = idempotency else {
+        return Ok(None);
+    };
+    match repo::idempotency::find(conn, user_id, key)? {
+        Some(stored) if &stored.request_hash == hash => {
+            Ok(Some(Registered::Replay(stored.response)))
+        }
+        Some(_) => Err(ApiError::new(
+            ProblemType::IdempotencyKeyReused,
+            "This Idempotency-Key was used with a different request body.",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The registering transaction. `precheck` is the duplicate check made just before it (no lock
+/// held); it is completed here with whatever was registered meanwhile. Everything that can fail
+/// on input comes before the number is taken; after it, only the writes.
 fn register_tx(
     conn: &mut appeals_db::DbConn,
     rules: &Rules,
     principal: &crate::auth::Principal,
     prepared: Prepared,
     lookups: Vec<Option<crate::applicants::Lookup>>,
+    precheck: Option<crate::dedup::CheckOutcome>,
     idempotency: Option<(String, String)>,
 ) -> Result<Registered, ApiError> {
     write_tx(conn, |conn| {
-        if let Some((key, hash)) = &idempotency
-            && let Some(stored) = repo::idempotency::find(conn, principal.user_id, key)?
-        {
-            if &stored.request_hash != hash {
-                return Err(ApiError::new(
-                    ProblemType::IdempotencyKeyReused,
-                    "This Idempotency-Key was used with a different request body.",
-                ));
-            }
-            return Ok(Registered::Replay(stored.response));
+        if let Some(replayed) = replay(conn, principal.user_id, idempotency.as_ref())? {
+            return Ok(replayed);
         }
         let subject = repo::subjects::get(conn, principal.subject_id)?;
         if let Some(addressee) = prepared.body.addressee_subject_id {
@@ -387,11 +413,18 @@ fn register_tx(
                 ApiError::invalid_field("#/addressee_subject_id", "no such subject")
             })?;
         }
-        // p.13: the duplicate check runs before registration, inside the same transaction, so
-        // that the stored verdict is the one the registrar sees.
-        let check = run_check(conn, &prepared.dedup, &rules.dedup, None)?;
-        let duplicate_of = check.duplicate_of().map(|c| c.card.id);
-        let counter = repo::appeals::next_registration_counter(conn)?;
+        let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
+        // p.13: the check runs before registration; its verdict is as of this transaction.
+        let check = match (&prepared.dedup, precheck) {
+            (Some(dedup), Some(pre)) => Some(pre.catch_up(conn, dedup, &rules.dedup)?),
+            (Some(dedup), None) => Some(run_check(conn, dedup, &rules.dedup, None)?),
+            (None, _) => None,
+        };
+        let duplicate_of = check
+            .as_ref()
+            .and_then(|c| c.duplicate_of())
+            .map(|c| c.card.id);
+        let counter = repo::numbering::next(conn, rules.numbering)?;
         let year = chrono::Datelike::year(&prepared.registration_date);
         let number = rules.number_format.issue(
             &rules.letter_index,
@@ -409,7 +442,6 @@ fn register_tx(
             |_| review_due,
         )?;
         let state = AppealState::registered(appeal_number.clone());
-        let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
         let registered_local = rules.local_time(workflow::utc(card.registered_at));
         let talon = Talon::issue(
             appeal_number.clone(),
@@ -487,9 +519,11 @@ fn register_tx(
                 card: workflow::to_json(&z1)?,
             });
         }
-        repo::appeals::insert_applicants(conn, &applicant_rows)?;
-        prepared.dedup.store(conn, row.id)?;
-        for candidate in &check.candidates {
+        let applicants = repo::appeals::insert_applicants(conn, &applicant_rows)?;
+        if let Some(dedup) = &prepared.dedup {
+            dedup.store(conn, row.id)?;
+        }
+        for candidate in check.iter().flat_map(|c| &c.candidates) {
             let verdict = crate::dedup::VerdictDto::from(candidate.score.verdict);
             if verdict == crate::dedup::VerdictDto::New {
                 continue;
@@ -509,17 +543,16 @@ fn register_tx(
                 },
             )?;
         }
-        let check_dto = check.to_dto();
+        let check_dto = check.as_ref().map(crate::dedup::CheckOutcome::to_dto);
         let markings: Vec<String> = card.markings().iter().cloned().collect();
         repo::appeals::insert_tags_and_markings(conn, row.id, card.tags(), &markings)?;
-        workflow::record_event(
+        workflow::record_first_event(
             conn,
             principal,
             row.id,
             now,
             "registered",
-            None,
-            Some(serde_json::json!({
+            serde_json::json!({
                 "registration_number": row.reg_number,
                 "status": row.status,
                 "document_type": row.document_type,
@@ -529,17 +562,17 @@ fn register_tx(
                 "transfer_due": row.transfer_due,
                 "markings": markings,
                 "is_accountable": row.is_accountable,
-                "duplicate_check": {
-                    "verdict": check_dto.verdict,
+                "duplicate_check": check_dto.as_ref().map(|c| serde_json::json!({
+                    "verdict": c.verdict,
                     "duplicate_of": row.duplicate_of,
-                    "candidates": check_dto.candidates.iter().map(|c| serde_json::json!({
+                    "candidates": c.candidates.iter().map(|c| serde_json::json!({
                         "appeal_id": c.appeal_id, "verdict": c.verdict, "similarity": c.similarity,
                     })).collect::<Vec<_>>(),
-                },
-            })),
+                })),
+            }),
         )?;
-        let mut dto = workflow::view(conn, &row)?;
-        dto.duplicate_check = Some(check_dto);
+        let mut dto = workflow::view_of(&row, subject, applicants)?;
+        dto.duplicate_check = check_dto;
         if let Some((key, hash)) = idempotency {
             repo::idempotency::insert(
                 conn,
@@ -609,7 +642,13 @@ pub async fn register(
     });
     let rules = state.rules();
     let principal = auth.principal.clone();
-    let prepared = prepare(&rules, body, principal.subject_id, chrono::Utc::now())?;
+    let prepared = prepare(
+        &rules,
+        body,
+        principal.subject_id,
+        chrono::Utc::now(),
+        state.duplicate_check_on_registration,
+    )?;
     // R20: registry lookups happen before the transaction (a slow registry holds no locks) and
     // never fail the registration.
     let keys: Vec<_> = prepared
@@ -628,21 +667,27 @@ pub async fn register(
     let outcome = state
         .db(move |conn| {
             let user_id = principal.user_id;
-            match register_tx(conn, &rules, &principal, prepared, lookups, idem.clone()) {
-                Err(error) => match idem {
-                    // A concurrent request with the same key may have won the race: replay it.
-                    Some((key, hash)) => match repo::idempotency::find(conn, user_id, &key)? {
-                        Some(stored) if stored.request_hash == hash => {
-                            Ok(Registered::Replay(stored.response))
-                        }
-                        Some(_) => Err(ApiError::new(
-                            ProblemType::IdempotencyKeyReused,
-                            "This Idempotency-Key was used with a different request body.",
-                        )),
-                        None => Err(error),
-                    },
-                    None => Err(error),
-                },
+            if let Some(replayed) = replay(conn, user_id, idem.as_ref())? {
+                return Ok(replayed);
+            }
+            // p.13: the costly part of the duplicate check (lookups, verification) runs here,
+            // before the transaction, so registrations do not wait for each other's checks;
+            // `register_tx` adds what was registered in between.
+            let precheck = match &prepared.dedup {
+                Some(dedup) => Some(run_check(conn, dedup, &rules.dedup, None)?),
+                None => None,
+            };
+            match register_tx(
+                conn,
+                &rules,
+                &principal,
+                prepared,
+                lookups,
+                precheck,
+                idem.clone(),
+            ) {
+                // A concurrent request with the same key may have won the race: replay it.
+                Err(error) => Ok(replay(conn, user_id, idem.as_ref())?.ok_or(error)?),
                 ok => ok,
             }
         })

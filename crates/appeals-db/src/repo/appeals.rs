@@ -1,4 +1,4 @@
-//! ОЛ-1 cards: the registration counter, inserts, versioned updates and filtered lists.
+//! ОЛ-1 cards: inserts, versioned updates and filtered lists.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -6,17 +6,7 @@ use diesel::prelude::*;
 use crate::conn::DbConn;
 use crate::error::DbError;
 use crate::rows::{AppealChange, AppealRow, ApplicantRow, NewAppealRow, NewApplicantRow};
-use crate::schema::{appeal_applicants, appeal_markings, appeal_tags, appeals, counters};
-
-/// Takes the next value of the through registration counter (R3). Call it inside the registering
-/// transaction: the row lock serialises concurrent registrations across processes, and a rolled
-/// back registration gives its value back, so committed numbers have no gaps.
-pub fn next_registration_counter(conn: &mut DbConn) -> Result<i64, DbError> {
-    Ok(diesel::update(counters::table.find("registration"))
-        .set(counters::value.eq(counters::value + 1))
-        .returning(counters::value)
-        .get_result(conn)?)
-}
+use crate::schema::{appeal_applicants, appeal_markings, appeal_tags, appeals};
 
 pub fn insert(conn: &mut DbConn, new: &NewAppealRow) -> Result<AppealRow, DbError> {
     Ok(diesel::insert_into(appeals::table)
@@ -78,14 +68,21 @@ pub fn parts(conn: &mut DbConn, main_id: i64) -> Result<Vec<AppealRow>, DbError>
         .load(conn)?)
 }
 
-pub fn insert_applicants(conn: &mut DbConn, rows: &[NewApplicantRow]) -> Result<(), DbError> {
-    // One statement per row: batch inserts are not in MultiConnection's common subset.
-    for row in rows {
-        diesel::insert_into(appeal_applicants::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(())
+/// Inserts З-1 rows and returns them as stored (the registration answers from them without
+/// reading them back).
+pub fn insert_applicants(
+    conn: &mut DbConn,
+    rows: &[NewApplicantRow],
+) -> Result<Vec<ApplicantRow>, DbError> {
+    // One statement per row (usually one applicant): batch inserts with RETURNING are not in
+    // MultiConnection's common subset.
+    rows.iter()
+        .map(|row| {
+            Ok(diesel::insert_into(appeal_applicants::table)
+                .values(row)
+                .get_result::<ApplicantRow>(conn)?)
+        })
+        .collect()
 }
 
 pub fn delete_applicants(conn: &mut DbConn, appeal_id: i64) -> Result<(), DbError> {

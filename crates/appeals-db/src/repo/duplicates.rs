@@ -72,11 +72,22 @@ pub fn insert_index(
     Ok(())
 }
 
-/// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`.
+/// The newest appeal in the index (0 when empty): a check that remembers it can later look only
+/// at what was indexed after it (`after`).
+pub fn last_indexed_appeal_id(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(appeal_dedup_signatures::table
+        .select(diesel::dsl::max(appeal_dedup_signatures::appeal_id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
+/// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`;
+/// with `after`, only appeals with a greater id.
 pub fn candidates_by_applicant(
     conn: &mut DbConn,
     keys: &[(String, String)],
     limit: i64,
+    after: Option<i64>,
 ) -> Result<Vec<i64>, DbError> {
     let mut ids = Vec::new();
     // One indexed lookup per key (a key is a prefix of the primary key), merged here.
@@ -84,6 +95,7 @@ pub fn candidates_by_applicant(
         let found: Vec<i64> = appeal_dedup_applicant_keys::table
             .filter(appeal_dedup_applicant_keys::key_kind.eq(kind))
             .filter(appeal_dedup_applicant_keys::key.eq(key))
+            .filter(appeal_dedup_applicant_keys::appeal_id.gt(after.unwrap_or(i64::MIN)))
             .select(appeal_dedup_applicant_keys::appeal_id)
             .order(appeal_dedup_applicant_keys::appeal_id.desc())
             .limit(limit)
@@ -97,17 +109,19 @@ pub fn candidates_by_applicant(
 }
 
 /// Appeals sharing at least one LSH band key, with the number of shared bands; most shared
-/// first, then newest, at most `limit`.
+/// first, then newest, at most `limit`; with `after`, only appeals with a greater id.
 pub fn candidates_by_bands(
     conn: &mut DbConn,
     band_keys: &[i64],
     limit: i64,
+    after: Option<i64>,
 ) -> Result<Vec<(i64, i64)>, DbError> {
     if band_keys.is_empty() {
         return Ok(Vec::new());
     }
     Ok(appeal_dedup_bands::table
         .filter(appeal_dedup_bands::band_key.eq_any(band_keys))
+        .filter(appeal_dedup_bands::appeal_id.gt(after.unwrap_or(i64::MIN)))
         .group_by(appeal_dedup_bands::appeal_id)
         .select((appeal_dedup_bands::appeal_id, count_star()))
         .order((count_star().desc(), appeal_dedup_bands::appeal_id.desc()))

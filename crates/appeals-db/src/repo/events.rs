@@ -57,6 +57,20 @@ pub fn append(conn: &mut DbConn, event: NewEvent) -> Result<EventRow, DbError> {
         .select((appeal_events::seq, appeal_events::hash))
         .first(conn)
         .optional()?;
+    append_after(conn, event, last)
+}
+
+/// Appends the first event of an appeal inserted in this transaction (no chain head to read; the
+/// unique `(appeal_id, seq)` still refuses a second first event).
+pub fn append_first(conn: &mut DbConn, event: NewEvent) -> Result<EventRow, DbError> {
+    append_after(conn, event, None)
+}
+
+fn append_after(
+    conn: &mut DbConn,
+    event: NewEvent,
+    last: Option<(i32, String)>,
+) -> Result<EventRow, DbError> {
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
