@@ -30,6 +30,8 @@ pub const BAND_CANDIDATES: i64 = 200;
 /// At most this many candidates are verified on their full text (the rest are filtered on their
 /// stored signature and applicant keys alone).
 pub const VERIFIED_CANDIDATES: usize = 24;
+/// At most this many texts of other applicants (or anonymous ones) are verified per check.
+pub const VERIFIED_OTHERS: usize = 8;
 /// A text of another applicant is verified (and shown as `new`) from this estimated resemblance.
 const OTHERS_MIN_ESTIMATE: f64 = 0.5;
 /// An anonymous side (text alone decides, at most `related`) is verified from this estimate.
@@ -369,16 +371,22 @@ fn verified_candidates(
     let ids: Vec<i64> = ids.into_iter().collect();
     let stored = repo::duplicates::signatures(conn, &ids)?;
 
-    // Pre-filter: who is the applicant, how close is the text (MinHash estimate).
+    let by_applicant: BTreeSet<i64> = by_applicant.into_iter().collect();
+    // Pre-filter: how close is the text (MinHash estimate), who is the applicant.
     let mut shortlist: Vec<(bool, f64, i64, Signature, Vec<NormalizedApplicant>)> = Vec::new();
     for row in stored {
         let Ok(signature) = Signature::from_bytes(&row.signature) else {
             continue;
         };
+        let estimate = new.fingerprint.signature.estimate_similarity(&signature);
+        // A text this far off is kept only for the same applicant, whom the applicant keys find;
+        // skipping it here saves normalising its applicants (the pre-filter's main cost).
+        if estimate < ANONYMOUS_MIN_ESTIMATE && !by_applicant.contains(&row.appeal_id) {
+            continue;
+        }
         let keys: Vec<ApplicantKey> =
             crate::workflow::parse_json(&row.applicants, "duplicate-check applicants")?;
         let old: Vec<NormalizedApplicant> = keys.iter().map(ApplicantKey::normalized).collect();
-        let estimate = new.fingerprint.signature.estimate_similarity(&signature);
         let matched = applicant::same_applicant(&new.normalized, &old, &settings.applicant);
         let keep = match matched {
             ApplicantMatch::Same { .. } => true,
@@ -390,8 +398,14 @@ fn verified_candidates(
             shortlist.push((same, estimate, row.appeal_id, signature, old));
         }
     }
-    // Same applicant first (only they can be duplicates), then the closest texts.
+    // Same applicant first (only they can be duplicates), then the closest texts; other
+    // applicants' texts can only be `new`, so only the closest few are verified and listed.
     shortlist.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)));
+    let mut others = 0;
+    shortlist.retain(|(same, ..)| {
+        others += usize::from(!same);
+        *same || others <= VERIFIED_OTHERS
+    });
     shortlist.truncate(VERIFIED_CANDIDATES);
 
     let wanted: Vec<i64> = shortlist.iter().map(|s| s.2).collect();
