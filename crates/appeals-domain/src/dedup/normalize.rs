@@ -107,8 +107,14 @@ pub fn analyze(text: &str) -> NormalizedText {
         let kind = if greeting_only {
             FragmentKind::Greeting
         } else if starts_with_any(&tokens, CLOSINGS) {
-            closed = true;
-            FragmentKind::Closing
+            // «Заранее благодарю…» before any content is a courtesy, not the end of the letter:
+            // closing there would drop the whole body as signature.
+            if in_header_zone {
+                FragmentKind::Greeting
+            } else {
+                closed = true;
+                FragmentKind::Closing
+            }
         } else if tokens
             .first()
             .is_some_and(|t| CONTACT_WORDS.contains(&t.as_str()))
@@ -881,6 +887,13 @@ mod tests {
         assert_eq!(normalize("2024-03-12"), "d20240312");
         // Not a date: keeps the numbers.
         assert_eq!(normalize("45.03.2024"), "45 3 2024");
+    }
+
+    #[test]
+    fn dedup_normalize_thanks_before_the_body_do_not_close_the_letter() {
+        let text = "Заранее благодарю за рассмотрение обращения. Крыша течёт уже месяц.\n\
+                    Заранее благодарю. Иванов И.И.";
+        assert_eq!(normalize(text), "крыша течет уже месяц");
     }
 
     #[test]
