@@ -251,6 +251,41 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    fn of(mut candidates: Vec<CheckedCandidate>, indexed_up_to: i64) -> Self {
+        candidates.sort_by(|a, b| {
+            b.score
+                .verdict
+                .cmp(&a.score.verdict)
+                .then(b.score.similarity.total_cmp(&a.score.similarity))
+                .then(b.card.id.cmp(&a.card.id))
+        });
+        let verdict = candidates.first().map_or(Verdict::New, |c| c.score.verdict);
+        Self {
+            verdict,
+            candidates,
+            indexed_up_to,
+        }
+    }
+
+    /// Completes a check made before the registering transaction with the appeals indexed since
+    /// (registered meanwhile by this or another process), so the expensive part of the check
+    /// holds no lock and the result is still as of the transaction.
+    pub fn catch_up(
+        self,
+        conn: &mut DbConn,
+        new: &PreparedCheck,
+        settings: &DedupSettings,
+    ) -> Result<Self, ApiError> {
+        let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
+        if indexed_up_to <= self.indexed_up_to {
+            return Ok(self);
+        }
+        let mut candidates = self.candidates;
+        let since = verified_candidates(conn, new, settings, None, Some(self.indexed_up_to))?;
+        candidates.extend(since);
+        Ok(Self::of(candidates, indexed_up_to))
+    }
+
     /// The best duplicate (the `duplicate_of` link, R13).
     pub fn duplicate_of(&self) -> Option<&CheckedCandidate> {
         self.candidates
@@ -307,43 +342,6 @@ pub fn run_check(
     let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
     let candidates = verified_candidates(conn, new, settings, exclude, None)?;
     Ok(CheckOutcome::of(candidates, indexed_up_to))
-}
-
-impl CheckOutcome {
-    fn of(mut candidates: Vec<CheckedCandidate>, indexed_up_to: i64) -> Self {
-        candidates.sort_by(|a, b| {
-            b.score
-                .verdict
-                .cmp(&a.score.verdict)
-                .then(b.score.similarity.total_cmp(&a.score.similarity))
-                .then(b.card.id.cmp(&a.card.id))
-        });
-        let verdict = candidates.first().map_or(Verdict::New, |c| c.score.verdict);
-        Self {
-            verdict,
-            candidates,
-            indexed_up_to,
-        }
-    }
-
-    /// Completes a check made before the registering transaction with the appeals indexed since
-    /// (registered meanwhile by this or another process), so the expensive part of the check
-    /// holds no lock and the result is still as of the transaction.
-    pub fn catch_up(
-        self,
-        conn: &mut DbConn,
-        new: &PreparedCheck,
-        settings: &DedupSettings,
-    ) -> Result<Self, ApiError> {
-        let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
-        if indexed_up_to <= self.indexed_up_to {
-            return Ok(self);
-        }
-        let mut candidates = self.candidates;
-        let since = verified_candidates(conn, new, settings, None, Some(self.indexed_up_to))?;
-        candidates.extend(since);
-        Ok(Self::of(candidates, indexed_up_to))
-    }
 }
 
 /// Candidate lookups, pre-filter and verification; with `after`, only appeals indexed after it.

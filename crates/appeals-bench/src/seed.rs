@@ -21,7 +21,8 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use appeals_api::dedup::PreparedCheck;
-use appeals_api::dto::{ApplicantCategory, ApplicantInput, RegisterAppeal, TalonDto};
+use appeals_api::dto::{ApplicantCategory, RegisterAppeal, TalonDto};
+use appeals_api::routes::appeals::{address_block, full_name};
 use appeals_api::rules::Rules;
 use appeals_api::workflow::AppealDetails;
 use appeals_db::repo::events::{GENESIS_HASH, event_hash};
@@ -32,8 +33,8 @@ use appeals_db::schema::{
 };
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::cards::{
-    AddressBlock, AppealCard, ApplicantCard, Authorship, Contacts, FillMode, NewAppeal,
-    PersonBlock, PersonCategory, Talon,
+    AppealCard, ApplicantCard, Authorship, Contacts, FillMode, NewAppeal, PersonBlock,
+    PersonCategory, Talon,
 };
 use appeals_domain::deadline;
 use appeals_domain::dedup::DedupSettings;
@@ -190,34 +191,6 @@ pub struct SeedArgs {
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, BoxError> {
     Ok(serde_json::to_string(v)?)
-}
-
-fn address_block(a: &appeals_api::dto::Address) -> AddressBlock {
-    AddressBlock {
-        region: a.region.clone(),
-        district: a.district.clone(),
-        settlement_kato: a.settlement_kato.clone(),
-        street: a.street.clone(),
-        house: a.house.clone(),
-        flat: a.flat.clone(),
-        postal_code: a.postal_code.clone(),
-    }
-}
-
-/// The applicant's name as the registration handler derives it (`routes::appeals::full_name`,
-/// crate-private there): the company name of a legal entity, else surname, first name, patronymic.
-fn full_name(a: &ApplicantInput) -> Option<String> {
-    match a.category {
-        ApplicantCategory::LegalEntity => a.company_name.clone(),
-        ApplicantCategory::Individual => {
-            let parts: Vec<&str> = [&a.surname, &a.first_name, &a.patronymic]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
-        }
-    }
 }
 
 /// The duplicate-check index entries of appeal `id`, as `PreparedCheck::store` writes them.

@@ -61,7 +61,8 @@ struct Prepared {
     dedup: Option<PreparedCheck>,
 }
 
-pub(crate) fn address_block(a: &Address) -> AddressBlock {
+/// The З-1 address block of an address given in a registration body.
+pub fn address_block(a: &Address) -> AddressBlock {
     AddressBlock {
         region: a.region.clone(),
         district: a.district.clone(),
@@ -124,7 +125,9 @@ fn domain_reason(e: appeals_domain::DomainError) -> String {
     }
 }
 
-pub(crate) fn full_name(a: &ApplicantInput) -> Option<String> {
+/// The applicant's name for the duplicate check and З-1 lists: the company name of a legal
+/// entity, else surname, first name, patronymic.
+pub fn full_name(a: &ApplicantInput) -> Option<String> {
     match a.category {
         ApplicantCategory::LegalEntity => a.company_name.clone(),
         ApplicantCategory::Individual => {
