@@ -77,6 +77,7 @@ backend_tests!(
     registrar_overrides_the_verdict_with_a_reason_recorded_in_history,
     a_second_process_sees_a_registration_at_once,
     a_check_made_before_the_transaction_catches_up_with_registrations_since,
+    namesakes_do_not_crowd_out_the_applicants_own_appeal,
     campaign_of_three_applicants_is_found_for_analysts_only,
 );
 
@@ -122,11 +123,13 @@ async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_th
             "novel_fragments",
             "registered_at",
             "registration_number",
+            "scored_on",
             "similarity",
             "subject_id",
             "verdict"
         ]
     );
+    assert_eq!(candidate["scored_on"], "text");
 
     // R13: the duplicate is registered with its own number and linked to the original.
     let dup = register(&app, &prosecutor, copy).await;
@@ -235,6 +238,11 @@ async fn same_text_from_another_applicant_is_new(backend: TestBackend) {
     assert_eq!(check["candidates"][0]["appeal_id"], original["id"]);
     assert_eq!(check["candidates"][0]["verdict"], "new");
     assert_eq!(check["candidates"][0]["similarity"], 1.0);
+    assert_eq!(check["candidates"][0]["containment"], 1.0);
+    // R14: another person's appeal is `new` whatever its text, so only the stored signatures
+    // are compared (estimates; identical texts give exactly 1) and no novelty is shown.
+    assert_eq!(check["candidates"][0]["scored_on"], "signature");
+    assert_eq!(check["candidates"][0]["novel_fragments"], json!([]));
     let links = app
         .get(&format!("/api/v1/appeals/{}/duplicates", other["id"]), &reg)
         .await;
@@ -555,4 +563,68 @@ async fn a_check_made_before_the_transaction_catches_up_with_registrations_since
         .catch_up(&mut app.conn(), &prepared, &rules.dedup)
         .unwrap();
     assert_eq!(again.candidates.len(), after.candidates.len());
+}
+
+/// R14: the lookup by applicant keys takes at most N appeals per key; a common name must not push
+/// the same IIN's earlier appeal out of the candidates (each key keeps its own N).
+async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBackend) {
+    use appeals_api::dedup::{index_keys, lookup_keys};
+    use appeals_domain::dedup::ApplicantKey;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    // Two later namesakes without an IIN (they could be the same person: R14 by name + address).
+    let mut namesakes = Vec::new();
+    for house in ["1", "2"] {
+        let mut p = other_person("Сейтов", "Ерлан", house);
+        p["patronymic"] = json!("Болатович");
+        let text = format!("{CAMPAIGN} Дом {house}.");
+        namesakes.push(
+            register(&app, &reg, body(&text, json!([p]))).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let applicant = |iin: Option<&str>| {
+        ApplicantKey {
+            iin_bin: iin.map(str::to_owned),
+            full_name: Some("Сейтов Ерлан Болатович".to_owned()),
+            address: None,
+            kato_settlement: None,
+        }
+        .normalized()
+    };
+    let with_iin = lookup_keys(&[applicant(Some("921029350851"))]);
+    let found =
+        appeals_db::repo::duplicates::candidates_by_applicant(&mut app.conn(), &with_iin, 1, None)
+            .unwrap();
+    assert!(
+        found.contains(&original["id"].as_i64().unwrap()),
+        "{found:?}"
+    );
+    assert!(found.contains(&namesakes[1]), "{found:?}");
+    // An applicant with an IIN reads namesakes without one (who may be the same person), not
+    // namesakes with another IIN; one without an IIN reads every namesake.
+    let stored = index_keys(&[applicant(Some("921029350851"))]);
+    assert!(
+        stored
+            .iter()
+            .all(|(kind, _)| !with_iin.iter().any(|(k, _)| k == kind && k != "iin_bin"))
+    );
+    let without_iin = lookup_keys(&[applicant(None)]);
+    let everyone = appeals_db::repo::duplicates::candidates_by_applicant(
+        &mut app.conn(),
+        &without_iin,
+        10,
+        None,
+    )
+    .unwrap();
+    assert!(
+        everyone.contains(&original["id"].as_i64().unwrap()),
+        "{everyone:?}"
+    );
+    assert!(
+        namesakes.iter().all(|id| everyone.contains(id)),
+        "{everyone:?}"
+    );
 }

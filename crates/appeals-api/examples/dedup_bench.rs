@@ -660,10 +660,16 @@ fn main() -> Res<()> {
         // Engine only: `check` over the verified candidates' texts and applicants.
         let ids: Vec<i64> = outcome.candidates.iter().map(|c| c.card.id).collect();
         let stored = repo::duplicates::signatures(&mut conn, &ids)?;
+        let texts = repo::duplicates::candidate_cards(&mut conn, &ids)?;
         let docs: Vec<CandidateDocument> = outcome
             .candidates
             .iter()
             .map(|c| {
+                let text = texts
+                    .iter()
+                    .find(|t| t.id == c.card.id)
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default();
                 let applicants = stored
                     .iter()
                     .find(|s| s.appeal_id == c.card.id)
@@ -671,10 +677,7 @@ fn main() -> Res<()> {
                     .unwrap_or_default();
                 CandidateDocument {
                     id: c.card.id.to_string(),
-                    document: Document {
-                        text: c.card.text.clone(),
-                        applicants,
-                    },
+                    document: Document { text, applicants },
                 }
             })
             .collect();

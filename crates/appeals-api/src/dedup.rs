@@ -14,7 +14,8 @@ use appeals_db::repo;
 use appeals_db::rows::DedupSignatureRow;
 use appeals_domain::dedup::{
     ApplicantKey, ApplicantMatch, CandidateScore, DedupSettings, Fingerprint, MinHasher,
-    NormalizedApplicant, Signature, Verdict, applicant, features, normalize, score_pair,
+    NormalizedApplicant, ScoredOn, Signature, Verdict, applicant, features, normalize,
+    score_other_applicant, score_pair,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,8 @@ use utoipa::ToSchema;
 use crate::dto::{Address, ApplicantInput, RegisterAppeal};
 use crate::error::ApiError;
 
-/// At most this many appeals are taken by applicant keys (newest first) per key.
+/// At most this many appeals are taken per applicant key (newest first); the keys' results are
+/// united, so a common name never crowds out the applicant's own IIN/BIN.
 pub const APPLICANT_CANDIDATES: i64 = 100;
 /// At most this many appeals are taken by shared band keys (most shared bands first).
 pub const BAND_CANDIDATES: i64 = 200;
@@ -95,15 +97,38 @@ pub struct DuplicateCandidateDto {
     /// Share of the earlier appeal's shingles repeated in the checked text (0–1).
     pub containment: f64,
     pub verdict: VerdictDto,
-    /// New arguments or circumstances of the checked text against this appeal.
+    /// New arguments or circumstances of the checked text against this appeal (empty for another
+    /// applicant's appeal).
     pub novel_fragments: Vec<NovelFragmentDto>,
+    /// `text`: the two texts were compared (exact scores). `signature`: another applicant's
+    /// appeal — `new` whatever its text (R14) — scored on the stored MinHash signatures alone
+    /// (estimates, standard error ≤ 0.044).
+    pub scored_on: ScoredOnDto,
+}
+
+/// What a candidate's scores were computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoredOnDto {
+    Text,
+    Signature,
+}
+
+impl From<ScoredOn> for ScoredOnDto {
+    fn from(s: ScoredOn) -> Self {
+        match s {
+            ScoredOn::Text => Self::Text,
+            ScoredOn::Signature => Self::Signature,
+        }
+    }
 }
 
 /// Result of the duplicate check (p.13).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"verdict": "duplicate", "duplicate_of": 41, "candidates": [{"appeal_id": 41,
     "registration_number": "ЖТ-2026-00000041", "subject_id": 2, "registered_at": "2026-03-02T05:00:00Z",
-    "similarity": 0.71, "containment": 0.93, "verdict": "duplicate", "novel_fragments": []}]}))]
+    "similarity": 0.71, "containment": 0.93, "verdict": "duplicate", "novel_fragments": [],
+    "scored_on": "text"}]}))]
 pub struct DuplicateCheckDto {
     /// The strongest verdict over all candidates (`new` without candidates).
     pub verdict: VerdictDto,
@@ -123,8 +148,10 @@ pub struct PreparedCheck {
     pub signature_bytes: Vec<u8>,
     /// `u64` band keys bit-cast to `i64`.
     pub band_keys: Vec<i64>,
-    /// `(key_kind, key)` pairs: `iin_bin`, `name_kato`, `name`.
+    /// Stored `(key_kind, key)` pairs ([`index_keys`]).
     pub applicant_keys: Vec<(String, String)>,
+    /// Looked-up `(key_kind, key)` pairs ([`lookup_keys`]).
+    pub lookup_keys: Vec<(String, String)>,
     /// `iin:…` or `name:…` of the first applicant; `None` when anonymous.
     pub identity: Option<String>,
 }
@@ -148,7 +175,11 @@ pub fn applicant_key(a: &ApplicantInput, full_name: Option<String>) -> Applicant
     }
 }
 
-/// Index keys of normalised applicants (what `appeal_dedup_applicant_keys` stores).
+/// Index keys of normalised applicants (what `appeal_dedup_applicant_keys` stores): `iin_bin`,
+/// and the name (with the settlement, and alone) under `name_kato`/`name` for an applicant without
+/// an IIN/BIN, `name_kato_with_iin`/`name_with_iin` for one with it — so that a check for an
+/// applicant with an IIN reads only the namesakes who could be the same person (see
+/// [`lookup_keys`]).
 pub fn index_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
     let mut keys = Vec::new();
     for a in normalized {
@@ -156,14 +187,46 @@ pub fn index_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
             keys.push(("iin_bin".to_owned(), iin.clone()));
         }
         if let Some(name) = &a.name_key {
+            let suffix = if a.iin_bin.is_some() { "_with_iin" } else { "" };
             if let Some(kato) = &a.kato_settlement {
-                keys.push(("name_kato".to_owned(), format!("{name}|{kato}")));
+                keys.push((format!("name_kato{suffix}"), format!("{name}|{kato}")));
             }
             // Without an IIN, R14 needs the name plus address or settlement; the address is
             // compared fuzzily (two languages), so the lookup is by name and the engine verifies.
-            keys.push(("name".to_owned(), name.clone()));
+            keys.push((format!("name{suffix}"), name.clone()));
         }
     }
+    keys
+}
+
+/// Keys a check looks up (R14). Two applicants who both have an IIN/BIN are the same person only
+/// when it is the same number, so for an applicant with one the check reads its `iin_bin` key and
+/// the namesakes **without** a number; for an applicant without one, every namesake. (Keys stored
+/// before the `_with_iin` kinds existed are all under `name`/`name_kato`: they are still found,
+/// only as extra candidates that the applicant comparison rejects.)
+pub fn lookup_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
+    let mut keys = Vec::new();
+    for a in normalized {
+        if let Some(iin) = &a.iin_bin {
+            keys.push(("iin_bin".to_owned(), iin.clone()));
+        }
+        let Some(name) = &a.name_key else {
+            continue;
+        };
+        let suffixes: &[&str] = if a.iin_bin.is_some() {
+            &[""]
+        } else {
+            &["", "_with_iin"]
+        };
+        for suffix in suffixes {
+            if let Some(kato) = &a.kato_settlement {
+                keys.push((format!("name_kato{suffix}"), format!("{name}|{kato}")));
+            }
+            keys.push((format!("name{suffix}"), name.clone()));
+        }
+    }
+    keys.sort();
+    keys.dedup();
     keys
 }
 
@@ -203,6 +266,7 @@ impl PreparedCheck {
             signature_bytes: fingerprint.signature.to_bytes(),
             fingerprint,
             applicant_keys: index_keys(&normalized),
+            lookup_keys: lookup_keys(&normalized),
             identity: identity(&normalized),
             applicants,
             normalized,
@@ -232,10 +296,19 @@ impl PreparedCheck {
     }
 }
 
+/// What a check shows of a candidate, whatever subject holds it (never its text).
+#[derive(Debug, Clone)]
+pub struct CandidateRef {
+    pub id: i64,
+    pub reg_number: String,
+    pub subject_id: i64,
+    pub registered_at: chrono::NaiveDateTime,
+}
+
 /// One verified candidate: the engine's scores plus what may be shown of it.
 #[derive(Debug, Clone)]
 pub struct CheckedCandidate {
-    pub card: repo::duplicates::CandidateCard,
+    pub card: CandidateRef,
     pub score: CandidateScore,
 }
 
@@ -323,6 +396,7 @@ impl CheckOutcome {
                             end: f.end,
                         })
                         .collect(),
+                    scored_on: c.score.scored_on.into(),
                 })
                 .collect(),
         }
@@ -344,6 +418,18 @@ pub fn run_check(
     Ok(CheckOutcome::of(candidates, indexed_up_to))
 }
 
+/// A candidate after the pre-filter: who applied (as far as decided), how close the text looks.
+struct Shortlisted {
+    appeal_id: i64,
+    matched: ApplicantMatch,
+    estimate: f64,
+    signature: Signature,
+    /// Stored applicant keys (JSON), normalised only if the texts get compared.
+    applicants: String,
+    /// Already normalised (candidates found by applicant keys).
+    normalized: Option<Vec<NormalizedApplicant>>,
+}
+
 /// Candidate lookups, pre-filter and verification; with `after`, only appeals indexed after it.
 fn verified_candidates(
     conn: &mut DbConn,
@@ -354,7 +440,7 @@ fn verified_candidates(
 ) -> Result<Vec<CheckedCandidate>, ApiError> {
     let by_applicant = repo::duplicates::candidates_by_applicant(
         conn,
-        &new.applicant_keys,
+        &new.lookup_keys,
         APPLICANT_CANDIDATES,
         after,
     )?;
@@ -370,61 +456,106 @@ fn verified_candidates(
     let stored = repo::duplicates::signatures(conn, &ids)?;
 
     let by_applicant: BTreeSet<i64> = by_applicant.into_iter().collect();
+    let new_is_anonymous = new.normalized.iter().all(NormalizedApplicant::is_anonymous);
     // Pre-filter: how close is the text (MinHash estimate), who is the applicant.
-    let mut shortlist: Vec<(bool, f64, i64, Signature, Vec<NormalizedApplicant>)> = Vec::new();
+    let mut shortlist: Vec<Shortlisted> = Vec::new();
     for row in stored {
         let Ok(signature) = Signature::from_bytes(&row.signature) else {
             continue;
         };
         let estimate = new.fingerprint.signature.estimate_similarity(&signature);
-        // A text this far off is kept only for the same applicant, whom the applicant keys find;
-        // skipping it here saves normalising its applicants (the pre-filter's main cost).
-        if estimate < ANONYMOUS_MIN_ESTIMATE && !by_applicant.contains(&row.appeal_id) {
-            continue;
-        }
-        let keys: Vec<ApplicantKey> =
-            crate::workflow::parse_json(&row.applicants, "duplicate-check applicants")?;
-        let old: Vec<NormalizedApplicant> = keys.iter().map(ApplicantKey::normalized).collect();
-        let matched = applicant::same_applicant(&new.normalized, &old, &settings.applicant);
+        let (matched, normalized) = if by_applicant.contains(&row.appeal_id) {
+            let keys: Vec<ApplicantKey> =
+                crate::workflow::parse_json(&row.applicants, "duplicate-check applicants")?;
+            let old: Vec<NormalizedApplicant> = keys.iter().map(ApplicantKey::normalized).collect();
+            let matched = applicant::same_applicant(&new.normalized, &old, &settings.applicant);
+            (matched, Some(old))
+        } else if new_is_anonymous || row.applicant_identity.is_none() {
+            (ApplicantMatch::Anonymous, None)
+        } else {
+            // Found by text alone between two named applicants: the same person would share an
+            // applicant key (R14), so this is another applicant — no need to normalise its keys.
+            (ApplicantMatch::Different, None)
+        };
         let keep = match matched {
             ApplicantMatch::Same { .. } => true,
             ApplicantMatch::Anonymous => estimate >= ANONYMOUS_MIN_ESTIMATE,
             ApplicantMatch::Different => estimate >= OTHERS_MIN_ESTIMATE,
         };
         if keep {
-            let same = matches!(matched, ApplicantMatch::Same { .. });
-            shortlist.push((same, estimate, row.appeal_id, signature, old));
+            shortlist.push(Shortlisted {
+                appeal_id: row.appeal_id,
+                matched,
+                estimate,
+                signature,
+                applicants: row.applicants,
+                normalized,
+            });
         }
     }
     // Same applicant first (only they can be duplicates), then the closest texts; other
-    // applicants' texts can only be `new`, so only the closest few are verified and listed.
-    shortlist.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)));
+    // applicants' texts can only be `new`, so only the closest few are listed.
+    let same = |s: &Shortlisted| matches!(s.matched, ApplicantMatch::Same { .. });
+    shortlist.sort_by(|a, b| {
+        same(b)
+            .cmp(&same(a))
+            .then(b.estimate.total_cmp(&a.estimate))
+            .then(b.appeal_id.cmp(&a.appeal_id))
+    });
     let mut others = 0;
-    shortlist.retain(|(same, ..)| {
-        others += usize::from(!same);
-        *same || others <= VERIFIED_OTHERS
+    shortlist.retain(|s| {
+        others += usize::from(!same(s));
+        same(s) || others <= VERIFIED_OTHERS
     });
     shortlist.truncate(VERIFIED_CANDIDATES);
 
-    let wanted: Vec<i64> = shortlist.iter().map(|s| s.2).collect();
-    let mut cards: BTreeMap<i64, repo::duplicates::CandidateCard> =
+    // Another applicant's appeal is scored on the signatures (R14: `new` whatever its text);
+    // the rest — or a signature stored without its set size — on the texts.
+    let mut scored = Vec::new();
+    let mut to_compare = Vec::new();
+    for s in shortlist {
+        let by_signature = (s.matched == ApplicantMatch::Different)
+            .then(|| {
+                score_other_applicant(
+                    &s.appeal_id.to_string(),
+                    &new.fingerprint.signature,
+                    &s.signature,
+                )
+            })
+            .flatten();
+        match by_signature {
+            Some(score) => scored.push((s.appeal_id, score)),
+            None => to_compare.push(s),
+        }
+    }
+    let wanted: Vec<i64> = to_compare.iter().map(|s| s.appeal_id).collect();
+    let texts: BTreeMap<i64, repo::duplicates::CandidateCard> =
         repo::duplicates::candidate_cards(conn, &wanted)?
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-    let mut candidates = Vec::new();
-    for (_, _, id, signature, old_applicants) in shortlist {
-        let Some(card) = cards.remove(&id) else {
+    for s in to_compare {
+        let Some(card) = texts.get(&s.appeal_id) else {
             continue;
+        };
+        let old_applicants = match s.normalized {
+            Some(old) => old,
+            None => crate::workflow::parse_json::<Vec<ApplicantKey>>(
+                &s.applicants,
+                "duplicate-check applicants",
+            )?
+            .iter()
+            .map(ApplicantKey::normalized)
+            .collect(),
         };
         let normalized = normalize::analyze(&card.text);
         let old = Fingerprint {
             features: features::extract(&normalized),
             normalized,
-            signature,
+            signature: s.signature,
         };
         let score = score_pair(
-            &id.to_string(),
+            &s.appeal_id.to_string(),
             &new.text,
             &new.fingerprint,
             &new.normalized,
@@ -432,7 +563,43 @@ fn verified_candidates(
             &old_applicants,
             settings,
         );
-        candidates.push(CheckedCandidate { card, score });
+        scored.push((s.appeal_id, score));
     }
-    Ok(candidates)
+    let signature_only: Vec<i64> = scored
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !texts.contains_key(id))
+        .collect();
+    let mut refs: BTreeMap<i64, CandidateRef> = repo::duplicates::card_refs(conn, &signature_only)?
+        .into_iter()
+        .map(|(id, reg_number, subject_id, registered_at)| {
+            (
+                id,
+                CandidateRef {
+                    id,
+                    reg_number,
+                    subject_id,
+                    registered_at,
+                },
+            )
+        })
+        .collect();
+    refs.extend(texts.into_values().map(|c| {
+        (
+            c.id,
+            CandidateRef {
+                id: c.id,
+                reg_number: c.reg_number,
+                subject_id: c.subject_id,
+                registered_at: c.registered_at,
+            },
+        )
+    }));
+    Ok(scored
+        .into_iter()
+        .filter_map(|(id, score)| {
+            refs.remove(&id)
+                .map(|card| CheckedCandidate { card, score })
+        })
+        .collect())
 }

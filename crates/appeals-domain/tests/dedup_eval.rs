@@ -83,7 +83,7 @@ fn dedup_eval_set_meets_duplicate_precision_and_recall() {
                 row.id,
                 row.label,
                 result.verdict,
-                c.topic_overlap,
+                c.topic_overlap.unwrap_or(f64::NAN),
                 c.similarity,
                 c.estimated_similarity,
                 c.containment,

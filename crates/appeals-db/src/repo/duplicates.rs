@@ -80,8 +80,9 @@ pub fn last_indexed_appeal_id(conn: &mut DbConn) -> Result<i64, DbError> {
         .unwrap_or(0))
 }
 
-/// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`;
-/// with `after`, only appeals with a greater id.
+/// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`
+/// per key (the union is not cut: one common name must not crowd out an IIN/BIN match); with
+/// `after`, only appeals with a greater id.
 pub fn candidates_by_applicant(
     conn: &mut DbConn,
     keys: &[(String, String)],
@@ -103,7 +104,6 @@ pub fn candidates_by_applicant(
     }
     ids.sort_unstable_by(|a, b| b.cmp(a));
     ids.dedup();
-    ids.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(ids)
 }
 

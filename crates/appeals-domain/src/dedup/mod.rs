@@ -14,7 +14,7 @@
 //! [`Verdict`].
 //!
 //! What the DB layer stores per registered appeal (issue 5): the [`Signature::to_bytes`] blob
-//! (516 bytes with the default `K = 128`), the `b = 32` band keys ([`Fingerprint::band_keys`],
+//! (520 bytes with the default `K = 128`: minima and the shingle-set size), the `b = 32` band keys ([`Fingerprint::band_keys`],
 //! `u64`, store as `i64` in an indexed `(band_key)` or `(band, band_key)` table) and, per applicant,
 //! the [`NormalizedApplicant`] fields `iin_bin`, `name_key` and `kato_settlement` (indexed). At
 //! check time it fetches candidates by applicant and by band keys, then calls [`check`] with their
@@ -132,6 +132,18 @@ pub struct CandidateDocument {
     pub document: Document,
 }
 
+/// What a candidate's scores were computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoredOn {
+    /// Both texts compared: exact resemblance and containment, novel fragments.
+    Text,
+    /// Another applicant's appeal (R14: never a duplicate, whatever its text), scored on the two
+    /// MinHash signatures alone: estimates with a standard error ≤ 0.044 at `K = 128`, no novel
+    /// fragments.
+    Signature,
+}
+
 /// Scores of one candidate against the new appeal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateScore {
@@ -149,10 +161,13 @@ pub struct CandidateScore {
     pub containment: f64,
     /// Share of the new appeal's shingles found in the earlier one.
     pub reverse_containment: f64,
-    /// Overlap coefficient of content stems ("same issue").
-    pub topic_overlap: f64,
-    /// Fragments of the new appeal the earlier one does not cover, verbatim.
+    /// Overlap coefficient of content stems ("same issue"); `None` when scored on signatures.
+    pub topic_overlap: Option<f64>,
+    /// Fragments of the new appeal the earlier one does not cover, verbatim. Empty for another
+    /// applicant's appeal: novelty is measured against the same person's earlier appeal (p.2(2)).
     pub novel_fragments: Vec<NovelFragment>,
+    /// Texts or signatures.
+    pub scored_on: ScoredOn,
 }
 
 /// Result of [`check`].
@@ -232,7 +247,12 @@ pub fn score_pair(
         align_min: settings.fragment_align_min,
         min_stems: settings.fragment_min_stems,
     };
-    let novel_fragments = score::novel_fragments(new_text, &new.normalized, nf, of, &novelty);
+    // Another applicant's appeal is `New` whatever it says: the alignment would be wasted.
+    let novel_fragments = if applicant == ApplicantMatch::Different {
+        Vec::new()
+    } else {
+        score::novel_fragments(new_text, &new.normalized, nf, of, &novelty)
+    };
     let novel_stems: usize = novel_fragments.iter().map(|f| f.new_stems).sum();
     let same_topic = topic_overlap >= settings.topic_min_overlap;
     let verdict = match applicant {
@@ -253,9 +273,31 @@ pub fn score_pair(
         estimated_similarity: new.signature.estimate_similarity(&old.signature),
         containment: score::containment(&of.shingles, &nf.shingles),
         reverse_containment: score::containment(&nf.shingles, &of.shingles),
-        topic_overlap,
+        topic_overlap: Some(topic_overlap),
         novel_fragments,
+        scored_on: ScoredOn::Text,
     }
+}
+
+/// Scores another applicant's earlier appeal on the two signatures alone. R14: a different
+/// applicant's appeal is never a duplicate nor related, so its text need not be read; what is
+/// shown (a campaign hint) are MinHash estimates. `None` when a signature lacks its set size
+/// (stored before format version 2): the caller then compares the texts with [`score_pair`].
+#[must_use]
+pub fn score_other_applicant(id: &str, new: &Signature, old: &Signature) -> Option<CandidateScore> {
+    let similarity = new.estimate_similarity(old);
+    Some(CandidateScore {
+        id: id.to_owned(),
+        verdict: Verdict::New,
+        applicant: ApplicantMatch::Different,
+        similarity,
+        estimated_similarity: similarity,
+        containment: new.estimate_containment(old)?,
+        reverse_containment: old.estimate_containment(new)?,
+        topic_overlap: None,
+        novel_fragments: Vec::new(),
+        scored_on: ScoredOn::Signature,
+    })
 }
 
 /// The duplicate check of p.13: compares `new` with each candidate (fetched by the DB layer by

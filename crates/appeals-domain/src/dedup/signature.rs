@@ -24,7 +24,12 @@ use crate::DomainError;
 
 /// Version byte of [`Signature::to_bytes`]. Bump it when the normaliser, the stemmer, the shingle
 /// scheme or the hash family change, because old and new signatures are then incomparable.
-pub const SIGNATURE_FORMAT_VERSION: u8 = 1;
+/// Version 2 only adds the shingle-set size to version 1 (same minima, still comparable), so both
+/// are read.
+pub const SIGNATURE_FORMAT_VERSION: u8 = 2;
+
+/// Version 1: like version 2 without the shingle-set size.
+const SIGNATURE_FORMAT_V1: u8 = 1;
 
 /// Fixed seed of the MinHash coefficient generator (never change without bumping
 /// [`SIGNATURE_FORMAT_VERSION`]).
@@ -138,6 +143,9 @@ impl MinHasher {
         Signature {
             mins,
             empty: shingles.is_empty(),
+            // Shingles come deduplicated from `features::extract`; a text of more than 4·10⁹
+            // shingles does not exist (bodies are capped far below).
+            set_size: Some(u32::try_from(shingles.len()).unwrap_or(u32::MAX)),
         }
     }
 }
@@ -148,6 +156,9 @@ pub struct Signature {
     mins: Vec<u32>,
     /// Text without content (only boilerplate): similar to nothing.
     empty: bool,
+    /// Number of distinct shingles signed (`None` for version-1 bytes): with it, containment can
+    /// be estimated from the resemblance ([`Signature::estimate_containment`]).
+    set_size: Option<u32>,
 }
 
 impl Signature {
@@ -186,6 +197,19 @@ impl Signature {
         equal as f64 / self.mins.len() as f64
     }
 
+    /// Estimated share of `earlier`'s shingles found in this text (containment), from the
+    /// estimated resemblance `J` and the two set sizes: `|A ∩ B| = J·(|A| + |B|) / (1 + J)`.
+    /// `None` when either size is unknown (version-1 bytes).
+    #[must_use]
+    pub fn estimate_containment(&self, earlier: &Signature) -> Option<f64> {
+        let (mine, theirs) = (f64::from(self.set_size?), f64::from(earlier.set_size?));
+        if theirs == 0.0 {
+            return Some(0.0);
+        }
+        let j = self.estimate_similarity(earlier);
+        Some((j * (mine + theirs) / (1.0 + j) / theirs).clamp(0.0, 1.0))
+    }
+
     /// LSH band keys: element `i` is the key of band `i` (store as `(band i16, key i64)` rows or
     /// just `key`, since the band number is mixed into the key). Empty for an empty text, so
     /// boilerplate-only appeals do not all collide.
@@ -205,15 +229,26 @@ impl Signature {
             .collect()
     }
 
-    /// Compact bytes: `[version u8][K u16 LE][empty u8][K × u32 LE]` — 516 bytes for `K = 128`.
+    /// Compact bytes: `[version u8][K u16 LE][empty u8][set size u32 LE][K × u32 LE]` — 520
+    /// bytes for `K = 128` (version 1, still read, has no set size: 516 bytes).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + 4 * self.mins.len());
-        out.push(SIGNATURE_FORMAT_VERSION);
+        let mut out = Vec::with_capacity(8 + 4 * self.mins.len());
         // K comes from a u16 parameter, so the conversion cannot fail in practice.
         let k = u16::try_from(self.mins.len()).unwrap_or(u16::MAX);
-        out.extend_from_slice(&k.to_le_bytes());
-        out.push(u8::from(self.empty));
+        match self.set_size {
+            Some(size) => {
+                out.push(SIGNATURE_FORMAT_VERSION);
+                out.extend_from_slice(&k.to_le_bytes());
+                out.push(u8::from(self.empty));
+                out.extend_from_slice(&size.to_le_bytes());
+            }
+            None => {
+                out.push(SIGNATURE_FORMAT_V1);
+                out.extend_from_slice(&k.to_le_bytes());
+                out.push(u8::from(self.empty));
+            }
+        }
         for v in &self.mins[..usize::from(k)] {
             out.extend_from_slice(&v.to_le_bytes());
         }
@@ -229,9 +264,14 @@ impl Signature {
         let [version, k0, k1, empty, rest @ ..] = bytes else {
             return Err(bad("too short"));
         };
-        if *version != SIGNATURE_FORMAT_VERSION {
-            return Err(bad("unsupported signature format version"));
-        }
+        let (set_size, rest) = match (*version, rest) {
+            (SIGNATURE_FORMAT_V1, rest) => (None, rest),
+            (SIGNATURE_FORMAT_VERSION, [s0, s1, s2, s3, rest @ ..]) => {
+                (Some(u32::from_le_bytes([*s0, *s1, *s2, *s3])), rest)
+            }
+            (SIGNATURE_FORMAT_VERSION, _) => return Err(bad("too short")),
+            _ => return Err(bad("unsupported signature format version")),
+        };
         let k = usize::from(u16::from_le_bytes([*k0, *k1]));
         if rest.len() != 4 * k {
             return Err(bad("length does not match K"));
@@ -245,7 +285,11 @@ impl Signature {
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        Ok(Self { mins, empty })
+        Ok(Self {
+            mins,
+            empty,
+            set_size,
+        })
     }
 }
 
@@ -260,7 +304,16 @@ mod tests {
         let b: Vec<u64> = (100..300u64).map(fmix64).collect(); // J = 100/300
         let (sa, sb) = (h.sign(&a), h.sign(&b));
         assert_eq!(Signature::from_bytes(&sa.to_bytes())?, sa);
-        assert_eq!(sa.to_bytes().len(), 516);
+        assert_eq!(sa.to_bytes().len(), 520);
+        // Version 1 (no set size) is still read and compares with version 2.
+        let mut v1 = sa.to_bytes();
+        v1.drain(4..8);
+        v1[0] = SIGNATURE_FORMAT_V1;
+        let old = Signature::from_bytes(&v1)?;
+        assert_eq!(old.values(), sa.values());
+        assert!((old.estimate_similarity(&sb) - sa.estimate_similarity(&sb)).abs() < f64::EPSILON);
+        assert_eq!(sb.estimate_containment(&old), None);
+        assert_eq!(old.to_bytes(), v1);
         let est = sa.estimate_similarity(&sb);
         assert!((est - 1.0 / 3.0).abs() < 0.15, "estimate {est}");
         assert!((sa.estimate_similarity(&sa) - 1.0).abs() < f64::EPSILON);
@@ -273,6 +326,32 @@ mod tests {
                 rows: 4
             })
             .is_err()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn dedup_containment_is_estimated_from_resemblance_and_set_sizes() -> Result<(), DomainError> {
+        let h = MinHasher::new(SignatureParams::default())?;
+        // The earlier text (400 shingles) is wholly repeated in a new one that adds 200 more:
+        // J = 400/600, containment 1; the other way round it is 400/600.
+        let earlier: Vec<u64> = (0..400u64).map(fmix64).collect();
+        let new: Vec<u64> = (0..600u64).map(fmix64).collect();
+        let (se, sn) = (h.sign(&earlier), h.sign(&new));
+        let whole = sn.estimate_containment(&se).unwrap_or_default();
+        assert!(whole > 0.85, "containment of the earlier text {whole}");
+        let part = se.estimate_containment(&sn).unwrap_or_default();
+        assert!(
+            (part - 2.0 / 3.0).abs() < 0.15,
+            "containment of the new text {part}"
+        );
+        let unrelated: Vec<u64> = (1_000..1_400u64).map(fmix64).collect();
+        let far = h.sign(&unrelated).estimate_containment(&se).unwrap_or(1.0);
+        assert!(far < 0.1, "unrelated {far}");
+        let parsed = Signature::from_bytes(&sn.to_bytes())?;
+        assert_eq!(
+            parsed.estimate_containment(&se),
+            sn.estimate_containment(&se)
         );
         Ok(())
     }

@@ -113,6 +113,50 @@ fn dedup_same_text_from_another_applicant_is_new() -> Result<(), DomainError> {
 }
 
 #[test]
+fn dedup_another_applicants_appeal_shows_no_novelty_and_can_be_scored_on_signatures()
+-> Result<(), DomainError> {
+    let other = ApplicantKey {
+        iin_bin: Some("900101300811".to_owned()),
+        ..ApplicantKey::default()
+    };
+    let with_argument = ORIGINAL.replace(
+        "Прошу сообщить,",
+        &format!("{NEW_ARGUMENT}\n\nПрошу сообщить,"),
+    );
+    let r = check(
+        &doc(&with_argument, vec![other]),
+        &earlier(ORIGINAL, vec![person()]),
+        &DedupSettings::default(),
+    )?;
+    let text = &r.candidates[0];
+    assert_eq!(
+        (text.verdict, text.scored_on),
+        (Verdict::New, ScoredOn::Text)
+    );
+    // Novelty is against the same person's earlier appeal; another's is `New` regardless.
+    assert!(text.novel_fragments.is_empty(), "{text:#?}");
+    // The same pair on the signatures alone: estimates close to the exact scores.
+    let hasher = MinHasher::new(SignatureParams::default())?;
+    let (new, old) = (
+        Fingerprint::new(&with_argument, &hasher),
+        Fingerprint::new(ORIGINAL, &hasher),
+    );
+    let by_signature = score_other_applicant("42", &new.signature, &old.signature)
+        .ok_or_else(|| DomainError::invalid("/signature", "no set size"))?;
+    assert_eq!(by_signature.verdict, Verdict::New);
+    assert_eq!(by_signature.scored_on, ScoredOn::Signature);
+    assert_eq!(by_signature.topic_overlap, None);
+    assert!(by_signature.novel_fragments.is_empty());
+    assert!(
+        (by_signature.similarity - text.similarity).abs() < 0.2,
+        "{by_signature:#?} {text:#?}"
+    );
+    assert!(by_signature.containment > 0.8, "{by_signature:#?}");
+    assert!(by_signature.reverse_containment < by_signature.containment);
+    Ok(())
+}
+
+#[test]
 fn dedup_anonymous_copy_is_at_most_related() -> Result<(), DomainError> {
     let r = check(
         &doc(ORIGINAL, vec![]),
@@ -153,7 +197,7 @@ fn dedup_settings_are_validated_and_serde_defaults() -> Result<(), DomainError> 
     };
     assert!(check(&doc(ORIGINAL, vec![]), &[], &bad).is_err());
     let (bytes, keys) = index_keys(ORIGINAL, SignatureParams::default())?;
-    assert_eq!(bytes.len(), 516);
+    assert_eq!(bytes.len(), 520);
     assert_eq!(keys.len(), 32);
     Ok(())
 }
@@ -236,9 +280,11 @@ proptest! {
 #[test]
 fn dedup_signature_values_are_pinned() -> Result<(), DomainError> {
     // Stored signatures must stay comparable across releases: a change here means
-    // SIGNATURE_FORMAT_VERSION must be bumped.
+    // SIGNATURE_FORMAT_VERSION must be bumped. Version 2: header, then the shingle-set size.
     let (bytes, keys) = index_keys("Крыша течёт третий год.", SignatureParams::default())?;
-    assert_eq!(&bytes[..4], &[1, 128, 0, 0]);
+    assert_eq!(&bytes[..4], &[2, 128, 0, 0]);
+    let set_size = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    assert!((3..=20).contains(&set_size), "{set_size}");
     let again = index_keys("КРЫША  ТЕЧЕТ третий год!", SignatureParams::default())?;
     assert_eq!(again, (bytes, keys));
     Ok(())
