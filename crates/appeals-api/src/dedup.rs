@@ -27,8 +27,11 @@ use crate::error::ApiError;
 /// At most this many appeals are taken per applicant key (newest first); the keys' results are
 /// united, so a common name never crowds out the applicant's own IIN/BIN.
 pub const APPLICANT_CANDIDATES: i64 = 100;
-/// At most this many appeals are taken by shared band keys (most shared bands first).
-pub const BAND_CANDIDATES: i64 = 200;
+/// At most this many appeals are taken by shared band keys: most shared bands first (the expected
+/// number of shared bands is `b·J^r`, so they are the closest texts), then the newest. At 1M
+/// synthetic appeals a text shares two or more bands with ~20 appeals and one band with ~600; each
+/// candidate costs a signature read, so the long tail of one-band hits is cut here.
+pub const BAND_CANDIDATES: i64 = 64;
 /// At most this many candidates are verified on their full text (the rest are filtered on their
 /// stored signature and applicant keys alone).
 pub const VERIFIED_CANDIDATES: usize = 24;

@@ -89,19 +89,48 @@ pub fn candidates_by_applicant(
     limit: i64,
     after: Option<i64>,
 ) -> Result<Vec<i64>, DbError> {
-    let mut ids = Vec::new();
-    // One indexed lookup per key (a key is a prefix of the primary key), merged here.
-    for (kind, key) in keys {
-        let found: Vec<i64> = appeal_dedup_applicant_keys::table
-            .filter(appeal_dedup_applicant_keys::key_kind.eq(kind))
-            .filter(appeal_dedup_applicant_keys::key.eq(key))
-            .filter(appeal_dedup_applicant_keys::appeal_id.gt(after.unwrap_or(i64::MIN)))
-            .select(appeal_dedup_applicant_keys::appeal_id)
-            .order(appeal_dedup_applicant_keys::appeal_id.desc())
-            .limit(limit)
-            .load(conn)?;
-        ids.extend(found);
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
+    let after = after.unwrap_or(i64::MIN);
+    let mut ids: Vec<i64> = match conn {
+        // One round trip: a LATERAL index scan per key (a key is a prefix of the primary key).
+        DbConn::Pg(c) => {
+            let (kinds, values): (Vec<&str>, Vec<&str>) = keys
+                .iter()
+                .map(|(kind, key)| (kind.as_str(), key.as_str()))
+                .unzip();
+            diesel::sql_query(
+                "SELECT b.appeal_id FROM unnest($1::text[], $2::text[]) AS k(key_kind, key) \
+                 CROSS JOIN LATERAL (SELECT appeal_id FROM appeal_dedup_applicant_keys \
+                   WHERE key_kind = k.key_kind AND key = k.key AND appeal_id > $3 \
+                   ORDER BY appeal_id DESC LIMIT $4) AS b",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(kinds)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(values)
+            .bind::<diesel::sql_types::BigInt, _>(after)
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+            .load::<AppealIdHit>(c)
+            .map(AppealIdHit::ids)?
+        }
+        // In-process: a query per key costs no round trip.
+        DbConn::Sqlite(c) => {
+            let mut ids = Vec::new();
+            for (kind, key) in keys {
+                ids.extend(
+                    appeal_dedup_applicant_keys::table
+                        .filter(appeal_dedup_applicant_keys::key_kind.eq(kind))
+                        .filter(appeal_dedup_applicant_keys::key.eq(key))
+                        .filter(appeal_dedup_applicant_keys::appeal_id.gt(after))
+                        .select(appeal_dedup_applicant_keys::appeal_id)
+                        .order(appeal_dedup_applicant_keys::appeal_id.desc())
+                        .limit(limit)
+                        .load::<i64>(c)?,
+                );
+            }
+            ids
+        }
+    };
     ids.sort_unstable_by(|a, b| b.cmp(a));
     ids.dedup();
     Ok(ids)
@@ -113,10 +142,17 @@ pub fn candidates_by_applicant(
 /// one hot key (49,030 appeals at 1M synthetic ones) turned a check into a 100 ms scan.
 pub const APPEALS_PER_BAND_KEY: i64 = 64;
 
+/// One appeal id of a raw lookup.
 #[derive(QueryableByName)]
-struct BandHit {
+struct AppealIdHit {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     appeal_id: i64,
+}
+
+impl AppealIdHit {
+    fn ids(hits: Vec<Self>) -> Vec<i64> {
+        hits.into_iter().map(|h| h.appeal_id).collect()
+    }
 }
 
 /// Appeals sharing at least one LSH band key, with the number of shared bands; most shared
@@ -143,10 +179,8 @@ pub fn candidates_by_bands(
         .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(band_keys)
         .bind::<diesel::sql_types::BigInt, _>(after)
         .bind::<diesel::sql_types::BigInt, _>(APPEALS_PER_BAND_KEY)
-        .load::<BandHit>(c)?
-        .into_iter()
-        .map(|h| h.appeal_id)
-        .collect(),
+        .load::<AppealIdHit>(c)
+        .map(AppealIdHit::ids)?,
         // In-process: a query per key costs no round trip.
         DbConn::Sqlite(c) => {
             let mut hits = Vec::new();
