@@ -99,7 +99,7 @@ pub struct AppealRow {
 
 /// A new ОЛ-1 row (the id comes from the database).
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = appeals)]
+#[diesel(table_name = appeals, treat_none_as_default_value = false)]
 pub struct NewAppealRow {
     pub reg_number: String,
     pub counter: i64,
@@ -192,7 +192,7 @@ pub struct ApplicantRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = appeal_applicants)]
+#[diesel(table_name = appeal_applicants, treat_none_as_default_value = false)]
 pub struct NewApplicantRow {
     pub appeal_id: i64,
     pub ordinal: i32,
@@ -219,7 +219,7 @@ pub struct EventRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = appeal_events)]
+#[diesel(table_name = appeal_events, treat_none_as_default_value = false)]
 pub struct NewEventRow {
     pub appeal_id: i64,
     pub seq: i32,
@@ -365,6 +365,7 @@ use crate::schema::{appeal_dedup_signatures, appeal_duplicate_links, duplicate_d
 /// The duplicate-check record of one appeal (issue 5): MinHash signature and applicant keys.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = appeal_dedup_signatures, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_default_value = false)]
 pub struct DedupSignatureRow {
     pub appeal_id: i64,
     /// `appeals_domain::dedup::Signature::to_bytes`.
@@ -394,7 +395,7 @@ pub struct DuplicateLinkRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = appeal_duplicate_links)]
+#[diesel(table_name = appeal_duplicate_links, treat_none_as_default_value = false)]
 pub struct NewDuplicateLinkRow {
     pub appeal_id: i64,
     pub other_appeal_id: i64,

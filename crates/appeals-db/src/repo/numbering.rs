@@ -45,10 +45,15 @@ pub fn next(conn: &mut DbConn, mode: NumberingMode) -> Result<i64, DbError> {
     }
 }
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `nextval(regclass)`, called with the sequence's name.
+    fn nextval(sequence: diesel::sql_types::Text) -> BigInt;
+}
+
+/// `nextval` through the DSL rather than `sql_query`, so the statement is prepared once per
+/// connection (diesel never caches a raw query).
 fn sequence_next(conn: &mut DbConn) -> Result<i64, DbError> {
-    let row: Value =
-        diesel::sql_query("SELECT nextval('registration_number_seq') AS value").get_result(conn)?;
-    Ok(row.value)
+    Ok(diesel::select(nextval("registration_number_seq")).get_result(conn)?)
 }
 
 /// The last number issued by either source; locks the counter row until commit.
