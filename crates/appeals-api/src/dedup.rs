@@ -308,6 +308,22 @@ pub struct CandidateRef {
     pub registered_at: chrono::NaiveDateTime,
 }
 
+impl CandidateRef {
+    fn new(
+        id: i64,
+        reg_number: String,
+        subject_id: i64,
+        registered_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            reg_number,
+            subject_id,
+            registered_at,
+        }
+    }
+}
+
 /// One verified candidate: the engine's scores plus what may be shown of it.
 #[derive(Debug, Clone)]
 pub struct CheckedCandidate {
@@ -457,8 +473,18 @@ fn verified_candidates(
         .collect();
     let ids: Vec<i64> = ids.into_iter().collect();
     let stored = repo::duplicates::signatures(conn, &ids)?;
+    let shortlist = shortlist(new, settings, stored, by_applicant.into_iter().collect())?;
+    score_shortlisted(conn, new, settings, shortlist)
+}
 
-    let by_applicant: BTreeSet<i64> = by_applicant.into_iter().collect();
+/// Pre-filter on the stored signatures and applicant keys: who applied, how close the text looks;
+/// the same applicant first, at most [`VERIFIED_OTHERS`] others, [`VERIFIED_CANDIDATES`] in all.
+fn shortlist(
+    new: &PreparedCheck,
+    settings: &DedupSettings,
+    stored: Vec<DedupSignatureRow>,
+    by_applicant: BTreeSet<i64>,
+) -> Result<Vec<Shortlisted>, ApiError> {
     let new_is_anonymous = new.normalized.iter().all(NormalizedApplicant::is_anonymous);
     // Pre-filter: how close is the text (MinHash estimate), who is the applicant.
     let mut shortlist: Vec<Shortlisted> = Vec::new();
@@ -511,7 +537,16 @@ fn verified_candidates(
         same(s) || others <= VERIFIED_OTHERS
     });
     shortlist.truncate(VERIFIED_CANDIDATES);
+    Ok(shortlist)
+}
 
+/// Scores the shortlisted candidates and attaches what may be shown of them.
+fn score_shortlisted(
+    conn: &mut DbConn,
+    new: &PreparedCheck,
+    settings: &DedupSettings,
+    shortlist: Vec<Shortlisted>,
+) -> Result<Vec<CheckedCandidate>, ApiError> {
     // Another applicant's appeal is scored on the signatures (R14: `new` whatever its text);
     // the rest — or a signature stored without its set size — on the texts.
     let mut scored = Vec::new();
@@ -578,24 +613,14 @@ fn verified_candidates(
         .map(|(id, reg_number, subject_id, registered_at)| {
             (
                 id,
-                CandidateRef {
-                    id,
-                    reg_number,
-                    subject_id,
-                    registered_at,
-                },
+                CandidateRef::new(id, reg_number, subject_id, registered_at),
             )
         })
         .collect();
     refs.extend(texts.into_values().map(|c| {
         (
             c.id,
-            CandidateRef {
-                id: c.id,
-                reg_number: c.reg_number,
-                subject_id: c.subject_id,
-                registered_at: c.registered_at,
-            },
+            CandidateRef::new(c.id, c.reg_number, c.subject_id, c.registered_at),
         )
     }));
     Ok(scored
