@@ -598,6 +598,7 @@ fn main() -> Res<()> {
              ALTER TABLE appeal_dedup_applicant_keys ADD PRIMARY KEY (key_kind, key, appeal_id);
              SELECT setval(pg_get_serial_sequence('appeals', 'id'), {n});
              UPDATE counters SET value = {n} WHERE name = 'registration';
+             SELECT setval('registration_number_seq', {n});
              ANALYZE;",
             n = args.n.max(1)
         ))?;
