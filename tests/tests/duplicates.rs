@@ -78,6 +78,8 @@ backend_tests!(
     a_second_process_sees_a_registration_at_once,
     a_check_made_before_the_transaction_catches_up_with_registrations_since,
     namesakes_do_not_crowd_out_the_applicants_own_appeal,
+    the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id,
+    registrations_of_one_person_wait_for_each_other,
     campaign_of_three_applicants_is_found_for_analysts_only,
 );
 
@@ -627,4 +629,138 @@ async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBacke
         namesakes.iter().all(|id| everyone.contains(id)),
         "{everyone:?}"
     );
+}
+
+/// On PostgreSQL ids are taken at insert but become visible at commit, so an appeal with a lower
+/// id than the newest indexed one can commit after a check began. The catch-up therefore reads the
+/// applicant's keys again whatever the ids. Simulated on both backends: the original's index rows
+/// are withheld during the pre-check and stored afterwards.
+async fn the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id(
+    backend: TestBackend,
+) {
+    use appeals_api::dedup::{VerdictDto, run_check};
+    use appeals_db::schema::{
+        appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
+    };
+    use diesel::prelude::*;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let rules = appeals_api::rules::Rules::defaults();
+    let prepare = |text: &str, applicants: Value| {
+        let body: appeals_api::dto::RegisterAppeal =
+            serde_json::from_value(body(text, applicants)).unwrap();
+        appeals_api::routes::appeals::prepare_registration(&rules, body, 1, chrono::Utc::now())
+            .unwrap()
+    };
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let original_id = original["id"].as_i64().unwrap();
+    let later = register(
+        &app,
+        &reg,
+        body(CAMPAIGN, json!([other_person("Ахметова", "Динара", "3")])),
+    )
+    .await;
+    assert!(later["id"].as_i64().unwrap() > original_id);
+    // The original is "not committed yet": its index rows are withheld.
+    let mut conn = app.conn();
+    diesel::delete(appeal_dedup_bands::table.filter(appeal_dedup_bands::appeal_id.eq(original_id)))
+        .execute(&mut *conn)
+        .unwrap();
+    diesel::delete(
+        appeal_dedup_applicant_keys::table
+            .filter(appeal_dedup_applicant_keys::appeal_id.eq(original_id)),
+    )
+    .execute(&mut *conn)
+    .unwrap();
+    diesel::delete(
+        appeal_dedup_signatures::table.filter(appeal_dedup_signatures::appeal_id.eq(original_id)),
+    )
+    .execute(&mut *conn)
+    .unwrap();
+    let copy = prepare(REWORDED_TO_PROSECUTOR, json!([same_person_on_paper()]));
+    let before = run_check(&mut conn, &copy, &rules.dedup, None).unwrap();
+    assert_eq!(VerdictDto::from(before.verdict), VerdictDto::New);
+    assert!(before.indexed_up_to > original_id);
+    // ... and now it commits, with a lower id than the newest indexed appeal.
+    prepare(ORIGINAL, json!([person()]))
+        .store(&mut conn, original_id)
+        .unwrap();
+    let after = before.catch_up(&mut conn, &copy, &rules.dedup).unwrap();
+    assert_eq!(VerdictDto::from(after.verdict), VerdictDto::Duplicate);
+    assert_eq!(after.duplicate_of().map(|c| c.card.id), Some(original_id));
+}
+
+/// Two registrations of one person serialise on PostgreSQL (an advisory lock per IIN/name hash
+/// until commit), so neither checks before the other has committed. SQLite writers already run
+/// one at a time; there the lock is a no-op.
+async fn registrations_of_one_person_wait_for_each_other(backend: TestBackend) {
+    use appeals_db::repo::duplicates::lock_identities;
+    use diesel::Connection;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = TestApp::new(backend).await;
+    let rules = appeals_api::rules::Rules::defaults();
+    let prepare = |applicants: Value| {
+        let body: appeals_api::dto::RegisterAppeal =
+            serde_json::from_value(body(ORIGINAL, applicants)).unwrap();
+        appeals_api::routes::appeals::prepare_registration(&rules, body, 1, chrono::Utc::now())
+            .unwrap()
+    };
+    // The same person with an IIN and on paper without one share the name lock; a stranger not.
+    let first = prepare(json!([person()]));
+    let second = prepare(json!([same_person_on_paper()]));
+    let stranger = prepare(json!([other_person("Ахметова", "Динара", "3")]));
+    assert!(
+        first
+            .identity_locks
+            .iter()
+            .any(|h| second.identity_locks.contains(h))
+    );
+    assert!(
+        !first
+            .identity_locks
+            .iter()
+            .any(|h| stranger.identity_locks.contains(h))
+    );
+    if backend == TestBackend::Sqlite {
+        lock_identities(&mut app.conn(), &first.identity_locks).unwrap();
+        return;
+    }
+    let mut holder = app.db.connect();
+    let (waiter, acquired) = holder
+        .transaction::<_, appeals_db::DbError, _>(|holder| {
+            lock_identities(holder, &first.identity_locks)?;
+            let acquired = Arc::new(AtomicBool::new(false));
+            let (db, flag, locks) = (
+                app.db.alias(),
+                acquired.clone(),
+                second.identity_locks.clone(),
+            );
+            let waiter = std::thread::spawn(move || {
+                let mut conn = db.connect();
+                conn.transaction::<_, appeals_db::DbError, _>(|c| {
+                    lock_identities(c, &locks)?;
+                    flag.store(true, Ordering::SeqCst);
+                    Ok(())
+                })
+                .unwrap();
+            });
+            // Another person's registration does not wait.
+            let mut other = app.db.connect();
+            other
+                .transaction::<_, appeals_db::DbError, _>(|c| {
+                    lock_identities(c, &stranger.identity_locks)
+                })
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            assert!(
+                !acquired.load(Ordering::SeqCst),
+                "the same person got through"
+            );
+            Ok((waiter, acquired))
+        })
+        .unwrap();
+    // Committed: the second registration proceeds.
+    waiter.join().unwrap();
+    assert!(acquired.load(Ordering::SeqCst));
 }

@@ -157,6 +157,31 @@ pub struct PreparedCheck {
     pub lookup_keys: Vec<(String, String)>,
     /// `iin:…` or `name:…` of the first applicant; `None` when anonymous.
     pub identity: Option<String>,
+    /// Hashes of every applicant's `iin:…` and `name:…`: two appeals of one person share at least
+    /// one (R14 compares IIN with IIN or name with name), so locking them serialises the person's
+    /// concurrent registrations ([`repo::duplicates::lock_identities`]).
+    pub identity_locks: Vec<i64>,
+}
+
+/// Seed of the identity lock hashes (any fixed value; only equality matters).
+const IDENTITY_LOCK_SEED: u64 = 0x6964_656e_746c_6f63;
+
+/// See [`PreparedCheck::identity_locks`].
+fn identity_locks(normalized: &[NormalizedApplicant]) -> Vec<i64> {
+    normalized
+        .iter()
+        .flat_map(|a| {
+            [
+                a.iin_bin.as_ref().map(|i| format!("iin:{i}")),
+                a.name_key.as_ref().map(|n| format!("name:{n}")),
+            ]
+        })
+        .flatten()
+        .map(|key| {
+            let h = appeals_domain::dedup::hash::hash_bytes(IDENTITY_LOCK_SEED, key.as_bytes());
+            i64::from_ne_bytes(h.to_ne_bytes())
+        })
+        .collect()
 }
 
 fn address_line(a: &Address) -> Option<String> {
@@ -271,6 +296,7 @@ impl PreparedCheck {
             applicant_keys: index_keys(&normalized),
             lookup_keys: lookup_keys(&normalized),
             identity: identity(&normalized),
+            identity_locks: identity_locks(&normalized),
             applicants,
             normalized,
             band_keys,
@@ -337,13 +363,15 @@ pub struct CheckOutcome {
     pub verdict: Verdict,
     /// Verified candidates, strongest verdict first, then by similarity.
     pub candidates: Vec<CheckedCandidate>,
-    /// The newest indexed appeal when the check began: [`CheckOutcome::catch_up`] looks only at
-    /// appeals indexed after it.
+    /// The newest indexed appeal when the check began: [`CheckOutcome::catch_up`] looks by text
+    /// only at appeals indexed after it.
     pub indexed_up_to: i64,
+    /// Every appeal the check looked at (verified or filtered out).
+    pub seen: BTreeSet<i64>,
 }
 
 impl CheckOutcome {
-    fn of(mut candidates: Vec<CheckedCandidate>, indexed_up_to: i64) -> Self {
+    fn of(mut candidates: Vec<CheckedCandidate>, indexed_up_to: i64, seen: BTreeSet<i64>) -> Self {
         candidates.sort_by(|a, b| {
             b.score
                 .verdict
@@ -356,12 +384,16 @@ impl CheckOutcome {
             verdict,
             candidates,
             indexed_up_to,
+            seen,
         }
     }
 
-    /// Completes a check made before the registering transaction with the appeals indexed since
-    /// (registered meanwhile by this or another process), so the expensive part of the check
-    /// holds no lock and the result is still as of the transaction.
+    /// Completes a check made before the registering transaction with what was registered
+    /// meanwhile (by this or another process), so the expensive part of the check holds no lock and
+    /// the result is still as of the transaction. Call it after
+    /// [`repo::duplicates::lock_identities`]: the applicant's own appeals are then looked up again
+    /// whatever their ids (ids are not committed in order on PostgreSQL), text-only candidates among
+    /// the appeals indexed since the check.
     pub fn catch_up(
         self,
         conn: &mut DbConn,
@@ -369,13 +401,24 @@ impl CheckOutcome {
         settings: &DedupSettings,
     ) -> Result<Self, ApiError> {
         let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
-        if indexed_up_to <= self.indexed_up_to {
+        let bands = if indexed_up_to > self.indexed_up_to {
+            BandScope::IndexedAfter(self.indexed_up_to)
+        } else {
+            BandScope::Skip
+        };
+        let (since, seen) = verified_candidates(conn, new, settings, None, bands, &self.seen)?;
+        if since.is_empty() && indexed_up_to <= self.indexed_up_to {
             return Ok(self);
         }
         let mut candidates = self.candidates;
-        let since = verified_candidates(conn, new, settings, None, Some(self.indexed_up_to))?;
         candidates.extend(since);
-        Ok(Self::of(candidates, indexed_up_to))
+        let mut all_seen = self.seen;
+        all_seen.extend(seen);
+        Ok(Self::of(
+            candidates,
+            indexed_up_to.max(self.indexed_up_to),
+            all_seen,
+        ))
     }
 
     /// The best duplicate (the `duplicate_of` link, R13).
@@ -433,8 +476,15 @@ pub fn run_check(
 ) -> Result<CheckOutcome, ApiError> {
     // Read first: whatever is indexed after this is left to `catch_up`.
     let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
-    let candidates = verified_candidates(conn, new, settings, exclude, None)?;
-    Ok(CheckOutcome::of(candidates, indexed_up_to))
+    let (candidates, seen) = verified_candidates(
+        conn,
+        new,
+        settings,
+        exclude,
+        BandScope::All,
+        &BTreeSet::new(),
+    )?;
+    Ok(CheckOutcome::of(candidates, indexed_up_to, seen))
 }
 
 /// A candidate after the pre-filter: who applied (as far as decided), how close the text looks.
@@ -449,32 +499,55 @@ struct Shortlisted {
     normalized: Option<Vec<NormalizedApplicant>>,
 }
 
-/// Candidate lookups, pre-filter and verification; with `after`, only appeals indexed after it.
+/// Which appeals the band-key (text-only) lookup reads.
+#[derive(Debug, Clone, Copy)]
+enum BandScope {
+    All,
+    /// Appeals indexed after this id (a catch-up).
+    IndexedAfter(i64),
+    /// None (a catch-up with nothing indexed since).
+    Skip,
+}
+
+/// Candidate lookups, pre-filter and verification of the appeals not in `seen`: by applicant keys
+/// always (whatever their ids), by band keys as `bands` says. Returns the candidates and the ids
+/// looked at.
 fn verified_candidates(
     conn: &mut DbConn,
     new: &PreparedCheck,
     settings: &DedupSettings,
     exclude: Option<i64>,
-    after: Option<i64>,
-) -> Result<Vec<CheckedCandidate>, ApiError> {
+    bands: BandScope,
+    seen: &BTreeSet<i64>,
+) -> Result<(Vec<CheckedCandidate>, BTreeSet<i64>), ApiError> {
     let by_applicant = repo::duplicates::candidates_by_applicant(
         conn,
         &new.lookup_keys,
         APPLICANT_CANDIDATES,
-        after,
+        None,
     )?;
-    let by_bands =
-        repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, after)?;
+    let by_bands = match bands {
+        BandScope::All => {
+            repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, None)?
+        }
+        BandScope::IndexedAfter(id) => {
+            repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, Some(id))?
+        }
+        BandScope::Skip => Vec::new(),
+    };
     let ids: BTreeSet<i64> = by_applicant
         .iter()
         .copied()
         .chain(by_bands.iter().map(|(id, _)| *id))
-        .filter(|id| Some(*id) != exclude)
+        .filter(|id| Some(*id) != exclude && !seen.contains(id))
         .collect();
-    let ids: Vec<i64> = ids.into_iter().collect();
-    let stored = repo::duplicates::signatures(conn, &ids)?;
+    if ids.is_empty() {
+        return Ok((Vec::new(), ids));
+    }
+    let listed: Vec<i64> = ids.iter().copied().collect();
+    let stored = repo::duplicates::signatures(conn, &listed)?;
     let shortlist = shortlist(new, settings, stored, by_applicant.into_iter().collect())?;
-    score_shortlisted(conn, new, settings, shortlist)
+    Ok((score_shortlisted(conn, new, settings, shortlist)?, ids))
 }
 
 /// Pre-filter on the stored signatures and applicant keys: who applied, how close the text looks;

@@ -417,7 +417,11 @@ fn register_tx(
             })?;
         }
         let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
-        // p.13: the check runs before registration; its verdict is as of this transaction.
+        // p.13: the check runs before registration; its verdict is as of this transaction —
+        // the same person's concurrent registrations wait here for each other (PostgreSQL).
+        if let Some(dedup) = &prepared.dedup {
+            repo::duplicates::lock_identities(conn, &dedup.identity_locks)?;
+        }
         let check = match (&prepared.dedup, precheck) {
             (Some(dedup), Some(pre)) => Some(pre.catch_up(conn, dedup, &rules.dedup)?),
             (Some(dedup), None) => Some(run_check(conn, dedup, &rules.dedup, None)?),

@@ -71,6 +71,26 @@ pub fn insert_index(
     Ok(())
 }
 
+/// Serialises registrations of the same applicant on PostgreSQL until the end of the transaction
+/// (`pg_advisory_xact_lock`, one lock per identity hash, taken in ascending order so two
+/// registrations never wait for each other crosswise). Without it two concurrent registrations of
+/// one person could each check before the other commits and miss each other. SQLite needs nothing:
+/// its writers already run one at a time.
+pub fn lock_identities(conn: &mut DbConn, identity_hashes: &[i64]) -> Result<(), DbError> {
+    let DbConn::Pg(c) = conn else {
+        return Ok(());
+    };
+    let mut hashes = identity_hashes.to_vec();
+    hashes.sort_unstable();
+    hashes.dedup();
+    for hash in hashes {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(hash)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// The newest appeal in the index (0 when empty): a check that remembers it can later look only
 /// at what was indexed after it (`after`).
 pub fn last_indexed_appeal_id(conn: &mut DbConn) -> Result<i64, DbError> {
