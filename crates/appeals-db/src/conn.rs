@@ -187,8 +187,10 @@ impl DbConn {
 /// SQLite writers of this process queue here before asking SQLite for its write lock: SQLite
 /// makes a waiting writer sleep and retry in its busy handler, so with many writers in one process
 /// the unlucky ones slept for seconds while others got in. The queue turns those sleeps into a
-/// first-come wait; other processes still meet at SQLite's own lock (`busy_timeout`).
-static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// first-come wait (a fair mutex: the lock is handed to the longest waiter, so no writer is
+/// overtaken again and again — that was the p99 at 32 clients); other processes still meet at
+/// SQLite's own lock (`busy_timeout`).
+static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
 
 thread_local! {
     /// Set while this thread holds [`SQLITE_WRITERS`], so a nested `write_tx` does not wait on itself.
@@ -205,10 +207,8 @@ where
 {
     use diesel::prelude::*;
     if conn.backend() == Backend::Sqlite && !HOLDS_SQLITE_WRITERS.get() {
-        // A poisoned lock only means another writer panicked; the database rolled it back.
-        let _queue = SQLITE_WRITERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // No poisoning: a writer that panicked has had its transaction rolled back.
+        let _queue = SQLITE_WRITERS.lock();
         struct Held;
         impl Drop for Held {
             fn drop(&mut self) {
