@@ -598,7 +598,7 @@ async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBacke
     };
     let with_iin = lookup_keys(&[applicant(Some("921029350851"))]);
     let found =
-        appeals_db::repo::duplicates::candidates_by_applicant(&mut app.conn(), &with_iin, 1, None)
+        appeals_db::repo::duplicates::candidates_by_applicant(&mut app.conn(), &with_iin, 1)
             .unwrap();
     assert!(
         found.contains(&original["id"].as_i64().unwrap()),
@@ -614,13 +614,9 @@ async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBacke
             .all(|(kind, _)| !with_iin.iter().any(|(k, _)| k == kind && k != "iin_bin"))
     );
     let without_iin = lookup_keys(&[applicant(None)]);
-    let everyone = appeals_db::repo::duplicates::candidates_by_applicant(
-        &mut app.conn(),
-        &without_iin,
-        10,
-        None,
-    )
-    .unwrap();
+    let everyone =
+        appeals_db::repo::duplicates::candidates_by_applicant(&mut app.conn(), &without_iin, 10)
+            .unwrap();
     assert!(
         everyone.contains(&original["id"].as_i64().unwrap()),
         "{everyone:?}"

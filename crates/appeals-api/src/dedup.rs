@@ -520,12 +520,8 @@ fn verified_candidates(
     bands: BandScope,
     seen: &BTreeSet<i64>,
 ) -> Result<(Vec<CheckedCandidate>, BTreeSet<i64>), ApiError> {
-    let by_applicant = repo::duplicates::candidates_by_applicant(
-        conn,
-        &new.lookup_keys,
-        APPLICANT_CANDIDATES,
-        None,
-    )?;
+    let by_applicant =
+        repo::duplicates::candidates_by_applicant(conn, &new.lookup_keys, APPLICANT_CANDIDATES)?;
     let by_bands = match bands {
         BandScope::All => {
             repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, None)?

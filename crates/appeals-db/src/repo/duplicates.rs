@@ -101,18 +101,16 @@ pub fn last_indexed_appeal_id(conn: &mut DbConn) -> Result<i64, DbError> {
 }
 
 /// Appeals (newest first) sharing any of the applicant keys `(key_kind, key)`, at most `limit`
-/// per key (the union is not cut: one common name must not crowd out an IIN/BIN match); with
-/// `after`, only appeals with a greater id.
+/// per key (the union is not cut: one common name must not crowd out an IIN/BIN match). No "since"
+/// variant: ids are not committed in order, so a catch-up reads the keys whole.
 pub fn candidates_by_applicant(
     conn: &mut DbConn,
     keys: &[(String, String)],
     limit: i64,
-    after: Option<i64>,
 ) -> Result<Vec<i64>, DbError> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let after = after.unwrap_or(i64::MIN);
     let mut ids: Vec<i64> = match conn {
         // One round trip: a LATERAL index scan per key (a key is a prefix of the primary key).
         DbConn::Pg(c) => {
@@ -123,12 +121,11 @@ pub fn candidates_by_applicant(
             diesel::sql_query(
                 "SELECT b.appeal_id FROM unnest($1::text[], $2::text[]) AS k(key_kind, key) \
                  CROSS JOIN LATERAL (SELECT appeal_id FROM appeal_dedup_applicant_keys \
-                   WHERE key_kind = k.key_kind AND key = k.key AND appeal_id > $3 \
-                   ORDER BY appeal_id DESC LIMIT $4) AS b",
+                   WHERE key_kind = k.key_kind AND key = k.key \
+                   ORDER BY appeal_id DESC LIMIT $3) AS b",
             )
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(kinds)
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(values)
-            .bind::<diesel::sql_types::BigInt, _>(after)
             .bind::<diesel::sql_types::BigInt, _>(limit)
             .load::<AppealIdHit>(c)
             .map(AppealIdHit::ids)?
@@ -141,7 +138,6 @@ pub fn candidates_by_applicant(
                     appeal_dedup_applicant_keys::table
                         .filter(appeal_dedup_applicant_keys::key_kind.eq(kind))
                         .filter(appeal_dedup_applicant_keys::key.eq(key))
-                        .filter(appeal_dedup_applicant_keys::appeal_id.gt(after))
                         .select(appeal_dedup_applicant_keys::appeal_id)
                         .order(appeal_dedup_applicant_keys::appeal_id.desc())
                         .limit(limit)
