@@ -170,13 +170,7 @@ const IDENTITY_LOCK_SEED: u64 = 0x6964_656e_746c_6f63;
 fn identity_locks(normalized: &[NormalizedApplicant]) -> Vec<i64> {
     normalized
         .iter()
-        .flat_map(|a| {
-            [
-                a.iin_bin.as_ref().map(|i| format!("iin:{i}")),
-                a.name_key.as_ref().map(|n| format!("name:{n}")),
-            ]
-        })
-        .flatten()
+        .flat_map(identity_keys)
         .map(|key| {
             let h = appeals_domain::dedup::hash::hash_bytes(IDENTITY_LOCK_SEED, key.as_bytes());
             i64::from_ne_bytes(h.to_ne_bytes())
@@ -209,13 +203,48 @@ pub fn applicant_key(a: &ApplicantInput, full_name: Option<String>) -> Applicant
 /// applicant with an IIN reads only the namesakes who could be the same person (see
 /// [`lookup_keys`]).
 pub fn index_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
+    applicant_keys_with(normalized, |a| {
+        if a.iin_bin.is_some() {
+            &["_with_iin"]
+        } else {
+            &[""]
+        }
+    })
+}
+
+/// Keys a check looks up (R14). Two applicants who both have an IIN/BIN are the same person only
+/// when it is the same number, so for an applicant with one the check reads its `iin_bin` key and
+/// the namesakes **without** a number; for an applicant without one, every namesake. (Keys stored
+/// before the `_with_iin` kinds existed are all under `name`/`name_kato`: they are still found,
+/// only as extra candidates that the applicant comparison rejects.)
+pub fn lookup_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
+    let mut keys = applicant_keys_with(normalized, |a| {
+        if a.iin_bin.is_some() {
+            &[""]
+        } else {
+            &["", "_with_iin"]
+        }
+    });
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Each applicant's `iin_bin` key and its name keys (`name_kato…`, `name…`) under the kind
+/// suffixes `suffixes` chooses for it.
+fn applicant_keys_with(
+    normalized: &[NormalizedApplicant],
+    suffixes: impl Fn(&NormalizedApplicant) -> &'static [&'static str],
+) -> Vec<(String, String)> {
     let mut keys = Vec::new();
     for a in normalized {
         if let Some(iin) = &a.iin_bin {
             keys.push(("iin_bin".to_owned(), iin.clone()));
         }
-        if let Some(name) = &a.name_key {
-            let suffix = if a.iin_bin.is_some() { "_with_iin" } else { "" };
+        let Some(name) = &a.name_key else {
+            continue;
+        };
+        for suffix in suffixes(a) {
             if let Some(kato) = &a.kato_settlement {
                 keys.push((format!("name_kato{suffix}"), format!("{name}|{kato}")));
             }
@@ -227,45 +256,19 @@ pub fn index_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
     keys
 }
 
-/// Keys a check looks up (R14). Two applicants who both have an IIN/BIN are the same person only
-/// when it is the same number, so for an applicant with one the check reads its `iin_bin` key and
-/// the namesakes **without** a number; for an applicant without one, every namesake. (Keys stored
-/// before the `_with_iin` kinds existed are all under `name`/`name_kato`: they are still found,
-/// only as extra candidates that the applicant comparison rejects.)
-pub fn lookup_keys(normalized: &[NormalizedApplicant]) -> Vec<(String, String)> {
-    let mut keys = Vec::new();
-    for a in normalized {
-        if let Some(iin) = &a.iin_bin {
-            keys.push(("iin_bin".to_owned(), iin.clone()));
-        }
-        let Some(name) = &a.name_key else {
-            continue;
-        };
-        let suffixes: &[&str] = if a.iin_bin.is_some() {
-            &[""]
-        } else {
-            &["", "_with_iin"]
-        };
-        for suffix in suffixes {
-            if let Some(kato) = &a.kato_settlement {
-                keys.push((format!("name_kato{suffix}"), format!("{name}|{kato}")));
-            }
-            keys.push((format!("name{suffix}"), name.clone()));
-        }
-    }
-    keys.sort();
-    keys.dedup();
-    keys
+/// `iin:…` then `name:…` of one applicant: who they are, for campaigns and identity locks.
+fn identity_keys(a: &NormalizedApplicant) -> impl Iterator<Item = String> + '_ {
+    [
+        a.iin_bin.as_ref().map(|i| format!("iin:{i}")),
+        a.name_key.as_ref().map(|n| format!("name:{n}")),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// `iin:…` / `name:…` of the first applicant (distinct applicants of a campaign).
 pub fn identity(normalized: &[NormalizedApplicant]) -> Option<String> {
-    let first = normalized.first()?;
-    first
-        .iin_bin
-        .as_ref()
-        .map(|i| format!("iin:{i}"))
-        .or_else(|| first.name_key.as_ref().map(|n| format!("name:{n}")))
+    identity_keys(normalized.first()?).next()
 }
 
 impl PreparedCheck {
