@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 //! The duplicate check over HTTP (Rules p.13, p.2(2), R13, R14; issue 5), on both backends.
 
+use actix_web::test::TestRequest;
 use appeals_api::auth::Role;
-use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
 use serde_json::{Value, json};
 
 const ORIGINAL: &str = "Акиму Алмалинского района г. Алматы\nЗаявитель: Сейтов Ерлан Болатович\n\n\
@@ -81,6 +82,7 @@ backend_tests!(
     the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id,
     registrations_of_one_person_wait_for_each_other,
     campaign_of_three_applicants_is_found_for_analysts_only,
+    corrected_applicants_are_what_later_checks_match,
 );
 
 async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
@@ -759,4 +761,66 @@ async fn registrations_of_one_person_wait_for_each_other(backend: TestBackend) {
     // Committed: the second registration proceeds.
     waiter.join().unwrap();
     assert!(acquired.load(Ordering::SeqCst));
+}
+
+/// Verdict of `POST /duplicate-checks` for `text` from `applicants`.
+async fn verdict_of(app: &TestApp, user: &TestUser, text: &str, applicants: Value) -> Value {
+    let res = app
+        .post("/api/v1/duplicate-checks", user, body(text, applicants))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.body
+}
+
+/// R14 after an edit of З-1: a registrar who corrects the applicants of a card (replace, or add a
+/// co-applicant) changes whom later appeals are matched against; the first-entered applicant no
+/// longer is.
+async fn corrected_applicants_are_what_later_checks_match(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let mistaken = other_person("Нурланов", "Асхат", "3");
+    let original = register(&app, &reg, body(ORIGINAL, json!([mistaken.clone()]))).await;
+    let id = original["id"].as_i64().unwrap();
+    assert_eq!(
+        verdict_of(&app, &reg, REWORDED_TO_PROSECUTOR, json!([person()])).await["verdict"],
+        "new"
+    );
+
+    let replaced = app
+        .send(
+            TestRequest::put()
+                .uri(&format!("/api/v1/appeals/{id}/applicants"))
+                .insert_header(bearer(&reg))
+                .insert_header(("If-Match", "\"1\""))
+                .set_json(json!({"applicants": [person()]})),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    let check = verdict_of(&app, &reg, REWORDED_TO_PROSECUTOR, json!([person()])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
+    assert_eq!(check["duplicate_of"], id);
+    // The applicant entered by mistake is gone from the index: the same text from them is `new`.
+    let check = verdict_of(&app, &reg, ORIGINAL, json!([mistaken])).await;
+    assert_eq!(check["verdict"], "new", "{check}");
+
+    // A co-applicant added later: their own repeat is matched (the sets share a person).
+    let co_applicant = other_person("Ахметова", "Динара", "7");
+    assert_eq!(
+        verdict_of(&app, &reg, ORIGINAL, json!([co_applicant.clone()])).await["verdict"],
+        "new"
+    );
+    let added = app
+        .send(
+            TestRequest::post()
+                .uri(&format!("/api/v1/appeals/{id}/applicants"))
+                .insert_header(bearer(&reg))
+                .insert_header(("If-Match", "\"2\""))
+                .set_json(co_applicant.clone()),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let check = verdict_of(&app, &reg, ORIGINAL, json!([co_applicant])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
+    let check = verdict_of(&app, &reg, REWORDED_TO_PROSECUTOR, json!([person()])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
 }

@@ -271,6 +271,42 @@ pub fn identity(normalized: &[NormalizedApplicant]) -> Option<String> {
     identity_keys(normalized.first()?).next()
 }
 
+/// Re-keys an indexed appeal after its applicants changed, so later checks find it under the
+/// applicants its card has now (R14): `added` joins the stored applicants, or replaces them when
+/// `replace_all`. An appeal registered without the index (no signature stored) stays without it.
+pub fn reindex_applicants(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    added: Vec<ApplicantKey>,
+    replace_all: bool,
+) -> Result<(), ApiError> {
+    let Some(row) = repo::duplicates::signatures(conn, &[appeal_id])?.pop() else {
+        return Ok(());
+    };
+    let former: Vec<ApplicantKey> =
+        crate::workflow::parse_json(&row.applicants, "duplicate-check applicants")?;
+    let former_normalized: Vec<NormalizedApplicant> =
+        former.iter().map(ApplicantKey::normalized).collect();
+    // Every kind a former applicant's key may be stored under (older rows predate `_with_iin`).
+    let stale = applicant_keys_with(&former_normalized, |_| &["", "_with_iin"]);
+    let applicants = if replace_all {
+        added
+    } else {
+        former.into_iter().chain(added).collect()
+    };
+    let normalized: Vec<NormalizedApplicant> =
+        applicants.iter().map(ApplicantKey::normalized).collect();
+    repo::duplicates::replace_applicant_keys(
+        conn,
+        appeal_id,
+        &crate::workflow::to_json(&applicants)?,
+        identity(&normalized).as_deref(),
+        &stale,
+        &index_keys(&normalized),
+    )?;
+    Ok(())
+}
+
 impl PreparedCheck {
     /// Normalises, signs and keys the text and applicants of a registration body.
     pub fn new(

@@ -70,7 +70,8 @@ struct NewApplicants {
 }
 
 /// Writes the new applicant set in one transaction: З-1 rows, the count, the automatic markings
-/// (ҰЖ for two or more, R9) and an `applicants_changed` history event.
+/// (ҰЖ for two or more, R9), the duplicate-check applicant keys (R14) and an
+/// `applicants_changed` history event.
 fn change_applicants(
     conn: &mut DbConn,
     rules: &Rules,
@@ -119,6 +120,11 @@ fn change_applicants(
             });
         }
         repo::appeals::insert_applicants(conn, &new_rows)?;
+        let added_keys = inputs
+            .iter()
+            .map(|input| crate::dedup::applicant_key(input, full_name(input)))
+            .collect();
+        crate::dedup::reindex_applicants(conn, row.id, added_keys, replace_all)?;
         let after_rows = repo::appeals::applicants(conn, row.id)?;
         parts.card.refresh_automatic_markings(
             rules.dictionary(DictionaryName::Markings)?,

@@ -42,6 +42,23 @@ pub fn insert_index(
             )
         })
         .collect();
+    // One multi-row statement: batch inserts need the concrete connection.
+    if !band_rows.is_empty() {
+        crate::per_backend!(conn, |c| {
+            diesel::insert_into(appeal_dedup_bands::table)
+                .values(&band_rows)
+                .execute(c)?;
+        });
+    }
+    insert_applicant_keys(conn, appeal_id, applicant_keys)
+}
+
+/// The applicant-key rows of an appeal; duplicates in the input are ignored.
+fn insert_applicant_keys(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    applicant_keys: &[(String, String)],
+) -> Result<(), DbError> {
     let mut keys: Vec<&(String, String)> = applicant_keys.iter().collect();
     keys.sort();
     keys.dedup();
@@ -55,20 +72,46 @@ pub fn insert_index(
             )
         })
         .collect();
-    // One multi-row statement per table: batch inserts need the concrete connection.
-    crate::per_backend!(conn, |c| {
-        if !band_rows.is_empty() {
-            diesel::insert_into(appeal_dedup_bands::table)
-                .values(&band_rows)
-                .execute(c)?;
-        }
-        if !key_rows.is_empty() {
+    if !key_rows.is_empty() {
+        crate::per_backend!(conn, |c| {
             diesel::insert_into(appeal_dedup_applicant_keys::table)
                 .values(&key_rows)
                 .execute(c)?;
-        }
-    });
+        });
+    }
     Ok(())
+}
+
+/// Re-keys an indexed appeal whose applicants changed: its stored applicant keys (JSON) and
+/// identity are updated, the rows of `stale_keys` (every key its former applicants could have been
+/// stored under) are deleted by primary key and `applicant_keys` inserted.
+pub fn replace_applicant_keys(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    applicants: &str,
+    applicant_identity: Option<&str>,
+    stale_keys: &[(String, String)],
+    applicant_keys: &[(String, String)],
+) -> Result<(), DbError> {
+    diesel::update(appeal_dedup_signatures::table.find(appeal_id))
+        .set((
+            appeal_dedup_signatures::applicants.eq(applicants),
+            appeal_dedup_signatures::applicant_identity.eq(applicant_identity),
+        ))
+        .execute(conn)?;
+    if !stale_keys.is_empty() {
+        // Leading-column IN lists: the primary key serves the delete (no index on appeal_id).
+        let kinds: Vec<&str> = stale_keys.iter().map(|(kind, _)| kind.as_str()).collect();
+        let keys: Vec<&str> = stale_keys.iter().map(|(_, key)| key.as_str()).collect();
+        diesel::delete(
+            appeal_dedup_applicant_keys::table
+                .filter(appeal_dedup_applicant_keys::key_kind.eq_any(kinds))
+                .filter(appeal_dedup_applicant_keys::key.eq_any(keys))
+                .filter(appeal_dedup_applicant_keys::appeal_id.eq(appeal_id)),
+        )
+        .execute(conn)?;
+    }
+    insert_applicant_keys(conn, appeal_id, applicant_keys)
 }
 
 /// Serialises registrations of the same applicant on PostgreSQL until the end of the transaction
