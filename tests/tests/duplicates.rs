@@ -78,6 +78,8 @@ backend_tests!(
     registrar_overrides_the_verdict_with_a_reason_recorded_in_history,
     a_second_process_sees_a_registration_at_once,
     a_check_made_before_the_transaction_catches_up_with_registrations_since,
+    the_catch_up_compares_the_text_of_appeals_registered_meanwhile,
+    after_a_burst_of_registrations_the_catch_up_probes_the_band_keys,
     namesakes_do_not_crowd_out_the_applicants_own_appeal,
     the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id,
     registrations_of_one_person_wait_for_each_other,
@@ -567,6 +569,73 @@ async fn a_check_made_before_the_transaction_catches_up_with_registrations_since
         .catch_up(&mut app.conn(), &prepared, &rules.dedup)
         .unwrap();
     assert_eq!(again.candidates.len(), after.candidates.len());
+}
+
+/// An anonymous repeat of [`ORIGINAL`] with [`NEW_ARGUMENT`], prepared and checked (as a
+/// registration does before its transaction) on the current database.
+fn anonymous_repeat_checked(
+    app: &TestApp,
+) -> (
+    appeals_api::rules::Rules,
+    appeals_api::dedup::PreparedCheck,
+    appeals_api::dedup::CheckOutcome,
+) {
+    let rules = appeals_api::rules::Rules::defaults();
+    let later: appeals_api::dto::RegisterAppeal =
+        serde_json::from_value(body(&format!("{ORIGINAL}\n\n{NEW_ARGUMENT}"), json!([]))).unwrap();
+    let prepared =
+        appeals_api::routes::appeals::prepare_registration(&rules, later, 1, chrono::Utc::now())
+            .unwrap();
+    let before =
+        appeals_api::dedup::run_check(&mut app.conn(), &prepared, &rules.dedup, None).unwrap();
+    (rules, prepared, before)
+}
+
+/// Text alone between a check and its registering transaction: an anonymous appeal registered
+/// meanwhile shares no applicant key, so the catch-up finds it among the appeals indexed since the
+/// check began (their signatures read whole) — an anonymous side can only be `related`.
+async fn the_catch_up_compares_the_text_of_appeals_registered_meanwhile(backend: TestBackend) {
+    use appeals_api::dedup::VerdictDto;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let (rules, prepared, before) = anonymous_repeat_checked(&app);
+    assert_eq!(VerdictDto::from(before.verdict), VerdictDto::New);
+    let unrelated = register(&app, &reg, body(CAMPAIGN, json!([]))).await;
+    let earlier = register(&app, &reg, body(ORIGINAL, json!([]))).await;
+    let after = before
+        .catch_up(&mut app.conn(), &prepared, &rules.dedup)
+        .unwrap();
+    assert_eq!(VerdictDto::from(after.verdict), VerdictDto::Related);
+    let found: Vec<i64> = after.candidates.iter().map(|c| c.card.id).collect();
+    assert_eq!(found, vec![earlier["id"].as_i64().unwrap()], "{found:?}");
+    assert!(after.seen.contains(&unrelated["id"].as_i64().unwrap()));
+}
+
+/// When more appeals were indexed during a check than a catch-up reads whole (256), it probes the
+/// band keys of the new text among them instead: the close text is still found, the unrelated
+/// burst is not read.
+async fn after_a_burst_of_registrations_the_catch_up_probes_the_band_keys(backend: TestBackend) {
+    use appeals_api::dedup::VerdictDto;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let (rules, prepared, before) = anonymous_repeat_checked(&app);
+    let earlier = register(&app, &reg, body(ORIGINAL, json!([]))).await;
+    for i in 0..256 {
+        let text = format!(
+            "Прошу установить скамейку номер {i} и урну во дворе дома {i} по проспекту \
+             Назарбаева, а также покрасить ограждение детской площадки {i}."
+        );
+        register(&app, &reg, body(&text, json!([]))).await;
+    }
+    let after = before
+        .catch_up(&mut app.conn(), &prepared, &rules.dedup)
+        .unwrap();
+    assert_eq!(VerdictDto::from(after.verdict), VerdictDto::Related);
+    assert_eq!(
+        after.candidates.first().map(|c| c.card.id),
+        earlier["id"].as_i64()
+    );
+    assert!(after.seen.len() < 10, "{:?}", after.seen);
 }
 
 /// R14: the lookup by applicant keys takes at most N appeals per key; a common name must not push

@@ -32,6 +32,9 @@ pub const APPLICANT_CANDIDATES: i64 = 100;
 /// synthetic appeals a text shares two or more bands with ~20 appeals and one band with ~600; each
 /// candidate costs a signature read, so the long tail of one-band hits is cut here.
 pub const BAND_CANDIDATES: i64 = 64;
+/// A catch-up reads the signatures of at most this many appeals indexed since its check began
+/// (one primary-key range); when more were indexed meanwhile it probes the band keys instead.
+const RECENT_SIGNATURES: i64 = 256;
 /// At most this many candidates are verified on their full text (the rest are filtered on their
 /// stored signature and applicant keys alone).
 pub const VERIFIED_CANDIDATES: usize = 24;
@@ -542,7 +545,8 @@ struct Shortlisted {
 #[derive(Debug, Clone, Copy)]
 enum BandScope {
     All,
-    /// Appeals indexed after this id (a catch-up).
+    /// Appeals indexed after this id (a catch-up): their signatures read whole, or their band keys
+    /// probed when more than [`RECENT_SIGNATURES`] were indexed.
     IndexedAfter(i64),
     /// None (a catch-up with nothing indexed since).
     Skip,
@@ -561,26 +565,48 @@ fn verified_candidates(
 ) -> Result<(Vec<CheckedCandidate>, BTreeSet<i64>), ApiError> {
     let by_applicant =
         repo::duplicates::candidates_by_applicant(conn, &new.lookup_keys, APPLICANT_CANDIDATES)?;
+    // Text-only candidates: by band keys, or — for the few appeals indexed since a check began —
+    // their signatures read whole (the pre-filter then compares every one, no LSH miss).
+    let mut recent = Vec::new();
     let by_bands = match bands {
         BandScope::All => {
             repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, None)?
         }
         BandScope::IndexedAfter(id) => {
-            repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, Some(id))?
+            recent = repo::duplicates::signatures_after(conn, id, RECENT_SIGNATURES)?;
+            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
+                Vec::new()
+            } else {
+                recent.clear();
+                repo::duplicates::candidates_by_bands(
+                    conn,
+                    &new.band_keys,
+                    BAND_CANDIDATES,
+                    Some(id),
+                )?
+            }
         }
         BandScope::Skip => Vec::new(),
     };
+    let wanted = |id: &i64| Some(*id) != exclude && !seen.contains(id);
+    recent.retain(|row| wanted(&row.appeal_id));
     let ids: BTreeSet<i64> = by_applicant
         .iter()
         .copied()
         .chain(by_bands.iter().map(|(id, _)| *id))
-        .filter(|id| Some(*id) != exclude && !seen.contains(id))
+        .chain(recent.iter().map(|row| row.appeal_id))
+        .filter(wanted)
         .collect();
     if ids.is_empty() {
         return Ok((Vec::new(), ids));
     }
-    let listed: Vec<i64> = ids.iter().copied().collect();
-    let stored = repo::duplicates::signatures(conn, &listed)?;
+    let listed: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !recent.iter().any(|row| row.appeal_id == *id))
+        .collect();
+    let mut stored = repo::duplicates::signatures(conn, &listed)?;
+    stored.extend(recent);
     let shortlist = shortlist(new, settings, stored, by_applicant.into_iter().collect())?;
     Ok((score_shortlisted(conn, new, settings, shortlist)?, ids))
 }

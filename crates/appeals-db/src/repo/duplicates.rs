@@ -278,6 +278,22 @@ pub fn signatures(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<DedupSignatureRo
         .load(conn)?)
 }
 
+/// Signature rows of the appeals indexed after `after` (by id), at most `limit`: a catch-up reads
+/// the few appeals registered while its check ran in one range scan of the primary key instead
+/// of probing every band key again.
+pub fn signatures_after(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<DedupSignatureRow>, DbError> {
+    Ok(appeal_dedup_signatures::table
+        .filter(appeal_dedup_signatures::appeal_id.gt(after))
+        .order(appeal_dedup_signatures::appeal_id)
+        .limit(limit)
+        .select(DedupSignatureRow::as_select())
+        .load(conn)?)
+}
+
 /// What a check shows of a candidate, whatever subject holds it (no other requisites leak).
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct CandidateCard {
