@@ -28,10 +28,11 @@ use crate::error::ApiError;
 /// united, so a common name never crowds out the applicant's own IIN/BIN.
 pub const APPLICANT_CANDIDATES: i64 = 100;
 /// At most this many appeals are taken by shared band keys: most shared bands first (the expected
-/// number of shared bands is `b·J^r`, so they are the closest texts), then the newest. At 1M
-/// synthetic appeals a text shares two or more bands with ~20 appeals and one band with ~600; each
-/// candidate costs a signature read, so the long tail of one-band hits is cut here.
-pub const BAND_CANDIDATES: i64 = 64;
+/// number of shared bands is `b·J^r`: two or more from J ≈ 0.5, so those come first), then the
+/// newest. At 1M synthetic appeals a text shares two or more bands with ~20 appeals and one band
+/// with hundreds; each candidate costs a signature read, so the long tail of one-band hits is cut
+/// here (64 before the fifth session).
+pub const BAND_CANDIDATES: i64 = 32;
 /// A catch-up reads the signatures of at most this many appeals indexed since its check began
 /// (one primary-key range); when more were indexed meanwhile it probes the band keys instead.
 const RECENT_SIGNATURES: i64 = 256;

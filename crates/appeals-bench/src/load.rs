@@ -29,7 +29,8 @@ pub struct LoadArgs {
     pub clients: usize,
     pub requests: Option<u64>,
     pub duration: Option<u64>,
-    pub seed: u64,
+    /// `None`: a seed from the clock, printed with the results.
+    pub seed: Option<u64>,
 }
 
 /// The base URL, accepted only when its host is a loopback address (this machine's network policy
@@ -109,6 +110,12 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         return Err(format!("--duration is at most {MAX_DURATION_SECS} s").into());
     }
     let limit = args.requests.unwrap_or(u64::MAX);
+    let run_seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| (d.as_secs() << 30) ^ u64::from(d.subsec_nanos()))
+    });
+    println!("seed {run_seed} (repeat this run's bodies with --seed {run_seed})");
     let clients = args.clients;
     actix_rt::System::new().block_on(async move {
         let client = awc::Client::builder()
@@ -125,7 +132,7 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         for worker in 0..clients {
             let (client, url, bearer) = (client.clone(), url.clone(), bearer.clone());
             let (issued, tally) = (issued.clone(), tally.clone());
-            let seed = args.seed ^ (worker as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let seed = run_seed ^ (worker as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
             tasks.push(actix_rt::spawn(async move {
                 let mut rng = StdRng::seed_from_u64(seed);
                 loop {

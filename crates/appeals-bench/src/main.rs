@@ -69,9 +69,11 @@ enum Command {
         /// Stop after this many seconds (at most 600).
         #[arg(long)]
         duration: Option<u64>,
-        /// Random seed of the generated bodies.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Random seed of the generated bodies. Default: a new one per run (printed), so a second
+        /// run on the same database sends new appeals, not repeats of the first run's (which the
+        /// duplicate check would verify as duplicates).
+        #[arg(long)]
+        seed: Option<u64>,
     },
 }
 
