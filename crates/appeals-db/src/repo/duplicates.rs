@@ -161,17 +161,12 @@ pub fn candidates_by_applicant(
                 .iter()
                 .map(|(kind, key)| (kind.as_str(), key.as_str()))
                 .unzip();
-            diesel::sql_query(
-                "SELECT b.appeal_id FROM unnest($1::text[], $2::text[]) AS k(key_kind, key) \
-                 CROSS JOIN LATERAL (SELECT appeal_id FROM appeal_dedup_applicant_keys \
-                   WHERE key_kind = k.key_kind AND key = k.key \
-                   ORDER BY appeal_id DESC LIMIT $3) AS b",
-            )
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(kinds)
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(values)
-            .bind::<diesel::sql_types::BigInt, _>(limit)
-            .load::<AppealIdHit>(c)
-            .map(AppealIdHit::ids)?
+            lateral::ApplicantKeyLookup {
+                kinds,
+                values,
+                per_key: limit,
+            }
+            .load::<i64>(c)?
         }
         // In-process: a query per key costs no round trip.
         DbConn::Sqlite(c) => {
@@ -202,19 +197,6 @@ pub fn candidates_by_applicant(
 /// synthetic texts' 32 keys still returned ~1,300 rows (1.9 ms), at 16 ~400 (0.6–0.9 ms).
 pub const APPEALS_PER_BAND_KEY: i64 = 16;
 
-/// One appeal id of a raw lookup.
-#[derive(QueryableByName)]
-struct AppealIdHit {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    appeal_id: i64,
-}
-
-impl AppealIdHit {
-    fn ids(hits: Vec<Self>) -> Vec<i64> {
-        hits.into_iter().map(|h| h.appeal_id).collect()
-    }
-}
-
 /// Appeals sharing at least one LSH band key, with the number of shared bands; most shared
 /// first, then newest, at most `limit`; with `after`, only appeals with a greater id. Each key
 /// contributes at most [`APPEALS_PER_BAND_KEY`] appeals (an index range scan per key).
@@ -230,17 +212,12 @@ pub fn candidates_by_bands(
     let after = after.unwrap_or(i64::MIN);
     let hits: Vec<i64> = match conn {
         // One round trip: a LATERAL index scan per key.
-        DbConn::Pg(c) => diesel::sql_query(
-            "SELECT b.appeal_id FROM unnest($1::bigint[]) AS k(band_key) \
-             CROSS JOIN LATERAL (SELECT appeal_id FROM appeal_dedup_bands \
-               WHERE band_key = k.band_key AND appeal_id > $2 \
-               ORDER BY appeal_id DESC LIMIT $3) AS b",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(band_keys)
-        .bind::<diesel::sql_types::BigInt, _>(after)
-        .bind::<diesel::sql_types::BigInt, _>(APPEALS_PER_BAND_KEY)
-        .load::<AppealIdHit>(c)
-        .map(AppealIdHit::ids)?,
+        DbConn::Pg(c) => lateral::BandKeyLookup {
+            band_keys,
+            after,
+            per_key: APPEALS_PER_BAND_KEY,
+        }
+        .load::<i64>(c)?,
         // In-process: a query per key costs no round trip.
         DbConn::Sqlite(c) => {
             let mut hits = Vec::new();
@@ -404,4 +381,83 @@ pub fn window_signatures(
             appeal_dedup_signatures::applicant_identity,
         ))
         .load(conn)?)
+}
+
+/// The PostgreSQL lookups as query types with a static query id: diesel prepares them once per
+/// connection. (`diesel::sql_query` opts out of the statement cache, so its text was parsed and
+/// planned on every call: 0.5 ms of PostgreSQL time per registration, docs/performance.md.)
+mod lateral {
+    use diesel::pg::{Pg, PgConnection};
+    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+    use diesel::sql_types::{Array, BigInt, Text};
+    use diesel::{QueryResult, RunQueryDsl};
+
+    /// A static query id (prepared once per connection), one `BIGINT` column, `load` on
+    /// PostgreSQL.
+    macro_rules! appeal_id_lookup {
+        ($lookup:ident) => {
+            impl QueryId for $lookup<'_> {
+                type QueryId = $lookup<'static>;
+                const HAS_STATIC_QUERY_ID: bool = true;
+            }
+
+            impl Query for $lookup<'_> {
+                type SqlType = BigInt;
+            }
+
+            impl RunQueryDsl<PgConnection> for $lookup<'_> {}
+        };
+    }
+
+    appeal_id_lookup!(ApplicantKeyLookup);
+    appeal_id_lookup!(BandKeyLookup);
+
+    /// The newest `per_key` appeals of each applicant key `(kinds[i], values[i])`: an index range
+    /// scan per key (a key is a prefix of the primary key), one round trip.
+    pub struct ApplicantKeyLookup<'a> {
+        pub kinds: Vec<&'a str>,
+        pub values: Vec<&'a str>,
+        pub per_key: i64,
+    }
+
+    impl QueryFragment<Pg> for ApplicantKeyLookup<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql("SELECT b.appeal_id FROM unnest(");
+            out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
+            out.push_sql("::text[], ");
+            out.push_bind_param::<Array<Text>, _>(&self.values)?;
+            out.push_sql(
+                "::text[]) AS k(key_kind, key) CROSS JOIN LATERAL (SELECT appeal_id \
+                 FROM appeal_dedup_applicant_keys WHERE key_kind = k.key_kind AND key = k.key \
+                 ORDER BY appeal_id DESC LIMIT ",
+            );
+            out.push_bind_param::<BigInt, _>(&self.per_key)?;
+            out.push_sql(") AS b");
+            Ok(())
+        }
+    }
+
+    /// The newest `per_key` appeals with an id above `after` of each band key: an index range
+    /// scan per key, one round trip.
+    pub struct BandKeyLookup<'a> {
+        pub band_keys: &'a [i64],
+        pub after: i64,
+        pub per_key: i64,
+    }
+
+    impl QueryFragment<Pg> for BandKeyLookup<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql("SELECT b.appeal_id FROM unnest(");
+            out.push_bind_param::<Array<BigInt>, _>(self.band_keys)?;
+            out.push_sql(
+                "::bigint[]) AS k(band_key) CROSS JOIN LATERAL (SELECT appeal_id \
+                 FROM appeal_dedup_bands WHERE band_key = k.band_key AND appeal_id > ",
+            );
+            out.push_bind_param::<BigInt, _>(&self.after)?;
+            out.push_sql(" ORDER BY appeal_id DESC LIMIT ");
+            out.push_bind_param::<BigInt, _>(&self.per_key)?;
+            out.push_sql(") AS b");
+            Ok(())
+        }
+    }
 }
