@@ -34,7 +34,7 @@ pub const APPLICANT_CANDIDATES: i64 = 100;
 /// here (64 before the fifth session).
 pub const BAND_CANDIDATES: i64 = 32;
 /// A catch-up reads the signatures of at most this many appeals indexed since its check began
-/// (one primary-key range); when more were indexed meanwhile it probes the band keys instead.
+/// (one primary-key range); when this many or more were, it probes the band keys instead.
 const RECENT_SIGNATURES: i64 = 256;
 /// At most this many candidates are verified on their full text (the rest are filtered on their
 /// stored signature and applicant keys alone).
@@ -547,7 +547,7 @@ struct Shortlisted {
 enum BandScope {
     All,
     /// Appeals indexed after this id (a catch-up): their signatures read whole, or their band keys
-    /// probed when more than [`RECENT_SIGNATURES`] were indexed.
+    /// probed when [`RECENT_SIGNATURES`] or more were indexed.
     IndexedAfter(i64),
     /// None (a catch-up with nothing indexed since).
     Skip,
@@ -566,50 +566,51 @@ fn verified_candidates(
 ) -> Result<(Vec<CheckedCandidate>, BTreeSet<i64>), ApiError> {
     let by_applicant =
         repo::duplicates::candidates_by_applicant(conn, &new.lookup_keys, APPLICANT_CANDIDATES)?;
-    // Text-only candidates: by band keys, or — for the few appeals indexed since a check began —
-    // their signatures read whole (the pre-filter then compares every one, no LSH miss).
-    let mut recent = Vec::new();
-    let by_bands = match bands {
-        BandScope::All => {
-            repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, None)?
-        }
-        BandScope::IndexedAfter(id) => {
-            recent = repo::duplicates::signatures_after(conn, id, RECENT_SIGNATURES)?;
-            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
-                Vec::new()
-            } else {
-                recent.clear();
-                repo::duplicates::candidates_by_bands(
-                    conn,
-                    &new.band_keys,
-                    BAND_CANDIDATES,
-                    Some(id),
-                )?
-            }
-        }
-        BandScope::Skip => Vec::new(),
-    };
+    let (by_bands, mut recent) = text_candidates(conn, new, bands)?;
     let wanted = |id: &i64| Some(*id) != exclude && !seen.contains(id);
     recent.retain(|row| wanted(&row.appeal_id));
+    let recent_ids: BTreeSet<i64> = recent.iter().map(|row| row.appeal_id).collect();
     let ids: BTreeSet<i64> = by_applicant
         .iter()
         .copied()
-        .chain(by_bands.iter().map(|(id, _)| *id))
-        .chain(recent.iter().map(|row| row.appeal_id))
+        .chain(by_bands)
+        .chain(recent_ids.iter().copied())
         .filter(wanted)
         .collect();
     if ids.is_empty() {
         return Ok((Vec::new(), ids));
     }
-    let listed: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !recent.iter().any(|row| row.appeal_id == *id))
-        .collect();
+    // The recent rows are already read; fetch the others' signatures.
+    let listed: Vec<i64> = ids.difference(&recent_ids).copied().collect();
     let mut stored = repo::duplicates::signatures(conn, &listed)?;
     stored.extend(recent);
     let shortlist = shortlist(new, settings, stored, by_applicant.into_iter().collect())?;
     Ok((score_shortlisted(conn, new, settings, shortlist)?, ids))
+}
+
+/// Text-only candidates as `bands` says: appeal ids by shared band keys, or — for the few appeals
+/// indexed since a check began — their signature rows read whole (the pre-filter then compares
+/// every one: no LSH miss), falling back to the band keys after a burst of
+/// [`RECENT_SIGNATURES`] or more.
+fn text_candidates(
+    conn: &mut DbConn,
+    new: &PreparedCheck,
+    bands: BandScope,
+) -> Result<(Vec<i64>, Vec<DedupSignatureRow>), ApiError> {
+    let after = match bands {
+        BandScope::Skip => return Ok((Vec::new(), Vec::new())),
+        BandScope::All => None,
+        BandScope::IndexedAfter(id) => {
+            let recent = repo::duplicates::signatures_after(conn, id, RECENT_SIGNATURES)?;
+            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
+                return Ok((Vec::new(), recent));
+            }
+            Some(id)
+        }
+    };
+    let by_bands =
+        repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, after)?;
+    Ok((by_bands.into_iter().map(|(id, _)| id).collect(), Vec::new()))
 }
 
 /// Pre-filter on the stored signatures and applicant keys: who applied, how close the text looks;
