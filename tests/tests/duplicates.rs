@@ -85,6 +85,7 @@ backend_tests!(
     registrations_of_one_person_wait_for_each_other,
     campaign_of_three_applicants_is_found_for_analysts_only,
     corrected_applicants_are_what_later_checks_match,
+    the_band_index_follows_the_database_banding_and_reindex_changes_it,
 );
 
 async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
@@ -892,4 +893,87 @@ async fn corrected_applicants_are_what_later_checks_match(backend: TestBackend) 
     assert_eq!(check["verdict"], "duplicate", "{check}");
     let check = verdict_of(&app, &reg, REWORDED_TO_PROSECUTOR, json!([person()])).await;
     assert_eq!(check["verdict"], "duplicate", "{check}");
+}
+
+fn dedup_cli(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(appeals_tests::appeals_bin())
+        .arg("dedup")
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn band_rows(app: &TestApp, appeal_id: i64) -> i64 {
+    use appeals_db::schema::appeal_dedup_bands::dsl;
+    use diesel::prelude::*;
+    let mut conn = app.conn();
+    appeals_db::per_backend!(&mut *conn, |c| dsl::appeal_dedup_bands
+        .filter(dsl::appeal_id.eq(appeal_id))
+        .count()
+        .get_result::<i64>(c)
+        .unwrap())
+}
+
+/// The band keys are computed with the banding stored with the database (a new one: the default
+/// 16 bands of 3 rows); `appeals dedup reindex` re-keys every stored appeal from its signature, and
+/// running processes then check with the new banding — a text-only match is still found.
+async fn the_band_index_follows_the_database_banding_and_reindex_changes_it(backend: TestBackend) {
+    let db = appeals_tests::TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let show = || {
+        String::from_utf8_lossy(&dedup_cli(&url, &["show"]).stdout)
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(show(), "duplicate index banding: 16x3");
+    let anonymous = register(&app, &reg, body(ORIGINAL, json!([]))).await;
+    let id = anonymous["id"].as_i64().unwrap();
+    assert_eq!(band_rows(&app, id), 16);
+
+    for bad in [&["--bands", "0"][..], &["--bands", "33", "--rows", "4"]] {
+        let out = dedup_cli(&url, &[&["reindex"][..], bad].concat());
+        assert!(!out.status.success(), "{bad:?} accepted");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("bands"),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        show(),
+        "duplicate index banding: 16x3",
+        "a refused reindex changes nothing"
+    );
+    assert_eq!(band_rows(&app, id), 16);
+
+    let out = dedup_cli(&url, &["reindex", "--bands", "32", "--rows", "4"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "duplicate index banding: 32x4 (1 appeal(s) re-keyed)"
+    );
+    assert_eq!(show(), "duplicate index banding: 32x4");
+    assert_eq!(band_rows(&app, id), 32);
+
+    // This process reloads its rules (configuration version moved) and looks up 32 band keys: the
+    // anonymous repeat still meets the re-keyed original on text alone.
+    std::thread::sleep(
+        appeals_api::rules::RULES_CHECK_INTERVAL + std::time::Duration::from_millis(100),
+    );
+    let repeat = body(&format!("{ORIGINAL}\n\n{NEW_ARGUMENT}"), json!([]));
+    let check = app
+        .post("/api/v1/duplicate-checks", &reg, repeat.clone())
+        .await;
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert_eq!(check.body["verdict"], "related", "{}", check.body);
+    assert_eq!(check.body["candidates"][0]["appeal_id"], id);
+    let later = register(&app, &reg, repeat).await;
+    assert_eq!(band_rows(&app, later["id"].as_i64().unwrap()), 32);
 }

@@ -171,6 +171,26 @@ pub enum Command {
     /// How registration numbers are allocated (R3; docs/registration.md, "Numbering").
     #[command(subcommand)]
     Numbering(NumberingCommand),
+    /// The duplicate check's index (Rules p.13; docs/performance.md, "Banding").
+    #[command(subcommand)]
+    Dedup(DedupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DedupCommand {
+    /// Print the LSH banding the index was built with (`{bands}x{rows}`).
+    Show,
+    /// Recompute every band key from the stored signatures with another banding, in one
+    /// transaction (texts are not re-read). Run it with the servers stopped: a process that has not
+    /// reloaded its configuration yet would index new appeals with the old banding.
+    Reindex {
+        /// LSH bands `b` (default: this build's, 16).
+        #[arg(long, default_value_t = appeals_domain::dedup::SignatureParams::default().bands)]
+        bands: u16,
+        /// MinHash values per band `r` (default: this build's, 3); `b·r` must not exceed 128.
+        #[arg(long, default_value_t = appeals_domain::dedup::SignatureParams::default().rows)]
+        rows: u16,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -396,6 +416,22 @@ fn run(cli: Cli) -> Result<(), String> {
             })
             .map_err(|e| e.to_string())?;
             println!("registration numbering: {}", mode.code());
+            Ok(())
+        }
+        Command::Dedup(DedupCommand::Show) => {
+            let mut conn = open_migrated(&config)?;
+            let banding = repo::duplicates::banding(&mut conn).map_err(|e| e.to_string())?;
+            println!("duplicate index banding: {banding}");
+            Ok(())
+        }
+        Command::Dedup(DedupCommand::Reindex { bands, rows }) => {
+            let params = appeals_domain::dedup::SignatureParams::default()
+                .with_banding(&format!("{bands}x{rows}"))
+                .map_err(|e| format!("--bands {bands} --rows {rows}: {e}"))?;
+            let mut conn = open_migrated(&config)?;
+            let rekeyed =
+                crate::dedup::rebuild_band_index(&mut conn, params).map_err(|e| e.to_string())?;
+            println!("duplicate index banding: {bands}x{rows} ({rekeyed} appeal(s) re-keyed)");
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {

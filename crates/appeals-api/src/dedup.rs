@@ -14,8 +14,8 @@ use appeals_db::repo;
 use appeals_db::rows::DedupSignatureRow;
 use appeals_domain::dedup::{
     ApplicantKey, ApplicantMatch, CandidateScore, DedupSettings, Fingerprint, MinHasher,
-    NormalizedApplicant, ScoredOn, Signature, Verdict, applicant, features, normalize,
-    score_other_applicant, score_pair,
+    NormalizedApplicant, ScoredOn, Signature, SignatureParams, Verdict, applicant, features,
+    normalize, score_other_applicant, score_pair,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -309,6 +309,38 @@ pub fn reindex_applicants(
         &index_keys(&normalized),
     )?;
     Ok(())
+}
+
+/// Re-keys the whole band index with the banding of `params` (from the stored signatures, in one
+/// transaction) and makes it the database's banding: an admin event records the change and the
+/// configuration version moves, so running processes reload it. Returns the appeals re-keyed.
+pub fn rebuild_band_index(conn: &mut DbConn, params: SignatureParams) -> Result<u64, ApiError> {
+    let banding = params.banding();
+    appeals_db::write_tx(conn, |conn| -> Result<u64, ApiError> {
+        let before = repo::duplicates::banding(conn)?;
+        let rekeyed = repo::duplicates::rebuild_bands(conn, &banding, |bytes| {
+            let signature = Signature::from_bytes(bytes)
+                .map_err(|e| appeals_db::DbError::Corrupt(format!("stored signature: {e}")))?;
+            Ok(signature
+                .band_keys(&params)
+                .into_iter()
+                .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
+                .collect())
+        })?;
+        repo::configuration::append_admin_event(
+            conn,
+            &appeals_db::rows::NewAdminEventRow {
+                occurred_at: Utc::now().naive_utc(),
+                actor_user_id: None,
+                action: "dedup_banding_set".to_owned(),
+                target: repo::duplicates::BANDING_SETTING.to_owned(),
+                before: Some(before),
+                after: Some(banding.clone()),
+            },
+        )?;
+        repo::configuration::bump_rules_version(conn)?;
+        Ok(rekeyed)
+    })
 }
 
 impl PreparedCheck {

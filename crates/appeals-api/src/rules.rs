@@ -92,12 +92,14 @@ impl Rules {
                 "stored calendar overrides of {year} are invalid: {e}"
             ))
         })?;
+        let defaults = Self::defaults();
         Ok(Self {
             calendar: Arc::new(calendar),
             dictionaries: dictionaries.into_iter().map(|d| (d.name, d)).collect(),
             config_version: Some(version),
             numbering: repo::numbering::mode(conn)?,
-            ..Self::defaults()
+            dedup: dedup_settings_of(conn, defaults.dedup)?,
+            ..defaults
         })
     }
 
@@ -134,6 +136,24 @@ impl Rules {
                 )
             })
     }
+}
+
+/// `defaults` with the LSH banding the database's duplicate index was built with (setting
+/// `dedup_banding`): band keys computed with another banding would never meet the stored ones.
+pub fn dedup_settings_of(
+    conn: &mut DbConn,
+    defaults: DedupSettings,
+) -> Result<DedupSettings, ApiError> {
+    let banding = repo::duplicates::banding(conn)?;
+    let signature = defaults.signature.with_banding(&banding).map_err(|e| {
+        ApiError::internal(format!(
+            "the stored duplicate-index banding `{banding}` is invalid: {e}"
+        ))
+    })?;
+    Ok(DedupSettings {
+        signature,
+        ..defaults
+    })
 }
 
 /// The built-in calendar with per-year overrides applied in the given order (R32, R33). On invalid

@@ -644,7 +644,7 @@ pub fn run(args: SeedArgs) -> Result<(), BoxError> {
             // Seeding only: losing the last commits on a crash is harmless here.
             diesel::sql_query("SET synchronous_commit = off").execute(c)?;
             // Every seeded row references rows of its own batch or existing ones by construction;
-            // skipping the foreign-key triggers (32 band rows per appeal) makes the load ~5× faster.
+            // skipping the foreign-key triggers (16 band rows per appeal) makes the load ~5× faster.
             // Needs a superuser; without one the checks simply run.
             if diesel::sql_query("SET session_replication_role = replica")
                 .execute(c)
@@ -674,7 +674,8 @@ pub fn run(args: SeedArgs) -> Result<(), BoxError> {
     let batches = count.div_ceil(batch_size);
     // Builder `t` builds batches t, t + builders, …; the writer takes them round-robin, in order.
     let builders: u64 = if dedup_index { 2 } else { 1 };
-    let rules = Rules::defaults();
+    // The database's own rules: band keys follow its `dedup_banding`.
+    let rules = Rules::load(&mut conn)?;
     let written = std::thread::scope(|scope| -> Result<u64, BoxError> {
         let ctx = &ctx;
         let rules = &rules;

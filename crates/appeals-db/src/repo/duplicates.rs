@@ -15,8 +15,77 @@ use crate::rows::{
 };
 use crate::schema::{
     appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
-    appeal_duplicate_links, appeals, duplicate_decisions,
+    appeal_duplicate_links, appeals, duplicate_decisions, settings,
 };
+
+/// Name of the `settings` row holding the LSH banding (`{bands}x{rows}`) the stored band keys were
+/// computed with; every process checks and indexes with it.
+pub const BANDING_SETTING: &str = "dedup_banding";
+
+/// Appeals whose band keys [`rebuild_bands`] recomputes per round trip.
+const REBUILD_BATCH: i64 = 2_000;
+/// Band rows per insert statement (two bind parameters each, under both backends' limits).
+const BAND_ROWS_PER_INSERT: usize = 8_000;
+
+/// The stored banding code.
+pub fn banding(conn: &mut DbConn) -> Result<String, DbError> {
+    Ok(settings::table
+        .find(BANDING_SETTING)
+        .select(settings::value)
+        .first(conn)?)
+}
+
+/// Replaces every band key with the ones `band_keys` computes from each stored signature and
+/// stores `banding` as the index's banding; returns the number of appeals re-keyed. Call it inside
+/// one write transaction, so checks see either the old index or the new one.
+pub fn rebuild_bands(
+    conn: &mut DbConn,
+    banding: &str,
+    band_keys: impl Fn(&[u8]) -> Result<Vec<i64>, DbError>,
+) -> Result<u64, DbError> {
+    diesel::delete(appeal_dedup_bands::table).execute(conn)?;
+    let mut after = i64::MIN;
+    let mut rekeyed = 0u64;
+    loop {
+        let batch: Vec<(i64, Vec<u8>)> = appeal_dedup_signatures::table
+            .filter(appeal_dedup_signatures::appeal_id.gt(after))
+            .order(appeal_dedup_signatures::appeal_id)
+            .select((
+                appeal_dedup_signatures::appeal_id,
+                appeal_dedup_signatures::signature,
+            ))
+            .limit(REBUILD_BATCH)
+            .load(conn)?;
+        let Some(&(last, _)) = batch.last() else {
+            break;
+        };
+        let mut rows = Vec::new();
+        for (appeal_id, signature) in &batch {
+            let mut keys = band_keys(signature)?;
+            keys.sort_unstable();
+            keys.dedup();
+            rows.extend(keys.into_iter().map(|k| {
+                (
+                    appeal_dedup_bands::band_key.eq(k),
+                    appeal_dedup_bands::appeal_id.eq(*appeal_id),
+                )
+            }));
+        }
+        for chunk in rows.chunks(BAND_ROWS_PER_INSERT) {
+            crate::per_backend!(&mut *conn, |c| {
+                diesel::insert_into(appeal_dedup_bands::table)
+                    .values(chunk)
+                    .execute(c)?;
+            });
+        }
+        rekeyed += batch.len() as u64;
+        after = last;
+    }
+    diesel::update(settings::table.find(BANDING_SETTING))
+        .set(settings::value.eq(banding))
+        .execute(conn)?;
+    Ok(rekeyed)
+}
 
 /// Stores the index entries of a registered appeal: signature row, band keys and applicant keys.
 /// Band keys are `u64` bit-cast to `i64`; duplicates in the inputs are ignored.

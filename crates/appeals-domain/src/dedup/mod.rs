@@ -14,7 +14,7 @@
 //! [`Verdict`].
 //!
 //! What the DB layer stores per registered appeal (issue 5): the [`Signature::to_bytes`] blob
-//! (520 bytes with the default `K = 128`: minima and the shingle-set size), the `b = 32` band keys ([`Fingerprint::band_keys`],
+//! (520 bytes with the default `K = 128`: minima and the shingle-set size), the `b = 16` band keys ([`Fingerprint::band_keys`],
 //! `u64`, store as `i64` in an indexed `(band_key)` or `(band, band_key)` table) and, per applicant,
 //! the [`NormalizedApplicant`] fields `iin_bin`, `name_key` and `kato_settlement` (indexed). At
 //! check time it fetches candidates by applicant and by band keys, then calls [`check`] with their

@@ -198,7 +198,7 @@ fn dedup_settings_are_validated_and_serde_defaults() -> Result<(), DomainError> 
     assert!(check(&doc(ORIGINAL, vec![]), &[], &bad).is_err());
     let (bytes, keys) = index_keys(ORIGINAL, SignatureParams::default())?;
     assert_eq!(bytes.len(), 520);
-    assert_eq!(keys.len(), 32);
+    assert_eq!(keys.len(), 16);
     Ok(())
 }
 
