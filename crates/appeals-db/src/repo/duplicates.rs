@@ -185,7 +185,7 @@ pub fn replace_applicant_keys(
 
 /// Serialises registrations of the same applicant on PostgreSQL until the end of the transaction
 /// (`pg_advisory_xact_lock`, one lock per identity hash, taken in ascending order so two
-/// registrations never wait for each other crosswise). Without it two concurrent registrations of
+/// registrations never wait for each other crosswise; all in one statement). Without it two concurrent registrations of
 /// one person could each check before the other commits and miss each other. SQLite needs nothing:
 /// its writers already run one at a time.
 pub fn lock_identities(conn: &mut DbConn, identity_hashes: &[i64]) -> Result<(), DbError> {
@@ -195,10 +195,8 @@ pub fn lock_identities(conn: &mut DbConn, identity_hashes: &[i64]) -> Result<(),
     let mut hashes = identity_hashes.to_vec();
     hashes.sort_unstable();
     hashes.dedup();
-    for hash in hashes {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(hash)
-            .execute(c)?;
+    if !hashes.is_empty() {
+        lateral::IdentityLocks { hashes: &hashes }.load::<i64>(c)?;
     }
     Ok(())
 }
@@ -463,7 +461,7 @@ mod lateral {
 
     /// A static query id (prepared once per connection), one `BIGINT` column, `load` on
     /// PostgreSQL.
-    macro_rules! appeal_id_lookup {
+    macro_rules! bigint_query {
         ($lookup:ident) => {
             impl QueryId for $lookup<'_> {
                 type QueryId = $lookup<'static>;
@@ -478,8 +476,27 @@ mod lateral {
         };
     }
 
-    appeal_id_lookup!(ApplicantKeyLookup);
-    appeal_id_lookup!(BandKeyLookup);
+    bigint_query!(ApplicantKeyLookup);
+    bigint_query!(BandKeyLookup);
+    bigint_query!(IdentityLocks);
+
+    /// `pg_advisory_xact_lock` on each of `hashes` in the array's order (the function scan feeds
+    /// the nested loop row by row), one round trip; yields the ordinals.
+    pub struct IdentityLocks<'a> {
+        pub hashes: &'a [i64],
+    }
+
+    impl QueryFragment<Pg> for IdentityLocks<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql("SELECT t.n FROM unnest(");
+            out.push_bind_param::<Array<BigInt>, _>(self.hashes)?;
+            out.push_sql(
+                "::bigint[]) WITH ORDINALITY AS t(h, n) \
+                 CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(t.h)) AS l",
+            );
+            Ok(())
+        }
+    }
 
     /// The newest `per_key` appeals of each applicant key `(kinds[i], values[i])`: an index range
     /// scan per key (a key is a prefix of the primary key), one round trip.
