@@ -86,6 +86,7 @@ backend_tests!(
     campaign_of_three_applicants_is_found_for_analysts_only,
     corrected_applicants_are_what_later_checks_match,
     the_band_index_follows_the_database_banding_and_reindex_changes_it,
+    an_index_built_before_the_banding_setting_keeps_32_bands_of_4,
 );
 
 async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
@@ -976,4 +977,32 @@ async fn the_band_index_follows_the_database_banding_and_reindex_changes_it(back
     assert_eq!(check.body["candidates"][0]["appeal_id"], id);
     let later = register(&app, &reg, repeat).await;
     assert_eq!(band_rows(&app, later["id"].as_i64().unwrap()), 32);
+}
+
+/// The migration that introduced `dedup_banding` records 32×4 — the banding every index was built
+/// with until then — for a database that already holds one, and the default for an empty one.
+async fn an_index_built_before_the_banding_setting_keeps_32_bands_of_4(backend: TestBackend) {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let up = match backend {
+        TestBackend::Postgres => {
+            include_str!("../../migrations/postgres/2026-11-25-000080_dedup_banding/up.sql")
+        }
+        TestBackend::Sqlite => {
+            include_str!("../../migrations/sqlite/2026-11-25-000080_dedup_banding/up.sql")
+        }
+    };
+    let rerun = |app: &TestApp| {
+        let mut conn = app.conn();
+        appeals_db::per_backend!(&mut *conn, |c| c
+            .batch_execute(&format!(
+                "DELETE FROM settings WHERE name = 'dedup_banding'; {up}"
+            ))
+            .unwrap());
+        appeals_db::repo::duplicates::banding(&mut conn).unwrap()
+    };
+    assert_eq!(rerun(&app), "16x3", "an empty index takes the default");
+    register(&app, &reg, body(ORIGINAL, json!([]))).await;
+    assert_eq!(rerun(&app), "32x4", "an existing index keeps its banding");
 }
