@@ -311,6 +311,15 @@ pub fn reindex_applicants(
     Ok(())
 }
 
+/// The band keys of `signature` as `appeal_dedup_bands` stores them (`u64` bit-cast to `i64`).
+fn stored_band_keys(signature: &Signature, params: &SignatureParams) -> Vec<i64> {
+    signature
+        .band_keys(params)
+        .into_iter()
+        .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
+        .collect()
+}
+
 /// Re-keys the whole band index with the banding of `params` (from the stored signatures, in one
 /// transaction) and makes it the database's banding: an admin event records the change and the
 /// configuration version moves, so running processes reload it. Returns the appeals re-keyed.
@@ -321,11 +330,7 @@ pub fn rebuild_band_index(conn: &mut DbConn, params: SignatureParams) -> Result<
         let rekeyed = repo::duplicates::rebuild_bands(conn, &banding, |bytes| {
             let signature = Signature::from_bytes(bytes)
                 .map_err(|e| appeals_db::DbError::Corrupt(format!("stored signature: {e}")))?;
-            Ok(signature
-                .band_keys(&params)
-                .into_iter()
-                .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
-                .collect())
+            Ok(stored_band_keys(&signature, &params))
         })?;
         repo::configuration::append_admin_event(
             conn,
@@ -359,11 +364,7 @@ impl PreparedCheck {
             .collect();
         let normalized: Vec<NormalizedApplicant> =
             applicants.iter().map(ApplicantKey::normalized).collect();
-        let band_keys = fingerprint
-            .band_keys(&settings.signature)
-            .into_iter()
-            .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
-            .collect();
+        let band_keys = stored_band_keys(&fingerprint.signature, &settings.signature);
         Ok(Self {
             text: body.text.clone(),
             signature_bytes: fingerprint.signature.to_bytes(),
