@@ -1,5 +1,6 @@
 //! З-1 cards as stored and shown: registry auto-fill (R20) and the address check (R21).
 
+use appeals_db::DbConn;
 use appeals_db::rows::ApplicantRow;
 use appeals_domain::cards::{AddressCheck, ApplicantCard, PersonCategory};
 use appeals_domain::ident::{Bin, Iin, IinOrBin};
@@ -9,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::dto::{ApplicantCategory, ApplicantDto, ApplicantInput};
 use crate::error::ApiError;
-use crate::registry::{PersonRegistry, RegistryChannel, RegistryHit};
+use crate::registry::{PersonRegistry, RegistryChannel, RegistryError, RegistryHit};
 use crate::workflow::parse_json;
 
 /// What `appeal_applicants.card` holds: the domain card plus the outcome of its registry lookup.
@@ -76,7 +77,22 @@ pub fn lookup_key(a: &ApplicantInput) -> Option<IinOrBin> {
 /// Looks up each key. After the first failure the remaining keys are not tried: a registry that
 /// is down must not hold a registration for one timeout per applicant. Blocking.
 pub fn lookup_all(registry: &dyn PersonRegistry, keys: &[Option<IinOrBin>]) -> Vec<Option<Lookup>> {
-    let channel = registry.channel();
+    lookup_all_with(registry.channel(), keys, |key| registry.lookup(key))
+}
+
+/// [`lookup_all`] in the imported copy on the caller's connection (see
+/// [`PersonRegistry::is_local`]); call it outside any transaction.
+pub fn lookup_all_local(conn: &mut DbConn, keys: &[Option<IinOrBin>]) -> Vec<Option<Lookup>> {
+    lookup_all_with(RegistryChannel::Local, keys, |key| {
+        crate::registry::lookup_local(conn, key)
+    })
+}
+
+fn lookup_all_with(
+    channel: RegistryChannel,
+    keys: &[Option<IinOrBin>],
+    mut lookup: impl FnMut(&IinOrBin) -> Result<Option<RegistryHit>, RegistryError>,
+) -> Vec<Option<Lookup>> {
     let mut failed = false;
     keys.iter()
         .map(|key| {
@@ -85,7 +101,7 @@ pub fn lookup_all(registry: &dyn PersonRegistry, keys: &[Option<IinOrBin>]) -> V
             let result = if failed {
                 LookupResult::Failed
             } else {
-                match registry.lookup(key) {
+                match lookup(key) {
                     Ok(Some(hit)) => LookupResult::Hit(Box::new(hit)),
                     Ok(None) => LookupResult::NotFound,
                     Err(e) => {

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use appeals_db::rows::RegistryRow;
-use appeals_db::{DbPool, repo};
+use appeals_db::{DbConn, DbPool, repo};
 use appeals_domain::cards::{
     AddressBlock, CompanyBlock, PersonBlock, PersonCategory, RegistryRecord, RegistrySource,
     Residency, Sex,
@@ -71,6 +71,32 @@ pub trait PersonRegistry: Send + Sync {
     fn channel(&self) -> RegistryChannel;
     /// `Ok(None)`: the registry has no such person or company.
     fn lookup(&self, id: &IinOrBin) -> Result<Option<RegistryHit>, RegistryError>;
+    /// True when the registry is this database's own copy: a caller that already holds a
+    /// connection (outside any transaction) can then look up with [`lookup_local`] on it instead
+    /// of taking a second connection on another thread.
+    fn is_local(&self) -> bool {
+        false
+    }
+}
+
+/// A lookup in the imported copy (`registry_records`) on the caller's connection.
+pub fn lookup_local(
+    conn: &mut DbConn,
+    id: &IinOrBin,
+) -> Result<Option<RegistryHit>, RegistryError> {
+    let Some(row) = repo::registry::find(conn, id.as_str())
+        .map_err(|e| RegistryError::Unavailable(format!("database: {e}")))?
+    else {
+        return Ok(None);
+    };
+    let record: RegistryRecord = serde_json::from_str(&row.data)
+        .map_err(|e| RegistryError::BadResponse(format!("stored record: {e}")))?;
+    Ok(Some(RegistryHit {
+        record,
+        source: source_of(id),
+        channel: RegistryChannel::Local,
+        data_as_of: row.imported_at,
+    }))
 }
 
 fn source_of(id: &IinOrBin) -> RegistrySource {
@@ -112,19 +138,11 @@ impl PersonRegistry for LocalRegistry {
             .pool
             .get()
             .map_err(|e| RegistryError::Unavailable(format!("database pool: {e}")))?;
-        let Some(row) = repo::registry::find(&mut conn, id.as_str())
-            .map_err(|e| RegistryError::Unavailable(format!("database: {e}")))?
-        else {
-            return Ok(None);
-        };
-        let record: RegistryRecord = serde_json::from_str(&row.data)
-            .map_err(|e| RegistryError::BadResponse(format!("stored record: {e}")))?;
-        Ok(Some(RegistryHit {
-            record,
-            source: source_of(id),
-            channel: RegistryChannel::Local,
-            data_as_of: row.imported_at,
-        }))
+        lookup_local(&mut conn, id)
+    }
+
+    fn is_local(&self) -> bool {
+        true
     }
 }
 

@@ -657,15 +657,19 @@ pub async fn register(
         state.duplicate_check_on_registration,
     )?;
     // R20: registry lookups happen before the transaction (a slow registry holds no locks) and
-    // never fail the registration.
+    // never fail the registration. The local copy is read on the registration's own connection
+    // (no second connection, no second thread hop), the HTTP registry on a blocking thread first.
     let keys: Vec<_> = prepared
         .body
         .applicants
         .iter()
         .map(crate::applicants::lookup_key)
         .collect();
-    let lookups = if keys.iter().any(Option::is_some) {
-        let registry = state.registry();
+    let wanted = keys.iter().any(Option::is_some);
+    let registry = state.registry();
+    let local_registry = registry.is_local();
+    let remote_lookups = if wanted && !local_registry {
+        let keys = keys.clone();
         web::block(move || crate::applicants::lookup_all(registry.as_ref(), &keys)).await?
     } else {
         Vec::new()
@@ -673,6 +677,11 @@ pub async fn register(
     let idem = key.clone().zip(hash.clone());
     let outcome = state
         .db(move |conn| {
+            let lookups = if wanted && local_registry {
+                crate::applicants::lookup_all_local(conn, &keys)
+            } else {
+                remote_lookups
+            };
             let user_id = principal.user_id;
             if let Some(replayed) = replay(conn, user_id, idem.as_ref())? {
                 return Ok(replayed);
