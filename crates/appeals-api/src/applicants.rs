@@ -80,9 +80,44 @@ pub fn lookup_all(registry: &dyn PersonRegistry, keys: &[Option<IinOrBin>]) -> V
     lookup_all_with(registry.channel(), keys, |key| registry.lookup(key))
 }
 
+/// The registry lookups of a request's applicants (R20), always outside any transaction (a slow
+/// registry must hold no locks): the HTTP registry's at once on a blocking thread, the local
+/// copy's later on the handler's own connection (no second connection, no thread hop).
+pub enum RegistryLookups {
+    Done(Vec<Option<Lookup>>),
+    OnConnection(Vec<Option<IinOrBin>>),
+}
+
+impl RegistryLookups {
+    pub async fn start(
+        state: &crate::state::AppState,
+        applicants: &[ApplicantInput],
+    ) -> Result<Self, ApiError> {
+        let keys: Vec<_> = applicants.iter().map(lookup_key).collect();
+        if keys.iter().all(Option::is_none) {
+            return Ok(Self::Done(vec![None; keys.len()]));
+        }
+        let registry = state.registry();
+        if registry.is_local() {
+            return Ok(Self::OnConnection(keys));
+        }
+        Ok(Self::Done(
+            actix_web::web::block(move || lookup_all(registry.as_ref(), &keys)).await?,
+        ))
+    }
+
+    /// The lookups, one per applicant; call it before the handler's transaction begins.
+    pub fn finish(self, conn: &mut DbConn) -> Vec<Option<Lookup>> {
+        match self {
+            Self::Done(lookups) => lookups,
+            Self::OnConnection(keys) => lookup_all_local(conn, &keys),
+        }
+    }
+}
+
 /// [`lookup_all`] in the imported copy on the caller's connection (see
 /// [`PersonRegistry::is_local`]); call it outside any transaction.
-pub fn lookup_all_local(conn: &mut DbConn, keys: &[Option<IinOrBin>]) -> Vec<Option<Lookup>> {
+fn lookup_all_local(conn: &mut DbConn, keys: &[Option<IinOrBin>]) -> Vec<Option<Lookup>> {
     lookup_all_with(RegistryChannel::Local, keys, |key| {
         crate::registry::lookup_local(conn, key)
     })

@@ -657,31 +657,13 @@ pub async fn register(
         state.duplicate_check_on_registration,
     )?;
     // R20: registry lookups happen before the transaction (a slow registry holds no locks) and
-    // never fail the registration. The local copy is read on the registration's own connection
-    // (no second connection, no second thread hop), the HTTP registry on a blocking thread first.
-    let keys: Vec<_> = prepared
-        .body
-        .applicants
-        .iter()
-        .map(crate::applicants::lookup_key)
-        .collect();
-    let wanted = keys.iter().any(Option::is_some);
-    let registry = state.registry();
-    let local_registry = registry.is_local();
-    let remote_lookups = if wanted && !local_registry {
-        let keys = keys.clone();
-        web::block(move || crate::applicants::lookup_all(registry.as_ref(), &keys)).await?
-    } else {
-        Vec::new()
-    };
+    // never fail the registration.
+    let lookups =
+        crate::applicants::RegistryLookups::start(&state, &prepared.body.applicants).await?;
     let idem = key.clone().zip(hash.clone());
     let outcome = state
         .db(move |conn| {
-            let lookups = if wanted && local_registry {
-                crate::applicants::lookup_all_local(conn, &keys)
-            } else {
-                remote_lookups
-            };
+            let lookups = lookups.finish(conn);
             let user_id = principal.user_id;
             if let Some(replayed) = replay(conn, user_id, idem.as_ref())? {
                 return Ok(replayed);

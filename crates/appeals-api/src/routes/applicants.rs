@@ -38,19 +38,6 @@ fn stale(row: &AppealRow, expected: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Registry lookups for the applicants that carry requisite 4 (outside any transaction).
-async fn look_up(
-    state: &AppState,
-    applicants: &[ApplicantInput],
-) -> Result<Vec<Option<Lookup>>, ApiError> {
-    let keys: Vec<_> = applicants.iter().map(z1::lookup_key).collect();
-    if keys.iter().all(Option::is_none) {
-        return Ok(vec![None; applicants.len()]);
-    }
-    let registry = state.registry();
-    Ok(web::block(move || z1::lookup_all(registry.as_ref(), &keys)).await?)
-}
-
 fn history_value(
     rows: &[appeals_db::rows::ApplicantRow],
     markings: &[String],
@@ -188,11 +175,12 @@ pub async fn add(
         return Err(ApiError::validation(errors));
     }
     let inputs = vec![body];
-    let lookups = look_up(&state, &inputs).await?;
+    let lookups = z1::RegistryLookups::start(&state, &inputs).await?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
+            let lookups = lookups.finish(conn);
             change_applicants(
                 conn,
                 &rules,
@@ -245,11 +233,12 @@ pub async fn replace(
         return Err(ApiError::validation(errors));
     }
     let inputs = body.applicants;
-    let lookups = look_up(&state, &inputs).await?;
+    let lookups = z1::RegistryLookups::start(&state, &inputs).await?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
+            let lookups = lookups.finish(conn);
             change_applicants(
                 conn,
                 &rules,
