@@ -476,12 +476,22 @@ impl CheckOutcome {
         new: &PreparedCheck,
         settings: &DedupSettings,
     ) -> Result<Self, ApiError> {
-        let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
-        let bands = if indexed_up_to > self.indexed_up_to {
-            BandScope::IndexedAfter(self.indexed_up_to)
-        } else {
-            BandScope::Skip
-        };
+        // The appeals indexed since the check began, read whole — unless a burst brought
+        // `RECENT_SIGNATURES` or more: then their band keys are probed instead.
+        let recent =
+            repo::duplicates::signatures_after(conn, self.indexed_up_to, RECENT_SIGNATURES)?;
+        let (bands, indexed_up_to) =
+            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
+                let newest = recent.iter().map(|row| row.appeal_id).max();
+                (
+                    BandScope::Recent(recent),
+                    newest.unwrap_or(self.indexed_up_to),
+                )
+            } else {
+                let newest = repo::duplicates::last_indexed_appeal_id(conn)?;
+                (BandScope::BandsAfter(self.indexed_up_to), newest)
+            };
+        let indexed_up_to = indexed_up_to.max(self.indexed_up_to);
         let (since, seen) = verified_candidates(conn, new, settings, None, bands, &self.seen)?;
         if since.is_empty() && indexed_up_to <= self.indexed_up_to {
             return Ok(self);
@@ -490,11 +500,7 @@ impl CheckOutcome {
         candidates.extend(since);
         let mut all_seen = self.seen;
         all_seen.extend(seen);
-        Ok(Self::of(
-            candidates,
-            indexed_up_to.max(self.indexed_up_to),
-            all_seen,
-        ))
+        Ok(Self::of(candidates, indexed_up_to, all_seen))
     }
 
     /// The best duplicate (the `duplicate_of` link, R13).
@@ -575,15 +581,17 @@ struct Shortlisted {
     normalized: Option<Vec<NormalizedApplicant>>,
 }
 
-/// Which appeals the band-key (text-only) lookup reads.
-#[derive(Debug, Clone, Copy)]
+/// Which appeals the text-only candidate stage looks at.
+#[derive(Debug)]
 enum BandScope {
+    /// Every appeal, by shared band keys.
     All,
-    /// Appeals indexed after this id (a catch-up): their signatures read whole, or their band keys
-    /// probed when [`RECENT_SIGNATURES`] or more were indexed.
-    IndexedAfter(i64),
-    /// None (a catch-up with nothing indexed since).
-    Skip,
+    /// The signature rows of the appeals indexed since a check began (a catch-up), already read:
+    /// every one is compared (no LSH miss).
+    Recent(Vec<DedupSignatureRow>),
+    /// The appeals with an id above this one, by shared band keys (a catch-up after a burst of
+    /// [`RECENT_SIGNATURES`] or more).
+    BandsAfter(i64),
 }
 
 /// Candidate lookups, pre-filter and verification of the appeals not in `seen`: by applicant keys
@@ -621,25 +629,17 @@ fn verified_candidates(
     Ok((score_shortlisted(conn, new, settings, shortlist)?, ids))
 }
 
-/// Text-only candidates as `bands` says: appeal ids by shared band keys, or — for the few appeals
-/// indexed since a check began — their signature rows read whole (the pre-filter then compares
-/// every one: no LSH miss), falling back to the band keys after a burst of
-/// [`RECENT_SIGNATURES`] or more.
+/// Text-only candidates as `bands` says: appeal ids by shared band keys, or the signature rows of
+/// the few appeals indexed since a check began (the pre-filter then compares every one).
 fn text_candidates(
     conn: &mut DbConn,
     new: &PreparedCheck,
     bands: BandScope,
 ) -> Result<(Vec<i64>, Vec<DedupSignatureRow>), ApiError> {
     let after = match bands {
-        BandScope::Skip => return Ok((Vec::new(), Vec::new())),
+        BandScope::Recent(rows) => return Ok((Vec::new(), rows)),
         BandScope::All => None,
-        BandScope::IndexedAfter(id) => {
-            let recent = repo::duplicates::signatures_after(conn, id, RECENT_SIGNATURES)?;
-            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
-                return Ok((Vec::new(), recent));
-            }
-            Some(id)
-        }
+        BandScope::BandsAfter(id) => Some(id),
     };
     let by_bands =
         repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, after)?;
