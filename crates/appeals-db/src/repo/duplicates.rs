@@ -57,21 +57,13 @@ pub fn rebuild_bands(
     let mut after = i64::MIN;
     let mut rekeyed = 0u64;
     loop {
-        let batch: Vec<(i64, Vec<u8>)> = appeal_dedup_signatures::table
-            .filter(appeal_dedup_signatures::appeal_id.gt(after))
-            .order(appeal_dedup_signatures::appeal_id)
-            .select((
-                appeal_dedup_signatures::appeal_id,
-                appeal_dedup_signatures::signature,
-            ))
-            .limit(REBUILD_BATCH)
-            .load(conn)?;
-        let Some(&(last, _)) = batch.last() else {
+        let batch = signatures_after(conn, after, REBUILD_BATCH)?;
+        let Some(last) = batch.last().map(|row| row.appeal_id) else {
             break;
         };
         let mut rows = Vec::new();
-        for (appeal_id, signature) in &batch {
-            rows.extend(band_rows(*appeal_id, band_keys(signature)?));
+        for row in &batch {
+            rows.extend(band_rows(row.appeal_id, band_keys(&row.signature)?));
         }
         insert_band_rows(conn, &rows)?;
         rekeyed += batch.len() as u64;
