@@ -87,6 +87,7 @@ backend_tests!(
     corrected_applicants_are_what_later_checks_match,
     the_band_index_follows_the_database_banding_and_reindex_changes_it,
     an_index_built_before_the_banding_setting_keeps_32_bands_of_4,
+    a_named_check_probes_the_configured_bands_for_other_applicants_copies,
 );
 
 async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
@@ -242,15 +243,10 @@ async fn same_text_from_another_applicant_is_new(backend: TestBackend) {
     let check = &other["duplicate_check"];
     assert_eq!(check["verdict"], "new", "{check}");
     assert!(other["duplicate_of"].is_null());
-    // The identical text is shown (similarity 1), but it is another person's appeal.
-    assert_eq!(check["candidates"][0]["appeal_id"], original["id"]);
-    assert_eq!(check["candidates"][0]["verdict"], "new");
-    assert_eq!(check["candidates"][0]["similarity"], 1.0);
-    assert_eq!(check["candidates"][0]["containment"], 1.0);
-    // R14: another person's appeal is `new` whatever its text, so only the stored signatures
-    // are compared (estimates; identical texts give exactly 1) and no novelty is shown.
-    assert_eq!(check["candidates"][0]["scored_on"], "signature");
-    assert_eq!(check["candidates"][0]["novel_fragments"], json!([]));
+    // R14: a named applicant's check looks at their own appeals (by default it does not probe
+    // the text index for other people's copies: they could only be `new`).
+    assert_eq!(check["candidates"], json!([]), "{check}");
+    assert_ne!(other["id"], original["id"]);
     let links = app
         .get(&format!("/api/v1/appeals/{}/duplicates", other["id"]), &reg)
         .await;
@@ -749,7 +745,6 @@ async fn the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id
     let copy = prepare(REWORDED_TO_PROSECUTOR, json!([same_person_on_paper()]));
     let before = run_check(&mut conn, &copy, &rules.dedup, None).unwrap();
     assert_eq!(VerdictDto::from(before.verdict), VerdictDto::New);
-    assert!(before.indexed_up_to > original_id);
     // ... and now it commits, with a lower id than the newest indexed appeal.
     prepare(ORIGINAL, json!([person()]))
         .store(&mut conn, original_id)
@@ -906,6 +901,14 @@ fn dedup_cli(url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The lines `appeals dedup show` prints.
+fn dedup_show(url: &str) -> Vec<String> {
+    String::from_utf8_lossy(&dedup_cli(url, &["show"]).stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 fn band_rows(app: &TestApp, appeal_id: i64) -> i64 {
     use appeals_db::schema::appeal_dedup_bands::dsl;
     use diesel::prelude::*;
@@ -925,11 +928,7 @@ async fn the_band_index_follows_the_database_banding_and_reindex_changes_it(back
     let url = db.url.clone();
     let app = TestApp::on(db);
     let reg = app.user("reg", "S1", &[Role::Registrar]);
-    let show = || {
-        String::from_utf8_lossy(&dedup_cli(&url, &["show"]).stdout)
-            .trim()
-            .to_owned()
-    };
+    let show = || dedup_show(&url)[0].clone();
     assert_eq!(show(), "duplicate index banding: 16x3");
     let anonymous = register(&app, &reg, body(ORIGINAL, json!([]))).await;
     let id = anonymous["id"].as_i64().unwrap();
@@ -1005,4 +1004,81 @@ async fn an_index_built_before_the_banding_setting_keeps_32_bands_of_4(backend: 
     assert_eq!(rerun(&app), "16x3", "an empty index takes the default");
     register(&app, &reg, body(ORIGINAL, json!([]))).await;
     assert_eq!(rerun(&app), "32x4", "an existing index keeps its banding");
+}
+
+/// A named applicant's check probes the first `dedup_others_probe_bands` bands (default 0) for
+/// other applicants' copies — those can only be `new` (R14). Set to 4, another person's identical
+/// text is listed (scored on the signatures: similarity 1, no novelty shown, no link); at 0 it is
+/// not, while the same person's reworded copy is a duplicate either way and an anonymous appeal
+/// always probes every band.
+async fn a_named_check_probes_the_configured_bands_for_other_applicants_copies(
+    backend: TestBackend,
+) {
+    let db = appeals_tests::TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let probe_others = |bands: &str| {
+        let out = dedup_cli(&url, &["probe-others", "--bands", bands]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            dedup_show(&url)[1],
+            format!("bands probed for other applicants' near-copies: {bands}")
+        );
+        // This process reloads its rules once the configuration version moved.
+        std::thread::sleep(
+            appeals_api::rules::RULES_CHECK_INTERVAL + std::time::Duration::from_millis(100),
+        );
+    };
+    assert_eq!(
+        dedup_show(&url)[1],
+        "bands probed for other applicants' near-copies: 0"
+    );
+    let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let by_another = |house: &str| json!([other_person("Ахметова", "Динара", house)]);
+    let check = verdict_of(&app, &reg, ORIGINAL, by_another("3")).await;
+    assert_eq!(check["verdict"], "new", "{check}");
+    assert_eq!(check["candidates"], json!([]), "{check}");
+
+    probe_others("4");
+    let other = register(&app, &reg, body(ORIGINAL, by_another("5"))).await;
+    let check = &other["duplicate_check"];
+    assert_eq!(check["verdict"], "new", "{check}");
+    assert!(other["duplicate_of"].is_null());
+    let listed = &check["candidates"][0];
+    assert_eq!(listed["appeal_id"], original["id"], "{check}");
+    assert_eq!(listed["verdict"], "new");
+    assert_eq!(listed["similarity"], 1.0);
+    assert_eq!(listed["containment"], 1.0);
+    // Another person's appeal is `new` whatever its text: only the stored signatures are compared
+    // (identical texts give exactly 1) and no novelty is shown; nothing is linked.
+    assert_eq!(listed["scored_on"], "signature");
+    assert_eq!(listed["novel_fragments"], json!([]));
+    let links = app
+        .get(&format!("/api/v1/appeals/{}/duplicates", other["id"]), &reg)
+        .await;
+    assert_eq!(links.body["items"], json!([]));
+
+    probe_others("0");
+    let third = json!([other_person("Искаков", "Бауыржан", "7")]);
+    let check = verdict_of(&app, &reg, ORIGINAL, third).await;
+    assert_eq!(check["verdict"], "new", "{check}");
+    assert_eq!(check["candidates"], json!([]), "{check}");
+    let check = verdict_of(&app, &reg, REWORDED_TO_PROSECUTOR, json!([person()])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
+    assert_eq!(check["duplicate_of"], original["id"], "{check}");
+    let anonymous = format!("{ORIGINAL}\n\n{NEW_ARGUMENT}");
+    let check = verdict_of(&app, &reg, &anonymous, json!([])).await;
+    assert_eq!(check["verdict"], "related", "{check}");
+    let found: Vec<&Value> = check["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["appeal_id"])
+        .collect();
+    assert!(found.contains(&&original["id"]), "{check}");
 }

@@ -178,8 +178,17 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum DedupCommand {
-    /// Print the LSH banding the index was built with (`{bands}x{rows}`).
+    /// Print the LSH banding the index was built with (`{bands}x{rows}`) and how many bands a
+    /// named applicant's check probes for other applicants' near-copies.
     Show,
+    /// How many bands (the first ones) a named applicant's check probes for other applicants'
+    /// near-copies of the text (listed as `new`, never a duplicate): 0 turns that lookup off, the
+    /// banding's band count probes all. Anonymous appeals always probe every band. Takes effect in
+    /// running servers when they reload their configuration; nothing is re-indexed.
+    ProbeOthers {
+        #[arg(long)]
+        bands: u16,
+    },
     /// Recompute every band key from the stored signatures with another banding, in one
     /// transaction (texts are not re-read). Run it with the servers stopped: a process that has not
     /// reloaded its configuration yet would index new appeals with the old banding.
@@ -421,7 +430,22 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Dedup(DedupCommand::Show) => {
             let mut conn = open_migrated(&config)?;
             let banding = repo::duplicates::banding(&mut conn).map_err(|e| e.to_string())?;
+            let settings = crate::rules::dedup_settings_of(
+                &mut conn,
+                appeals_domain::dedup::DedupSettings::default(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("duplicate index banding: {banding}");
+            println!(
+                "bands probed for other applicants' near-copies: {}",
+                settings.others_probe_bands
+            );
+            Ok(())
+        }
+        Command::Dedup(DedupCommand::ProbeOthers { bands }) => {
+            let mut conn = open_migrated(&config)?;
+            crate::dedup::set_others_probe_bands(&mut conn, bands).map_err(|e| e.to_string())?;
+            println!("bands probed for other applicants' near-copies: {bands}");
             Ok(())
         }
         Command::Dedup(DedupCommand::Reindex { bands, rows }) => {

@@ -33,6 +33,10 @@ pub const APPLICANT_CANDIDATES: i64 = 100;
 /// with hundreds; each candidate costs a signature read, so the long tail of one-band hits is cut
 /// here (64 before the fifth session).
 pub const BAND_CANDIDATES: i64 = 32;
+/// A named applicant's check takes at most this many appeals per probed band key (the newest)…
+const OTHERS_PER_BAND_KEY: i64 = 4;
+/// …and at most this many in all: only [`VERIFIED_OTHERS`] other applicants' texts are listed.
+const OTHERS_BAND_CANDIDATES: i64 = VERIFIED_OTHERS as i64;
 /// A catch-up reads the signatures of at most this many appeals indexed since its check began
 /// (one primary-key range); when this many or more were, it probes the band keys instead.
 const RECENT_SIGNATURES: i64 = 256;
@@ -155,6 +159,9 @@ pub struct PreparedCheck {
     pub signature_bytes: Vec<u8>,
     /// `u64` band keys bit-cast to `i64`.
     pub band_keys: Vec<i64>,
+    /// The band keys the text-only lookup probes: all of them for an anonymous appeal, the first
+    /// [`DedupSettings::others_probe_bands`] for a named one (others' texts can only be `new`).
+    pub probe_keys: Vec<i64>,
     /// Stored `(key_kind, key)` pairs ([`index_keys`]).
     pub applicant_keys: Vec<(String, String)>,
     /// Looked-up `(key_kind, key)` pairs ([`lookup_keys`]).
@@ -165,6 +172,10 @@ pub struct PreparedCheck {
     /// one (R14 compares IIN with IIN or name with name), so locking them serialises the person's
     /// concurrent registrations ([`repo::duplicates::lock_identities`]).
     pub identity_locks: Vec<i64>,
+}
+
+fn is_anonymous(normalized: &[NormalizedApplicant]) -> bool {
+    normalized.iter().all(NormalizedApplicant::is_anonymous)
 }
 
 /// Seed of the identity lock hashes (any fixed value; only equality matters).
@@ -348,6 +359,29 @@ pub fn rebuild_band_index(conn: &mut DbConn, params: SignatureParams) -> Result<
     })
 }
 
+/// Makes `bands` the number of bands a named applicant's check probes for other applicants'
+/// near-copies (setting `dedup_others_probe_bands`): an admin event records the change and the
+/// configuration version moves, so running processes reload it. Nothing is re-indexed.
+pub fn set_others_probe_bands(conn: &mut DbConn, bands: u16) -> Result<(), ApiError> {
+    appeals_db::write_tx(conn, |conn| -> Result<(), ApiError> {
+        let name = repo::duplicates::OTHERS_PROBE_SETTING;
+        let before = repo::configuration::put_setting(conn, name, &bands.to_string())?;
+        repo::configuration::append_admin_event(
+            conn,
+            &appeals_db::rows::NewAdminEventRow {
+                occurred_at: Utc::now().naive_utc(),
+                actor_user_id: None,
+                action: "dedup_others_probe_bands_set".to_owned(),
+                target: name.to_owned(),
+                before,
+                after: Some(bands.to_string()),
+            },
+        )?;
+        repo::configuration::bump_rules_version(conn)?;
+        Ok(())
+    })
+}
+
 impl PreparedCheck {
     /// Normalises, signs and keys the text and applicants of a registration body.
     pub fn new(
@@ -365,7 +399,13 @@ impl PreparedCheck {
         let normalized: Vec<NormalizedApplicant> =
             applicants.iter().map(ApplicantKey::normalized).collect();
         let band_keys = stored_band_keys(&fingerprint.signature, &settings.signature);
+        let probed = if is_anonymous(&normalized) {
+            band_keys.len()
+        } else {
+            usize::from(settings.others_probe_bands).min(band_keys.len())
+        };
         Ok(Self {
+            probe_keys: band_keys[..probed].to_vec(),
             text: body.text.clone(),
             signature_bytes: fingerprint.signature.to_bytes(),
             fingerprint,
@@ -377,6 +417,19 @@ impl PreparedCheck {
             normalized,
             band_keys,
         })
+    }
+
+    /// The check looks for candidates by text alone (band keys) besides the applicant's own
+    /// appeals: always for an anonymous appeal, for a named one when `others_probe_bands` > 0.
+    /// Without it the check is a few lookups by applicant keys, best made inside the registering
+    /// transaction after the identity locks (nothing to catch up on).
+    pub fn looks_by_text(&self) -> bool {
+        !self.probe_keys.is_empty()
+    }
+
+    /// Nobody named applies: the text is all the check has (R14: at most `related`).
+    pub fn is_anonymous(&self) -> bool {
+        is_anonymous(&self.normalized)
     }
 
     /// The `appeal_dedup_signatures` row of the registered appeal.
@@ -476,21 +529,7 @@ impl CheckOutcome {
         new: &PreparedCheck,
         settings: &DedupSettings,
     ) -> Result<Self, ApiError> {
-        // The appeals indexed since the check began, read whole — unless a burst brought
-        // `RECENT_SIGNATURES` or more: then their band keys are probed instead.
-        let recent =
-            repo::duplicates::signatures_after(conn, self.indexed_up_to, RECENT_SIGNATURES)?;
-        let (bands, indexed_up_to) =
-            if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
-                let newest = recent.iter().map(|row| row.appeal_id).max();
-                (
-                    BandScope::Recent(recent),
-                    newest.unwrap_or(self.indexed_up_to),
-                )
-            } else {
-                let newest = repo::duplicates::last_indexed_appeal_id(conn)?;
-                (BandScope::BandsAfter(self.indexed_up_to), newest)
-            };
+        let (bands, indexed_up_to) = self.text_scope_since(conn, new)?;
         let indexed_up_to = indexed_up_to.max(self.indexed_up_to);
         let (since, seen) = verified_candidates(conn, new, settings, None, bands, &self.seen)?;
         if since.is_empty() && indexed_up_to <= self.indexed_up_to {
@@ -501,6 +540,33 @@ impl CheckOutcome {
         let mut all_seen = self.seen;
         all_seen.extend(seen);
         Ok(Self::of(candidates, indexed_up_to, all_seen))
+    }
+
+    /// What a catch-up looks at by text alone, and the new watermark: the appeals indexed since
+    /// the check began, read whole — unless a burst brought [`RECENT_SIGNATURES`] or more: then
+    /// their band keys are probed instead. Only for an anonymous appeal, which has nothing but its
+    /// text: a named applicant's verdict rests on their own appeals (R14, caught up by applicant
+    /// keys); other applicants' texts found meanwhile could only be listed as `new`.
+    fn text_scope_since(
+        &self,
+        conn: &mut DbConn,
+        new: &PreparedCheck,
+    ) -> Result<(BandScope, i64), ApiError> {
+        if !new.is_anonymous() || !new.looks_by_text() {
+            return Ok((BandScope::Recent(Vec::new()), self.indexed_up_to));
+        }
+        let recent =
+            repo::duplicates::signatures_after(conn, self.indexed_up_to, RECENT_SIGNATURES)?;
+        if recent.len() < usize::try_from(RECENT_SIGNATURES).unwrap_or(usize::MAX) {
+            let newest = recent.iter().map(|row| row.appeal_id).max();
+            Ok((
+                BandScope::Recent(recent),
+                newest.unwrap_or(self.indexed_up_to),
+            ))
+        } else {
+            let newest = repo::duplicates::last_indexed_appeal_id(conn)?;
+            Ok((BandScope::BandsAfter(self.indexed_up_to), newest))
+        }
     }
 
     /// The best duplicate (the `duplicate_of` link, R13).
@@ -556,8 +622,13 @@ pub fn run_check(
     settings: &DedupSettings,
     exclude: Option<i64>,
 ) -> Result<CheckOutcome, ApiError> {
-    // Read first: whatever is indexed after this is left to `catch_up`.
-    let indexed_up_to = repo::duplicates::last_indexed_appeal_id(conn)?;
+    // Read first: whatever is indexed after this is left to `catch_up` (which looks by text
+    // alone only when the check does).
+    let indexed_up_to = if new.looks_by_text() {
+        repo::duplicates::last_indexed_appeal_id(conn)?
+    } else {
+        0
+    };
     let (candidates, seen) = verified_candidates(
         conn,
         new,
@@ -641,8 +712,14 @@ fn text_candidates(
         BandScope::All => None,
         BandScope::BandsAfter(id) => Some(id),
     };
+    // A named applicant's text-only candidates can only be `new`: a few near-copies are enough.
+    let (per_key, limit) = if new.is_anonymous() {
+        (repo::duplicates::APPEALS_PER_BAND_KEY, BAND_CANDIDATES)
+    } else {
+        (OTHERS_PER_BAND_KEY, OTHERS_BAND_CANDIDATES)
+    };
     let by_bands =
-        repo::duplicates::candidates_by_bands(conn, &new.band_keys, BAND_CANDIDATES, after)?;
+        repo::duplicates::candidates_by_bands(conn, &new.probe_keys, per_key, limit, after)?;
     Ok((by_bands.into_iter().map(|(id, _)| id).collect(), Vec::new()))
 }
 
@@ -654,7 +731,7 @@ fn shortlist(
     stored: Vec<DedupSignatureRow>,
     by_applicant: BTreeSet<i64>,
 ) -> Result<Vec<Shortlisted>, ApiError> {
-    let new_is_anonymous = new.normalized.iter().all(NormalizedApplicant::is_anonymous);
+    let new_is_anonymous = new.is_anonymous();
     // Pre-filter: how close is the text (MinHash estimate), who is the applicant.
     let mut shortlist: Vec<Shortlisted> = Vec::new();
     for row in stored {

@@ -139,7 +139,8 @@ impl Rules {
 }
 
 /// `defaults` with the LSH banding the database's duplicate index was built with (setting
-/// `dedup_banding`): band keys computed with another banding would never meet the stored ones.
+/// `dedup_banding`): band keys computed with another banding would never meet the stored ones;
+/// and with the stored `dedup_others_probe_bands`, when set.
 pub fn dedup_settings_of(
     conn: &mut DbConn,
     defaults: DedupSettings,
@@ -150,8 +151,19 @@ pub fn dedup_settings_of(
             "the stored duplicate-index banding `{banding}` is invalid: {e}"
         ))
     })?;
+    let others_probe_bands =
+        match repo::configuration::setting(conn, repo::duplicates::OTHERS_PROBE_SETTING)? {
+            Some(stored) => stored.parse().map_err(|_| {
+                ApiError::internal(format!(
+                    "the stored `{}` `{stored}` is not a number of bands",
+                    repo::duplicates::OTHERS_PROBE_SETTING
+                ))
+            })?,
+            None => defaults.others_probe_bands,
+        };
     Ok(DedupSettings {
         signature,
+        others_probe_bands,
         ..defaults
     })
 }

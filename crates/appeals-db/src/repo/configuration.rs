@@ -17,7 +17,7 @@ use crate::rows::{
     AdminEventRow, AppealRow, CalendarOverridesRow, DictionaryEntryRow, NewAdminEventRow,
 };
 use crate::schema::{
-    admin_events, appeals, calendar_overrides, config_versions, dictionary_entries,
+    admin_events, appeals, calendar_overrides, config_versions, dictionary_entries, settings,
 };
 
 /// Name of the version row that covers dictionaries and the calendar.
@@ -304,6 +304,31 @@ pub fn open_appeals_page(
         q = q.filter(appeals::review_due.ge(d));
     }
     Ok(q.order(appeals::id.asc()).limit(limit).load(conn)?)
+}
+
+/// The stored value of a `settings` row, if any.
+pub fn setting(conn: &mut DbConn, name: &str) -> Result<Option<String>, DbError> {
+    Ok(settings::table
+        .find(name)
+        .select(settings::value)
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores `value` under `name` (inserted or replaced); returns the value it replaced. Call it
+/// inside a write transaction.
+pub fn put_setting(conn: &mut DbConn, name: &str, value: &str) -> Result<Option<String>, DbError> {
+    let before = setting(conn, name)?;
+    if before.is_some() {
+        diesel::update(settings::table.find(name))
+            .set(settings::value.eq(value))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(settings::table)
+            .values((settings::name.eq(name), settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(before)
 }
 
 #[cfg(test)]

@@ -35,6 +35,10 @@ pub fn banding(conn: &mut DbConn) -> Result<String, DbError> {
         .first(conn)?)
 }
 
+/// Name of the `settings` row holding how many bands a named applicant's check probes for other
+/// applicants' near-copies (`DedupSettings::others_probe_bands`); absent → the built-in default.
+pub const OTHERS_PROBE_SETTING: &str = "dedup_others_probe_bands";
+
 /// Replaces every band key with the ones `band_keys` computes from each stored signature and
 /// stores `banding` as the index's banding; returns the number of appeals re-keyed. Call it inside
 /// one write transaction, so checks see either the old index or the new one.
@@ -83,6 +87,23 @@ pub fn insert_index(
     band_keys: &[i64],
     applicant_keys: &[(String, String)],
 ) -> Result<(), DbError> {
+    if let DbConn::Pg(c) = conn {
+        // One round trip (a statement per registration is what the check costs, not rows).
+        let mut bands = band_keys.to_vec();
+        bands.sort_unstable();
+        bands.dedup();
+        let mut keys: Vec<&(String, String)> = applicant_keys.iter().collect();
+        keys.sort();
+        keys.dedup();
+        lateral::IndexInsert {
+            signature,
+            band_keys: &bands,
+            key_kinds: keys.iter().map(|(kind, _)| kind.as_str()).collect(),
+            keys: keys.iter().map(|(_, key)| key.as_str()).collect(),
+        }
+        .execute(c)?;
+        return Ok(());
+    }
     diesel::insert_into(appeal_dedup_signatures::table)
         .values(signature)
         .execute(conn)?;
@@ -267,10 +288,12 @@ pub const APPEALS_PER_BAND_KEY: i64 = 16;
 
 /// Appeals sharing at least one LSH band key, with the number of shared bands; most shared
 /// first, then newest, at most `limit`; with `after`, only appeals with a greater id. Each key
-/// contributes at most [`APPEALS_PER_BAND_KEY`] appeals (an index range scan per key).
+/// contributes at most `per_key` appeals, the newest (an index range scan per key; see
+/// [`APPEALS_PER_BAND_KEY`]).
 pub fn candidates_by_bands(
     conn: &mut DbConn,
     band_keys: &[i64],
+    per_key: i64,
     limit: i64,
     after: Option<i64>,
 ) -> Result<Vec<(i64, i64)>, DbError> {
@@ -283,7 +306,7 @@ pub fn candidates_by_bands(
         DbConn::Pg(c) => lateral::BandKeyLookup {
             band_keys,
             after,
-            per_key: APPEALS_PER_BAND_KEY,
+            per_key,
         }
         .load::<i64>(c)?,
         // In-process: a query per key costs no round trip.
@@ -296,7 +319,7 @@ pub fn candidates_by_bands(
                         .filter(appeal_dedup_bands::appeal_id.gt(after))
                         .select(appeal_dedup_bands::appeal_id)
                         .order(appeal_dedup_bands::appeal_id.desc())
-                        .limit(APPEALS_PER_BAND_KEY)
+                        .limit(per_key)
                         .load::<i64>(c)?,
                 );
             }
@@ -457,7 +480,7 @@ pub fn window_signatures(
 mod lateral {
     use diesel::pg::{Pg, PgConnection};
     use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-    use diesel::sql_types::{Array, BigInt, Text};
+    use diesel::sql_types::{Array, BigInt, Binary, Nullable, Text};
     use diesel::{QueryResult, RunQueryDsl};
 
     /// A static query id (prepared once per connection), one `BIGINT` column, `load` on
@@ -475,6 +498,56 @@ mod lateral {
 
             impl RunQueryDsl<PgConnection> for $lookup<'_> {}
         };
+    }
+
+    impl QueryId for IndexInsert<'_> {
+        type QueryId = IndexInsert<'static>;
+        const HAS_STATIC_QUERY_ID: bool = true;
+    }
+
+    impl RunQueryDsl<PgConnection> for IndexInsert<'_> {}
+
+    /// A registered appeal's index entries — signature row, band keys, applicant keys — in one
+    /// statement (data-modifying CTEs). Inputs are deduplicated by the caller.
+    pub struct IndexInsert<'a> {
+        pub signature: &'a crate::rows::DedupSignatureRow,
+        pub band_keys: &'a [i64],
+        pub key_kinds: Vec<&'a str>,
+        pub keys: Vec<&'a str>,
+    }
+
+    impl QueryFragment<Pg> for IndexInsert<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql(
+                "WITH s AS (INSERT INTO appeal_dedup_signatures \
+                 (appeal_id, signature, applicants, applicant_identity) VALUES (",
+            );
+            out.push_bind_param::<BigInt, _>(&self.signature.appeal_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Binary, _>(&self.signature.signature)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&self.signature.applicants)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&self.signature.applicant_identity)?;
+            out.push_sql(
+                ")), b AS (INSERT INTO appeal_dedup_bands (band_key, appeal_id) \
+                 SELECT k, ",
+            );
+            out.push_bind_param::<BigInt, _>(&self.signature.appeal_id)?;
+            out.push_sql(" FROM unnest(");
+            out.push_bind_param::<Array<BigInt>, _>(self.band_keys)?;
+            out.push_sql(
+                "::bigint[]) AS t(k)) INSERT INTO appeal_dedup_applicant_keys \
+                 (key_kind, key, appeal_id) SELECT kind, key, ",
+            );
+            out.push_bind_param::<BigInt, _>(&self.signature.appeal_id)?;
+            out.push_sql(" FROM unnest(");
+            out.push_bind_param::<Array<Text>, _>(&self.key_kinds)?;
+            out.push_sql("::text[], ");
+            out.push_bind_param::<Array<Text>, _>(&self.keys)?;
+            out.push_sql("::text[]) AS t(kind, key)");
+            Ok(())
+        }
     }
 
     bigint_query!(ApplicantKeyLookup);

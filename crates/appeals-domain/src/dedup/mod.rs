@@ -74,6 +74,16 @@ pub struct DedupSettings {
     /// The novelty is material (p.2(2): "new arguments, circumstances or legal grounds") when the
     /// novel fragments bring at least this many stems absent from the earlier text. Default 6.
     pub novelty_min_stems: usize,
+    /// How many LSH bands (the first ones) a named applicant's check probes for *other*
+    /// applicants' near-copies of the text. Those can only be `new` (R14, p.2(2): a duplicate is
+    /// the same person's) and would be listed for information only, so the verdict never needs
+    /// them; each probe costs a registration ≈ 15 % of its throughput (docs/performance.md,
+    /// "Probing fewer bands"), and many applicants' near-identical texts are what the campaign
+    /// signal shows analysts. With 4 of 16 bands of 3 rows near-copies (J ≥ 0.8) are still found
+    /// with P ≥ 0.94. `0` looks at the applicant's own appeals only; a value ≥ the banding's bands
+    /// probes all. Anonymous appeals, which have only their text, always probe every band.
+    /// [INF] Default 0 (setting `dedup_others_probe_bands`, `appeals dedup probe-others`).
+    pub others_probe_bands: u16,
 }
 
 impl Default for DedupSettings {
@@ -86,6 +96,7 @@ impl Default for DedupSettings {
             fragment_align_min: 0.15,
             fragment_min_stems: 4,
             novelty_min_stems: 6,
+            others_probe_bands: 0,
         }
     }
 }
