@@ -421,8 +421,7 @@ impl PreparedCheck {
 
     /// The check looks for candidates by text alone (band keys) besides the applicant's own
     /// appeals: always for an anonymous appeal, for a named one when `others_probe_bands` > 0.
-    /// Without it the check is a few lookups by applicant keys, best made inside the registering
-    /// transaction after the identity locks (nothing to catch up on).
+    /// Without it the check is lookups by applicant keys alone (no watermark to read).
     pub fn looks_by_text(&self) -> bool {
         !self.probe_keys.is_empty()
     }

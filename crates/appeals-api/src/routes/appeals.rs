@@ -395,8 +395,7 @@ fn replay(
 }
 
 /// The registering transaction. `precheck` is the duplicate check made just before it (no lock
-/// held); it is completed here with whatever was registered meanwhile (without one, the check is
-/// made here). Everything that can fail
+/// held); it is completed here with whatever was registered meanwhile. Everything that can fail
 /// on input comes before the number is taken; after it, only the writes.
 fn register_tx(
     conn: &mut appeals_db::DbConn,
@@ -669,15 +668,12 @@ pub async fn register(
             if let Some(replayed) = replay(conn, user_id, idem.as_ref())? {
                 return Ok(replayed);
             }
-            // p.13: a check that looks by text alone (band keys) runs here, before the
-            // transaction, so registrations do not wait for each other's lookups; `register_tx`
-            // adds what was registered in between. One by applicant keys only is a few indexed
-            // lookups: `register_tx` makes it whole, after the identity locks.
+            // p.13: the costly part of the duplicate check (lookups, verification) runs here,
+            // before the transaction, so registrations do not wait for each other's checks;
+            // `register_tx` adds what was registered in between.
             let precheck = match &prepared.dedup {
-                Some(dedup) if dedup.looks_by_text() => {
-                    Some(run_check(conn, dedup, &rules.dedup, None)?)
-                }
-                _ => None,
+                Some(dedup) => Some(run_check(conn, dedup, &rules.dedup, None)?),
+                None => None,
             };
             match register_tx(
                 conn,
