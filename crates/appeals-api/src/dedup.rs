@@ -2,9 +2,10 @@
 //!
 //! [`PreparedCheck::new`] does the expensive part (normalisation, features, MinHash signature,
 //! band and applicant keys) before any transaction. [`run_check`] is then a handful of indexed
-//! lookups — candidates by applicant keys ∪ by LSH band keys, capped — a cheap pre-filter on the
-//! stored signatures and applicant keys, and the engine's verification ([`score_pair`]) of the few
-//! candidates that can matter. It reads only committed rows, so another server process's
+//! lookups — candidates by applicant keys ∪ by LSH band keys (every band for an anonymous appeal;
+//! for a named one only [`DedupSettings::others_probe_bands`], by default none), capped — a cheap
+//! pre-filter on the stored signatures and applicant keys, and the engine's verification
+//! ([`score_pair`]) of the few candidates that can matter. It reads only committed rows, so another server process's
 //! registration is seen the moment it commits.
 
 use std::collections::{BTreeMap, BTreeSet};
