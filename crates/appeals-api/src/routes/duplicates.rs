@@ -28,8 +28,10 @@ impl Policy for DuplicateDeciders {
 ///
 /// Takes the registration body of `POST /appeals` (validated the same way) and compares it with
 /// the stored appeals of **all** subjects (p.2(2): a duplicate may be addressed to another
-/// subject): candidates by the applicant's IIN/BIN, name and settlement (R14) and by LSH band keys
-/// of the text, verified by the engine. `duplicate` = same applicant, same issue, no new
+/// subject): candidates by the applicant's IIN/BIN, name and settlement (R14) and, for an anonymous
+/// appeal, by LSH band keys of the text (for a named one only as many bands as the setting
+/// `dedup_others_probe_bands` says, default none: other applicants' appeals can only be `new`),
+/// verified by the engine. `duplicate` = same applicant, same issue, no new
 /// arguments; `related` = same applicant and issue with new content (shown in `novel_fragments`)
 /// or an anonymous appeal; `new` otherwise. Another subject's candidate shows only its number,
 /// subject, time and scores — never its text.
