@@ -5,8 +5,8 @@
 //! lookups — candidates by applicant keys ∪ by LSH band keys (every band for an anonymous appeal;
 //! for a named one only [`DedupSettings::others_probe_bands`], by default none), capped — a cheap
 //! pre-filter on the stored signatures and applicant keys, and the engine's verification
-//! ([`score_pair`]) of the few candidates that can matter. It reads only committed rows, so another server process's
-//! registration is seen the moment it commits.
+//! ([`score_pair`]) of the few candidates that can matter. It reads only committed rows, so
+//! another server process's registration is seen the moment it commits.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -420,11 +420,12 @@ impl PreparedCheck {
         })
     }
 
-    /// The check looks for candidates by text alone (band keys) besides the applicant's own
-    /// appeals: always for an anonymous appeal, for a named one when `others_probe_bands` > 0.
-    /// Without it the check is lookups by applicant keys alone (no watermark to read).
-    pub fn looks_by_text(&self) -> bool {
-        !self.probe_keys.is_empty()
+    /// A catch-up looks by text alone at the appeals indexed since the check began only for an
+    /// anonymous appeal, which has nothing but its text: a named applicant's verdict rests on
+    /// their own appeals (R14, caught up by applicant keys) — other applicants' texts found
+    /// meanwhile could only be listed as `new`. Only then does the check read a watermark.
+    pub fn catches_up_by_text(&self) -> bool {
+        self.is_anonymous() && !self.probe_keys.is_empty()
     }
 
     /// Nobody named applies: the text is all the check has (R14: at most `related`).
@@ -544,15 +545,14 @@ impl CheckOutcome {
 
     /// What a catch-up looks at by text alone, and the new watermark: the appeals indexed since
     /// the check began, read whole — unless a burst brought [`RECENT_SIGNATURES`] or more: then
-    /// their band keys are probed instead. Only for an anonymous appeal, which has nothing but its
-    /// text: a named applicant's verdict rests on their own appeals (R14, caught up by applicant
-    /// keys); other applicants' texts found meanwhile could only be listed as `new`.
+    /// their band keys are probed instead; nothing unless
+    /// [`PreparedCheck::catches_up_by_text`].
     fn text_scope_since(
         &self,
         conn: &mut DbConn,
         new: &PreparedCheck,
     ) -> Result<(BandScope, i64), ApiError> {
-        if !new.is_anonymous() || !new.looks_by_text() {
+        if !new.catches_up_by_text() {
             return Ok((BandScope::Recent(Vec::new()), self.indexed_up_to));
         }
         let recent =
@@ -622,9 +622,8 @@ pub fn run_check(
     settings: &DedupSettings,
     exclude: Option<i64>,
 ) -> Result<CheckOutcome, ApiError> {
-    // Read first: whatever is indexed after this is left to `catch_up` (which looks by text
-    // alone only when the check does).
-    let indexed_up_to = if new.looks_by_text() {
+    // Read first: whatever is indexed after this is left to `catch_up` (when it looks by text).
+    let indexed_up_to = if new.catches_up_by_text() {
         repo::duplicates::last_indexed_appeal_id(conn)?
     } else {
         0

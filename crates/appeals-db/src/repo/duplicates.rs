@@ -89,15 +89,10 @@ pub fn insert_index(
 ) -> Result<(), DbError> {
     if let DbConn::Pg(c) = conn {
         // One round trip (a statement per registration is what the check costs, not rows).
-        let mut bands = band_keys.to_vec();
-        bands.sort_unstable();
-        bands.dedup();
-        let mut keys: Vec<&(String, String)> = applicant_keys.iter().collect();
-        keys.sort();
-        keys.dedup();
+        let keys = unique_applicant_keys(applicant_keys);
         lateral::IndexInsert {
             signature,
-            band_keys: &bands,
+            band_keys: &unique_band_keys(band_keys.to_vec()),
             key_kinds: keys.iter().map(|(kind, _)| kind.as_str()).collect(),
             keys: keys.iter().map(|(_, key)| key.as_str()).collect(),
         }
@@ -117,11 +112,25 @@ type BandRow = (
     diesel::dsl::Eq<appeal_dedup_bands::appeal_id, i64>,
 );
 
-/// The `appeal_dedup_bands` rows of one appeal (duplicate keys once).
-fn band_rows(appeal_id: i64, mut keys: Vec<i64>) -> Vec<BandRow> {
+/// Band keys sorted, each once.
+fn unique_band_keys(mut keys: Vec<i64>) -> Vec<i64> {
     keys.sort_unstable();
     keys.dedup();
-    keys.into_iter()
+    keys
+}
+
+/// Applicant keys sorted, each once.
+fn unique_applicant_keys(keys: &[(String, String)]) -> Vec<&(String, String)> {
+    let mut keys: Vec<&(String, String)> = keys.iter().collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The `appeal_dedup_bands` rows of one appeal (duplicate keys once).
+fn band_rows(appeal_id: i64, keys: Vec<i64>) -> Vec<BandRow> {
+    unique_band_keys(keys)
+        .into_iter()
         .map(|k| {
             (
                 appeal_dedup_bands::band_key.eq(k),
@@ -150,10 +159,7 @@ fn insert_applicant_keys(
     appeal_id: i64,
     applicant_keys: &[(String, String)],
 ) -> Result<(), DbError> {
-    let mut keys: Vec<&(String, String)> = applicant_keys.iter().collect();
-    keys.sort();
-    keys.dedup();
-    let key_rows: Vec<_> = keys
+    let key_rows: Vec<_> = unique_applicant_keys(applicant_keys)
         .iter()
         .map(|(kind, key)| {
             (
@@ -474,9 +480,10 @@ pub fn window_signatures(
         .load(conn)?)
 }
 
-/// The PostgreSQL lookups as query types with a static query id: diesel prepares them once per
-/// connection. (`diesel::sql_query` opts out of the statement cache, so its text was parsed and
-/// planned on every call: 0.5 ms of PostgreSQL time per registration, docs/performance.md.)
+/// The PostgreSQL statements of the check and the index as query types with a static query id:
+/// diesel prepares them once per connection. (`diesel::sql_query` opts out of the statement cache,
+/// so its text was parsed and planned on every call: 0.5 ms of PostgreSQL time per registration,
+/// docs/performance.md.)
 mod lateral {
     use diesel::pg::{Pg, PgConnection};
     use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
