@@ -409,19 +409,13 @@ fn run(cli: Cli) -> Result<(), String> {
             appeals_db::write_tx(&mut conn, |conn| -> Result<(), appeals_db::DbError> {
                 let before = repo::numbering::mode(conn)?;
                 repo::numbering::set_mode(conn, mode)?;
-                repo::configuration::append_admin_event(
+                repo::configuration::record_setting_change(
                     conn,
-                    &appeals_db::rows::NewAdminEventRow {
-                        occurred_at: chrono::Utc::now().naive_utc(),
-                        actor_user_id: None,
-                        action: "numbering_mode_set".to_owned(),
-                        target: repo::numbering::SETTING.to_owned(),
-                        before: Some(before.code().to_owned()),
-                        after: Some(mode.code().to_owned()),
-                    },
-                )?;
-                repo::configuration::bump_rules_version(conn)?;
-                Ok(())
+                    "numbering_mode_set",
+                    repo::numbering::SETTING,
+                    Some(before.code().to_owned()),
+                    mode.code().to_owned(),
+                )
             })
             .map_err(|e| e.to_string())?;
             println!("registration numbering: {}", mode.code());

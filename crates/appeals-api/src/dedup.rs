@@ -344,18 +344,13 @@ pub fn rebuild_band_index(conn: &mut DbConn, params: SignatureParams) -> Result<
                 .map_err(|e| appeals_db::DbError::Corrupt(format!("stored signature: {e}")))?;
             Ok(stored_band_keys(&signature, &params))
         })?;
-        repo::configuration::append_admin_event(
+        repo::configuration::record_setting_change(
             conn,
-            &appeals_db::rows::NewAdminEventRow {
-                occurred_at: Utc::now().naive_utc(),
-                actor_user_id: None,
-                action: "dedup_banding_set".to_owned(),
-                target: repo::duplicates::BANDING_SETTING.to_owned(),
-                before: Some(before),
-                after: Some(banding.clone()),
-            },
+            "dedup_banding_set",
+            repo::duplicates::BANDING_SETTING,
+            Some(before),
+            banding.clone(),
         )?;
-        repo::configuration::bump_rules_version(conn)?;
         Ok(rekeyed)
     })
 }
@@ -367,18 +362,13 @@ pub fn set_others_probe_bands(conn: &mut DbConn, bands: u16) -> Result<(), ApiEr
     appeals_db::write_tx(conn, |conn| -> Result<(), ApiError> {
         let name = repo::duplicates::OTHERS_PROBE_SETTING;
         let before = repo::configuration::put_setting(conn, name, &bands.to_string())?;
-        repo::configuration::append_admin_event(
+        repo::configuration::record_setting_change(
             conn,
-            &appeals_db::rows::NewAdminEventRow {
-                occurred_at: Utc::now().naive_utc(),
-                actor_user_id: None,
-                action: "dedup_others_probe_bands_set".to_owned(),
-                target: name.to_owned(),
-                before,
-                after: Some(bands.to_string()),
-            },
+            "dedup_others_probe_bands_set",
+            name,
+            before,
+            bands.to_string(),
         )?;
-        repo::configuration::bump_rules_version(conn)?;
         Ok(())
     })
 }

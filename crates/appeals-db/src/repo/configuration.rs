@@ -271,6 +271,31 @@ pub fn append_admin_event(
         .get_result(conn)?)
 }
 
+/// A setting changed by an operator's command (no user acting): an admin event on `target` with
+/// the values before and after, and the rules version moves so running processes reload. Call it
+/// inside the transaction that made the change.
+pub fn record_setting_change(
+    conn: &mut DbConn,
+    action: &str,
+    target: &str,
+    before: Option<String>,
+    after: String,
+) -> Result<(), DbError> {
+    append_admin_event(
+        conn,
+        &NewAdminEventRow {
+            occurred_at: crate::now_utc(),
+            actor_user_id: None,
+            action: action.to_owned(),
+            target: target.to_owned(),
+            before,
+            after: Some(after),
+        },
+    )?;
+    bump_rules_version(conn)?;
+    Ok(())
+}
+
 /// Admin events on `target` (oldest first).
 pub fn admin_events_on(conn: &mut DbConn, target: &str) -> Result<Vec<AdminEventRow>, DbError> {
     Ok(admin_events::table
