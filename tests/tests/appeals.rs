@@ -53,6 +53,8 @@ backend_tests!(
     history_is_hash_chained_and_records_before_after,
     list_filters_and_paginates,
     analyst_reads_all_subjects,
+    complaint_names_what_it_appeals_and_a_late_one_is_flagged,
+    complaint_target_is_refused_on_bad_input_and_follows_the_kind,
 );
 
 async fn registration_fills_number_dates_deadlines_and_talon(backend: TestBackend) {
@@ -529,4 +531,153 @@ async fn analyst_reads_all_subjects(backend: TestBackend) {
         )
         .await;
     res.assert_problem(403, "forbidden");
+}
+
+/// A complaint received with `appeal_body`'s date (2026-03-05) appealing `number`.
+fn complaint_body(number: Option<&str>, learned_on: &str) -> Value {
+    let mut body = appeal_body();
+    body["document_type"] = json!("complaint");
+    body["tags"] = json!(["обжалование"]);
+    body["text"] = json!("Обжалую ответ акимата: отопление так и не восстановлено.");
+    body["complaint"] = json!({
+        "appealed_registration_number": number,
+        "appealed_subject_matter": "Ответ на обращение об отоплении",
+        "learned_on": learned_on,
+    });
+    body
+}
+
+async fn complaint_names_what_it_appeals_and_a_late_one_is_flagged(backend: TestBackend) {
+    // R42: the complaint names the appealed appeal; R43 (APPK art. 92): one received more than
+    // three months after the applicant learned of the act is registered all the same, flagged.
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let original = app.post("/api/v1/appeals", &reg, appeal_body()).await.body;
+    let number = original["registration_number"].as_str().unwrap();
+    let late = app
+        .post(
+            "/api/v1/appeals",
+            &reg,
+            complaint_body(Some(number), "2025-11-04"),
+        )
+        .await;
+    assert_eq!(late.status, 201, "{}", late.body);
+    assert_eq!(late.body["kind"], "complaint");
+    assert_eq!(
+        late.body["complaint"],
+        json!({"appealed_registration_number": number,
+               "appealed_subject_matter": "Ответ на обращение об отоплении",
+               "learned_on": "2025-11-04", "late": true})
+    );
+    // Three months from 2025-12-05 end on 2026-03-05, the day it was received: on time.
+    let on_time = app
+        .post("/api/v1/appeals", &reg, complaint_body(None, "2025-12-05"))
+        .await;
+    assert_eq!(on_time.status, 201, "{}", on_time.body);
+    assert_eq!(on_time.body["complaint"]["late"], false);
+    assert!(on_time.body["complaint"]["appealed_registration_number"].is_null());
+    // The card and its first event keep it.
+    let id = late.body["id"].as_i64().unwrap();
+    let read = app.get(&format!("/api/v1/appeals/{id}"), &reg).await.body;
+    assert_eq!(read["complaint"], late.body["complaint"]);
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), &reg)
+        .await
+        .body;
+    assert_eq!(history[0]["after"]["complaint"]["late"], true);
+    assert!(original["complaint"].is_null());
+}
+
+async fn complaint_target_is_refused_on_bad_input_and_follows_the_kind(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    app.subject("S2", false);
+    let other = app.user("reg2", "S2", &[Role::Registrar]);
+    let theirs = app
+        .post("/api/v1/appeals", &other, appeal_body())
+        .await
+        .body;
+    let their_number = theirs["registration_number"].as_str().unwrap().to_owned();
+    let pointer_of = |body: &Value| body["errors"][0]["pointer"].as_str().unwrap().to_owned();
+    // Only a complaint appeals an act.
+    let mut on_application = complaint_body(None, "2026-02-01");
+    on_application["document_type"] = json!("application");
+    let res = app.post("/api/v1/appeals", &reg, on_application).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointer_of(&res.body), "#/complaint");
+    // Learned of it after receiving the complaint.
+    let res = app
+        .post("/api/v1/appeals", &reg, complaint_body(None, "2026-03-06"))
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointer_of(&res.body), "#/complaint/learned_on");
+    // An unknown number, and another subject's appeal (not visible: 422, nothing leaks).
+    for number in ["ЖТ-2026-99999999", their_number.as_str()] {
+        let res = app
+            .post(
+                "/api/v1/appeals",
+                &reg,
+                complaint_body(Some(number), "2026-02-01"),
+            )
+            .await;
+        res.assert_problem(422, "validation");
+        assert_eq!(
+            pointer_of(&res.body),
+            "#/complaint/appealed_registration_number"
+        );
+    }
+    let list = app.get("/api/v1/appeals", &reg).await;
+    assert_eq!(list.body["items"], json!([]), "nothing was stored");
+    // A complaint registered without the block gets it with PATCH; a change of kind drops it and
+    // the history keeps it.
+    let mut bare = complaint_body(None, "2026-02-01");
+    bare.as_object_mut().unwrap().remove("complaint");
+    let created = app.post("/api/v1/appeals", &reg, bare).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.body["complaint"].is_null());
+    let id = created.body["id"].as_i64().unwrap();
+    let patch = |body: Value, etag: &str| {
+        TestRequest::patch()
+            .uri(&format!("/api/v1/appeals/{id}"))
+            .insert_header(bearer(&reg))
+            .insert_header(("If-Match", etag.to_owned()))
+            .set_json(body)
+    };
+    let target =
+        json!({"appealed_subject_matter": "Бездействие акимата", "learned_on": "2026-02-01"});
+    let res = app.send(patch(json!({"complaint": target}), "\"1\"")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        res.body["complaint"]["appealed_subject_matter"],
+        "Бездействие акимата"
+    );
+    assert_eq!(res.body["complaint"]["late"], false);
+    let res = app
+        .send(patch(
+            json!({"document_type": "request", "tags": ["информация"]}),
+            "\"2\"",
+        ))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body["complaint"].is_null());
+    let res = app.send(patch(json!({"complaint": target}), "\"3\"")).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointer_of(&res.body), "#/complaint");
+    let history = app
+        .get(&format!("/api/v1/appeals/{id}/history"), &reg)
+        .await
+        .body;
+    let events = history.as_array().unwrap();
+    assert_eq!(events.len(), 3);
+    assert!(events[1]["before"]["complaint"].is_null());
+    assert_eq!(
+        events[1]["after"]["complaint"]["appealed_subject_matter"],
+        "Бездействие акимата"
+    );
+    assert_eq!(events[2]["action"], "document_type_changed");
+    assert_eq!(
+        events[2]["before"]["complaint"]["appealed_subject_matter"],
+        "Бездействие акимата"
+    );
+    assert!(events[2]["after"]["complaint"].is_null());
 }

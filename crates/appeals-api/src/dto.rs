@@ -133,6 +133,45 @@ pub struct RegisterAppeal {
     /// (anonymous appeals of this kind are redirected immediately, R15).
     #[serde(default)]
     pub reports_crime_or_threat: bool,
+    /// Complaints only (a `document_types` code of kind `complaint`): what is appealed (R42, APPK
+    /// art. 91) and when the applicant learned of it (R43, art. 92). Optional: a complaint without
+    /// it is still registered, and it can be given later with `PATCH`.
+    // Absent from the serialised body when not given, so `Idempotency-Key` hashes stay as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub complaint: Option<ComplaintInput>,
+}
+
+/// What a complaint appeals (R42) and when the applicant learned of it (R43).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"appealed_registration_number": "ЖТ-2026-00000042",
+    "appealed_subject_matter": "Ответ акимата от 20.02.2026 на обращение ЖТ-2026-00000042",
+    "learned_on": "2026-02-21"}))]
+pub struct ComplaintInput {
+    /// The appeal whose answer, act or action (inaction) is appealed, when it is in the IAS: its
+    /// registration number at the registering subject (found by number or by the applicant's
+    /// IIN/BIN with `GET /api/v1/appeals`).
+    #[validate(length(min = 1, max = 100))]
+    pub appealed_registration_number: Option<String>,
+    /// «Жалоба подается на»: the administrative act, or the action (inaction) not related to an
+    /// act, that is appealed.
+    #[validate(length(min = 1, max = 1000))]
+    pub appealed_subject_matter: String,
+    /// The day the applicant learned of the act or action (start of the three-month term, APPK
+    /// art. 92); not after the day the complaint was received.
+    pub learned_on: Option<NaiveDate>,
+}
+
+/// What a complaint appeals and whether it came late, as stored on the card.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintDto {
+    pub appealed_registration_number: Option<String>,
+    pub appealed_subject_matter: String,
+    pub learned_on: Option<NaiveDate>,
+    /// R43 (APPK art. 92): received more than three months after `learned_on`. A late complaint
+    /// is registered like any other; the flag is for the reviewer (the term may be restored).
+    pub late: bool,
 }
 
 fn default_true() -> bool {
@@ -239,6 +278,9 @@ pub struct AppealDto {
     pub receipt_source: Option<String>,
     pub issue_category: Option<String>,
     pub talon: Option<TalonDto>,
+    /// Complaints: what is appealed and whether the complaint came late (R42, R43); null on
+    /// other kinds and on a complaint registered without it.
+    pub complaint: Option<ComplaintDto>,
     /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
     /// registrar's decision.
     pub duplicate_of: Option<i64>,
@@ -306,6 +348,9 @@ pub struct PatchAppeal {
     pub language: Option<String>,
     pub receipt_form: Option<String>,
     pub addressee_subject_id: Option<i64>,
+    /// Complaints: names or corrects what is appealed (R42); the whole block is replaced.
+    #[validate(nested)]
+    pub complaint: Option<ComplaintInput>,
 }
 
 /// One history event.

@@ -253,6 +253,12 @@ pub fn view_of(
         receipt_source: card.receipt_source.clone(),
         issue_category: card.issue_category.clone(),
         talon: parts.details.talon.clone(),
+        complaint: card.complaint().map(|c| crate::dto::ComplaintDto {
+            appealed_registration_number: c.appealed_appeal.as_ref().map(ToString::to_string),
+            appealed_subject_matter: c.appealed_subject_matter.clone(),
+            learned_on: c.learned_on,
+            late: c.late,
+        }),
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

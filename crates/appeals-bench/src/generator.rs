@@ -406,6 +406,7 @@ pub fn appeal(
         signed: true,
         postal_address: None,
         reports_crime_or_threat: false,
+        complaint: None,
     }
 }
 

@@ -255,8 +255,8 @@ pub struct AppealCard {
     pub anonymity: AnonymityAssessment,
     /// [INF] p.15 category: the item is not accounted and is transferred via ОЛ-2 (R16).
     pub non_accountable_category: Option<String>,
-    /// [INF] For complaints: the appealed appeal/act and lateness (R42, R43).
-    pub complaint: Option<ComplaintTarget>,
+    /// [INF] For complaints: the appealed appeal/act and lateness (R42, R43); only on a complaint.
+    complaint: Option<ComplaintTarget>,
 }
 
 /// Audit record of a change of requisite 8 (R12: old, new, tags, user, time) with the recomputed
@@ -353,6 +353,26 @@ impl AppealCard {
         };
         card.refresh_automatic_markings(markings_book, input.applicants);
         Ok(card)
+    }
+
+    /// R42, R43: what a complaint appeals and whether it came late.
+    pub fn complaint(&self) -> Option<&ComplaintTarget> {
+        self.complaint.as_ref()
+    }
+
+    /// R42: names (or corrects) what a complaint appeals; refused on any other kind. Returns the
+    /// previous target for the history.
+    pub fn set_complaint_target(
+        &mut self,
+        target: ComplaintTarget,
+    ) -> Result<Option<ComplaintTarget>, DomainError> {
+        if self.kind != AppealKind::Complaint {
+            return Err(DomainError::invalid(
+                "complaint",
+                "only a complaint appeals an act",
+            ));
+        }
+        Ok(self.complaint.replace(target))
     }
 
     /// Requisite 2: the registration number (never changes, R2).
@@ -465,6 +485,11 @@ impl AppealCard {
         self.control_date = new_control_date;
         self.complaint_registered_by =
             (self.kind == AppealKind::Complaint).then(|| self.subject_id.clone());
+        // Only a complaint appeals an act (R42): the target goes with the kind; the caller's
+        // history event keeps it.
+        if self.kind != AppealKind::Complaint {
+            self.complaint = None;
+        }
         for t in tags {
             if !self.tags.contains(&t) {
                 self.tags.push(t);
@@ -2399,12 +2424,53 @@ mod tests {
         input.complaint = Some(target);
         let markings = default_dictionary(DictionaryName::Markings);
         let card = AppealCard::register(input, number(), &markings, |_| d("2026-04-02")).unwrap();
-        assert!(card.complaint.as_ref().is_some_and(|c| c.late));
+        assert!(card.complaint().is_some_and(|c| c.late));
         let mut not_complaint = new_appeal("request", 1);
         not_complaint.complaint = Some(ComplaintTarget::new(None, "акт", None, d("2026-03-05")));
         assert!(
             AppealCard::register(not_complaint, number(), &markings, |_| d("2026-04-02")).is_err()
         );
+    }
+
+    #[test]
+    fn only_a_complaint_carries_a_target_and_a_change_of_kind_drops_it() {
+        // R42: the target is set on a complaint only; when requisite 8 stops being a complaint the
+        // target goes with it (the caller's event keeps it).
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let target = ComplaintTarget::new(None, "Бездействие акимата", None, d("2026-03-05"));
+        let mut request = register("request", 1);
+        assert!(request.set_complaint_target(target.clone()).is_err());
+        assert_eq!(request.complaint(), None);
+        let mut complaint = register("complaint", 1);
+        assert_eq!(
+            complaint.set_complaint_target(target.clone()).unwrap(),
+            None
+        );
+        let corrected = ComplaintTarget::new(None, "Акт от 01.02.2026", None, d("2026-03-05"));
+        assert_eq!(
+            complaint.set_complaint_target(corrected.clone()).unwrap(),
+            Some(target)
+        );
+        complaint
+            .change_document_type(
+                &doc("complaint_public_services"),
+                vec!["госуслуги".into()],
+                "u1",
+                d("2026-03-06").and_hms_opt(10, 0, 0).unwrap(),
+                |_| d("2026-03-13"),
+            )
+            .unwrap();
+        assert_eq!(complaint.complaint(), Some(&corrected));
+        complaint
+            .change_document_type(
+                &doc("request"),
+                vec!["запрос".into()],
+                "u1",
+                d("2026-03-06").and_hms_opt(11, 0, 0).unwrap(),
+                |_| d("2026-03-27"),
+            )
+            .unwrap();
+        assert_eq!(complaint.complaint(), None);
     }
 
     #[test]

@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use appeals_db::rows::{IdempotencyRow, NewAppealRow, NewApplicantRow};
 use appeals_db::{repo, write_tx};
 use appeals_domain::cards::{
-    AddressBlock, AppealCard, ApplicantCard, Authorship, Contacts, FillMode, NewAppeal,
-    PersonBlock, PersonCategory, Talon,
+    AddressBlock, AppealCard, ApplicantCard, Authorship, ComplaintTarget, Contacts, FillMode,
+    NewAppeal, PersonBlock, PersonCategory, Talon,
 };
 use appeals_domain::deadline;
-use appeals_domain::dictionary::{DictionaryName, DocumentType};
+use appeals_domain::dictionary::{AppealKind, DictionaryName, DocumentType};
 use appeals_domain::ident::{Bin, Iin, Kato};
 use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::auth::{Auth, Policy, Role};
 use crate::dedup::{PreparedCheck, run_check};
 use crate::dto::{
-    Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput, EventDto,
-    PatchAppeal, RegisterAppeal, TalonDto,
+    Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput,
+    ComplaintInput, EventDto, PatchAppeal, RegisterAppeal, TalonDto,
 };
 use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
@@ -223,6 +223,10 @@ fn prepare(
     if let Some(address) = &body.postal_address {
         check_address(address, "#/postal_address", &mut errors);
     }
+    if let (Some(complaint), Some(t)) = (&body.complaint, &document_type) {
+        let filed_on = rules.local_time(body.received_at).date();
+        check_complaint(complaint, t.kind, filed_on, &mut errors);
+    }
     let Some(document_type) = document_type else {
         return Err(ApiError::validation(errors));
     };
@@ -365,6 +369,71 @@ pub(crate) fn applicant_card(
     Ok(z1)
 }
 
+/// R42, R43: what can be checked of a complaint block without the database — the kind it goes
+/// with and its dates. `filed_on` is the local day the complaint was received.
+fn check_complaint(
+    complaint: &ComplaintInput,
+    kind: AppealKind,
+    filed_on: chrono::NaiveDate,
+    errors: &mut Vec<FieldError>,
+) {
+    let mut field = |pointer: &str, detail: String| {
+        errors.push(FieldError {
+            pointer: pointer.to_owned(),
+            detail,
+        })
+    };
+    if kind != AppealKind::Complaint {
+        field(
+            "#/complaint",
+            "only a complaint (a document type of kind `complaint`) appeals an act".to_owned(),
+        );
+    }
+    if complaint.appealed_subject_matter.trim().is_empty() {
+        field(
+            "#/complaint/appealed_subject_matter",
+            "must not be blank".to_owned(),
+        );
+    }
+    if complaint.learned_on.is_some_and(|d| d > filed_on) {
+        field(
+            "#/complaint/learned_on",
+            format!("is after the day the complaint was received ({filed_on})"),
+        );
+    }
+}
+
+/// R42, R43: the complaint's target as stored. The appealed appeal is looked up by its number among
+/// the cards the user may read (a complaint is filed through the body whose act is appealed, APPK
+/// art. 91), so the stored number is the card's own.
+fn complaint_target(
+    conn: &mut appeals_db::DbConn,
+    principal: &crate::auth::Principal,
+    complaint: &ComplaintInput,
+    filed_on: chrono::NaiveDate,
+) -> Result<ComplaintTarget, ApiError> {
+    let appealed = match &complaint.appealed_registration_number {
+        Some(number) => {
+            let unknown = || {
+                ApiError::invalid_field(
+                    "#/complaint/appealed_registration_number",
+                    format!("no appeal `{number}` is visible to your subject"),
+                )
+            };
+            let found = repo::appeals::find_by_number(conn, number.trim())?.ok_or_else(unknown)?;
+            let row = workflow::load_readable(conn, principal, found.id).map_err(|_| unknown())?;
+            Some(CardParts::of(&row)?.card.reg_number().clone())
+        }
+        None => None,
+    };
+    Ok(ComplaintTarget::new(
+        appealed,
+        complaint.appealed_subject_matter.trim(),
+        complaint.learned_on,
+        filed_on,
+    ))
+}
+
 /// Result of the registering transaction.
 enum Registered {
     Created(Box<AppealDto>),
@@ -417,6 +486,11 @@ fn register_tx(
             })?;
         }
         let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
+        let mut new_appeal = prepared.new_appeal.clone();
+        if let Some(complaint) = &prepared.body.complaint {
+            let filed_on = rules.local_time(prepared.body.received_at).date();
+            new_appeal.complaint = Some(complaint_target(conn, principal, complaint, filed_on)?);
+        }
         // p.13: the check runs before registration; its verdict is as of this transaction —
         // the same person's concurrent registrations wait here for each other (PostgreSQL).
         if let Some(dedup) = &prepared.dedup {
@@ -442,12 +516,8 @@ fn register_tx(
         let appeal_number = AppealNumber::Main(number);
         let markings = rules.dictionary(DictionaryName::Markings)?;
         let review_due = prepared.review_due;
-        let card = AppealCard::register(
-            prepared.new_appeal.clone(),
-            appeal_number.clone(),
-            markings,
-            |_| review_due,
-        )?;
+        let card =
+            AppealCard::register(new_appeal, appeal_number.clone(), markings, |_| review_due)?;
         let state = AppealState::registered(appeal_number.clone());
         let registered_local = rules.local_time(workflow::utc(card.registered_at));
         let talon = Talon::issue(
@@ -569,6 +639,7 @@ fn register_tx(
                 "transfer_due": row.transfer_due,
                 "markings": markings,
                 "is_accountable": row.is_accountable,
+                "complaint": card.complaint(),
                 "duplicate_check": check_dto.as_ref().map(|c| serde_json::json!({
                     "verdict": c.verdict,
                     "duplicate_of": row.duplicate_of,
@@ -835,7 +906,8 @@ pub async fn patch_one(
         && body.issue_category.is_none()
         && body.language.is_none()
         && body.receipt_form.is_none()
-        && body.addressee_subject_id.is_none();
+        && body.addressee_subject_id.is_none()
+        && body.complaint.is_none();
     if is_empty {
         return Err(ApiError::invalid_field("#", "the body changes nothing"));
     }
@@ -880,6 +952,7 @@ pub async fn patch_one(
                     ));
                 }
                 let mut parts = CardParts::of(&row)?;
+                let complaint_before = parts.card.complaint().cloned();
                 let mut before = serde_json::Map::new();
                 let mut after = serde_json::Map::new();
                 let mut action = "updated";
@@ -967,6 +1040,22 @@ pub async fn patch_one(
                     );
                     parts.card.receipt_form = v.clone();
                 }
+                if let Some(complaint) = &body.complaint {
+                    let filed_on = rules.local_time(workflow::utc(row.received_at)).date();
+                    let mut errors = Vec::new();
+                    check_complaint(complaint, parts.card.kind(), filed_on, &mut errors);
+                    if !errors.is_empty() {
+                        return Err(ApiError::validation(errors));
+                    }
+                    let target = complaint_target(conn, &principal, complaint, filed_on)?;
+                    parts.card.set_complaint_target(target)?;
+                }
+                // R42: a new target, or one dropped with a change of kind, is kept in the event.
+                set(
+                    "complaint",
+                    serde_json::json!(complaint_before),
+                    serde_json::json!(parts.card.complaint()),
+                );
                 let mut next = parts.apply_to(&row)?;
                 if let Some(addressee) = body.addressee_subject_id {
                     repo::subjects::find_by_id(conn, addressee)?.ok_or_else(|| {
