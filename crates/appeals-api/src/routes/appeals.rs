@@ -224,7 +224,7 @@ fn prepare(
         check_address(address, "#/postal_address", &mut errors);
     }
     if let (Some(complaint), Some(t)) = (&body.complaint, &document_type) {
-        let filed_on = rules.local_time(body.received_at).date();
+        let filed_on = complaint_filed_on(rules, body.received_at);
         check_complaint(complaint, t.kind, filed_on, &mut errors);
     }
     let Some(document_type) = document_type else {
@@ -369,6 +369,15 @@ pub(crate) fn applicant_card(
     Ok(z1)
 }
 
+/// R43: the day a complaint was filed — the local date it was received (the three months of APPK
+/// art. 92 run to the applicant's filing, not to a registration date moved by R7/R8).
+fn complaint_filed_on(
+    rules: &Rules,
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> chrono::NaiveDate {
+    rules.local_time(received_at).date()
+}
+
 /// R42, R43: what can be checked of a complaint block without the database — the kind it goes
 /// with and its dates. `filed_on` is the local day the complaint was received.
 fn check_complaint(
@@ -488,7 +497,7 @@ fn register_tx(
         let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
         let mut new_appeal = prepared.new_appeal.clone();
         if let Some(complaint) = &prepared.body.complaint {
-            let filed_on = rules.local_time(prepared.body.received_at).date();
+            let filed_on = complaint_filed_on(rules, prepared.body.received_at);
             new_appeal.complaint = Some(complaint_target(conn, principal, complaint, filed_on)?);
         }
         // p.13: the check runs before registration; its verdict is as of this transaction —
@@ -1041,7 +1050,7 @@ pub async fn patch_one(
                     parts.card.receipt_form = v.clone();
                 }
                 if let Some(complaint) = &body.complaint {
-                    let filed_on = rules.local_time(workflow::utc(row.received_at)).date();
+                    let filed_on = complaint_filed_on(&rules, workflow::utc(row.received_at));
                     let mut errors = Vec::new();
                     check_complaint(complaint, parts.card.kind(), filed_on, &mut errors);
                     if !errors.is_empty() {
