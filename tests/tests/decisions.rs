@@ -103,6 +103,7 @@ backend_tests!(
     transfer_only_for_non_accountable_documents,
     transfer_overdue_list_drops_transferred_cards,
     other_subjects_get_404,
+    first_decision_is_the_final_act_and_sets_the_deemed_refusal_date,
 );
 
 async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
@@ -845,4 +846,44 @@ async fn other_subjects_get_404(backend: TestBackend) {
         .await
         .assert_problem(404, "not-found");
     assert_eq!(snapshot(&app, id, &s.executor).await, before);
+}
+
+async fn first_decision_is_the_final_act_and_sets_the_deemed_refusal_date(backend: TestBackend) {
+    // R44 (APPK art. 91 p.2): with no final act by requisite 13 (2026-03-31) the body is deemed
+    // to have refused from the next day; an act in time clears it, a late one keeps it.
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let on_time = in_work(&app, &s, appeal_body()).await;
+    let card = app
+        .get(&format!("/api/v1/appeals/{on_time}"), &s.registrar)
+        .await
+        .body;
+    assert_eq!(card["deadlines"]["review_due"], "2026-03-31");
+    assert!(card["final_act_on"].is_null());
+    assert_eq!(card["deemed_refusal_on"], "2026-04-01");
+    let decide = |id: i64, at: &str| {
+        (
+            format!("/api/v1/appeals/{id}/decisions"),
+            json!({"decision_type": "take_note", "decided_at": at}),
+        )
+    };
+    let (uri, body) = decide(on_time, "2026-03-31T12:00:00Z");
+    let res = app.post(&uri, &s.executor, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    // 12:00 UTC is 17:00 local on the last day of the term: in time.
+    assert_eq!(res.body["appeal"]["final_act_on"], "2026-03-31");
+    assert!(res.body["appeal"]["deemed_refusal_on"].is_null());
+    let late = in_work(&app, &s, appeal_body()).await;
+    let (uri, body) = decide(late, "2026-03-31T20:00:00Z");
+    let res = app.post(&uri, &s.executor, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    // 20:00 UTC is 01:00 local on 1 April: late.
+    assert_eq!(res.body["appeal"]["final_act_on"], "2026-04-01");
+    assert_eq!(res.body["appeal"]["deemed_refusal_on"], "2026-04-01");
+    // A later decision does not move the final act.
+    let (uri, body) = decide(late, "2026-04-10T06:00:00Z");
+    let res = app.post(&uri, &s.head, body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["appeal"]["final_act_on"], "2026-04-01");
+    assert_eq!(res.body["appeal"]["deemed_refusal_on"], "2026-04-01");
 }

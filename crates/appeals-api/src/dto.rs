@@ -281,6 +281,13 @@ pub struct AppealDto {
     /// Complaints: what is appealed and whether the complaint came late (R42, R43); null on
     /// other kinds and on a complaint registered without it.
     pub complaint: Option<ComplaintDto>,
+    /// R44: local date of the first decision (ОЛ-2) — the final act; null before it.
+    pub final_act_on: Option<NaiveDate>,
+    /// R44 (APPK art. 91 p.2): the day from which the body is deemed to have refused — the day
+    /// after the review deadline (requisite 13) — when no final act comes by then, or came later;
+    /// null once the final act came in time. Before that day it is the date the refusal would
+    /// start: compare it with today (a complaint against inaction may be filed from it).
+    pub deemed_refusal_on: Option<NaiveDate>,
     /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
     /// registrar's decision.
     pub duplicate_of: Option<i64>,

@@ -25,6 +25,9 @@ pub struct AppealDetails {
     /// Forwarded later than the forwarding deadline (R34).
     #[serde(default)]
     pub forwarded_late: bool,
+    /// R44: local date of the first ОЛ-2 decision — the final act [INF].
+    #[serde(default)]
+    pub final_act_on: Option<chrono::NaiveDate>,
 }
 
 /// Whether `p` may read the card: its own subject's card, a card it registered and forwarded on,
@@ -259,6 +262,11 @@ pub fn view_of(
             learned_on: c.learned_on,
             late: c.late,
         }),
+        final_act_on: parts.details.final_act_on,
+        deemed_refusal_on: appeals_domain::cards::deemed_refusal_from(
+            row.review_due,
+            parts.details.final_act_on,
+        ),
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

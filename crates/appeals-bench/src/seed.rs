@@ -313,6 +313,7 @@ fn build_one(
         received_after_cutoff: receipt.after_cutoff,
         postal_address: None,
         forwarded_late: false,
+        final_act_on: None,
     };
     let row = AppealInsert {
         id,

@@ -740,14 +740,20 @@ pub fn deemed_refusal_date(
     final_act_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    let expired = match final_act_on {
-        Some(d) => d > control_date,
-        None => today > control_date,
-    };
-    if expired {
-        control_date.succ_opt()
-    } else {
-        None
+    deemed_refusal_from(control_date, final_act_on)
+        .filter(|from| final_act_on.is_some() || today >= *from)
+}
+
+/// R44 without a "today": the day from which the body is (or, with no final act by requisite 13,
+/// will be) deemed to have refused — the day after the control date — or `None` once the final
+/// act came in time. Stored views show this; whether the day has come is the reader's comparison.
+pub fn deemed_refusal_from(
+    control_date: NaiveDate,
+    final_act_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    match final_act_on {
+        Some(d) if d <= control_date => None,
+        _ => control_date.succ_opt(),
     }
 }
 
@@ -2478,6 +2484,12 @@ mod tests {
         // R44.
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let control = d("2026-03-31");
+        assert_eq!(deemed_refusal_from(control, None), Some(d("2026-04-01")));
+        assert_eq!(deemed_refusal_from(control, Some(control)), None);
+        assert_eq!(
+            deemed_refusal_from(control, Some(d("2026-04-03"))),
+            Some(d("2026-04-01"))
+        );
         assert_eq!(deemed_refusal_date(control, None, d("2026-03-31")), None);
         assert_eq!(
             deemed_refusal_date(control, None, d("2026-04-01")),

@@ -548,6 +548,7 @@ fn register_tx(
             received_after_cutoff: prepared.received_after_cutoff,
             postal_address: prepared.body.postal_address.clone(),
             forwarded_late: false,
+            final_act_on: None,
         };
         let now = card.registered_at;
         let row = repo::appeals::insert(

@@ -797,6 +797,11 @@ pub async fn record_decision(
                         "status": row.status,
                         "decisions": parts.state.decisions(),
                     });
+                    // R44: the first decision is the final act; later ones do not move it.
+                    if parts.state.decisions() == 0 {
+                        parts.details.final_act_on =
+                            Some(rules.local_time(workflow::utc(decided_at)).date());
+                    }
                     transition(&mut parts, &[Command::RecordDecision])?;
                     let details = CardDetails {
                         answer_text: body.answer_text.clone(),

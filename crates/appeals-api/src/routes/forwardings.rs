@@ -279,6 +279,7 @@ fn register_part(
         received_after_cutoff: receipt.after_cutoff,
         postal_address: main_parts.details.postal_address.clone(),
         forwarded_late: false,
+        final_act_on: None,
     };
     let transfer_due = match main.transfer_due {
         Some(_) => Some(
