@@ -148,6 +148,7 @@ backend_tests!(
     registry_import_rejects_invalid_rows_by_line,
     http_registry_fills_the_card_and_a_down_registry_does_not_block,
     differing_address_is_flagged_until_reconciled,
+    a_differing_address_holds_up_the_first_decision_until_reconciled,
 );
 
 async fn adding_an_applicant_needs_if_match_and_makes_the_appeal_collective(backend: TestBackend) {
@@ -930,4 +931,80 @@ fn registry_lookups_never_log_the_iin() {
     for id in [IIN_A, IIN_B] {
         assert!(!log.contains(id), "the log contains an IIN:\n{log}");
     }
+}
+
+async fn a_differing_address_holds_up_the_first_decision_until_reconciled(backend: TestBackend) {
+    // R21 [INF] default `blocks_final_act`: the first decision waits for the reconciliation; under
+    // `advisory` it does not.
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let ex = app.user("ex", "S1", &[Role::Executor]);
+    let differing = || {
+        let mut body = body_with(json!([
+            {"category": "individual", "surname": "Ахметов", "address": {"region": "г. Алматы", "street": "пр. Абая", "house": "10"}}
+        ]));
+        body["postal_address"] =
+            json!({"region": "г. Алматы", "street": "пр. Абая", "house": "12"});
+        body
+    };
+    let id = register(&app, &reg, differing()).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(assign(&app, &reg, id, ex.id).await.status, 200);
+    let res = take_note(&app, &ex, id).await;
+    res.assert_problem(409, "conflict");
+    assert!(
+        res.body["detail"].as_str().unwrap().contains("Applicant 1"),
+        "{}",
+        res.body
+    );
+    let card = app.get(&format!("/api/v1/appeals/{id}"), &reg).await;
+    assert_eq!(card.body["status"], "in_work", "nothing changed");
+    assert!(card.body["final_act_on"].is_null());
+    let etag = card.header("etag").unwrap().to_owned();
+    let agreed = json!({"address": {"region": "г. Алматы", "street": "пр. Абая", "house": "12"}});
+    let res = reconcile(&app, &reg, id, 1, Some(&etag), agreed).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = take_note(&app, &ex, id).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+
+    appeals_api::rules::set_address_reconciliation(
+        &mut app.conn(),
+        appeals_domain::cards::AddressReconciliationPolicy::Advisory,
+    )
+    .unwrap();
+    app.state.load_rules(&mut app.conn()).unwrap();
+    let id = register(&app, &reg, differing()).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(assign(&app, &reg, id, ex.id).await.status, 200);
+    let res = take_note(&app, &ex, id).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(
+        res.body["appeal"]["applicants"][0]["address_check"]["status"],
+        "differs"
+    );
+}
+
+async fn assign(
+    app: &TestApp,
+    user: &TestUser,
+    id: i64,
+    executor_id: i64,
+) -> appeals_tests::TestResponse {
+    app.post(
+        &format!("/api/v1/appeals/{id}/assignment"),
+        user,
+        json!({"executor_user_id": executor_id}),
+    )
+    .await
+}
+
+async fn take_note(app: &TestApp, user: &TestUser, id: i64) -> appeals_tests::TestResponse {
+    app.post(
+        &format!("/api/v1/appeals/{id}/decisions"),
+        user,
+        json!({"decision_type": "take_note"}),
+    )
+    .await
 }

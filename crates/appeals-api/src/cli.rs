@@ -174,6 +174,13 @@ pub enum Command {
     /// The duplicate check's index (Rules p.13; docs/performance.md, "Banding").
     #[command(subcommand)]
     Dedup(DedupCommand),
+    /// R21: whether an applicant address that differs from the postal address in the appeal, not
+    /// reconciled, holds up the first decision (`blocks_final_act`, the default) or is only shown
+    /// (`advisory`). Running servers pick it up when they reload their configuration.
+    AddressReconciliation {
+        #[arg(long)]
+        policy: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,6 +441,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 "bands probed for other applicants' near-copies: {}",
                 settings.others_probe_bands
             );
+            Ok(())
+        }
+        Command::AddressReconciliation { policy } => {
+            let parsed = appeals_domain::cards::AddressReconciliationPolicy::parse(&policy)
+                .map_err(|e| format!("--policy: {e}"))?;
+            let mut conn = open_migrated(&config)?;
+            crate::rules::set_address_reconciliation(&mut conn, parsed)
+                .map_err(|e| e.to_string())?;
+            println!("address reconciliation: {}", parsed.code());
             Ok(())
         }
         Command::Dedup(DedupCommand::ProbeOthers { bands }) => {

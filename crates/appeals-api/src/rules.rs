@@ -21,6 +21,7 @@ use actix_web::web;
 use appeals_db::{DbConn, repo};
 
 use appeals_domain::calendar::{Calendar, Override};
+use appeals_domain::cards::AddressReconciliationPolicy;
 use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
@@ -49,6 +50,32 @@ pub struct Rules {
     pub dedup: DedupSettings,
     /// R3: how the through number is allocated (the database's `registration_numbering`).
     pub numbering: NumberingMode,
+    /// R21 [INF]: whether an unreconciled address difference holds up the first decision.
+    pub address_reconciliation: AddressReconciliationPolicy,
+}
+
+/// Name of the `settings` row holding the R21 policy (`AddressReconciliationPolicy::code`);
+/// absent → the built-in default.
+pub const ADDRESS_RECONCILIATION_SETTING: &str = "address_reconciliation";
+
+/// R21: stores the address-reconciliation policy, with its admin event and a configuration-version
+/// bump (running servers pick it up when they reload).
+pub fn set_address_reconciliation(
+    conn: &mut DbConn,
+    policy: AddressReconciliationPolicy,
+) -> Result<(), ApiError> {
+    appeals_db::write_tx(conn, |conn| -> Result<(), ApiError> {
+        let name = ADDRESS_RECONCILIATION_SETTING;
+        let before = repo::configuration::put_setting(conn, name, policy.code())?;
+        repo::configuration::record_setting_change(
+            conn,
+            "address_reconciliation_set",
+            name,
+            before,
+            policy.code().to_owned(),
+        )?;
+        Ok(())
+    })
 }
 
 impl Rules {
@@ -64,6 +91,7 @@ impl Rules {
             letter_index: LetterIndexTable::default(),
             number_format: RegNumberFormat::default(),
             forwarded_term_policy: ForwardedTermPolicy::default(),
+            address_reconciliation: AddressReconciliationPolicy::default(),
             config_version: None,
             dedup: DedupSettings::default(),
             numbering: NumberingMode::default(),
@@ -99,6 +127,13 @@ impl Rules {
             config_version: Some(version),
             numbering: repo::numbering::mode(conn)?,
             dedup: dedup_settings_of(conn, defaults.dedup)?,
+            address_reconciliation: match repo::configuration::setting(
+                conn,
+                ADDRESS_RECONCILIATION_SETTING,
+            )? {
+                Some(code) => AddressReconciliationPolicy::parse(&code)?,
+                None => defaults.address_reconciliation,
+            },
             ..defaults
         })
     }

@@ -1099,6 +1099,42 @@ impl ApplicantCard {
     }
 }
 
+/// R21 [INF]: what an address that differs from the postal address in the appeal, and is not
+/// reconciled, holds up. The Rules say it must be brought into line before the card is final;
+/// which step counts as "final" is not written down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AddressReconciliationPolicy {
+    /// Default: the first ОЛ-2 decision (the final act, R44) waits for it.
+    #[default]
+    BlocksFinalAct,
+    /// The difference is only shown (`address_check`); nothing waits for it.
+    Advisory,
+}
+
+impl AddressReconciliationPolicy {
+    pub const ALL: [Self; 2] = [Self::BlocksFinalAct, Self::Advisory];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BlocksFinalAct => "blocks_final_act",
+            Self::Advisory => "advisory",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.code() == code)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "address_reconciliation",
+                    format!("`{code}` is not `blocks_final_act` or `advisory`"),
+                )
+            })
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // ОЛ-2
 // ---------------------------------------------------------------------------------------------
@@ -2477,6 +2513,19 @@ mod tests {
             )
             .unwrap();
         assert_eq!(complaint.complaint(), None);
+    }
+
+    #[test]
+    fn address_reconciliation_policy_codes_round_trip() {
+        // R21 [INF]: the default blocks the final act; codes are the stored setting.
+        assert_eq!(
+            AddressReconciliationPolicy::default(),
+            AddressReconciliationPolicy::BlocksFinalAct
+        );
+        for p in AddressReconciliationPolicy::ALL {
+            assert_eq!(AddressReconciliationPolicy::parse(p.code()).unwrap(), p);
+        }
+        assert!(AddressReconciliationPolicy::parse("sometimes").is_err());
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub(crate) fn check_applicant(a: &ApplicantInput, pointer: &str, errors: &mut Ve
     }
 }
 
-fn domain_reason(e: appeals_domain::DomainError) -> String {
+pub(crate) fn domain_reason(e: appeals_domain::DomainError) -> String {
     match e {
         appeals_domain::DomainError::Invalid { reason, .. } => reason,
         other => other.to_string(),

@@ -13,7 +13,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use appeals_db::rows::{AppealRow, DecisionCardRow, IdempotencyRow, NewDecisionCardRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::DomainError;
-use appeals_domain::cards::{AppealCard, Decision, DecisionBooks, DecisionCard};
+use appeals_domain::cards::{
+    AddressReconciliationPolicy, AppealCard, Decision, DecisionBooks, DecisionCard,
+};
 use appeals_domain::deadline;
 use appeals_domain::dictionary::{
     AnswerCharacter, AppealDecisionType, AppealKind, ComplaintDecisionType, DictionaryName,
@@ -743,6 +745,31 @@ pub async fn assign(
     Ok(with_etag(&dto))
 }
 
+/// R21 [INF]: under `AddressReconciliationPolicy::BlocksFinalAct` the final act waits until every
+/// applicant's address agrees with the postal address in the appeal or is reconciled.
+fn ensure_addresses_reconciled(
+    conn: &mut appeals_db::DbConn,
+    rules: &crate::rules::Rules,
+    appeal_id: i64,
+) -> Result<(), ApiError> {
+    if rules.address_reconciliation != AddressReconciliationPolicy::BlocksFinalAct {
+        return Ok(());
+    }
+    for row in repo::appeals::applicants(conn, appeal_id)? {
+        let stored: crate::applicants::StoredApplicant =
+            workflow::parse_json(&row.card, "applicant card")?;
+        if let Err(e) = stored.card.ensure_final() {
+            return Err(ApiError::conflict(format!(
+                "Applicant {}: {}. Reconcile it first (POST /api/v1/appeals/{appeal_id}/applicants/{}/address-reconciliation).",
+                row.ordinal,
+                crate::routes::appeals::domain_reason(e),
+                row.ordinal
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Record a decision: one new ОЛ-2 per decision, never overwriting an earlier one (R22).
 ///
 /// ОЛ-2 requisites 1–3 are copied from ОЛ-1; `seq` is 1, 2, … per appeal. The decision type comes
@@ -751,7 +778,10 @@ pub async fn assign(
 /// (R40: reasons 1–4 for messages, proposals, responses and requests, 5–9 for applications);
 /// `provide_answer` needs an answer character and `take_note` must have none (R41) — each → 422
 /// with a pointer. The card must be in work, extended, withdrawn (an accepted withdrawal, R45) or
-/// already decided (409 otherwise); it becomes `decided`. `Idempotency-Key` makes retries safe.
+/// already decided (409 otherwise); it becomes `decided`. The first decision is the final act (R44):
+/// while an applicant's address differs from the postal address in the appeal and is not
+/// reconciled it is a 409 `conflict` (R21; setting `appeals address-reconciliation`, default
+/// `blocks_final_act`). `Idempotency-Key` makes retries safe.
 #[utoipa::path(
     tag = "decisions",
     request_body = RecordDecisionBody,
@@ -761,7 +791,7 @@ pub async fn assign(
     ),
     responses(
         (status = 201, description = "ОЛ-2 recorded", body = Ol2Outcome, headers(("ETag" = String, description = "The card's new version"))),
-        (status = 409, description = "Not allowed in the card's current state (`invalid-transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the card's current state (`invalid-transition`), or an applicant's address is not reconciled yet (`conflict`, R21)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -799,6 +829,7 @@ pub async fn record_decision(
                     });
                     // R44: the first decision is the final act; later ones do not move it.
                     if parts.state.decisions() == 0 {
+                        ensure_addresses_reconciled(conn, &rules, row.id)?;
                         parts.details.final_act_on =
                             Some(rules.local_time(workflow::utc(decided_at)).date());
                     }
