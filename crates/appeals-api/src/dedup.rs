@@ -359,18 +359,12 @@ pub fn rebuild_band_index(conn: &mut DbConn, params: SignatureParams) -> Result<
 /// near-copies (setting `dedup_others_probe_bands`): an admin event records the change and the
 /// configuration version moves, so running processes reload it. Nothing is re-indexed.
 pub fn set_others_probe_bands(conn: &mut DbConn, bands: u16) -> Result<(), ApiError> {
-    appeals_db::write_tx(conn, |conn| -> Result<(), ApiError> {
-        let name = repo::duplicates::OTHERS_PROBE_SETTING;
-        let before = repo::configuration::put_setting(conn, name, &bands.to_string())?;
-        repo::configuration::record_setting_change(
-            conn,
-            "dedup_others_probe_bands_set",
-            name,
-            before,
-            bands.to_string(),
-        )?;
-        Ok(())
-    })
+    Ok(repo::configuration::change_setting(
+        conn,
+        repo::duplicates::OTHERS_PROBE_SETTING,
+        &bands.to_string(),
+        "dedup_others_probe_bands_set",
+    )?)
 }
 
 impl PreparedCheck {

@@ -64,18 +64,12 @@ pub fn set_address_reconciliation(
     conn: &mut DbConn,
     policy: AddressReconciliationPolicy,
 ) -> Result<(), ApiError> {
-    appeals_db::write_tx(conn, |conn| -> Result<(), ApiError> {
-        let name = ADDRESS_RECONCILIATION_SETTING;
-        let before = repo::configuration::put_setting(conn, name, policy.code())?;
-        repo::configuration::record_setting_change(
-            conn,
-            "address_reconciliation_set",
-            name,
-            before,
-            policy.code().to_owned(),
-        )?;
-        Ok(())
-    })
+    Ok(repo::configuration::change_setting(
+        conn,
+        ADDRESS_RECONCILIATION_SETTING,
+        policy.code(),
+        "address_reconciliation_set",
+    )?)
 }
 
 impl Rules {

@@ -340,6 +340,20 @@ pub fn setting(conn: &mut DbConn, name: &str) -> Result<Option<String>, DbError>
         .optional()?)
 }
 
+/// An operator's change of one setting, in its own write transaction: stores `value` under
+/// `name` and records it as [`record_setting_change`] does (admin event `action`, rules version).
+pub fn change_setting(
+    conn: &mut DbConn,
+    name: &str,
+    value: &str,
+    action: &str,
+) -> Result<(), DbError> {
+    crate::write_tx(conn, |conn| {
+        let before = put_setting(conn, name, value)?;
+        record_setting_change(conn, action, name, before, value.to_owned())
+    })
+}
+
 /// Stores `value` under `name` (inserted or replaced); returns the value it replaced. Call it
 /// inside a write transaction.
 pub fn put_setting(conn: &mut DbConn, name: &str, value: &str) -> Result<Option<String>, DbError> {
