@@ -104,6 +104,7 @@ backend_tests!(
     transfer_overdue_list_drops_transferred_cards,
     other_subjects_get_404,
     first_decision_is_the_final_act_and_sets_the_deemed_refusal_date,
+    article_63_notice_waits_for_the_correction_and_flags_a_late_one,
 );
 
 async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
@@ -886,4 +887,160 @@ async fn first_decision_is_the_final_act_and_sets_the_deemed_refusal_date(backen
     assert_eq!(res.status, 201, "{}", res.body);
     assert_eq!(res.body["appeal"]["final_act_on"], "2026-04-01");
     assert_eq!(res.body["appeal"]["deemed_refusal_on"], "2026-04-01");
+}
+
+/// R39: «Не соответствует ст. 63» with defects and a deadline, then «Приведено в соответствие».
+async fn article_63_notice_waits_for_the_correction_and_flags_a_late_one(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    let id = in_work(&app, &s, appeal_body()).await;
+    let base = format!("/api/v1/appeals/{id}");
+    let notice = json!({
+        "defects": ["postal_address", "signature"],
+        "notice": "Не указан почтовый адрес, нет подписи.",
+        "correct_by": "2026-03-20",
+        "requested_at": "2026-03-10T05:00:00Z"
+    });
+    let before = snapshot(&app, id, &s.executor).await;
+    // Nothing to confirm yet; the registry does not send the notice.
+    app.post(
+        &format!("{base}/correction-confirmation"),
+        &s.registrar,
+        json!({}),
+    )
+    .await
+    .assert_problem(409, "invalid-transition");
+    app.post(
+        &format!("{base}/correction-request"),
+        &s.registrar,
+        notice.clone(),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Bad input: every defect named, each pointer reported, nothing changes.
+    let mut bad = notice.clone();
+    bad["defects"] = json!(["postal_address", "no_stamp", "postal_address"]);
+    bad["notice"] = json!("  ");
+    bad["correct_by"] = json!("2026-03-09");
+    let res = app
+        .post(&format!("{base}/correction-request"), &s.executor, bad)
+        .await;
+    res.assert_problem(422, "validation");
+    let mut got = pointers(&res.body);
+    got.sort();
+    assert_eq!(got, ["#/defects/1", "#/defects/2", "#/notice"]);
+    let mut early = notice.clone();
+    early["correct_by"] = json!("2026-03-09");
+    let res = app
+        .post(&format!("{base}/correction-request"), &s.executor, early)
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/correct_by"]);
+    let mut none = notice.clone();
+    none["defects"] = json!([]);
+    app.post(&format!("{base}/correction-request"), &s.executor, none)
+        .await
+        .assert_problem(422, "validation");
+    assert_eq!(snapshot(&app, id, &s.executor).await, before);
+
+    let res = app
+        .post(
+            &format!("{base}/correction-request"),
+            &s.executor,
+            notice.clone(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "awaiting_correction");
+    let correction = &res.body["correction"];
+    assert_eq!(
+        correction["defects"],
+        json!(["postal_address", "signature"])
+    );
+    assert_eq!(correction["correct_by"], "2026-03-20");
+    assert_eq!(correction["requested_at"], "2026-03-10T05:00:00Z");
+    assert_eq!(correction["corrected_at"], Value::Null);
+    // One notice at a time.
+    app.post(&format!("{base}/correction-request"), &s.executor, notice)
+        .await
+        .assert_problem(409, "invalid-transition");
+    // The correction cannot precede the notice.
+    let res = app
+        .post(
+            &format!("{base}/correction-confirmation"),
+            &s.registrar,
+            json!({"corrected_at": "2026-03-09T05:00:00Z"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(pointers(&res.body), ["#/corrected_at"]);
+    // 23 March 10:00 local is after the deadline of 20 March.
+    let res = app
+        .post(
+            &format!("{base}/correction-confirmation"),
+            &s.registrar,
+            json!({"note": "Адрес указан, обращение подписано.", "corrected_at": "2026-03-23T05:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "corrected");
+    assert_eq!(
+        res.body["correction"]["corrected_at"],
+        "2026-03-23T05:00:00Z"
+    );
+    assert_eq!(res.body["correction"]["corrected_late"], true);
+    let res = app
+        .post(
+            &format!("{base}/decisions"),
+            &s.executor,
+            json!({"decision_type": "provide_answer", "answer_character": "explained", "decided_at": "2026-03-24T05:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let history = app.get(&format!("{base}/history"), &s.executor).await.body;
+    let events = history.as_array().unwrap();
+    let requested = events
+        .iter()
+        .find(|e| e["action"] == "correction_requested")
+        .unwrap();
+    assert_eq!(requested["before"]["status"], "in_work");
+    assert_eq!(requested["after"]["status"], "awaiting_correction");
+    assert_eq!(
+        requested["after"]["correction"]["defects"],
+        json!(["postal_address", "signature"])
+    );
+    let confirmed = events
+        .iter()
+        .find(|e| e["action"] == "correction_confirmed")
+        .unwrap();
+    assert_eq!(confirmed["before"]["status"], "awaiting_correction");
+    assert_eq!(confirmed["after"]["corrected_late"], true);
+    assert_eq!(
+        confirmed["after"]["note"],
+        "Адрес указан, обращение подписано."
+    );
+
+    // A card never brought into conformity is still decided (terminated).
+    let other = in_work(&app, &s, appeal_body()).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{other}/correction-request"),
+            &s.executor,
+            json!({"defects": ["applicant_name"], "notice": "Не указано имя.", "correct_by": "2026-03-20", "requested_at": "2026-03-10T05:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{other}/decisions"),
+            &s.executor,
+            json!({"decision_type": "terminate", "termination_reason": "appeal_returned"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["appeal"]["status"], "decided");
+    assert_eq!(
+        res.body["appeal"]["correction"]["corrected_at"],
+        Value::Null
+    );
 }

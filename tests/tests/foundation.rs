@@ -22,6 +22,7 @@ backend_tests!(
     schema_mismatch_is_422_problem_with_pointer,
     cors_allows_only_configured_origins,
     request_id_is_returned,
+    database_tasks_wait_their_turn_and_a_failed_one_frees_its_slot,
 );
 
 async fn healthz_and_readyz_answer(backend: TestBackend) {
@@ -347,4 +348,37 @@ async fn request_id_is_returned(backend: TestBackend) {
     );
     assert_eq!(a.len(), 36);
     assert_ne!(a, b);
+}
+
+/// `APPEALS_DB_CONCURRENCY`: tasks beyond the limit wait (never run alongside), and a task that
+/// fails gives its slot back — otherwise the next request would wait for ever.
+async fn database_tasks_wait_their_turn_and_a_failed_one_frees_its_slot(backend: TestBackend) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    let app = TestApp::new(backend).await;
+    let state = app.state.get_ref().clone().with_db_concurrency(1);
+    let failed = state
+        .db(|_| Err::<(), _>(appeals_api::error::ApiError::not_found("nothing")))
+        .await;
+    assert!(failed.is_err());
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let task = || {
+        let (running, most) = (running.clone(), most.clone());
+        state.db(move |_| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(30));
+            running.fetch_sub(1, Ordering::SeqCst);
+            Ok(())
+        })
+    };
+    let all = async { tokio::join!(task(), task(), task(), task()) };
+    let (a, b, c, d) = actix_web::rt::time::timeout(Duration::from_secs(30), all)
+        .await
+        .expect("a slot was not given back");
+    assert!(a.is_ok() && b.is_ok() && c.is_ok() && d.is_ok());
+    assert_eq!(most.load(Ordering::SeqCst), 1);
 }

@@ -46,6 +46,8 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::decisions::extend)
         .service(routes::decisions::withdraw)
         .service(routes::decisions::continue_consideration)
+        .service(routes::corrections::request_correction)
+        .service(routes::corrections::confirm_correction)
         .service(routes::decisions::transfer)
         .service(routes::decisions::cancel_transfer)
         .service(routes::dictionaries::list)

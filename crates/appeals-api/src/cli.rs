@@ -16,6 +16,8 @@ Environment:
   BIND                  listen address (default 127.0.0.1:8080)
   APPEALS_JWT_SECRET    token signing secret, at least 32 bytes (required when APPEALS_ENV=prod)
   APPEALS_POOL_SIZE     database connections per process (default 16)
+  APPEALS_DB_CONCURRENCY  database tasks run at once per process, the others wait in arrival
+                        order (default 0: four per CPU, at most APPEALS_POOL_SIZE)
   APPEALS_LOG_FORMAT    text | json (default text); RUST_LOG sets the level (default info)
   APPEALS_ENV           prod (default) | dev (a signing secret is generated per start)
   APPEALS_CORS_ORIGINS  comma-separated browser origins allowed to call the API (default none)
@@ -77,6 +79,13 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
     pub pool_size: u32,
+    #[arg(
+        long,
+        env = "APPEALS_DB_CONCURRENCY",
+        default_value_t = 0,
+        global = true
+    )]
+    pub db_concurrency: u32,
     #[arg(
         long,
         env = "APPEALS_LOG_FORMAT",
@@ -718,7 +727,8 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     }
     let state = web::Data::new(
         AppState::new(pool, JwtKeys::new(&secret, config.token_ttl))
-            .with_duplicate_check_on_registration(!config.bench_skip_duplicate_check),
+            .with_duplicate_check_on_registration(!config.bench_skip_duplicate_check)
+            .with_db_concurrency(config.db_concurrency),
     );
     state.replace_registry(registry);
     tracing::info!(registry = ?config.registry, "registry adapter");

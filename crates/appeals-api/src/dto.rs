@@ -174,6 +174,27 @@ pub struct ComplaintDto {
     pub late: bool,
 }
 
+/// R39 (APPK art. 63): the notice «Не соответствует ст. 63» sent to the applicant and its
+/// correction, as stored on the card (the latest notice; earlier ones stay in the history).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CorrectionDto {
+    /// Missing requisites of art. 63: `applicant_name`, `postal_address`, `addressee`,
+    /// `essence`, `date`, `signature`, `protocol` (an oral appeal without a protocol).
+    #[schema(example = json!(["postal_address", "signature"]))]
+    pub defects: Vec<String>,
+    /// The notice as sent to the applicant.
+    pub notice: String,
+    /// When the notice was sent.
+    pub requested_at: DateTime<Utc>,
+    /// The correction deadline set in the notice (a local date, inclusive).
+    pub correct_by: NaiveDate,
+    /// When the appeal was brought into conformity («Приведено в соответствие»); null while the
+    /// card awaits the correction.
+    pub corrected_at: Option<DateTime<Utc>>,
+    /// Corrected after `correct_by` (compared on the local date of `corrected_at`).
+    pub corrected_late: bool,
+}
+
 fn default_true() -> bool {
     true
 }
@@ -281,6 +302,8 @@ pub struct AppealDto {
     /// Complaints: what is appealed and whether the complaint came late (R42, R43); null on
     /// other kinds and on a complaint registered without it.
     pub complaint: Option<ComplaintDto>,
+    /// R39: the latest art. 63 notice and its correction; null when none was sent.
+    pub correction: Option<CorrectionDto>,
     /// R44: local date of the first decision (ОЛ-2) — the final act; null before it.
     pub final_act_on: Option<NaiveDate>,
     /// R44 (APPK art. 91 p.2): the day from which the body is deemed to have refused — the day

@@ -24,11 +24,15 @@ pub struct AppState {
     rules_check_interval: Duration,
     /// Rules p.13: registrations run the duplicate check. Off only in benchmarks (dev).
     pub duplicate_check_on_registration: bool,
+    /// Database tasks admitted at once; the others wait here in arrival order (a fair async
+    /// semaphore) rather than as blocking threads racing for a pooled connection.
+    db_gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, jwt: JwtKeys) -> Self {
         let registry: Arc<dyn PersonRegistry> = Arc::new(LocalRegistry::new(pool.clone()));
+        let connections = pool.max_size() as usize;
         Self {
             pool,
             jwt: Arc::new(jwt),
@@ -37,7 +41,20 @@ impl AppState {
             rules_checked_at: Arc::new(Mutex::new(None)),
             rules_check_interval: crate::rules::RULES_CHECK_INTERVAL,
             duplicate_check_on_registration: true,
+            db_gate: Arc::new(tokio::sync::Semaphore::new(default_db_concurrency(
+                connections,
+            ))),
         }
+    }
+
+    /// Admits at most `limit` database tasks at once; 0 chooses [`default_db_concurrency`].
+    pub fn with_db_concurrency(mut self, limit: u32) -> Self {
+        let limit = match limit {
+            0 => default_db_concurrency(self.pool.max_size() as usize),
+            n => n as usize,
+        };
+        self.db_gate = Arc::new(tokio::sync::Semaphore::new(limit));
+        self
     }
 
     /// The same state with the duplicate check of registrations on or off (benchmarks).
@@ -163,10 +180,43 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // Closed only on shutdown; then the request is refused like any other database outage.
+        let admitted = self.db_gate.clone().acquire_owned().await.map_err(|_| {
+            crate::error::ApiError::from(appeals_db::DbError::Config(
+                "the database gate is closed".to_owned(),
+            ))
+        })?;
         actix_web::web::block(move || {
+            let _admitted = admitted;
             let mut conn = pool.get().map_err(appeals_db::DbError::from)?;
             f(&mut conn)
         })
         .await?
+    }
+}
+
+/// Database tasks per CPU admitted at once by default. A task is mostly CPU (the server's diesel
+/// work and its PostgreSQL backend) with short waits for the WAL flush, so a few per core keep the
+/// cores busy; more only lengthen the run queue, and the unlucky requests in it made the latency
+/// tail (docs/performance.md, ninth measurement: p90 55–59 → 41–49 ms at 32 clients on 2 cores).
+const DB_TASKS_PER_CPU: usize = 4;
+
+/// `APPEALS_DB_CONCURRENCY` when unset: four tasks per CPU, at most one per pooled connection.
+pub fn default_db_concurrency(connections: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    cpus.saturating_mul(DB_TASKS_PER_CPU)
+        .clamp(1, connections.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_db_concurrency_is_four_per_cpu_within_the_pool() {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(default_db_concurrency(10_000), 4 * cpus);
+        assert_eq!(default_db_concurrency(1), 1);
+        assert_eq!(default_db_concurrency(0), 1);
     }
 }

@@ -28,6 +28,9 @@ pub struct AppealDetails {
     /// R44: local date of the first ОЛ-2 decision — the final act [INF].
     #[serde(default)]
     pub final_act_on: Option<chrono::NaiveDate>,
+    /// R39: the latest art. 63 notice and its correction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<crate::dto::CorrectionDto>,
 }
 
 /// Whether `p` may read the card: its own subject's card, a card it registered and forwarded on,
@@ -262,6 +265,7 @@ pub fn view_of(
             learned_on: c.learned_on,
             late: c.late,
         }),
+        correction: parts.details.correction.clone(),
         final_act_on: parts.details.final_act_on,
         deemed_refusal_on: appeals_domain::cards::deemed_refusal_from(
             row.review_due,

@@ -314,6 +314,7 @@ fn build_one(
         postal_address: None,
         forwarded_late: false,
         final_act_on: None,
+        correction: None,
     };
     let row = AppealInsert {
         id,

@@ -615,7 +615,10 @@ pub fn apply(state: &AppealState, command: &Command) -> Result<Transition, Domai
             next.status = Status::InWork;
         }
         Command::RecordDecision => {
+            // An appeal never brought into conformity is still decided (typically terminated,
+            // R39) [INF]; a withdrawn one records the accepted withdrawal (R45).
             let allowed = (status.is_active() && idle)
+                || status == Status::AwaitingCorrection
                 || status == Status::Withdrawn
                 || status == Status::Decided;
             if !allowed {
@@ -1031,6 +1034,30 @@ mod tests {
             from: Status::AwaitingCorrection,
             to: Status::Corrected
         }));
+        // Awaiting a correction: no second notice, no confirmation twice, but a decision (an
+        // appeal never corrected is terminated).
+        let awaiting = run(
+            AppealState::registered(main_number()),
+            &[Command::StartWork, Command::RequestCorrection],
+        )
+        .unwrap()
+        .0;
+        assert!(apply(&awaiting, &Command::RequestCorrection).is_err());
+        assert!(apply(&s, &Command::ConfirmCorrection).is_err());
+        assert!(
+            apply(
+                &AppealState::registered(main_number()),
+                &Command::RequestCorrection
+            )
+            .is_err()
+        );
+        assert_eq!(
+            apply(&awaiting, &Command::RecordDecision)
+                .unwrap()
+                .state
+                .status(),
+            Status::Decided
+        );
     }
 
     #[test]

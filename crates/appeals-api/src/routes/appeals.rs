@@ -549,6 +549,7 @@ fn register_tx(
             postal_address: prepared.body.postal_address.clone(),
             forwarded_late: false,
             final_act_on: None,
+            correction: None,
         };
         let now = card.registered_at;
         let row = repo::appeals::insert(

@@ -305,7 +305,7 @@ const FUTURE_SKEW_MINUTES: i64 = 5;
 
 /// An instant of the request (`None` = now), truncated to microseconds like every stored time;
 /// in the future or before `not_before` → 422 at `pointer`.
-fn instant(
+pub(crate) fn instant(
     given: Option<DateTime<Utc>>,
     pointer: &str,
     not_before: NaiveDateTime,
@@ -327,20 +327,20 @@ fn instant(
     t
 }
 
-fn field(pointer: &str, detail: impl Into<String>) -> FieldError {
+pub(crate) fn field(pointer: &str, detail: impl Into<String>) -> FieldError {
     FieldError {
         pointer: pointer.to_owned(),
         detail: detail.into(),
     }
 }
 
-fn not_blank(value: &str, pointer: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn not_blank(value: &str, pointer: &str, errors: &mut Vec<FieldError>) {
     if value.trim().is_empty() {
         errors.push(field(pointer, "must not be blank"));
     }
 }
 
-fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
+pub(crate) fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
@@ -349,7 +349,7 @@ fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
 }
 
 /// `If-Match` is optional on actions; when sent, it must name the current version (412).
-fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+pub(crate) fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     if req.headers().contains_key(header::IF_MATCH) {
         if_match(req).map(Some)
     } else {
@@ -371,7 +371,7 @@ fn check_version(row: &AppealRow, expected: Option<i64>) -> Result<(), ApiError>
 }
 
 /// Loads the card for an action: writable by the caller and at the expected version.
-fn load_for_action(
+pub(crate) fn load_for_action(
     conn: &mut DbConn,
     p: &Principal,
     id: i64,
@@ -384,7 +384,7 @@ fn load_for_action(
 }
 
 /// Applies life-cycle commands in order (409 `invalid-transition` when one is not allowed now).
-fn transition(parts: &mut CardParts, commands: &[Command]) -> Result<(), ApiError> {
+pub(crate) fn transition(parts: &mut CardParts, commands: &[Command]) -> Result<(), ApiError> {
     let mut state = parts.state.clone();
     for command in commands {
         state = lifecycle::apply(&state, command)?.state;
@@ -581,13 +581,56 @@ fn created(outcome: &Ol2Outcome) -> HttpResponse {
         .json(outcome)
 }
 
-fn with_etag(dto: &AppealDto) -> HttpResponse {
+pub(crate) fn with_etag(dto: &AppealDto) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, workflow::etag(dto.version)))
         .json(dto)
 }
 
-fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+/// The history event of a life-cycle action: its name and the values before and after.
+pub(crate) struct CardEvent {
+    pub action: &'static str,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// A life-cycle action that records no ОЛ-2: in one transaction the card is loaded for writing at
+/// the expected version, `change` checks the request against it and changes its parts (422/409
+/// before anything is written), and the card is committed with one history event; the answer is
+/// 200 with the card and its `ETag`.
+pub(crate) async fn act_on_card<F>(
+    state: &AppState,
+    principal: Principal,
+    id: i64,
+    expected: Option<i64>,
+    change: F,
+) -> ApiResult<HttpResponse>
+where
+    F: Fn(&mut DbConn, &AppealRow, &mut CardParts) -> Result<CardEvent, ApiError> + Send + 'static,
+{
+    let dto = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
+                let event = change(conn, &row, &mut parts)?;
+                let next = parts.apply_to(&row)?;
+                let saved = workflow::commit_change(
+                    conn,
+                    &principal,
+                    &row,
+                    next,
+                    event.action,
+                    Some(event.before),
+                    Some(event.after),
+                )?;
+                workflow::view(conn, &saved)
+            })
+        })
+        .await?;
+    Ok(with_etag(&dto))
+}
+
+pub(crate) fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
 }
 
@@ -671,7 +714,7 @@ fn decision_of(body: &RecordDecisionBody, kind: AppealKind) -> Result<Decision, 
 }
 
 /// The local calendar date of a UTC instant.
-fn local_date(rules: &Rules, t: NaiveDateTime) -> NaiveDate {
+pub(crate) fn local_date(rules: &Rules, t: NaiveDateTime) -> NaiveDate {
     rules.local_time(workflow::utc(t)).date()
 }
 
@@ -701,48 +744,39 @@ pub async fn assign(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<AssignBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
     let expected = expected_version(&req)?;
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                let executor = match repo::users::get(conn, body.executor_user_id) {
-                    Ok(user) => Some(user),
-                    Err(appeals_db::DbError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                let executor = executor
-                    .filter(|u| u.subject_id == row.subject_id && u.is_active)
-                    .filter(|u| {
-                        Role::parse_list(&u.roles).is_ok_and(|r| r.contains(&Role::Executor))
-                    })
-                    .ok_or_else(|| {
-                        ApiError::invalid_field(
-                            "#/executor_user_id",
-                            "not an active executor of the subject holding the card",
-                        )
-                    })?;
-                transition(&mut parts, &[Command::StartWork])?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "assigned",
-                    Some(serde_json::json!({"status": row.status})),
-                    Some(serde_json::json!({
-                        "status": parts.state.status().code(),
-                        "executor_user_id": executor.id,
-                    })),
-                )?;
-                workflow::view(conn, &saved)
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        path.into_inner(),
+        expected,
+        move |conn, row, parts| {
+            let executor = match repo::users::get(conn, body.executor_user_id) {
+                Ok(user) => Some(user),
+                Err(appeals_db::DbError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let executor = executor
+                .filter(|u| u.subject_id == row.subject_id && u.is_active)
+                .filter(|u| Role::parse_list(&u.roles).is_ok_and(|r| r.contains(&Role::Executor)))
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "#/executor_user_id",
+                        "not an active executor of the subject holding the card",
+                    )
+                })?;
+            transition(parts, &[Command::StartWork])?;
+            Ok(CardEvent {
+                action: "assigned",
+                before: serde_json::json!({"status": row.status}),
+                after: serde_json::json!({
+                    "status": parts.state.status().code(),
+                    "executor_user_id": executor.id,
+                }),
             })
-        })
-        .await?;
-    Ok(with_etag(&dto))
+        },
+    )
+    .await
 }
 
 /// R21 [INF]: under `AddressReconciliationPolicy::BlocksFinalAct` the final act waits until every
@@ -1026,41 +1060,34 @@ pub async fn withdraw(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<WithdrawBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
     let expected = expected_version(&req)?;
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                let mut errors = Vec::new();
-                let withdrawn_at = instant(
-                    body.withdrawn_at,
-                    "#/withdrawn_at",
-                    row.received_at,
-                    &mut errors,
-                );
-                fail_if_any(errors)?;
-                transition(&mut parts, &[Command::Withdraw])?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "withdrawn",
-                    Some(serde_json::json!({"status": row.status})),
-                    Some(serde_json::json!({
-                        "status": parts.state.status().code(),
-                        "reason": body.reason,
-                        "withdrawn_at": workflow::utc(withdrawn_at),
-                    })),
-                )?;
-                workflow::view(conn, &saved)
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        path.into_inner(),
+        expected,
+        move |_, row, parts| {
+            let mut errors = Vec::new();
+            let withdrawn_at = instant(
+                body.withdrawn_at,
+                "#/withdrawn_at",
+                row.received_at,
+                &mut errors,
+            );
+            fail_if_any(errors)?;
+            transition(parts, &[Command::Withdraw])?;
+            Ok(CardEvent {
+                action: "withdrawn",
+                before: serde_json::json!({"status": row.status}),
+                after: serde_json::json!({
+                    "status": parts.state.status().code(),
+                    "reason": body.reason,
+                    "withdrawn_at": workflow::utc(withdrawn_at),
+                }),
             })
-        })
-        .await?;
-    Ok(with_etag(&dto))
+        },
+    )
+    .await
 }
 
 /// «Продолжить рассмотрение» after a withdrawal, with a mandatory reason (R45): `withdrawn` →
@@ -1083,40 +1110,33 @@ pub async fn continue_consideration(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<ContinueBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
     let expected = expected_version(&req)?;
     let mut errors = Vec::new();
     not_blank(&body.reason, "#/reason", &mut errors);
     fail_if_any(errors)?;
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                transition(
-                    &mut parts,
-                    &[Command::ContinueConsideration {
-                        reason: body.reason.clone(),
-                    }],
-                )?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "consideration_continued",
-                    Some(serde_json::json!({"status": row.status})),
-                    Some(serde_json::json!({
-                        "status": parts.state.status().code(),
-                        "reason": body.reason,
-                    })),
-                )?;
-                workflow::view(conn, &saved)
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        path.into_inner(),
+        expected,
+        move |_, row, parts| {
+            transition(
+                parts,
+                &[Command::ContinueConsideration {
+                    reason: body.reason.clone(),
+                }],
+            )?;
+            Ok(CardEvent {
+                action: "consideration_continued",
+                before: serde_json::json!({"status": row.status}),
+                after: serde_json::json!({
+                    "status": parts.state.status().code(),
+                    "reason": body.reason,
+                }),
             })
-        })
-        .await?;
-    Ok(with_etag(&dto))
+        },
+    )
+    .await
 }
 
 /// Transfer a non-accountable document to another information system via ОЛ-2 (Rules p.15; R16).

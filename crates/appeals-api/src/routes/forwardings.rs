@@ -280,6 +280,7 @@ fn register_part(
         postal_address: main_parts.details.postal_address.clone(),
         forwarded_late: false,
         final_act_on: None,
+        correction: None,
     };
     let transfer_due = match main.transfer_due {
         Some(_) => Some(

@@ -1,0 +1,218 @@
+//! R39 (APPK art. 63): an appeal that lacks a requisite of art. 63 gets a notice «Не соответствует
+//! ст. 63» with the defects and a correction deadline (`awaiting_correction`); once the applicant
+//! supplies them it is «Приведено в соответствие» (`corrected`) and its consideration goes on.
+//!
+//! The deadline is set by the executor in the notice [OBS: eOtinish], not computed: the Code names
+//! no fixed term for it. Both actions follow the pattern of `routes::decisions`: one transaction,
+//! the optional `If-Match`, the life cycle decides (409 `invalid-transition`), one history event.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use appeals_domain::cards::Article63Defect;
+use appeals_domain::lifecycle::Command;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::auth::{Auth, Policy, Role};
+use crate::dto::{AppealDto, CorrectionDto};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ValidatedJson;
+use crate::routes::decisions::{
+    CardEvent, CaseOfficers, act_on_card, expected_version, fail_if_any, field, instant,
+    local_date, not_blank, parse_code, transition,
+};
+use crate::state::AppState;
+use crate::workflow;
+
+/// Who sends the art. 63 notice: the executor and the heads of the holding subject.
+pub struct CorrectionRequesters;
+impl Policy for CorrectionRequesters {
+    const ROLES: &'static [Role] = &[Role::Executor, Role::Head, Role::DeputyHead];
+}
+
+/// The notice «Не соответствует ст. 63» (R39).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "defects": ["postal_address", "signature"],
+    "notice": "В обращении не указан почтовый адрес и отсутствует подпись. Просим устранить до 20.03.2026.",
+    "correct_by": "2026-03-20"
+}))]
+pub struct CorrectionRequestBody {
+    /// The missing requisites (at least one): `applicant_name`, `postal_address`, `addressee`,
+    /// `essence`, `date`, `signature`, `protocol`.
+    #[validate(length(min = 1, max = 7))]
+    pub defects: Vec<String>,
+    /// The notice as sent to the applicant.
+    #[validate(length(min = 1, max = 4000))]
+    pub notice: String,
+    /// The correction deadline (a local date, inclusive); not before the day of the notice.
+    pub correct_by: NaiveDate,
+    /// When the notice was sent; default now. Not before the receipt, not in the future.
+    pub requested_at: Option<DateTime<Utc>>,
+}
+
+/// «Приведено в соответствие» (R39).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "Заявитель указал почтовый адрес и подписал обращение.", "corrected_at": "2026-03-18T06:00:00Z"}))]
+pub struct CorrectionConfirmBody {
+    /// What was supplied.
+    #[validate(length(max = 4000))]
+    pub note: Option<String>,
+    /// When the appeal was brought into conformity; default now. Not before the notice.
+    pub corrected_at: Option<DateTime<Utc>>,
+}
+
+/// Send the notice «Не соответствует ст. 63» (R39): the card waits for the correction.
+///
+/// Allowed while the card is in work (`in_work`, `corrected`, `extended`, `forwarded_in_part`)
+/// with no forwarding or extension pending (409 `invalid-transition` otherwise); the card becomes
+/// `awaiting_correction` and carries the notice as `correction`. Unknown or repeated defect codes,
+/// a blank notice, a deadline before the day of the notice → 422 and nothing changes.
+#[utoipa::path(
+    tag = "decisions",
+    request_body = CorrectionRequestBody,
+    params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
+    responses(
+        (status = 200, description = "Notice recorded; the card awaits the correction", body = AppealDto, headers(("ETag" = String))),
+        (status = 409, description = "Not allowed in the card's current state (`invalid-transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/appeals/{id}/correction-request")]
+pub async fn request_correction(
+    state: web::Data<AppState>,
+    auth: Auth<CorrectionRequesters>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<CorrectionRequestBody>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let expected = expected_version(&req)?;
+    let mut errors = Vec::new();
+    not_blank(&body.notice, "#/notice", &mut errors);
+    let mut defects: Vec<Article63Defect> = Vec::new();
+    for (i, code) in body.defects.iter().enumerate() {
+        let pointer = format!("#/defects/{i}");
+        match parse_code::<Article63Defect>(code) {
+            None => errors.push(field(
+                &pointer,
+                format!("`{code}` is not a defect of art. 63"),
+            )),
+            Some(d) if defects.contains(&d) => errors.push(field(&pointer, "is repeated")),
+            Some(d) => defects.push(d),
+        }
+    }
+    fail_if_any(errors)?;
+    let rules = state.rules();
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        id,
+        expected,
+        move |_, row, parts| {
+            let mut errors = Vec::new();
+            let requested_at = instant(
+                body.requested_at,
+                "#/requested_at",
+                row.received_at,
+                &mut errors,
+            );
+            if body.correct_by < local_date(&rules, requested_at) {
+                errors.push(field("#/correct_by", "precedes the day of the notice"));
+            }
+            fail_if_any(errors)?;
+            transition(parts, &[Command::RequestCorrection])?;
+            let correction = CorrectionDto {
+                defects: body.defects.clone(),
+                notice: body.notice.trim().to_owned(),
+                requested_at: workflow::utc(requested_at),
+                correct_by: body.correct_by,
+                corrected_at: None,
+                corrected_late: false,
+            };
+            let before = serde_json::json!({
+                "status": row.status,
+                "correction": parts.details.correction,
+            });
+            parts.details.correction = Some(correction.clone());
+            Ok(CardEvent {
+                action: "correction_requested",
+                before,
+                after: serde_json::json!({
+                    "status": parts.state.status().code(),
+                    "correction": correction,
+                }),
+            })
+        },
+    )
+    .await
+}
+
+/// Record that the appeal was brought into conformity («Приведено в соответствие», R39).
+///
+/// Only while the card awaits the correction (409 `invalid-transition` otherwise): it becomes
+/// `corrected` (in work again) and `correction.corrected_late` flags a correction after the
+/// deadline of the notice. Registrars (a ЦОН operator «Дополнить данные») and integrated systems
+/// may record it as well as the executor.
+#[utoipa::path(
+    tag = "decisions",
+    request_body = CorrectionConfirmBody,
+    params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
+    responses(
+        (status = 200, description = "Corrected", body = AppealDto, headers(("ETag" = String))),
+        (status = 409, description = "The card does not await a correction (`invalid-transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/appeals/{id}/correction-confirmation")]
+pub async fn confirm_correction(
+    state: web::Data<AppState>,
+    auth: Auth<CaseOfficers>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<CorrectionConfirmBody>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let expected = expected_version(&req)?;
+    let rules = state.rules();
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        id,
+        expected,
+        move |_, row, parts| {
+            transition(parts, &[Command::ConfirmCorrection])?;
+            let Some(mut correction) = parts.details.correction.clone() else {
+                return Err(ApiError::internal(
+                    "a card awaiting correction carries no notice",
+                ));
+            };
+            let mut errors = Vec::new();
+            let notice_sent = correction.requested_at.naive_utc();
+            let corrected_at = instant(
+                body.corrected_at,
+                "#/corrected_at",
+                notice_sent,
+                &mut errors,
+            );
+            fail_if_any(errors)?;
+            correction.corrected_at = Some(workflow::utc(corrected_at));
+            correction.corrected_late = local_date(&rules, corrected_at) > correction.correct_by;
+            parts.details.correction = Some(correction.clone());
+            Ok(CardEvent {
+                action: "correction_confirmed",
+                before: serde_json::json!({"status": row.status}),
+                after: serde_json::json!({
+                    "status": parts.state.status().code(),
+                    "corrected_at": correction.corrected_at,
+                    "corrected_late": correction.corrected_late,
+                    "note": body.note,
+                }),
+            })
+        },
+    )
+    .await
+}
