@@ -63,7 +63,10 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::duplicates::check)
         .service(routes::duplicates::decide)
         .service(routes::duplicates::list_links)
-        .service(routes::analytics::campaigns);
+        .service(routes::analytics::campaigns)
+        .service(routes::notifications::of_appeal)
+        .service(routes::notifications::queue)
+        .service(routes::notifications::report_delivery);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod pagination;
 pub mod registry;
 pub mod routes;
 pub mod rules;

@@ -32,6 +32,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
         (name = "registry", description = "State person/company registry lookups (ГБД ФЛ / ГБД ЮЛ) for З-1 auto-fill"),
         (name = "forwardings", description = "Forwarding by competence (APPK art. 65, Rules p.11): full, or a part `<main>/<k>` registered at the receiver"),
         (name = "decisions", description = "ОЛ-2 decisions, extensions, withdrawal, art. 63 corrections, p.15 transfers and their cancellation"),
+        (name = "notifications", description = "R46: notices owed to applicants (status changes, the answer SMS) and their delivery reports"),
         (name = "dictionaries", description = "Reference books (справочники): codes with Russian and Kazakh labels"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan, deadlines, overrides and recalculation"),
         (name = "operations", description = "Liveness and readiness probes"),

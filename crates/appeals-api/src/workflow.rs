@@ -4,8 +4,8 @@
 
 use appeals_db::rows::{AppealChange, AppealRow};
 use appeals_db::{DbConn, DbError, repo};
-use appeals_domain::cards::AppealCard;
-use appeals_domain::lifecycle::AppealState;
+use appeals_domain::cards::{AppealCard, ApplicantCard};
+use appeals_domain::lifecycle::{self, AppealState, Effect};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -143,8 +143,60 @@ pub fn commit_change(
         Err(e) => return Err(e.into()),
     }
     record_event(conn, p, before.id, now, action, before_value, after_value)?;
+    record_notices(conn, before, &after, now)?;
     Ok(after)
 }
+
+/// R46: writes what the change owes the applicant in its transaction (an outbox, so a notice
+/// exists exactly when the change committed): one `status_changed` notice per status change, owed
+/// by the subject that held the card, and one `answer_issued` SMS per applicant with a mobile
+/// number on file when a decision was signed.
+fn record_notices(
+    conn: &mut DbConn,
+    before: &AppealRow,
+    after: &AppealRow,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let old: AppealState = parse_json(&before.state, "state")?;
+    let new: AppealState = parse_json(&after.state, "state")?;
+    let notice = |event: &str, applicant: Option<(i32, String)>| {
+        let (applicant_ordinal, sms_to) = applicant.unzip();
+        appeals_db::rows::NewNotificationRow {
+            appeal_id: before.id,
+            subject_id: before.subject_id,
+            event: event.to_owned(),
+            status_from: before.status.clone(),
+            status_to: after.status.clone(),
+            applicant_ordinal,
+            sms_to,
+            created_at: at,
+            delivery: DELIVERY_PENDING.to_owned(),
+        }
+    };
+    let mut rows = Vec::new();
+    for owed in lifecycle::applicant_notices(&old, &new) {
+        match owed {
+            Effect::StatusChanged { .. } => rows.push(notice(STATUS_CHANGED, None)),
+            Effect::AnswerIssued => {
+                for applicant in repo::appeals::applicants(conn, before.id)? {
+                    let card: ApplicantCard = parse_json(&applicant.card, "applicant card")?;
+                    if let Some(phone) = card.contacts.mobile_phone.filter(|p| !p.trim().is_empty())
+                    {
+                        rows.push(notice(ANSWER_ISSUED, Some((applicant.ordinal, phone))));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    repo::notifications::insert_all(conn, &rows)?;
+    Ok(())
+}
+
+/// R46 notice events and delivery states as stored.
+pub const STATUS_CHANGED: &str = "status_changed";
+pub const ANSWER_ISSUED: &str = "answer_issued";
+pub const DELIVERY_PENDING: &str = "pending";
 
 /// Appends a history event.
 pub fn record_event(

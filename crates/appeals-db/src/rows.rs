@@ -422,3 +422,42 @@ pub struct NewDuplicateDecisionRow {
     pub decided_at: NaiveDateTime,
     pub decided_by: i64,
 }
+
+/// R46: a notice owed to the applicant (`applicant_notifications`).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(
+    table_name = crate::schema::applicant_notifications,
+    check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite)
+)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub subject_id: i64,
+    /// `status_changed` or `answer_issued`.
+    pub event: String,
+    pub status_from: String,
+    pub status_to: String,
+    /// `answer_issued`: the З-1 ordinal of the applicant the SMS goes to.
+    pub applicant_ordinal: Option<i32>,
+    /// `answer_issued`: the mobile number on file.
+    pub sms_to: Option<String>,
+    pub created_at: NaiveDateTime,
+    /// `pending`, `delivered` or `failed`.
+    pub delivery: String,
+    pub reported_at: Option<NaiveDateTime>,
+    pub delivery_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::applicant_notifications)]
+pub struct NewNotificationRow {
+    pub appeal_id: i64,
+    pub subject_id: i64,
+    pub event: String,
+    pub status_from: String,
+    pub status_to: String,
+    pub applicant_ordinal: Option<i32>,
+    pub sms_to: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub delivery: String,
+}

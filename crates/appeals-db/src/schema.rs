@@ -286,3 +286,24 @@ diesel::table! {
         value -> Text,
     }
 }
+
+diesel::table! {
+    /// R46: notices owed to applicants (an outbox written with the card's change).
+    applicant_notifications (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        subject_id -> BigInt,
+        event -> Text,
+        status_from -> Text,
+        status_to -> Text,
+        applicant_ordinal -> Nullable<Integer>,
+        sms_to -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivery -> Text,
+        reported_at -> Nullable<Timestamp>,
+        delivery_note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(applicant_notifications -> appeals (appeal_id));
+diesel::allow_tables_to_appear_in_same_query!(applicant_notifications, appeals);

@@ -431,6 +431,24 @@ pub struct Transition {
     pub effects: Vec<Effect>,
 }
 
+/// R46: what a change from `before` to `after` owes the applicant — a notice of the status change
+/// and, when a decision was signed, the answer SMS. The same as the R46 effects of the commands
+/// that led there, so a caller holding only the stored states (every card change goes through one
+/// place) owes exactly what [`apply`] reported.
+pub fn applicant_notices(before: &AppealState, after: &AppealState) -> Vec<Effect> {
+    let mut notices = Vec::new();
+    if before.status() != after.status() {
+        notices.push(Effect::StatusChanged {
+            from: before.status(),
+            to: after.status(),
+        });
+    }
+    if after.decisions() > before.decisions() {
+        notices.push(Effect::AnswerIssued);
+    }
+    notices
+}
+
 fn require_reason(reason: &str) -> Result<(), DomainError> {
     if reason.trim().is_empty() {
         Err(DomainError::invalid("reason", "a reason is required"))
@@ -1151,6 +1169,14 @@ mod tests {
                             );
                             prop_assert!(changed);
                         }
+                        // The stored states owe the applicant what the command reported (R46).
+                        let reported: Vec<Effect> = t
+                            .effects
+                            .iter()
+                            .filter(|e| matches!(e, Effect::StatusChanged { .. } | Effect::AnswerIssued))
+                            .cloned()
+                            .collect();
+                        prop_assert_eq!(applicant_notices(&s, &t.state), reported);
                         s = t.state;
                     }
                     Err(DomainError::InvalidTransition { state, command }) => {

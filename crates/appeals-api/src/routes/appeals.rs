@@ -23,6 +23,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
+use crate::pagination::PageRequest;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
@@ -793,19 +794,7 @@ pub async fn list(
     query: web::Query<AppealListQuery>,
 ) -> ApiResult<web::Json<AppealPage>> {
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "#/query/limit",
-            "must be between 1 and 200",
-        ));
-    }
-    let before_id = match &q.cursor {
-        Some(c) => Some(c.parse::<i64>().map_err(|_| {
-            ApiError::invalid_field("#/query/cursor", "is not a cursor of this list")
-        })?),
-        None => None,
-    };
+    let page_request = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let analyst = auth.roles.contains(&Role::Analyst);
     let today = state.rules().today();
     let filter = repo::appeals::AppealFilter {
@@ -821,19 +810,13 @@ pub async fn list(
         marking: q.marking,
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
         transfer_overdue_on: q.transfer_overdue.unwrap_or(false).then_some(today),
-        before_id,
-        limit: limit + 1,
+        before_id: page_request.cursor_id,
+        limit: page_request.fetch(),
     };
     let page = state
         .db(move |conn| {
             let mut rows = repo::appeals::list(conn, &filter)?;
-            let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            let next_cursor = if more {
-                rows.last().map(|r| r.id.to_string())
-            } else {
-                None
-            };
+            let next_cursor = page_request.cut(&mut rows, |r| r.id);
             let items = rows
                 .iter()
                 .map(|r| workflow::view(conn, r))

@@ -12,4 +12,5 @@ pub mod dictionaries;
 pub mod duplicates;
 pub mod forwardings;
 pub mod health;
+pub mod notifications;
 pub mod registry;
