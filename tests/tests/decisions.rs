@@ -105,6 +105,7 @@ backend_tests!(
     other_subjects_get_404,
     first_decision_is_the_final_act_and_sets_the_deemed_refusal_date,
     article_63_notice_waits_for_the_correction_and_flags_a_late_one,
+    deadlines_explain_every_clock_and_where_it_stands_today,
 );
 
 async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
@@ -1043,4 +1044,121 @@ async fn article_63_notice_waits_for_the_correction_and_flags_a_late_one(backend
         res.body["appeal"]["correction"]["corrected_at"],
         Value::Null
     );
+}
+
+/// The clocks of a card as `GET /appeals/{id}/deadlines` explains them.
+async fn clocks(app: &TestApp, id: i64, user: &TestUser) -> (Value, Vec<Value>) {
+    let res = app
+        .get(&format!("/api/v1/appeals/{id}/deadlines"), user)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let clocks = res.body["clocks"].as_array().unwrap().clone();
+    (res.body, clocks)
+}
+
+fn clock<'a>(clocks: &'a [Value], name: &str) -> &'a Value {
+    clocks.iter().find(|c| c["clock"] == name).unwrap()
+}
+
+async fn deadlines_explain_every_clock_and_where_it_stands_today(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    // A card of March 2026: both clocks ran out long ago; the decision kept the review term.
+    let id = in_work(&app, &s, appeal_body()).await;
+    let card = app
+        .get(&format!("/api/v1/appeals/{id}"), &s.executor)
+        .await
+        .body;
+    let (all, list) = clocks(&app, id, &s.executor).await;
+    assert_eq!(all["convention"], "inclusive");
+    assert_eq!(all["prolong_count"], 0);
+    assert_eq!(
+        all["calendar_version"],
+        card["deadlines"]["calendar_version"]
+    );
+    assert_eq!(
+        list.iter().map(|c| c["clock"].clone()).collect::<Vec<_>>(),
+        [json!("review"), json!("forwarding")]
+    );
+    let review = clock(&list, "review");
+    assert_eq!(review["starts_on"], "2026-03-05");
+    assert_eq!(review["term"], json!({"days": 15, "unit": "working"}));
+    assert_eq!(review["due_date"], card["deadlines"]["review_due"]);
+    assert_eq!(review["state"], "expired");
+    assert_eq!(review["working_days_left"], Value::Null);
+    let forwarding = clock(&list, "forwarding");
+    assert_eq!(forwarding["due_date"], card["deadlines"]["forward_due"]);
+    assert_eq!(forwarding["term"], json!({"days": 3, "unit": "working"}));
+    assert_eq!(forwarding["state"], "expired");
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/decisions"),
+            &s.executor,
+            json!({"decision_type": "provide_answer", "answer_character": "explained", "decided_at": "2026-03-12T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let (_, list) = clocks(&app, id, &s.executor).await;
+    assert_eq!(clock(&list, "review")["state"], "completed");
+    assert_eq!(clock(&list, "review")["completed_on"], "2026-03-12");
+
+    // A card received now: its review term runs, with the working days left counted today.
+    let mut fresh = appeal_body();
+    fresh["received_at"] = json!((chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339());
+    let now_id = in_work(&app, &s, fresh).await;
+    let (all, list) = clocks(&app, now_id, &s.executor).await;
+    let today = date(all["today"].as_str().unwrap());
+    let review = clock(&list, "review");
+    assert_eq!(review["state"], "running");
+    let due = date(review["due_date"].as_str().unwrap());
+    let left = deadline::working_days_left(&Calendar::kazakhstan_default(), today, due).unwrap();
+    assert_eq!(review["working_days_left"], left);
+    // 15 from a registration today; 16 when received after the cut-off (R8) of a working day.
+    assert!((15..=16).contains(&left), "{left}");
+    // An art. 63 notice adds its own clock, kept by the correction.
+    let correct_by = (today + chrono::Days::new(10)).to_string();
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{now_id}/correction-request"),
+            &s.executor,
+            json!({"defects": ["signature"], "notice": "Нет подписи.", "correct_by": correct_by}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let (_, list) = clocks(&app, now_id, &s.executor).await;
+    let correction = clock(&list, "correction");
+    assert_eq!(correction["due_date"], json!(correct_by));
+    assert_eq!(correction["term"], Value::Null);
+    assert_eq!(correction["state"], "running");
+    app.post(
+        &format!("/api/v1/appeals/{now_id}/correction-confirmation"),
+        &s.registrar,
+        json!({}),
+    )
+    .await;
+    let (_, list) = clocks(&app, now_id, &s.executor).await;
+    assert_eq!(clock(&list, "correction")["state"], "completed");
+
+    // A p.15 document has a transfer clock, kept late by a transfer after its due date.
+    let p15 = register(&app, &s, non_accountable_body("2026-05-04T04:00:00Z")).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{p15}/transfers"),
+            &s.registrar,
+            json!({"target_system": "ИС «Е-собес»", "transferred_at": "2026-05-07T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let (_, list) = clocks(&app, p15, &s.registrar).await;
+    let transfer = clock(&list, "transfer");
+    assert_eq!(transfer["due_date"], "2026-05-06");
+    assert_eq!(transfer["completed_on"], "2026-05-07");
+    assert_eq!(transfer["state"], "completed_late");
+
+    // Another subject's card does not exist for the caller.
+    app.subject("S2", false);
+    let stranger = app.user("other", "S2", &[Role::Executor]);
+    app.get(&format!("/api/v1/appeals/{id}/deadlines"), &stranger)
+        .await
+        .assert_problem(404, "not-found");
 }

@@ -396,6 +396,58 @@ pub fn report_1ol_due(
     ))
 }
 
+/// Where a legal clock of a card stands on a day (R16, R27–R34, R39): still running, kept (or
+/// kept late), or run out with nothing done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Not done yet and the last day has not passed.
+    Running,
+    /// Done on or before the last day.
+    Completed,
+    /// Done after the last day.
+    CompletedLate,
+    /// Not done and the last day has passed.
+    Expired,
+}
+
+impl ClockState {
+    pub fn code(self) -> &'static str {
+        match self {
+            ClockState::Running => "running",
+            ClockState::Completed => "completed",
+            ClockState::CompletedLate => "completed_late",
+            ClockState::Expired => "expired",
+        }
+    }
+}
+
+/// The state on `today` of a clock due on `due` and done on `completed_on`.
+pub fn clock_state(
+    due: NaiveDate,
+    completed_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> ClockState {
+    match completed_on {
+        Some(done) if done > due => ClockState::CompletedLate,
+        Some(_) => ClockState::Completed,
+        None if today > due => ClockState::Expired,
+        None => ClockState::Running,
+    }
+}
+
+/// Working days left to act, `today` included when it is a working day; 0 after `due`.
+pub fn working_days_left(
+    calendar: &Calendar,
+    today: NaiveDate,
+    due: NaiveDate,
+) -> Result<u32, DomainError> {
+    if due < today {
+        return Ok(0);
+    }
+    calendar.working_days_between(today.pred_opt().unwrap_or(today), due)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -875,5 +927,30 @@ mod tests {
             let registered = c.next_working_day_on_or_after(start).unwrap();
             prop_assert!((end - registered).num_days() >= i64::from(n) - 1);
         }
+    }
+
+    #[test]
+    fn clock_states_and_working_days_left() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let due = d("2026-02-06");
+        assert_eq!(clock_state(due, None, d("2026-02-06")), ClockState::Running);
+        assert_eq!(clock_state(due, None, d("2026-02-07")), ClockState::Expired);
+        assert_eq!(
+            clock_state(due, Some(d("2026-02-06")), d("2026-03-01")),
+            ClockState::Completed
+        );
+        assert_eq!(
+            clock_state(due, Some(d("2026-02-09")), d("2026-02-09")),
+            ClockState::CompletedLate
+        );
+        // Monday to Friday of a week without holidays: five days, Monday included.
+        assert_eq!(working_days_left(&cal(), d("2026-02-02"), due).unwrap(), 5);
+        assert_eq!(working_days_left(&cal(), due, due).unwrap(), 1);
+        // From a Saturday to the Monday after: only the Monday.
+        assert_eq!(
+            working_days_left(&cal(), d("2026-02-07"), d("2026-02-09")).unwrap(),
+            1
+        );
+        assert_eq!(working_days_left(&cal(), d("2026-02-07"), due).unwrap(), 0);
     }
 }

@@ -463,7 +463,7 @@ fn record_card(
     )?)
 }
 
-fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiError> {
+pub(crate) fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiError> {
     let card: DecisionCard = workflow::parse_json(&row.card, "ОЛ-2 card")?;
     let details: CardDetails = workflow::parse_json(&row.details, "ОЛ-2 details")?;
     let mut dto = DecisionCardDto {

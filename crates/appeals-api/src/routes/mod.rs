@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod closure;
 pub mod corrections;
+pub mod deadlines;
 pub mod decisions;
 pub mod dictionaries;
 pub mod duplicates;
