@@ -394,6 +394,13 @@ async fn history_is_hash_chained_and_records_before_after(backend: TestBackend) 
     assert_eq!(events[1]["actor_user_id"], reg.id);
     let (checked, broken) = appeals_db::repo::events::verify_all(&mut app.conn()).unwrap();
     assert_eq!((checked, broken), (2, None));
+    let res = app
+        .get(&format!("/api/v1/appeals/{id}/history/verification"), &reg)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["intact"], true);
+    assert_eq!(res.body["events_checked"], 2);
+    assert_eq!(res.body["head_hash"], events[1]["hash"]);
     // Tampering with a stored event is detected at that event.
     {
         use appeals_db::schema::appeal_events;
@@ -406,6 +413,28 @@ async fn history_is_hash_chained_and_records_before_after(backend: TestBackend) 
     let (_, broken) = appeals_db::repo::events::verify_all(&mut app.conn()).unwrap();
     let broken = broken.expect("tampering must be detected");
     assert_eq!((broken.appeal_id, broken.seq), (id, 2));
+    // Auditors see the same over HTTP, at the same event.
+    let res = app
+        .get(&format!("/api/v1/appeals/{id}/history/verification"), &reg)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["intact"], false);
+    assert_eq!(res.body["events_checked"], 2);
+    assert_eq!(res.body["broken"]["seq"], 2);
+    assert_eq!(res.body["broken"]["event_id"], broken.event_id);
+    assert_eq!(
+        res.body["broken"]["reason"],
+        "hash does not match the event's content"
+    );
+    assert_eq!(res.body["head_hash"], Value::Null);
+    app.subject("S2", false);
+    let stranger = app.user("stranger", "S2", &[Role::Registrar]);
+    app.get(
+        &format!("/api/v1/appeals/{id}/history/verification"),
+        &stranger,
+    )
+    .await
+    .assert_problem(404, "not-found");
 }
 
 async fn list_filters_and_paginates(backend: TestBackend) {

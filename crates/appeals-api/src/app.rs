@@ -32,6 +32,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
         .service(routes::appeals::history)
+        .service(routes::appeals::verify_history)
         .service(routes::deadlines::of_appeal)
         .service(routes::applicants::add)
         .service(routes::applicants::replace)

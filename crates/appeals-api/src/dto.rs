@@ -383,6 +383,32 @@ pub struct PatchAppeal {
     pub complaint: Option<ComplaintInput>,
 }
 
+/// The first event of a history that does not continue its chain.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BrokenLinkDto {
+    pub seq: i32,
+    pub event_id: i64,
+    /// `sequence gap`, `prev_hash does not match the previous event` or `hash does not match the
+    /// event's content`.
+    pub reason: String,
+}
+
+/// A card's history chain recomputed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"appeal_id": 42, "events_checked": 5, "intact": true, "broken": null,
+    "head_hash": "9f2c4e1b0d3a5c7e9f2c4e1b0d3a5c7e9f2c4e1b0d3a5c7e9f2c4e1b0d3a5c7e"}))]
+pub struct HistoryVerificationDto {
+    pub appeal_id: i64,
+    /// Events checked (up to and including a broken one).
+    pub events_checked: u64,
+    /// Every event follows the one before it and its hash matches its content.
+    pub intact: bool,
+    pub broken: Option<BrokenLinkDto>,
+    /// The hash of the last event when intact: kept by an auditor, it shows later that nothing
+    /// before it was rewritten.
+    pub head_hash: Option<String>,
+}
+
 /// One history event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EventDto {

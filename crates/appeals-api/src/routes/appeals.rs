@@ -1087,6 +1087,39 @@ pub async fn patch_one(
         .json(dto))
 }
 
+/// Recompute the card's history chain (for auditors).
+///
+/// Every event must follow the previous one (`seq` + 1, `prev_hash` = its hash) and hash to its
+/// stored content; the first event that does not is reported. Whoever may read the card may verify
+/// it (404 otherwise). `appeals audit verify` does the same for every card.
+#[utoipa::path(tag = "appeals", responses((status = 200, body = crate::dto::HistoryVerificationDto)))]
+#[get("/appeals/{id}/history/verification")]
+pub async fn verify_history(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<i64>,
+) -> ApiResult<web::Json<crate::dto::HistoryVerificationDto>> {
+    let id = path.into_inner();
+    let principal = auth.principal.clone();
+    let check = state
+        .db(move |conn| {
+            workflow::load_readable(conn, &principal, id)?;
+            Ok(repo::events::verify_appeal(conn, id)?)
+        })
+        .await?;
+    Ok(web::Json(crate::dto::HistoryVerificationDto {
+        appeal_id: id,
+        events_checked: check.checked,
+        intact: check.broken.is_none(),
+        broken: check.broken.map(|b| crate::dto::BrokenLinkDto {
+            seq: b.seq,
+            event_id: b.event_id,
+            reason: b.reason,
+        }),
+        head_hash: check.head_hash,
+    }))
+}
+
 /// The card's history: every action as a hash-chained event (oldest first).
 #[utoipa::path(tag = "appeals", responses((status = 200, body = Vec<EventDto>)))]
 #[get("/appeals/{id}/history")]

@@ -110,6 +110,74 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
+/// Why `e` does not continue the chain whose previous event has `prev_seq` and `prev_hash`
+/// (0 and [`GENESIS_HASH`] for the first event), or `None` when it does.
+fn broken_link_reason(e: &EventRow, prev_seq: i32, prev_hash: &str) -> Option<&'static str> {
+    if e.seq != prev_seq + 1 {
+        return Some("sequence gap");
+    }
+    if e.prev_hash != prev_hash {
+        return Some("prev_hash does not match the previous event");
+    }
+    let recomputed = event_hash(
+        &e.prev_hash,
+        &NewEventRow {
+            appeal_id: e.appeal_id,
+            seq: e.seq,
+            occurred_at: e.occurred_at,
+            actor_user_id: e.actor_user_id,
+            actor_subject_id: e.actor_subject_id,
+            action: e.action.clone(),
+            before: e.before.clone(),
+            after: e.after.clone(),
+            prev_hash: e.prev_hash.clone(),
+            hash: String::new(),
+        },
+    );
+    (recomputed != e.hash).then_some("hash does not match the event's content")
+}
+
+fn broken(e: &EventRow, reason: &str) -> BrokenLink {
+    BrokenLink {
+        appeal_id: e.appeal_id,
+        seq: e.seq,
+        event_id: e.id,
+        reason: reason.to_owned(),
+    }
+}
+
+/// The verification of one appeal's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Events checked (up to and including a broken one).
+    pub checked: u64,
+    pub broken: Option<BrokenLink>,
+    /// The hash of the last event of an intact chain.
+    pub head_hash: Option<String>,
+}
+
+/// Verifies one appeal's chain.
+pub fn verify_appeal(conn: &mut DbConn, appeal_id: i64) -> Result<ChainCheck, DbError> {
+    let mut checked = 0u64;
+    let (mut prev_seq, mut prev_hash) = (0, GENESIS_HASH.to_owned());
+    for e in list(conn, appeal_id)? {
+        checked += 1;
+        if let Some(reason) = broken_link_reason(&e, prev_seq, &prev_hash) {
+            return Ok(ChainCheck {
+                checked,
+                broken: Some(broken(&e, reason)),
+                head_hash: None,
+            });
+        }
+        (prev_seq, prev_hash) = (e.seq, e.hash);
+    }
+    Ok(ChainCheck {
+        checked,
+        broken: None,
+        head_hash: (checked > 0).then_some(prev_hash),
+    })
+}
+
 /// Verifies the chains of all appeals (ordered by appeal, then seq), streaming in pages.
 /// Returns the number of events checked and the first broken link, if any.
 pub fn verify_all(conn: &mut DbConn) -> Result<(u64, Option<BrokenLink>), DbError> {
@@ -137,41 +205,8 @@ pub fn verify_all(conn: &mut DbConn) -> Result<(u64, Option<BrokenLink>), DbErro
                 Some((appeal, hash, seq)) if *appeal == e.appeal_id => (hash.clone(), *seq),
                 _ => (GENESIS_HASH.to_owned(), 0),
             };
-            let broken = |reason: &str| BrokenLink {
-                appeal_id: e.appeal_id,
-                seq: e.seq,
-                event_id: e.id,
-                reason: reason.to_owned(),
-            };
-            if e.seq != prev_seq + 1 {
-                return Ok((checked, Some(broken("sequence gap"))));
-            }
-            if e.prev_hash != prev_hash {
-                return Ok((
-                    checked,
-                    Some(broken("prev_hash does not match the previous event")),
-                ));
-            }
-            let recomputed = event_hash(
-                &e.prev_hash,
-                &NewEventRow {
-                    appeal_id: e.appeal_id,
-                    seq: e.seq,
-                    occurred_at: e.occurred_at,
-                    actor_user_id: e.actor_user_id,
-                    actor_subject_id: e.actor_subject_id,
-                    action: e.action.clone(),
-                    before: e.before.clone(),
-                    after: e.after.clone(),
-                    prev_hash: e.prev_hash.clone(),
-                    hash: String::new(),
-                },
-            );
-            if recomputed != e.hash {
-                return Ok((
-                    checked,
-                    Some(broken("hash does not match the event's content")),
-                ));
+            if let Some(reason) = broken_link_reason(&e, prev_seq, &prev_hash) {
+                return Ok((checked, Some(broken(&e, reason))));
             }
             expected_prev = Some((e.appeal_id, e.hash.clone(), e.seq));
         }
