@@ -304,6 +304,26 @@ async fn get_returns_etag_and_other_subjects_get_404(backend: TestBackend) {
     app.get("/api/v1/appeals/abc", &reg)
         .await
         .assert_problem(404, "not-found");
+    // Conditional GET: the ETag held → 304 without a body; another or a stale one → the card.
+    let conditional = |user: &TestUser, tags: &str| {
+        TestRequest::get()
+            .uri(&format!("/api/v1/appeals/{id}"))
+            .insert_header(bearer(user))
+            .insert_header(("If-None-Match", tags.to_owned()))
+    };
+    for held in ["\"1\"", "W/\"1\"", "\"7\", \"1\"", "*"] {
+        let res = app.send(conditional(&reg, held)).await;
+        assert_eq!(res.status, 304, "{held}");
+        assert_eq!(res.header("etag"), Some("\"1\""));
+        assert!(res.raw.is_empty());
+    }
+    let res = app.send(conditional(&reg, "\"2\"")).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["id"], id);
+    // Holding an ETag reveals nothing of another subject's card.
+    app.send(conditional(&stranger, "*"))
+        .await
+        .assert_problem(404, "not-found");
 }
 
 async fn patch_requires_if_match_and_changes_document_type_with_tag(backend: TestBackend) {

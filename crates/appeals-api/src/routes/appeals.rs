@@ -828,24 +828,72 @@ pub async fn list(
 }
 
 /// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.
-#[utoipa::path(tag = "appeals", responses((status = 200, body = AppealDto, headers(("ETag" = String)))))]
+///
+/// With `If-None-Match` naming the current `ETag` (or `*`) the answer is `304 Not Modified` with no
+/// body: a client that polls a card reads it again only when it changed.
+#[utoipa::path(
+    tag = "appeals",
+    params(("If-None-Match" = Option<String>, Header, description = "ETags the client holds; the current one gives 304")),
+    responses(
+        (status = 200, body = AppealDto, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag sent", headers(("ETag" = String))),
+    )
+)]
 #[get("/appeals/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
+    let held = if_none_match(&req);
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
             let row = workflow::load_readable(conn, &principal, id)?;
-            workflow::view(conn, &row)
+            if held.matches(row.version) {
+                return Ok(Err(row.version));
+            }
+            workflow::view(conn, &row).map(Ok)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, workflow::etag(dto.version)))
-        .json(dto))
+    Ok(match dto {
+        Ok(dto) => HttpResponse::Ok()
+            .insert_header((header::ETAG, workflow::etag(dto.version)))
+            .json(dto),
+        Err(version) => HttpResponse::NotModified()
+            .insert_header((header::ETAG, workflow::etag(version)))
+            .finish(),
+    })
+}
+
+/// The versions named by `If-None-Match` (RFC 9110 §13.1.2: weak comparison, `*` for any).
+#[derive(Debug, Default)]
+struct HeldVersions {
+    any: bool,
+    versions: Vec<i64>,
+}
+
+impl HeldVersions {
+    fn matches(&self, version: i64) -> bool {
+        self.any || self.versions.contains(&version)
+    }
+}
+
+fn if_none_match(req: &HttpRequest) -> HeldVersions {
+    let mut held = HeldVersions::default();
+    for value in req.headers().get_all(header::IF_NONE_MATCH) {
+        for tag in value.to_str().unwrap_or_default().split(',') {
+            let tag = tag.trim();
+            if tag == "*" {
+                held.any = true;
+            } else if let Ok(v) = tag.trim_start_matches("W/").trim_matches('"').parse() {
+                held.versions.push(v);
+            }
+        }
+    }
+    held
 }
 
 /// Parses `If-Match` (required for edits).
