@@ -55,6 +55,7 @@ backend_tests!(
     analyst_reads_all_subjects,
     complaint_names_what_it_appeals_and_a_late_one_is_flagged,
     complaint_target_is_refused_on_bad_input_and_follows_the_kind,
+    list_as_csv_has_every_card_and_links_the_next_page,
 );
 
 async fn registration_fills_number_dates_deadlines_and_talon(backend: TestBackend) {
@@ -729,4 +730,110 @@ async fn complaint_target_is_refused_on_bad_input_and_follows_the_kind(backend: 
         "Бездействие акимата"
     );
     assert!(events[2]["after"]["complaint"].is_null());
+}
+
+/// Reads a CSV page: (content type, header row, data rows, `Link`).
+async fn csv_page(
+    app: &TestApp,
+    user: &TestUser,
+    uri: &str,
+) -> (String, Vec<String>, Vec<Vec<String>>, Option<String>) {
+    let res = app
+        .send(
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(bearer(user))
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.raw));
+    let text = String::from_utf8(res.raw.clone()).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (
+        res.header("content-type").unwrap().to_owned(),
+        header,
+        rows,
+        res.header("link").map(str::to_owned),
+    )
+}
+
+async fn list_as_csv_has_every_card_and_links_the_next_page(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    for i in 0..3 {
+        let mut body = appeal_body();
+        body["tags"] = json!(["Дороги", format!("тег{i}")]);
+        assert_eq!(app.post("/api/v1/appeals", &reg, body).await.status, 201);
+    }
+    let json_list = app.get("/api/v1/appeals", &reg).await.body;
+    let cards = json_list["items"].as_array().unwrap();
+    let (content_type, header, rows, link) =
+        csv_page(&app, &reg, "/api/v1/appeals?status=registered&limit=2").await;
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    assert_eq!(
+        &header[..3],
+        ["id", "registration_number", "main_appeal_id"]
+    );
+    assert_eq!(rows.len(), 2);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // Newest first, like the JSON list, with the same values.
+    for (row, card) in rows.iter().zip(cards) {
+        assert_eq!(row[column("id")], card["id"].to_string());
+        assert_eq!(
+            row[column("registration_number")],
+            card["registration_number"]
+        );
+        assert_eq!(row[column("review_due")], card["deadlines"]["review_due"]);
+        assert_eq!(row[column("received_at")], card["received_at"]);
+        assert_eq!(
+            row[column("applicants")],
+            card["applicants"][0]["full_name"].as_str().unwrap()
+        );
+        assert_eq!(row[column("applicant_iin_bins")], "921029350851");
+        assert_eq!(row[column("subject_code")], "S1");
+    }
+    assert_eq!(rows[0][column("tags")], "Дороги; тег2");
+    // The next page keeps the filters.
+    let link = link.expect("a next page");
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.strip_suffix(">; rel=\"next\""))
+        .unwrap();
+    assert!(
+        next.starts_with("/api/v1/appeals?status=registered&limit=2&cursor="),
+        "{next}"
+    );
+    let (_, _, rest, no_more) = csv_page(&app, &reg, next).await;
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0][column("id")], cards[2]["id"].to_string());
+    assert_eq!(no_more, None);
+    // Pages of up to 1,000 rows; another subject's export has the header only.
+    let res = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/appeals?limit=1001")
+                .insert_header(bearer(&reg))
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/query/limit");
+    app.subject("S2", false);
+    let stranger = app.user("stranger", "S2", &[Role::Registrar]);
+    let (_, header_only, none, _) = csv_page(&app, &stranger, "/api/v1/appeals").await;
+    assert_eq!(header_only, header);
+    assert!(none.is_empty());
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod applicants;
 pub mod auth;
 pub mod cli;
+pub mod csv_export;
 pub mod dedup;
 pub mod dto;
 pub mod error;

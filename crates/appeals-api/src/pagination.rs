@@ -18,11 +18,21 @@ pub struct PageRequest {
 impl PageRequest {
     /// Checks the query values (422 naming `#/query/limit` or `#/query/cursor`).
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
+        Self::parse_bounded(limit, cursor, DEFAULT_LIMIT, MAX_LIMIT)
+    }
+
+    /// The same with another default and largest page (CSV exports).
+    pub fn parse_bounded(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        default: i64,
+        max: i64,
+    ) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(default);
+        if !(1..=max).contains(&limit) {
             return Err(ApiError::invalid_field(
                 "#/query/limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                format!("must be between 1 and {max}"),
             ));
         }
         let cursor_id = cursor

@@ -782,19 +782,35 @@ pub async fn register(
     }
 }
 
-/// List appeals (newest first, cursor-paginated).
+/// List appeals (newest first, cursor-paginated), as JSON or as CSV.
 ///
 /// Users see their own subject's cards; analysts of the authorized body see all subjects and may
-/// filter by `subject_id`.
-#[utoipa::path(tag = "appeals", params(AppealListQuery), responses((status = 200, body = AppealPage)))]
+/// filter by `subject_id`. With `Accept: text/csv` the same page comes as a CSV document (UTF-8 with
+/// a byte-order mark; one row per card, columns named like the JSON fields, several values in a
+/// cell joined by `; `), pages of up to 1,000 rows (default 1,000), and the next page's address in
+/// `Link: <…>; rel="next"`.
+#[utoipa::path(
+    tag = "appeals",
+    params(AppealListQuery),
+    responses((status = 200, content(
+        (AppealPage = "application/json"),
+        (String = "text/csv", example = "id,registration_number,main_appeal_id,…\r\n42,ЖТ-2026-00000042,,…")
+    ), headers(("Link" = String, description = "CSV only: the next page, `rel=\"next\"`"))))
+)]
 #[get("/appeals")]
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     query: web::Query<AppealListQuery>,
-) -> ApiResult<web::Json<AppealPage>> {
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let page_request = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let csv = wants_csv(&req);
+    let page_request = if csv {
+        PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), CSV_PAGE, CSV_PAGE)?
+    } else {
+        PageRequest::parse(q.limit, q.cursor.as_deref())?
+    };
     let analyst = auth.roles.contains(&Role::Analyst);
     let today = state.rules().today();
     let filter = repo::appeals::AppealFilter {
@@ -824,7 +840,49 @@ pub async fn list(
             Ok(AppealPage { items, next_cursor })
         })
         .await?;
-    Ok(web::Json(page))
+    if !csv {
+        return Ok(HttpResponse::Ok().json(page));
+    }
+    let document = crate::csv_export::appeals_csv(&page.items)?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"appeals.csv\"",
+        ));
+    if let Some(cursor) = &page.next_cursor {
+        res.insert_header((header::LINK, next_page_link(&req, cursor)));
+    }
+    Ok(res.body(document))
+}
+
+/// Rows per CSV page (the JSON list keeps 1–200).
+const CSV_PAGE: i64 = 1000;
+
+/// Whether the client asked for CSV (`Accept: text/csv`, parameters allowed).
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(crate::csv_export::TEXT_CSV))
+        })
+}
+
+/// The same request with `cursor` set to the next page's, as an RFC 8288 link.
+fn next_page_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut query: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+        .collect();
+    let next = format!("cursor={cursor}");
+    query.push(&next);
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.join("&"))
 }
 
 /// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.
