@@ -106,6 +106,7 @@ backend_tests!(
     first_decision_is_the_final_act_and_sets_the_deemed_refusal_date,
     article_63_notice_waits_for_the_correction_and_flags_a_late_one,
     deadlines_explain_every_clock_and_where_it_stands_today,
+    deemed_refusals_are_listed_until_the_final_act,
 );
 
 async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
@@ -1161,4 +1162,54 @@ async fn deadlines_explain_every_clock_and_where_it_stands_today(backend: TestBa
     app.get(&format!("/api/v1/appeals/{id}/deadlines"), &stranger)
         .await
         .assert_problem(404, "not-found");
+}
+
+/// R44: the cards deemed refused today — accountable, past requisite 13, no decision yet.
+async fn deemed_refusals_are_listed_until_the_final_act(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let s = staff(&app);
+    // All received 2026-03-05: review due 2026-03-31, long past.
+    let decided = in_work(&app, &s, appeal_body()).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{decided}/decisions"),
+            &s.executor,
+            json!({"decision_type": "provide_answer", "answer_character": "explained", "decided_at": "2026-04-02T06:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let waiting = in_work(&app, &s, appeal_body()).await;
+    let unread = register(&app, &s, appeal_body()).await;
+    let p15 = register(&app, &s, non_accountable_body("2026-03-05T04:15:00Z")).await;
+    let list = app
+        .get("/api/v1/appeals?deemed_refusal=true", &s.registrar)
+        .await
+        .body;
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    // Newest first; the decided card (even decided late) and the p.15 document are not listed.
+    assert_eq!(ids, [unread, waiting]);
+    for card in list["items"].as_array().unwrap() {
+        assert_eq!(card["deemed_refusal_on"], "2026-04-01");
+        assert_eq!(card["final_act_on"], Value::Null);
+    }
+    let late = app
+        .get(&format!("/api/v1/appeals/{decided}"), &s.registrar)
+        .await
+        .body;
+    assert_eq!(late["final_act_on"], "2026-04-02");
+    assert_eq!(late["deemed_refusal_on"], "2026-04-01");
+    let document = app
+        .get(&format!("/api/v1/appeals/{p15}"), &s.registrar)
+        .await
+        .body;
+    assert_eq!(document["is_accountable"], false);
+    assert_eq!(document["deemed_refusal_on"], Value::Null);
+    // Without the filter every card is listed.
+    let all = app.get("/api/v1/appeals", &s.registrar).await.body;
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
 }

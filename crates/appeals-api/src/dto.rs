@@ -354,6 +354,9 @@ pub struct AppealListQuery {
     pub overdue: Option<bool>,
     /// `true`: non-accountable appeals not transferred by their transfer deadline (R16).
     pub transfer_overdue: Option<bool>,
+    /// `true`: accountable appeals past their review deadline with no decision yet — deemed
+    /// refused today (R44, APPK art. 91 p.2).
+    pub deemed_refusal: Option<bool>,
     /// Subject id (analysts of the authorized body; others see only their subject).
     pub subject_id: Option<i64>,
     /// 1–200, default 50.

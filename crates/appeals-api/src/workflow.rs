@@ -319,10 +319,16 @@ pub fn view_of(
         }),
         correction: parts.details.correction.clone(),
         final_act_on: parts.details.final_act_on,
-        deemed_refusal_on: appeals_domain::cards::deemed_refusal_from(
-            row.review_due,
-            parts.details.final_act_on,
-        ),
+        // A p.15 document is not considered here (it goes to another system): no refusal.
+        deemed_refusal_on: row
+            .is_accountable
+            .then(|| {
+                appeals_domain::cards::deemed_refusal_from(
+                    row.review_due,
+                    parts.details.final_act_on,
+                )
+            })
+            .flatten(),
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

@@ -826,6 +826,7 @@ pub async fn list(
         marking: q.marking,
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
         transfer_overdue_on: q.transfer_overdue.unwrap_or(false).then_some(today),
+        deemed_refusal_on: q.deemed_refusal.unwrap_or(false).then_some(today),
         before_id: page_request.cursor_id,
         limit: page_request.fetch(),
     };

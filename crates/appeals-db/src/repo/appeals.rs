@@ -161,6 +161,9 @@ pub struct AppealFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Non-accountable appeals not transferred by their transfer deadline, as of this date.
     pub transfer_overdue_on: Option<NaiveDate>,
+    /// R44: accountable appeals past their review deadline before this date with no decision (the
+    /// final act) yet — the body is deemed to have refused.
+    pub deemed_refusal_on: Option<NaiveDate>,
     /// Only ids below this (the cursor: newest first).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -218,6 +221,13 @@ pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbErr
             .filter(appeals::is_accountable.eq(false))
             .filter(appeals::status.ne("transferred"))
             .filter(appeals::transfer_due.lt(d));
+    }
+    if let Some(d) = f.deemed_refusal_on {
+        // Once decided a card stays `decided` or becomes `closed`; no other status follows.
+        q = q
+            .filter(appeals::is_accountable.eq(true))
+            .filter(appeals::status.ne_all(["decided", "closed"]))
+            .filter(appeals::review_due.lt(d));
     }
     if let Some(id) = f.before_id {
         q = q.filter(appeals::id.lt(id));
