@@ -218,9 +218,37 @@ async fn wrong_method_is_405_problem(backend: TestBackend) {
     app.send(TestRequest::delete().uri("/healthz"))
         .await
         .assert_problem(405, "method-not-allowed");
-    app.send(TestRequest::get().uri("/api/v1/auth/token"))
-        .await
-        .assert_problem(405, "method-not-allowed");
+    let res = app.send(TestRequest::get().uri("/api/v1/auth/token")).await;
+    res.assert_problem(405, "method-not-allowed");
+    // RFC 9110: a 405 names the methods the path takes.
+    assert_eq!(res.header("allow"), Some("POST"));
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    let res = app
+        .send(
+            TestRequest::delete()
+                .uri("/api/v1/appeals/7")
+                .insert_header(appeals_tests::bearer(&user)),
+        )
+        .await;
+    res.assert_problem(405, "method-not-allowed");
+    assert_eq!(res.header("allow"), Some("GET, PATCH"));
+    let res = app
+        .send(
+            TestRequest::delete()
+                .uri("/api/v1/calendar/deadline")
+                .insert_header(appeals_tests::bearer(&user)),
+        )
+        .await;
+    assert_eq!(res.header("allow"), Some("GET"));
+    let res = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/calendar/recalculations")
+                .insert_header(appeals_tests::bearer(&user)),
+        )
+        .await;
+    res.assert_problem(405, "method-not-allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
 }
 
 async fn malformed_json_is_400_problem(backend: TestBackend) {

@@ -57,11 +57,12 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::dictionaries::get_entry)
         .service(routes::dictionaries::add_entry)
         .service(routes::dictionaries::patch_entry)
-        // `/calendar/deadline` before `/calendar/{year}`: actix takes the first matching pattern.
+        // The literal `/calendar/deadline` and `/calendar/recalculations` before `/calendar/{year}`:
+        // actix takes the first matching pattern (a GET of `recalculations` is then a 405).
         .service(routes::calendar::deadline_calc)
+        .service(routes::calendar::recalculate)
         .service(routes::calendar::get_year)
         .service(routes::calendar::replace_overrides)
-        .service(routes::calendar::recalculate)
         .service(routes::duplicates::check)
         .service(routes::duplicates::decide)
         .service(routes::duplicates::list_links)
@@ -146,7 +147,9 @@ pub fn build_app(
     >,
 > {
     let (app, _) = routed().split_for_parts();
+    let path_methods = web::Data::new(PathMethods::of(&api));
     app.app_data(state)
+        .app_data(path_methods)
         .app_data(crate::extract::json_config())
         .app_data(crate::extract::path_config())
         .app_data(crate::extract::query_config())
@@ -157,13 +160,85 @@ pub fn build_app(
         .wrap(from_fn(request_log))
 }
 
-/// No route took the request: 405 when the path exists with other methods, else 404.
+/// The methods of every documented path, for the `Allow` header of a 405 (RFC 9110 §15.5.6).
+pub(crate) struct PathMethods(Vec<(Vec<String>, String)>);
+
+impl PathMethods {
+    fn of(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(name, present)| present.then_some(name))
+                .collect();
+                (
+                    path.trim_matches('/')
+                        .split('/')
+                        .map(str::to_owned)
+                        .collect(),
+                    methods.join(", "),
+                )
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods of the documented path `path` matches; a literal segment wins over a template
+    /// (`/calendar/deadline` over `/calendar/{year}`).
+    pub(crate) fn allowed(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.0
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.starts_with('{') || t == s)
+            })
+            .min_by_key(|(template, _)| template.iter().filter(|t| t.starts_with('{')).count())
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// A 405 problem with the `Allow` header the documented path gives.
+pub(crate) fn method_not_allowed(req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+    let error = ApiError::new(
+        crate::error::ProblemType::MethodNotAllowed,
+        format!("`{}` is not allowed on this path.", req.method()),
+    );
+    let mut res = actix_web::ResponseError::error_response(&error);
+    if let Some(paths) = req.app_data::<web::Data<PathMethods>>()
+        && let Some(allowed) = paths.allowed(req.path())
+        && let Ok(value) = HeaderValue::from_str(allowed)
+    {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// Whether the documented path the request names (its most literal match) takes other methods
+/// only: a route with a template took it (`GET /calendar/recalculations` matched
+/// `/calendar/{year}`), but the caller meant the literal path.
+pub(crate) fn meant_another_method(req: &actix_web::HttpRequest) -> bool {
+    req.app_data::<web::Data<PathMethods>>()
+        .and_then(|paths| paths.allowed(req.path()))
+        .is_some_and(|allowed| !allowed.split(", ").any(|m| m == req.method().as_str()))
+}
+
+/// No route took the request: 405 (with `Allow`) when the path exists with other methods, else 404.
 async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
-        return Err(ApiError::new(
-            crate::error::ProblemType::MethodNotAllowed,
-            format!("`{}` is not allowed on this path.", req.method()),
-        ));
+        return Ok(method_not_allowed(&req));
     }
     Err(ApiError::not_found("No resource at this path."))
 }

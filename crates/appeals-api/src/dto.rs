@@ -22,24 +22,30 @@ pub enum ApplicantCategory {
 pub struct Address {
     /// Requisite 12: oblast / city of republican significance.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub region: Option<String>,
     /// Requisite 13: district.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub district: Option<String>,
     /// Requisite 14: settlement KATO code (9 digits).
     #[schema(example = "751110000")]
     pub settlement_kato: Option<String>,
     /// Requisite 15: street.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub street: Option<String>,
     /// Requisite 16: house.
     #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
     pub house: Option<String>,
     /// Requisite 17: flat.
     #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
     pub flat: Option<String>,
     /// Requisite 18: postal code.
     #[validate(length(max = 20))]
+    #[schema(max_length = 20)]
     pub postal_code: Option<String>,
 }
 
@@ -51,22 +57,28 @@ pub struct Address {
 pub struct ApplicantInput {
     pub category: ApplicantCategory,
     /// Requisite 4: IIN (individual) or BIN (legal entity), 12 digits with a valid check digit.
-    #[schema(example = "921029350851")]
+    #[schema(example = "921029350851", pattern = r"^[0-9]{12}$")]
     pub iin_bin: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub surname: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub patronymic: Option<String>,
     /// Legal entity name.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub company_name: Option<String>,
     #[validate(nested)]
     pub address: Option<Address>,
     #[validate(length(max = 30))]
+    #[schema(max_length = 30)]
     pub mobile_phone: Option<String>,
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: Option<String>,
 }
 
@@ -93,17 +105,21 @@ pub struct RegisterAppeal {
     /// Tags (key words of the essence).
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
     /// Applicants (З-1). Empty: the author is not identified (anonymous, p.2(1)). Two or more make
     /// a collective appeal (marking ҰЖ, R9).
     #[serde(default)]
     #[validate(length(max = 500), nested)]
+    #[schema(max_items = 500)]
     pub applicants: Vec<ApplicantInput>,
     /// Full text of the appeal.
     #[validate(length(min = 1, max = 200000))]
+    #[schema(min_length = 1, max_length = 200000)]
     pub text: String,
     /// Requisite 12: short content.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub summary: Option<String>,
     /// Requisite 4: form of receipt (`receipt_forms` code).
     #[schema(example = "electronic")]
@@ -117,6 +133,7 @@ pub struct RegisterAppeal {
     pub received_at: DateTime<Utc>,
     /// Requisite 11: nature of the question / category.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub issue_category: Option<String>,
     /// The subject the appeal is addressed to (default: the registering subject).
     pub addressee_subject_id: Option<i64>,
@@ -153,10 +170,12 @@ pub struct ComplaintInput {
     /// registration number at the registering subject (found by number or by the applicant's
     /// IIN/BIN with `GET /api/v1/appeals`).
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub appealed_registration_number: Option<String>,
     /// «Жалоба подается на»: the administrative act, or the action (inaction) not related to an
     /// act, that is appealed.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub appealed_subject_matter: String,
     /// The day the applicant learned of the act or action (start of the three-month term, APPK
     /// art. 92); not after the day the complaint was received.
@@ -371,12 +390,16 @@ pub struct AppealListQuery {
 #[schema(example = json!({"document_type": "complaint", "tags": ["обжалование"]}))]
 pub struct PatchAppeal {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub document_type: Option<String>,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub summary: Option<String>,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub issue_category: Option<String>,
     pub language: Option<String>,
     pub receipt_form: Option<String>,
@@ -421,9 +444,11 @@ pub struct EventDto {
     pub actor_subject_id: Option<i64>,
     /// e.g. `registered`, `updated`, `document_type_changed`, `forwarded`, `decision_recorded`.
     pub action: String,
-    #[schema(value_type = Object)]
+    /// The changed values before the action; null when the action has none (e.g. `registered`).
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    /// The values after the action.
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     /// SHA-256 of the previous event (all zeros for the first).
     pub prev_hash: String,
@@ -440,6 +465,7 @@ pub struct ReplaceApplicants {
     /// One or more applicants; they are renumbered 1, 2, … in this order. Two or more make the
     /// appeal collective (ҰЖ, R9).
     #[validate(length(min = 1, max = 500), nested)]
+    #[schema(min_items = 1, max_items = 500)]
     pub applicants: Vec<ApplicantInput>,
 }
 

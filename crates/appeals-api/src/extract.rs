@@ -44,7 +44,11 @@ pub fn json_config() -> web::JsonConfig {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err: PathError, _req| {
+    web::PathConfig::default().error_handler(|err: PathError, req| {
+        if crate::app::meant_another_method(req) {
+            let res = crate::app::method_not_allowed(req);
+            return actix_web::error::InternalError::from_response(err, res).into();
+        }
         let PathError::Deserialize(e) = &err else {
             return ApiError::new(ProblemType::BadRequest, "Invalid path parameter.").into();
         };

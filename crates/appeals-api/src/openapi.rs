@@ -41,7 +41,8 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
 pub struct ApiDoc;
 
 /// Applies the shared conventions to every collected operation, so that no handler can forget them:
-/// bearer security on `/api/v1` (except the public paths) with its 401/403 problems, and a problem
+/// bearer security on `/api/v1` (except the public paths) with its 401/403 problems, the body and
+/// query parameter problems (400, 413, 415, 422), 404 where a path names a resource, and a problem
 /// response for server errors everywhere.
 pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let components = api.components.get_or_insert_default();
@@ -114,6 +115,14 @@ pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             });
             if has_path_param {
                 add_ref(op, "404", "NotFound");
+            }
+            // A query parameter may be malformed or out of range (`#/query/…`).
+            let has_query_param = op.parameters.iter().flatten().any(|p| match p {
+                RefOr::T(p) => p.parameter_in == ParameterIn::Query,
+                RefOr::Ref(_) => false,
+            });
+            if has_query_param {
+                add_ref(op, "422", "ValidationFailed");
             }
             add_ref(op, "5XX", "ServerError");
             fill_missing_descriptions(op);

@@ -17,12 +17,16 @@ use crate::state::AppState;
 #[schema(example = json!({"username": "registrar", "password": "demo-password"}))]
 pub struct TokenRequest {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub username: Option<String>,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub password: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub client_id: Option<String>,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub client_secret: Option<String>,
 }
 

@@ -54,6 +54,7 @@ pub struct OverrideDto {
     pub kind: OverrideKindDto,
     /// The legal act (government decree, ministry order).
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub source: String,
 }
 
@@ -200,14 +201,14 @@ pub async fn get_year(
 pub struct DeadlineQuery {
     /// The day the term runs from (`YYYY-MM-DD`); a non-working day counts from the next working
     /// day (R7).
-    #[param(example = "2026-03-05")]
+    #[param(required = true, example = "2026-03-05")]
     pub start: Option<String>,
     /// Length of the term, 1–3660 days.
-    #[param(example = "15")]
+    #[param(required = true, example = "15")]
     pub days: Option<String>,
     /// `working` or `calendar` (R29: a calendar-day term ending on a day off moves to the next
     /// working day).
-    #[param(example = "working")]
+    #[param(required = true, example = "working")]
     pub unit: Option<String>,
 }
 
@@ -319,6 +320,7 @@ pub struct ReplaceOverrides {
     /// Working weekend days and extra days off of the year (replaces the whole list, built-in
     /// overrides included).
     #[validate(length(max = 366), nested)]
+    #[schema(max_items = 366)]
     pub overrides: Vec<OverrideDto>,
 }
 

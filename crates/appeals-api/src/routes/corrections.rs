@@ -43,9 +43,11 @@ pub struct CorrectionRequestBody {
     /// The missing requisites (at least one): `applicant_name`, `postal_address`, `addressee`,
     /// `essence`, `date`, `signature`, `protocol`.
     #[validate(length(min = 1, max = 7))]
+    #[schema(min_items = 1, max_items = 7)]
     pub defects: Vec<String>,
     /// The notice as sent to the applicant.
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub notice: String,
     /// The correction deadline (a local date, inclusive); not before the day of the notice.
     pub correct_by: NaiveDate,
@@ -60,6 +62,7 @@ pub struct CorrectionRequestBody {
 pub struct CorrectionConfirmBody {
     /// What was supplied.
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// When the appeal was brought into conformity; default now. Not before the notice.
     pub corrected_at: Option<DateTime<Utc>>,

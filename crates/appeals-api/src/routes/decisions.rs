@@ -92,6 +92,7 @@ pub struct RecordDecisionBody {
     /// `perform_action`, `return_case_for_procedure`, `leave_without_consideration`,
     /// `fully_satisfied_by_act_or_action`.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub decision_type: String,
     /// `explained` (Разъяснено), `satisfied` (Удовлетворено), `refused` (Отказано): required for
     /// `provide_answer`, absent for `take_note` (R41).
@@ -104,6 +105,7 @@ pub struct RecordDecisionBody {
     pub bases: Vec<String>,
     /// The answer (or its summary) given to the applicant.
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub answer_text: Option<String>,
     /// When the decision was signed; default now. Not before the receipt, not in the future.
     pub decided_at: Option<DateTime<Utc>>,
@@ -219,6 +221,7 @@ pub struct ExtendBody {
     pub new_review_due: NaiveDate,
     /// The motivation of the extension (required).
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
 }
 
@@ -254,6 +257,7 @@ pub struct AssignBody {
 #[schema(example = json!({"reason": "Вопрос решен, заявитель отзывает обращение.", "withdrawn_at": "2026-03-10T05:00:00Z"}))]
 pub struct WithdrawBody {
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub reason: Option<String>,
     /// When the applicant withdrew; default now.
     pub withdrawn_at: Option<DateTime<Utc>>,
@@ -266,6 +270,7 @@ pub struct WithdrawBody {
 pub struct ContinueBody {
     /// Why the consideration continues (required).
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
 }
 
@@ -276,6 +281,7 @@ pub struct ContinueBody {
 pub struct TransferBody {
     /// The receiving information system.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub target_system: String,
     /// When the document was transferred; default now.
     pub transferred_at: Option<DateTime<Utc>>,
@@ -293,6 +299,7 @@ pub struct CancelTransferBody {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Why the transfer is cancelled (required).
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
 }
 

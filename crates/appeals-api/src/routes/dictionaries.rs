@@ -160,10 +160,13 @@ pub struct DictionaryDto {
 pub struct NewDictionaryEntry {
     /// Stable ASCII snake_case identifier (`[a-z][a-z0-9_]*`, no double or trailing `_`), ≤ 64.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub code: String,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub label_ru: String,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub label_kk: String,
     /// `seed`, `src`, `obs` or `inf`; default `inf` (to be confirmed).
     pub evidence: Option<String>,
@@ -177,6 +180,7 @@ pub struct NewDictionaryEntry {
     pub kind_group: Option<String>,
     /// `markings` only.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub symbol: Option<String>,
 }
 
@@ -188,8 +192,10 @@ pub struct PatchDictionaryEntry {
     /// `false` deactivates the entry: kept for old records, refused for new ones.
     pub active: Option<bool>,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub label_ru: Option<String>,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub label_kk: Option<String>,
 }
 

@@ -62,6 +62,7 @@ pub struct DuplicateDecision {
     pub original_appeal_id: Option<i64>,
     /// Why the registrar decides so (kept in the history).
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

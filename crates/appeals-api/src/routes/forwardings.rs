@@ -89,9 +89,11 @@ pub struct ForwardAppeal {
     /// The questions forwarded (required and non-empty for `part`).
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub questions: Vec<String>,
     /// Why the receiver is competent (shown in the history).
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

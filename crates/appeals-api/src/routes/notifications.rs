@@ -125,6 +125,7 @@ pub struct DeliveryReport {
     pub reported_at: Option<DateTime<Utc>>,
     /// The gateway's reference or the reason of a failure.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
