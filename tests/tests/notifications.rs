@@ -4,12 +4,15 @@
 //! on both backends.
 
 use appeals_api::auth::Role;
+use appeals_domain::calendar::Calendar;
+use appeals_domain::deadline::{self, DeadlineSettings};
 use appeals_tests::{TestApp, TestBackend, backend_tests};
 use serde_json::{Value, json};
 
 backend_tests!(
     status_changes_and_the_answer_are_owed_to_the_applicant_and_delivered_once,
     the_queue_is_the_subjects_own_and_bad_requests_change_nothing,
+    each_signed_extension_owes_one_notice_and_its_delivery_keeps_the_clock,
 );
 
 fn appeal_body() -> Value {
@@ -26,6 +29,23 @@ fn appeal_body() -> Value {
         "language": "state",
         "received_at": "2026-03-05T04:15:00Z"
     })
+}
+
+/// Each notice as (event, status_from, status_to, sms_to).
+fn summary(notices: &Value) -> Vec<(Value, Value, Value, Value)> {
+    notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["event"].clone(),
+                n["status_from"].clone(),
+                n["status_to"].clone(),
+                n["sms_to"].clone(),
+            )
+        })
+        .collect()
 }
 
 /// Registers an appeal, routes it to an executor and records an answer; returns its id.
@@ -72,19 +92,7 @@ async fn status_changes_and_the_answer_are_owed_to_the_applicant_and_delivered_o
         .get(&format!("/api/v1/appeals/{id}/notifications"), &gateway)
         .await
         .body;
-    let got: Vec<(Value, Value, Value, Value)> = notices
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["event"].clone(),
-                n["status_from"].clone(),
-                n["status_to"].clone(),
-                n["sms_to"].clone(),
-            )
-        })
-        .collect();
+    let got = summary(&notices);
     // One notice per status change; one SMS, to the applicant with a mobile number only.
     assert_eq!(
         got,
@@ -255,4 +263,101 @@ async fn the_queue_is_the_subjects_own_and_bad_requests_change_nothing(backend: 
             .iter()
             .any(|e| e["action"] == "applicant_notified")
     );
+}
+
+/// The card's deadlines view and its `extension_notice` clock.
+async fn extension_notice_clock(
+    app: &TestApp,
+    id: i64,
+    user: &appeals_tests::TestUser,
+) -> (Value, Value) {
+    let view = app
+        .get(&format!("/api/v1/appeals/{id}/deadlines"), user)
+        .await
+        .body;
+    let clock = view["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "extension_notice")
+        .unwrap()
+        .clone();
+    (view, clock)
+}
+
+/// R36 with R46: a signed extension owes the applicant one `term_extended` notice (also for the
+/// status change it makes), due within 3 working days; its delivery keeps that clock.
+async fn each_signed_extension_owes_one_notice_and_its_delivery_keeps_the_clock(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let executor = app.user("ex", "S1", &[Role::Executor]);
+    let head = app.user("boss", "S1", &[Role::Head]);
+    let gateway = app.user("sms", "S1", &[Role::Integration]);
+    let res = app.post("/api/v1/appeals", &registrar, appeal_body()).await;
+    let id = res.body["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/appeals/{id}/assignment"),
+        &registrar,
+        json!({"executor_user_id": executor.id}),
+    )
+    .await;
+    for (new_due, status) in [("2026-04-15", "extended"), ("2026-04-30", "extended")] {
+        let res = app
+            .post(
+                &format!("/api/v1/appeals/{id}/extensions"),
+                &head,
+                json!({"new_review_due": new_due, "reason": "Нужна экспертиза."}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(res.body["appeal"]["status"], status);
+    }
+    let notices = app
+        .get(&format!("/api/v1/appeals/{id}/notifications"), &gateway)
+        .await
+        .body;
+    let got: Vec<_> = summary(&notices)
+        .into_iter()
+        .map(|(event, from, to, _)| (event, from, to))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                json!("status_changed"),
+                json!("registered"),
+                json!("in_work")
+            ),
+            (json!("term_extended"), json!("in_work"), json!("extended")),
+            (json!("term_extended"), json!("extended"), json!("extended")),
+        ]
+    );
+    // The clock of the latest extension's notice runs from today for 3 working days.
+    let (view, clock) = extension_notice_clock(&app, id, &executor).await;
+    let today: chrono::NaiveDate = view["today"].as_str().unwrap().parse().unwrap();
+    let due = deadline::extension_notice_due(
+        &Calendar::kazakhstan_default(),
+        &DeadlineSettings::default(),
+        today,
+    )
+    .unwrap()
+    .date;
+    assert_eq!(clock["starts_on"], today.to_string());
+    assert_eq!(clock["due_date"], due.to_string());
+    assert_eq!(clock["state"], "running");
+    assert_eq!(view["prolong_count"], 2);
+    let latest = notices[2]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/notifications/{latest}/delivery"),
+            &gateway,
+            json!({"outcome": "delivered"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let (view, clock) = extension_notice_clock(&app, id, &executor).await;
+    assert_eq!(clock["state"], "completed");
+    assert_eq!(clock["completed_on"], view["today"]);
 }

@@ -5,7 +5,7 @@
 use appeals_db::rows::{AppealChange, AppealRow};
 use appeals_db::{DbConn, DbError, repo};
 use appeals_domain::cards::{AppealCard, ApplicantCard};
-use appeals_domain::lifecycle::{self, AppealState, Effect};
+use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -148,9 +148,9 @@ pub fn commit_change(
 }
 
 /// R46: writes what the change owes the applicant in its transaction (an outbox, so a notice
-/// exists exactly when the change committed): one `status_changed` notice per status change, owed
-/// by the subject that held the card, and one `answer_issued` SMS per applicant with a mobile
-/// number on file when a decision was signed.
+/// exists exactly when the change committed), owed by the subject that held the card: one
+/// `status_changed` notice per status change (`term_extended` for a signed extension, R36), and
+/// one `answer_issued` SMS per applicant with a mobile number on file when a decision was signed.
 fn record_notices(
     conn: &mut DbConn,
     before: &AppealRow,
@@ -176,8 +176,9 @@ fn record_notices(
     let mut rows = Vec::new();
     for owed in lifecycle::applicant_notices(&old, &new) {
         match owed {
-            Effect::StatusChanged { .. } => rows.push(notice(STATUS_CHANGED, None)),
-            Effect::AnswerIssued => {
+            ApplicantNotice::StatusChanged { .. } => rows.push(notice(STATUS_CHANGED, None)),
+            ApplicantNotice::TermExtended => rows.push(notice(TERM_EXTENDED, None)),
+            ApplicantNotice::AnswerIssued => {
                 for applicant in repo::appeals::applicants(conn, before.id)? {
                     let card: ApplicantCard = parse_json(&applicant.card, "applicant card")?;
                     if let Some(phone) = card.contacts.mobile_phone.filter(|p| !p.trim().is_empty())
@@ -186,7 +187,6 @@ fn record_notices(
                     }
                 }
             }
-            _ => {}
         }
     }
     repo::notifications::insert_all(conn, &rows)?;
@@ -196,6 +196,7 @@ fn record_notices(
 /// R46 notice events and delivery states as stored.
 pub const STATUS_CHANGED: &str = "status_changed";
 pub const ANSWER_ISSUED: &str = "answer_issued";
+pub const TERM_EXTENDED: &str = "term_extended";
 pub const DELIVERY_PENDING: &str = "pending";
 
 /// Appends a history event.

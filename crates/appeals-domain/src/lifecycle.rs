@@ -431,20 +431,41 @@ pub struct Transition {
     pub effects: Vec<Effect>,
 }
 
-/// R46: what a change from `before` to `after` owes the applicant — a notice of the status change
-/// and, when a decision was signed, the answer SMS. The same as the R46 effects of the commands
-/// that led there, so a caller holding only the stored states (every card change goes through one
-/// place) owes exactly what [`apply`] reported.
-pub fn applicant_notices(before: &AppealState, after: &AppealState) -> Vec<Effect> {
+/// What a change of a card owes the applicant (R46; R36 for an extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "notice")]
+pub enum ApplicantNotice {
+    /// The status changed.
+    StatusChanged {
+        /// Old status.
+        from: Status,
+        /// New status.
+        to: Status,
+    },
+    /// A signed extension moved the review term: the applicant is told within 3 working days
+    /// (R36, APPK art. 76). It stands for the status change the extension makes, so one action
+    /// owes one notice.
+    TermExtended,
+    /// A decision was signed: the answer SMS (R46).
+    AnswerIssued,
+}
+
+/// What a change from `before` to `after` owes the applicant. The same as what the effects of
+/// the commands that led there report ([`Effect::StatusChanged`], [`Effect::DeadlineExtended`],
+/// [`Effect::AnswerIssued`]), so a caller holding only the stored states (every card change goes
+/// through one place) owes exactly that.
+pub fn applicant_notices(before: &AppealState, after: &AppealState) -> Vec<ApplicantNotice> {
     let mut notices = Vec::new();
-    if before.status() != after.status() {
-        notices.push(Effect::StatusChanged {
+    if after.prolong_count() > before.prolong_count() {
+        notices.push(ApplicantNotice::TermExtended);
+    } else if before.status() != after.status() {
+        notices.push(ApplicantNotice::StatusChanged {
             from: before.status(),
             to: after.status(),
         });
     }
     if after.decisions() > before.decisions() {
-        notices.push(Effect::AnswerIssued);
+        notices.push(ApplicantNotice::AnswerIssued);
     }
     notices
 }
@@ -1169,13 +1190,22 @@ mod tests {
                             );
                             prop_assert!(changed);
                         }
-                        // The stored states owe the applicant what the command reported (R46).
-                        let reported: Vec<Effect> = t
+                        // The stored states owe the applicant what the command reported (R46,
+                        // R36): one notice for an extension, else one per status change, and the
+                        // answer SMS.
+                        let mut reported = Vec::new();
+                        if t.effects.iter().any(|e| matches!(e, Effect::DeadlineExtended { .. })) {
+                            reported.push(ApplicantNotice::TermExtended);
+                        } else if let Some(Effect::StatusChanged { from, to }) = t
                             .effects
                             .iter()
-                            .filter(|e| matches!(e, Effect::StatusChanged { .. } | Effect::AnswerIssued))
-                            .cloned()
-                            .collect();
+                            .find(|e| matches!(e, Effect::StatusChanged { .. }))
+                        {
+                            reported.push(ApplicantNotice::StatusChanged { from: *from, to: *to });
+                        }
+                        if t.effects.contains(&Effect::AnswerIssued) {
+                            reported.push(ApplicantNotice::AnswerIssued);
+                        }
                         prop_assert_eq!(applicant_notices(&s, &t.state), reported);
                         s = t.state;
                     }

@@ -42,7 +42,8 @@ impl From<Term> for TermDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClockDto {
     /// `review` (requisite 13), `forwarding` (APPK art. 65), `transfer` (Rules p.15; only for the
-    /// non-accountable categories) or `correction` (APPK art. 63; only after a notice).
+    /// non-accountable categories), `extension_notice` (APPK art. 76; only after an extension) or
+    /// `correction` (APPK art. 63; only after a notice).
     pub clock: String,
     #[schema(example = "Срок рассмотрения")]
     pub label_ru: String,
@@ -139,8 +140,10 @@ fn first_day(rules: &Rules, times: impl Iterator<Item = DateTime<Utc>>) -> Optio
 /// `review` (requisite 13: the document type's term from the registration date, moved by a signed
 /// extension; kept by the first decision, R44), `forwarding` (3 working days from registration,
 /// APPK art. 65; kept by the first forwarding), `transfer` (non-accountable documents only: 3
-/// working days, Rules p.15; kept by the ОЛ-2 transfer) and `correction` (after an art. 63
-/// notice: the day it set; kept by the correction). The dates are the stored ones; the states and
+/// working days, Rules p.15; kept by the ОЛ-2 transfer), `extension_notice` (after a signed
+/// extension: 3 working days to tell the applicant, R36; kept when its `term_extended` notice is
+/// reported delivered) and `correction` (after an art. 63 notice: the day it set; kept by the
+/// correction). The dates are the stored ones; the states and
 /// the working days left are computed for today's local date.
 #[utoipa::path(tag = "appeals", responses((status = 200, body = DeadlinesDto)))]
 #[get("/appeals/{id}/deadlines")]
@@ -197,6 +200,31 @@ pub async fn of_appeal(
                     term: Some(Term::working(rules.deadlines.transfer_working_days)),
                     due_date: due,
                     completed_on: first_day(&rules, transfers),
+                });
+            }
+            // R36: the latest signed extension is told to the applicant within 3 working days;
+            // the delivery report of its notice keeps the clock.
+            let told = repo::notifications::of_appeal(conn, id)?
+                .into_iter()
+                .rfind(|n| n.event == workflow::TERM_EXTENDED);
+            if let Some(notice) = told {
+                let extended_on = local_date(&rules, notice.created_at);
+                clocks.push(Clock {
+                    clock: "extension_notice",
+                    label_ru: "Срок уведомления о продлении",
+                    legal_basis: "АППК ст. 76 (R36); уведомление заявителю (R46)",
+                    starts_on: extended_on,
+                    term: Some(Term::working(rules.deadlines.extension_notice_working_days)),
+                    due_date: deadline::extension_notice_due(
+                        &rules.calendar,
+                        &rules.deadlines,
+                        extended_on,
+                    )?
+                    .date,
+                    completed_on: (notice.delivery == "delivered")
+                        .then_some(notice.reported_at)
+                        .flatten()
+                        .map(|t| local_date(&rules, t)),
                 });
             }
             if let Some(c) = &parts.details.correction {
