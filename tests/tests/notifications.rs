@@ -13,6 +13,7 @@ backend_tests!(
     status_changes_and_the_answer_are_owed_to_the_applicant_and_delivered_once,
     the_queue_is_the_subjects_own_and_bad_requests_change_nothing,
     each_signed_extension_owes_one_notice_and_its_delivery_keeps_the_clock,
+    a_forwarding_is_told_to_the_applicant_by_the_forwarding_subject,
 );
 
 fn appeal_body() -> Value {
@@ -360,4 +361,69 @@ async fn each_signed_extension_owes_one_notice_and_its_delivery_keeps_the_clock(
     let (view, clock) = extension_notice_clock(&app, id, &executor).await;
     assert_eq!(clock["state"], "completed");
     assert_eq!(clock["completed_on"], view["today"]);
+}
+
+/// R34 (APPK art. 65): the applicant is told of a forwarding at the same time — the notice is
+/// written with it and owed by the forwarding subject, also when the card moves away in full.
+async fn a_forwarding_is_told_to_the_applicant_by_the_forwarding_subject(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let receiver = app.subject("S2", false);
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let gateway = app.user("sms", "S1", &[Role::Integration]);
+    let their_gateway = app.user("sms2", "S2", &[Role::Integration]);
+    let part_of = app
+        .post("/api/v1/appeals", &registrar, appeal_body())
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let whole = app
+        .post("/api/v1/appeals", &registrar, appeal_body())
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    for (id, body) in [
+        (
+            part_of,
+            json!({"scope": "part", "to_subject_id": receiver, "questions": ["Ремонт кровли"]}),
+        ),
+        (whole, json!({"scope": "full", "to_subject_id": receiver})),
+    ] {
+        let res = app
+            .post(
+                &format!("/api/v1/appeals/{id}/forwardings"),
+                &registrar,
+                body,
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let queue = app.get("/api/v1/notifications", &gateway).await.body;
+    let got: Vec<(Value, Value, Value)> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["appeal_id"].clone(),
+                n["status_from"].clone(),
+                n["status_to"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                json!(part_of),
+                json!("registered"),
+                json!("forwarded_in_part")
+            ),
+            (json!(whole), json!("registered"), json!("forwarded")),
+        ]
+    );
+    // The receiver owes nothing for it: its new part starts with the talon (R5).
+    let theirs = app.get("/api/v1/notifications", &their_gateway).await.body;
+    assert_eq!(theirs["items"], json!([]));
 }
