@@ -1,6 +1,7 @@
 //! HTTP API of appeals: actix-web handlers, the RFC 9457 error model, bearer authentication,
 //! the OpenAPI document and the `appeals` command line.
 
+pub mod actions;
 pub mod app;
 pub mod applicants;
 pub mod auth;

@@ -1,17 +1,17 @@
 //! Completing an appeal (Rules p.18; R4): a main appeal closes only when none of its forwarded
 //! parts is still open.
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use appeals_db::rows::AppealRow;
-use appeals_db::{DbConn, repo, write_tx};
+use appeals_db::{DbConn, repo};
 use appeals_domain::lifecycle::{self, AppealState, Command};
 
+use crate::actions::{CardEvent, act_on_card, expected_version};
 use crate::auth::{Auth, Policy, Role};
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::workflow::{self, CardParts};
+use crate::workflow;
 
 /// Who may complete an appeal: its executor and the heads of the holding subject.
 pub struct Closers;
@@ -40,46 +40,36 @@ pub fn open_parts(conn: &mut DbConn, main: &AppealRow) -> Result<u32, ApiError> 
 /// Returns the closed card.
 #[utoipa::path(
     tag = "appeals",
+    params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
     responses(
         (status = 200, description = "Closed", body = AppealDto, headers(("ETag" = String))),
         (status = 409, description = "Not decided yet (`invalid-transition`) or a forwarded part is still open (`conflict`)",
          body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/appeals/{id}/closure")]
 pub async fn close(
     state: web::Data<AppState>,
     auth: Auth<Closers>,
+    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let dto: AppealDto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = workflow::load_writable(conn, &principal, id)?;
-                let mut parts = CardParts::of(&row)?;
-                let open = open_parts(conn, &row)?;
-                let before = serde_json::json!({ "status": row.status });
-                let transition =
-                    lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?;
-                parts.state = transition.state;
-                let next = parts.apply_to(&row)?;
-                let after = serde_json::json!({ "status": next.status, "open_parts": open });
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "closed",
-                    Some(before),
-                    Some(after),
-                )?;
-                workflow::view(conn, &saved)
+    let expected = expected_version(&req)?;
+    act_on_card(
+        &state,
+        auth.principal.clone(),
+        path.into_inner(),
+        expected,
+        |conn, row, parts| {
+            let open = open_parts(conn, row)?;
+            parts.state = lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
+            Ok(CardEvent {
+                action: "closed",
+                before: serde_json::json!({ "status": row.status }),
+                after: serde_json::json!({ "status": parts.state.status().code(), "open_parts": open }),
             })
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, workflow::etag(dto.version)))
-        .json(dto))
+        },
+    )
+    .await
 }

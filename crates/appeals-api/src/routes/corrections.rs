@@ -14,14 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::actions::{
+    CardEvent, act_on_card, expected_version, fail_if_any, field, instant, local_date, not_blank,
+    parse_code, transition,
+};
 use crate::auth::{Auth, Policy, Role};
 use crate::dto::{AppealDto, CorrectionDto};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
-use crate::routes::decisions::{
-    CardEvent, CaseOfficers, act_on_card, expected_version, fail_if_any, field, instant,
-    local_date, not_blank, parse_code, transition,
-};
+use crate::routes::decisions::CaseOfficers;
 use crate::state::AppState;
 use crate::workflow;
 

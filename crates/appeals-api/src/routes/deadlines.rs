@@ -9,9 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::actions::local_date;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::decisions::{CardKind, card_dto, local_date};
+use crate::routes::decisions::{CardKind, card_dto};
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, CardParts};

@@ -20,21 +20,25 @@ use appeals_domain::deadline;
 use appeals_domain::dictionary::{
     AnswerCharacter, AppealDecisionType, AppealKind, ComplaintDecisionType, DictionaryName,
 };
-use appeals_domain::lifecycle::{self, Command};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use appeals_domain::lifecycle::Command;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::actions::{
+    CardEvent, act_on_card, expected_version, fail_if_any, field, instant, load_for_action,
+    local_date, not_blank, parse_code, transition,
+};
 use crate::auth::{Auth, Policy, Principal, Role};
 use crate::dto::AppealDto;
-use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
+use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::{idempotency_key, if_match};
+use crate::routes::appeals::idempotency_key;
 use crate::rules::Rules;
 use crate::state::AppState;
-use crate::workflow::{self, CardParts};
+use crate::workflow;
 
 /// Who records decisions (ОЛ-2): the executor and the heads of the subject holding the card.
 pub struct Deciders;
@@ -304,101 +308,8 @@ pub struct CancelTransferBody {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared steps
+// ОЛ-2 steps (the steps every action shares are in `crate::actions`)
 // ---------------------------------------------------------------------------------------------
-
-/// Tolerated clock skew of a client-supplied instant.
-const FUTURE_SKEW_MINUTES: i64 = 5;
-
-/// An instant of the request (`None` = now), truncated to microseconds like every stored time;
-/// in the future or before `not_before` → 422 at `pointer`.
-pub(crate) fn instant(
-    given: Option<DateTime<Utc>>,
-    pointer: &str,
-    not_before: NaiveDateTime,
-    errors: &mut Vec<FieldError>,
-) -> NaiveDateTime {
-    let now = appeals_db::now_utc();
-    let Some(given) = given else {
-        return now;
-    };
-    let t = given.naive_utc().trunc_subsecs(6);
-    if t > now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES) {
-        errors.push(field(pointer, "lies in the future"));
-    } else if t < not_before {
-        errors.push(field(
-            pointer,
-            format!("precedes {}", not_before.and_utc().to_rfc3339()),
-        ));
-    }
-    t
-}
-
-pub(crate) fn field(pointer: &str, detail: impl Into<String>) -> FieldError {
-    FieldError {
-        pointer: pointer.to_owned(),
-        detail: detail.into(),
-    }
-}
-
-pub(crate) fn not_blank(value: &str, pointer: &str, errors: &mut Vec<FieldError>) {
-    if value.trim().is_empty() {
-        errors.push(field(pointer, "must not be blank"));
-    }
-}
-
-pub(crate) fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
-}
-
-/// `If-Match` is optional on actions; when sent, it must name the current version (412).
-pub(crate) fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    if req.headers().contains_key(header::IF_MATCH) {
-        if_match(req).map(Some)
-    } else {
-        Ok(None)
-    }
-}
-
-fn check_version(row: &AppealRow, expected: Option<i64>) -> Result<(), ApiError> {
-    match expected {
-        Some(v) if v != row.version => Err(ApiError::new(
-            ProblemType::PreconditionFailed,
-            format!(
-                "The card is at version {}, not {v}; reload it.",
-                row.version
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Loads the card for an action: writable by the caller and at the expected version.
-pub(crate) fn load_for_action(
-    conn: &mut DbConn,
-    p: &Principal,
-    id: i64,
-    expected: Option<i64>,
-) -> Result<(AppealRow, CardParts), ApiError> {
-    let row = workflow::load_writable(conn, p, id)?;
-    check_version(&row, expected)?;
-    let parts = CardParts::of(&row)?;
-    Ok((row, parts))
-}
-
-/// Applies life-cycle commands in order (409 `invalid-transition` when one is not allowed now).
-pub(crate) fn transition(parts: &mut CardParts, commands: &[Command]) -> Result<(), ApiError> {
-    let mut state = parts.state.clone();
-    for command in commands {
-        state = lifecycle::apply(&state, command)?.state;
-    }
-    parts.state = state;
-    Ok(())
-}
 
 fn books(rules: &Rules) -> Result<DecisionBooks<'_>, ApiError> {
     Ok(DecisionBooks {
@@ -588,59 +499,6 @@ fn created(outcome: &Ol2Outcome) -> HttpResponse {
         .json(outcome)
 }
 
-pub(crate) fn with_etag(dto: &AppealDto) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, workflow::etag(dto.version)))
-        .json(dto)
-}
-
-/// The history event of a life-cycle action: its name and the values before and after.
-pub(crate) struct CardEvent {
-    pub action: &'static str,
-    pub before: serde_json::Value,
-    pub after: serde_json::Value,
-}
-
-/// A life-cycle action that records no ОЛ-2: in one transaction the card is loaded for writing at
-/// the expected version, `change` checks the request against it and changes its parts (422/409
-/// before anything is written), and the card is committed with one history event; the answer is
-/// 200 with the card and its `ETag`.
-pub(crate) async fn act_on_card<F>(
-    state: &AppState,
-    principal: Principal,
-    id: i64,
-    expected: Option<i64>,
-    change: F,
-) -> ApiResult<HttpResponse>
-where
-    F: Fn(&mut DbConn, &AppealRow, &mut CardParts) -> Result<CardEvent, ApiError> + Send + 'static,
-{
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                let event = change(conn, &row, &mut parts)?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    event.action,
-                    Some(event.before),
-                    Some(event.after),
-                )?;
-                workflow::view(conn, &saved)
-            })
-        })
-        .await?;
-    Ok(with_etag(&dto))
-}
-
-pub(crate) fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
 /// Builds the decision of the body for the appeal's kind (appeal or complaint decision types).
 fn decision_of(body: &RecordDecisionBody, kind: AppealKind) -> Result<Decision, ApiError> {
     let mut errors = Vec::new();
@@ -718,11 +576,6 @@ fn decision_of(body: &RecordDecisionBody, kind: AppealKind) -> Result<Decision, 
         Some(d) if errors.is_empty() => Ok(d),
         _ => Err(ApiError::validation(errors)),
     }
-}
-
-/// The local calendar date of a UTC instant.
-pub(crate) fn local_date(rules: &Rules, t: NaiveDateTime) -> NaiveDate {
-    rules.local_time(workflow::utc(t)).date()
 }
 
 // ---------------------------------------------------------------------------------------------

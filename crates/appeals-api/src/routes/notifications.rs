@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::actions::{fail_if_any, instant};
 use crate::auth::{Auth, Policy, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
-use crate::routes::decisions::{fail_if_any, instant};
 use crate::state::AppState;
 use crate::workflow;
 
