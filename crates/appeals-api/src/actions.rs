@@ -124,6 +124,28 @@ pub struct CardEvent {
     pub after: serde_json::Value,
 }
 
+impl CardEvent {
+    /// The usual event of an action: the status before, and after it the new status followed by
+    /// the action's own `fields` (a JSON object).
+    pub fn status_change(
+        action: &'static str,
+        row: &AppealRow,
+        parts: &CardParts,
+        fields: serde_json::Value,
+    ) -> Self {
+        let mut after = serde_json::Map::new();
+        after.insert("status".to_owned(), parts.state.status().code().into());
+        if let serde_json::Value::Object(fields) = fields {
+            after.extend(fields);
+        }
+        Self {
+            action,
+            before: serde_json::json!({ "status": row.status }),
+            after: serde_json::Value::Object(after),
+        }
+    }
+}
+
 /// A life-cycle action that records no ОЛ-2: in one transaction the card is loaded for writing at
 /// the expected version, `change` checks the request against it and changes its parts (422/409
 /// before anything is written), and the card is committed with one history event; the answer is

@@ -340,3 +340,12 @@ pub fn view_of(
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
+
+/// The version an entity tag names (`"7"` or weak `W/"7"`), the inverse of [`etag`].
+pub fn version_of_etag(tag: &str) -> Option<i64> {
+    tag.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .ok()
+}

@@ -947,7 +947,7 @@ fn if_none_match(req: &HttpRequest) -> HeldVersions {
             let tag = tag.trim();
             if tag == "*" {
                 held.any = true;
-            } else if let Ok(v) = tag.trim_start_matches("W/").trim_matches('"').parse() {
+            } else if let Some(v) = workflow::version_of_etag(tag) {
                 held.versions.push(v);
             }
         }
@@ -966,8 +966,7 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     value
         .to_str()
         .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(workflow::version_of_etag)
         .ok_or_else(|| {
             ApiError::new(
                 ProblemType::PreconditionFailed,

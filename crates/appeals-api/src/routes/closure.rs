@@ -63,12 +63,14 @@ pub async fn close(
         expected,
         |conn, row, parts| {
             let open = open_parts(conn, row)?;
-            parts.state = lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
-            Ok(CardEvent {
-                action: "closed",
-                before: serde_json::json!({ "status": row.status }),
-                after: serde_json::json!({ "status": parts.state.status().code(), "open_parts": open }),
-            })
+            parts.state =
+                lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
+            Ok(CardEvent::status_change(
+                "closed",
+                row,
+                parts,
+                serde_json::json!({ "open_parts": open }),
+            ))
         },
     )
     .await

@@ -206,16 +206,16 @@ pub async fn confirm_correction(
             correction.corrected_at = Some(workflow::utc(corrected_at));
             correction.corrected_late = local_date(&rules, corrected_at) > correction.correct_by;
             parts.details.correction = Some(correction.clone());
-            Ok(CardEvent {
-                action: "correction_confirmed",
-                before: serde_json::json!({"status": row.status}),
-                after: serde_json::json!({
-                    "status": parts.state.status().code(),
+            Ok(CardEvent::status_change(
+                "correction_confirmed",
+                row,
+                parts,
+                serde_json::json!({
                     "corrected_at": correction.corrected_at,
                     "corrected_late": correction.corrected_late,
                     "note": body.note,
                 }),
-            })
+            ))
         },
     )
     .await

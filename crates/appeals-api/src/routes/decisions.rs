@@ -626,14 +626,12 @@ pub async fn assign(
                     )
                 })?;
             transition(parts, &[Command::StartWork])?;
-            Ok(CardEvent {
-                action: "assigned",
-                before: serde_json::json!({"status": row.status}),
-                after: serde_json::json!({
-                    "status": parts.state.status().code(),
-                    "executor_user_id": executor.id,
-                }),
-            })
+            Ok(CardEvent::status_change(
+                "assigned",
+                row,
+                parts,
+                serde_json::json!({ "executor_user_id": executor.id }),
+            ))
         },
     )
     .await
@@ -936,15 +934,15 @@ pub async fn withdraw(
             );
             fail_if_any(errors)?;
             transition(parts, &[Command::Withdraw])?;
-            Ok(CardEvent {
-                action: "withdrawn",
-                before: serde_json::json!({"status": row.status}),
-                after: serde_json::json!({
-                    "status": parts.state.status().code(),
+            Ok(CardEvent::status_change(
+                "withdrawn",
+                row,
+                parts,
+                serde_json::json!({
                     "reason": body.reason,
                     "withdrawn_at": workflow::utc(withdrawn_at),
                 }),
-            })
+            ))
         },
     )
     .await
@@ -986,14 +984,12 @@ pub async fn continue_consideration(
                     reason: body.reason.clone(),
                 }],
             )?;
-            Ok(CardEvent {
-                action: "consideration_continued",
-                before: serde_json::json!({"status": row.status}),
-                after: serde_json::json!({
-                    "status": parts.state.status().code(),
-                    "reason": body.reason,
-                }),
-            })
+            Ok(CardEvent::status_change(
+                "consideration_continued",
+                row,
+                parts,
+                serde_json::json!({ "reason": body.reason }),
+            ))
         },
     )
     .await
