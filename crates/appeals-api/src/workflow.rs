@@ -170,7 +170,9 @@ fn record_notices(
             applicant_ordinal,
             sms_to,
             created_at: at,
-            delivery: DELIVERY_PENDING.to_owned(),
+            delivery: appeals_domain::lifecycle::NoticeDelivery::Pending
+                .code()
+                .to_owned(),
         }
     };
     let mut rows = Vec::new();
@@ -193,11 +195,10 @@ fn record_notices(
     Ok(())
 }
 
-/// R46 notice events and delivery states as stored.
+/// R46 notice events as stored.
 pub const STATUS_CHANGED: &str = "status_changed";
 pub const ANSWER_ISSUED: &str = "answer_issued";
 pub const TERM_EXTENDED: &str = "term_extended";
-pub const DELIVERY_PENDING: &str = "pending";
 
 /// Appends a history event.
 pub fn record_event(

@@ -470,6 +470,37 @@ pub fn applicant_notices(before: &AppealState, after: &AppealState) -> Vec<Appli
     notices
 }
 
+/// Where an applicant notice (R46) stands with the delivery system that sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeDelivery {
+    /// Not yet reported: still to be sent.
+    Pending,
+    /// Reported delivered — final: later reports change nothing.
+    Delivered,
+    /// Reported failed: may be sent again and reported again.
+    Failed,
+}
+
+impl NoticeDelivery {
+    /// Every state, in the order the API lists them.
+    pub const ALL: [NoticeDelivery; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The state of a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
 fn require_reason(reason: &str) -> Result<(), DomainError> {
     if reason.trim().is_empty() {
         Err(DomainError::invalid("reason", "a reason is required"))
@@ -734,6 +765,15 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn notice_delivery_codes_round_trip() {
+        for d in NoticeDelivery::ALL {
+            assert_eq!(NoticeDelivery::from_code(d.code()), Some(d));
+        }
+        assert_eq!(NoticeDelivery::from_code("sent"), None);
+        assert_eq!(NoticeDelivery::Delivered.code(), "delivered");
+    }
     use crate::regnum::RegNumber;
     use proptest::prelude::*;
 

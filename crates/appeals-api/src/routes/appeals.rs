@@ -321,7 +321,11 @@ pub(crate) fn acceptor_name(
     conn: &mut appeals_db::DbConn,
     user_id: i64,
 ) -> Result<(String, String, Option<String>), ApiError> {
-    let user = repo::users::get(conn, user_id)?;
+    Ok(acceptor_name_of(repo::users::get(conn, user_id)?))
+}
+
+/// The accepting official's surname, first name and patronymic for the talon (R6).
+fn acceptor_name_of(user: appeals_db::rows::UserRow) -> (String, String, Option<String>) {
     let name = user.full_name.unwrap_or(user.username);
     let mut parts = name.split_whitespace();
     let surname = parts.next().unwrap_or("—").to_owned();
@@ -331,7 +335,7 @@ pub(crate) fn acceptor_name(
         .map(str::to_owned)
         .unwrap_or_else(|| surname.clone());
     let patronymic = parts.next().map(str::to_owned);
-    Ok((surname, first, patronymic))
+    (surname, first, patronymic)
 }
 
 pub(crate) fn applicant_card(
@@ -489,13 +493,14 @@ fn register_tx(
         if let Some(replayed) = replay(conn, principal.user_id, idempotency.as_ref())? {
             return Ok(replayed);
         }
-        let subject = repo::subjects::get(conn, principal.subject_id)?;
+        let (user, subject) =
+            repo::users::get_with_subject(conn, principal.user_id, principal.subject_id)?;
         if let Some(addressee) = prepared.body.addressee_subject_id {
             repo::subjects::find_by_id(conn, addressee)?.ok_or_else(|| {
                 ApiError::invalid_field("#/addressee_subject_id", "no such subject")
             })?;
         }
-        let (surname, first, patronymic) = acceptor_name(conn, principal.user_id)?;
+        let (surname, first, patronymic) = acceptor_name_of(user);
         let mut new_appeal = prepared.new_appeal.clone();
         if let Some(complaint) = &prepared.body.complaint {
             let filed_on = complaint_filed_on(rules, prepared.body.received_at);

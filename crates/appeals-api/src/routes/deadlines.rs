@@ -222,10 +222,11 @@ pub async fn of_appeal(
                         extended_on,
                     )?
                     .date,
-                    completed_on: (notice.delivery == "delivered")
-                        .then_some(notice.reported_at)
-                        .flatten()
-                        .map(|t| local_date(&rules, t)),
+                    completed_on: (notice.delivery
+                        == appeals_domain::lifecycle::NoticeDelivery::Delivered.code())
+                    .then_some(notice.reported_at)
+                    .flatten()
+                    .map(|t| local_date(&rules, t)),
                 });
             }
             if let Some(c) = &parts.details.correction {

@@ -7,6 +7,7 @@ use actix_web::{get, post, web};
 use appeals_db::repo;
 use appeals_db::repo::notifications::QueueFilter;
 use appeals_db::rows::NotificationRow;
+use appeals_domain::lifecycle::NoticeDelivery;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -107,10 +108,10 @@ pub enum DeliveryOutcome {
 }
 
 impl DeliveryOutcome {
-    fn code(self) -> &'static str {
+    fn state(self) -> NoticeDelivery {
         match self {
-            DeliveryOutcome::Delivered => "delivered",
-            DeliveryOutcome::Failed => "failed",
+            DeliveryOutcome::Delivered => NoticeDelivery::Delivered,
+            DeliveryOutcome::Failed => NoticeDelivery::Failed,
         }
     }
 }
@@ -128,8 +129,6 @@ pub struct DeliveryReport {
     #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
-
-const DELIVERY_STATES: [&str; 3] = ["pending", "delivered", "failed"];
 
 /// The notices of one appeal (R46), oldest first.
 ///
@@ -174,10 +173,15 @@ pub async fn queue(
 ) -> ApiResult<web::Json<NotificationPage>> {
     let q = query.into_inner();
     let page_request = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let delivery = match q.delivery.as_deref().unwrap_or("pending") {
-        "all" => None,
-        d if DELIVERY_STATES.contains(&d) => Some(d.to_owned()),
-        _ => {
+    let delivery = match q
+        .delivery
+        .as_deref()
+        .map(|d| (d, NoticeDelivery::from_code(d)))
+    {
+        None => Some(NoticeDelivery::Pending),
+        Some(("all", _)) => None,
+        Some((_, Some(state))) => Some(state),
+        Some((_, None)) => {
             return Err(ApiError::invalid_field(
                 "#/query/delivery",
                 "must be pending, delivered, failed or all",
@@ -242,7 +246,7 @@ pub async fn report_delivery(
                     &mut errors,
                 );
                 fail_if_any(errors)?;
-                let outcome = body.outcome.code();
+                let outcome = body.outcome.state();
                 if !repo::notifications::report(conn, id, outcome, at, body.note.as_deref())? {
                     return Err(ApiError::conflict(format!(
                         "Notification {id} was already delivered."
@@ -258,7 +262,7 @@ pub async fn report_delivery(
                     Some(serde_json::json!({
                         "notification_id": id,
                         "event": notice.event,
-                        "delivery": outcome,
+                        "delivery": outcome.code(),
                         "reported_at": workflow::utc(at),
                     })),
                 )?;

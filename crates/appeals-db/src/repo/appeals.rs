@@ -121,25 +121,38 @@ pub fn insert_tags_and_markings(
     tags: &[String],
     markings: &[String],
 ) -> Result<(), DbError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for tag in tags {
-        let tag = tag.to_lowercase();
-        if seen.insert(tag.clone()) {
-            diesel::insert_into(appeal_tags::table)
-                .values((
+    // One statement per table; the sets drop repeats, which the unique keys would refuse.
+    let tags: std::collections::BTreeSet<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+    if !tags.is_empty() {
+        let rows: Vec<_> = tags
+            .into_iter()
+            .map(|tag| {
+                (
                     appeal_tags::appeal_id.eq(appeal_id),
                     appeal_tags::tag.eq(tag),
-                ))
-                .execute(conn)?;
-        }
+                )
+            })
+            .collect();
+        // A multi-row VALUES is outside MultiConnection's common subset; each backend has it.
+        crate::per_backend!(conn, |c| diesel::insert_into(appeal_tags::table)
+            .values(rows)
+            .execute(c))?;
     }
-    for marking in markings.iter().collect::<std::collections::BTreeSet<_>>() {
-        diesel::insert_into(appeal_markings::table)
-            .values((
-                appeal_markings::appeal_id.eq(appeal_id),
-                appeal_markings::marking.eq(marking),
-            ))
-            .execute(conn)?;
+    let markings: std::collections::BTreeSet<&String> = markings.iter().collect();
+    if !markings.is_empty() {
+        let rows: Vec<_> = markings
+            .into_iter()
+            .map(|marking| {
+                (
+                    appeal_markings::appeal_id.eq(appeal_id),
+                    appeal_markings::marking.eq(marking),
+                )
+            })
+            .collect();
+        // A multi-row VALUES is outside MultiConnection's common subset; each backend has it.
+        crate::per_backend!(conn, |c| diesel::insert_into(appeal_markings::table)
+            .values(rows)
+            .execute(c))?;
     }
     Ok(())
 }

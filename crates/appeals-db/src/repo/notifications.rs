@@ -2,6 +2,7 @@
 //! only their delivery fields change afterwards (each report is also an event in the card's
 //! history).
 
+use appeals_domain::lifecycle::NoticeDelivery;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -31,8 +32,8 @@ pub fn of_appeal(conn: &mut DbConn, appeal_id: i64) -> Result<Vec<NotificationRo
 #[derive(Debug, Clone)]
 pub struct QueueFilter {
     pub subject_id: i64,
-    /// `pending`, `delivered` or `failed`; all when `None`.
-    pub delivery: Option<String>,
+    /// One delivery state; all when `None`.
+    pub delivery: Option<NoticeDelivery>,
     /// Only ids above this one (the cursor).
     pub after_id: Option<i64>,
     pub limit: i64,
@@ -48,8 +49,8 @@ pub fn queue(
         .filter(n::subject_id.eq(f.subject_id))
         .select((NotificationRow::as_select(), appeals::reg_number))
         .into_boxed();
-    if let Some(delivery) = &f.delivery {
-        q = q.filter(n::delivery.eq(delivery.clone()));
+    if let Some(delivery) = f.delivery {
+        q = q.filter(n::delivery.eq(delivery.code()));
     }
     if let Some(after) = f.after_id {
         q = q.filter(n::id.gt(after));
@@ -70,16 +71,20 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<NotificationRow>, DbErr
 pub fn report(
     conn: &mut DbConn,
     id: i64,
-    delivery: &str,
+    delivery: NoticeDelivery,
     at: NaiveDateTime,
     note: Option<&str>,
 ) -> Result<bool, DbError> {
-    let changed = diesel::update(n::table.find(id).filter(n::delivery.ne("delivered")))
-        .set((
-            n::delivery.eq(delivery),
-            n::reported_at.eq(Some(at)),
-            n::delivery_note.eq(note),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        n::table
+            .find(id)
+            .filter(n::delivery.ne(NoticeDelivery::Delivered.code())),
+    )
+    .set((
+        n::delivery.eq(delivery.code()),
+        n::reported_at.eq(Some(at)),
+        n::delivery_note.eq(note),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }

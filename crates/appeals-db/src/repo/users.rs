@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use crate::conn::DbConn;
 use crate::error::DbError;
-use crate::rows::{NewUserRow, UserRow};
-use crate::schema::users;
+use crate::rows::{NewUserRow, SubjectRow, UserRow};
+use crate::schema::{subjects, users};
 
 pub fn insert(conn: &mut DbConn, new: &NewUserRow) -> Result<UserRow, DbError> {
     Ok(diesel::insert_into(users::table)
@@ -25,5 +25,19 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<UserRow, DbError> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
+        .first(conn)?)
+}
+
+/// A user and a subject read in one statement: registration needs both (the talon names the
+/// subject and the accepting official) and runs at national scale, where a round trip counts.
+pub fn get_with_subject(
+    conn: &mut DbConn,
+    user_id: i64,
+    subject_id: i64,
+) -> Result<(UserRow, SubjectRow), DbError> {
+    Ok(users::table
+        .inner_join(subjects::table.on(subjects::id.eq(subject_id)))
+        .filter(users::id.eq(user_id))
+        .select((UserRow::as_select(), SubjectRow::as_select()))
         .first(conn)?)
 }
