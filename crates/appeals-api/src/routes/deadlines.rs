@@ -5,6 +5,7 @@
 use actix_web::{get, web};
 use appeals_db::repo;
 use appeals_domain::deadline::{self, ClockState, DayCountConvention, DayUnit, Term};
+use appeals_domain::lifecycle::NoticeDelivery;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -222,8 +223,8 @@ pub async fn of_appeal(
                         extended_on,
                     )?
                     .date,
-                    completed_on: (notice.delivery
-                        == appeals_domain::lifecycle::NoticeDelivery::Delivered.code())
+                    completed_on: (NoticeDelivery::from_code(&notice.delivery)
+                        == Some(NoticeDelivery::Delivered))
                     .then_some(notice.reported_at)
                     .flatten()
                     .map(|t| local_date(&rules, t)),
