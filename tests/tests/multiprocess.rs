@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 //! Several server processes on one database: registration numbers stay unique, increasing and
-//! gapless; the history chain is verifiable with `appeals audit verify`.
+//! gapless; the history chain is verifiable with `appeals audit verify`; a process killed under
+//! load loses nothing it answered.
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -13,7 +14,8 @@ backend_tests!(
     two_processes_number_registrations_without_duplicates_or_gaps,
     two_processes_number_without_duplicates_or_gaps_in_gapless_mode,
     switching_the_numbering_mode_continues_after_the_last_number,
-    audit_verify_reports_intact_and_broken_chains
+    audit_verify_reports_intact_and_broken_chains,
+    a_process_killed_under_load_loses_no_answered_registration
 );
 
 fn numbering(url: &str, args: &[&str]) -> std::process::Output {
@@ -174,15 +176,7 @@ fn register_from_two_processes(db: TestDb) {
     let app = TestApp::on(db);
     let user = app.user("reg", "S1", &[Role::Registrar]);
     let (a, b) = (start_server(&url), start_server(&url));
-    let body = serde_json::json!({
-        "document_type": "application",
-        "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
-        "text": "Прошу отремонтировать дорогу на улице Абая.",
-        "receipt_form": "electronic",
-        "language": "state",
-        "received_at": "2026-03-05T04:15:00Z"
-    })
-    .to_string();
+    let body = application_body();
     const PER_THREAD: usize = 15;
     let threads: Vec<_> = [a.1, b.1, a.1, b.1]
         .into_iter()
@@ -234,14 +228,7 @@ async fn audit_verify_reports_intact_and_broken_chains(backend: TestBackend) {
         })).await;
         assert_eq!(res.status, 201, "{}", res.body);
     }
-    let verify = || {
-        Command::new(appeals_bin())
-            .args(["audit", "verify"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let verify = || audit_verify(&url);
     let out = verify();
     assert!(
         out.status.success(),
@@ -264,4 +251,111 @@ async fn audit_verify_reports_intact_and_broken_chains(backend: TestBackend) {
         stderr.contains("event id 2") && stderr.contains("hash does not match"),
         "{stderr}"
     );
+}
+
+/// SIGKILL in the middle of registrations (no shutdown, requests in flight): every registration
+/// the process answered 201 is there for the next process — the card under its number and its
+/// `registered` event — numbers stay unique and every history chain verifies. Requests cut off
+/// without an answer may or may not have committed; an integrator retries them with the same
+/// `Idempotency-Key`.
+async fn a_process_killed_under_load_loses_no_answered_registration(backend: TestBackend) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    let mut doomed = start_server(&url);
+    let port = doomed.1;
+    let body = application_body();
+    let answered_count = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (token, body, count) = (user.token.clone(), body.clone(), answered_count.clone());
+            std::thread::spawn(move || {
+                let mut answered = Vec::new();
+                // Until the process is gone: a refused connection or a cut-off answer ends it.
+                while let Some((status, response)) =
+                    http(port, "POST", "/api/v1/appeals", Some(&token), &body)
+                {
+                    let Ok(card) = serde_json::from_str::<serde_json::Value>(&response) else {
+                        break;
+                    };
+                    assert_eq!(status, 201, "{response}");
+                    answered.push((
+                        card["id"].as_i64().unwrap(),
+                        card["registration_number"].as_str().unwrap().to_owned(),
+                    ));
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+                answered
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    while answered_count.load(Ordering::SeqCst) < 40 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "too slow to register 40"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    doomed.0.kill().unwrap(); // SIGKILL: no graceful shutdown
+    doomed.0.wait().unwrap();
+    let answered: Vec<(i64, String)> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert!(answered.len() >= 40);
+
+    let next = start_server(&url);
+    for (id, number) in &answered {
+        let card = get_json(next.1, &format!("/api/v1/appeals/{id}"), &user.token);
+        assert_eq!(card["registration_number"], number.as_str());
+        let history = get_json(
+            next.1,
+            &format!("/api/v1/appeals/{id}/history"),
+            &user.token,
+        );
+        assert_eq!(history[0]["action"], "registered", "{history}");
+    }
+    let mut numbers: Vec<&String> = answered.iter().map(|(_, n)| n).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), answered.len(), "a number was answered twice");
+    let audit = audit_verify(&url);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+}
+
+fn audit_verify(url: &str) -> std::process::Output {
+    Command::new(appeals_bin())
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// A `GET` that must answer 200 with JSON.
+fn get_json(port: u16, path: &str, token: &str) -> serde_json::Value {
+    let (status, response) = http(port, "GET", path, Some(token), "").unwrap();
+    assert_eq!(status, 200, "GET {path}: {response}");
+    serde_json::from_str(&response).unwrap()
+}
+
+/// The registration body the load in these tests sends.
+fn application_body() -> String {
+    serde_json::json!({
+        "document_type": "application",
+        "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+        "text": "Прошу отремонтировать дорогу на улице Абая.",
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"
+    })
+    .to_string()
 }
