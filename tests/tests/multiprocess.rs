@@ -79,13 +79,28 @@ fn http(
     token: Option<&str>,
     body: &str,
 ) -> Option<(u16, String)> {
+    http_with(port, method, path, token, &[], body)
+}
+
+/// [`http`] with extra request headers; `None` when the connection fails or is cut off.
+fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<(u16, String)> {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .ok()?;
-    let auth = token
+    let mut auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    for (name, value) in headers {
+        auth.push_str(&format!("{name}: {value}\r\n"));
+    }
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -255,9 +270,9 @@ async fn audit_verify_reports_intact_and_broken_chains(backend: TestBackend) {
 
 /// SIGKILL in the middle of registrations (no shutdown, requests in flight): every registration
 /// the process answered 201 is there for the next process — the card under its number and its
-/// `registered` event — numbers stay unique and every history chain verifies. Requests cut off
-/// without an answer may or may not have committed; an integrator retries them with the same
-/// `Idempotency-Key`.
+/// `registered` event — numbers stay unique and every history chain verifies. A request cut off
+/// without an answer may or may not have committed; retried with its `Idempotency-Key` against the
+/// next process it takes effect exactly once.
 async fn a_process_killed_under_load_loses_no_answered_registration(backend: TestBackend) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -270,25 +285,20 @@ async fn a_process_killed_under_load_loses_no_answered_registration(backend: Tes
     let body = application_body();
     let answered_count = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..4)
-        .map(|_| {
+        .map(|client| {
             let (token, body, count) = (user.token.clone(), body.clone(), answered_count.clone());
             std::thread::spawn(move || {
                 let mut answered = Vec::new();
-                // Until the process is gone: a refused connection or a cut-off answer ends it.
-                while let Some((status, response)) =
-                    http(port, "POST", "/api/v1/appeals", Some(&token), &body)
-                {
-                    let Ok(card) = serde_json::from_str::<serde_json::Value>(&response) else {
-                        break;
-                    };
-                    assert_eq!(status, 201, "{response}");
-                    answered.push((
-                        card["id"].as_i64().unwrap(),
-                        card["registration_number"].as_str().unwrap().to_owned(),
-                    ));
+                // Until the process is gone; the last key is the request left without an answer.
+                for n in 0.. {
+                    let key = format!("client-{client}-{n}");
+                    match register(port, &token, &key, &body) {
+                        Some(card) => answered.push(card),
+                        None => return (answered, key),
+                    }
                     count.fetch_add(1, Ordering::SeqCst);
                 }
-                answered
+                unreachable!()
             })
         })
         .collect();
@@ -302,10 +312,9 @@ async fn a_process_killed_under_load_loses_no_answered_registration(backend: Tes
     }
     doomed.0.kill().unwrap(); // SIGKILL: no graceful shutdown
     doomed.0.wait().unwrap();
-    let answered: Vec<(i64, String)> = clients
-        .into_iter()
-        .flat_map(|c| c.join().unwrap())
-        .collect();
+    let (answered, unanswered): (Vec<Vec<(i64, String)>>, Vec<String>) =
+        clients.into_iter().map(|c| c.join().unwrap()).unzip();
+    let mut answered: Vec<(i64, String)> = answered.into_iter().flatten().collect();
     assert!(answered.len() >= 40);
 
     let next = start_server(&url);
@@ -319,10 +328,29 @@ async fn a_process_killed_under_load_loses_no_answered_registration(backend: Tes
         );
         assert_eq!(history[0]["action"], "registered", "{history}");
     }
+    for key in &unanswered {
+        let retried = register(next.1, &user.token, key, &body).expect("the retry is answered");
+        // Committed before the kill (the first card, replayed) or not at all (a new one).
+        assert_eq!(
+            register(next.1, &user.token, key, &body),
+            Some(retried.clone())
+        );
+        answered.push(retried);
+    }
     let mut numbers: Vec<&String> = answered.iter().map(|(_, n)| n).collect();
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), answered.len(), "a number was answered twice");
+    let stored: i64 = {
+        use appeals_db::schema::appeals;
+        use diesel::prelude::*;
+        appeals::table.count().get_result(&mut *app.conn()).unwrap()
+    };
+    assert_eq!(
+        stored,
+        i64::try_from(answered.len()).unwrap(),
+        "each request took effect exactly once"
+    );
     let audit = audit_verify(&url);
     assert!(
         audit.status.success(),
@@ -358,4 +386,23 @@ fn application_body() -> String {
         "received_at": "2026-03-05T04:15:00Z"
     })
     .to_string()
+}
+
+/// A registration with an `Idempotency-Key`: the card's id and number, or `None` when the
+/// connection failed or the answer was cut off half-way.
+fn register(port: u16, token: &str, key: &str, body: &str) -> Option<(i64, String)> {
+    let (status, response) = http_with(
+        port,
+        "POST",
+        "/api/v1/appeals",
+        Some(token),
+        &[("Idempotency-Key", key)],
+        body,
+    )?;
+    let card = serde_json::from_str::<serde_json::Value>(&response).ok()?;
+    assert_eq!(status, 201, "{card}");
+    Some((
+        card["id"].as_i64().unwrap(),
+        card["registration_number"].as_str().unwrap().to_owned(),
+    ))
 }
