@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 VENV := target/venv
 
-.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench bench-load build clean-data
+.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench bench-load bench-targets build clean-data
 
 run:
 	APPEALS_ENV=dev $(CARGO) run --bin appeals -- serve --seed-demo
@@ -52,6 +52,18 @@ bench:
 bench-load:
 	$(CARGO) build -p appeals-api -p appeals-bench
 	scripts/bench-load.sh
+
+## The registration targets of issues 4 and 5 on PostgreSQL (127.0.0.1:5432): a release build, a
+## database `appeals_bench` with BENCH_COUNT appeals (default 1,000,000, ≈ 3–4 min to seed), then
+## interleaved 20 s runs at 32 clients without and with the duplicate check, their means and the
+## ratio (scripts/bench/ab.sh). ≈ 10 minutes; drops the database at the end.
+BENCH_COUNT ?= 1000000
+bench-targets:
+	$(CARGO) build --release -p appeals-api -p appeals-bench
+	COUNT=$(BENCH_COUNT) scripts/bench/setup.sh appeals_bench
+	psql -U postgres -h 127.0.0.1 -d appeals_bench -qc "VACUUM ANALYZE" -c CHECKPOINT
+	D=20 scripts/bench/ab.sh appeals_bench "skip 0 skip 0 skip 0"
+	dropdb -U postgres -h 127.0.0.1 appeals_bench
 
 clean-data:
 	rm -rf data
