@@ -193,6 +193,18 @@ impl TestApp {
         }
     }
 
+    /// An admin of the authorized body (subject `KPSISU`, created on first use): the one who may
+    /// change national configuration.
+    pub fn national_admin(&self, username: &str) -> TestUser {
+        let exists = repo::subjects::find_by_code(&mut self.conn(), "KPSISU")
+            .expect("find KPSISU")
+            .is_some();
+        if !exists {
+            self.subject("KPSISU", true);
+        }
+        self.user(username, "KPSISU", &[Role::Admin])
+    }
+
     /// Sends a request through the full app (all middleware) and reads the body as JSON
     /// (`Value::Null` when empty or not JSON).
     pub async fn send(&self, req: TestRequest) -> TestResponse {

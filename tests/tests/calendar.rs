@@ -127,7 +127,7 @@ async fn unknown_year_is_404(backend: TestBackend) {
     app.get("/api/v1/calendar/next", &user)
         .await
         .assert_problem(404, "not-found");
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     put_overrides(&app, &admin, 2040, json!({"overrides": []}))
         .await
         .assert_problem(404, "not-found");
@@ -214,7 +214,7 @@ async fn bad_deadline_parameters_are_422_with_query_pointers(backend: TestBacken
 async fn replaced_overrides_give_a_new_version_used_by_new_registrations(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
 
     let first = app.post("/api/v1/appeals", &registrar, appeal_body()).await;
     assert_eq!(first.status, 201, "{}", first.body);
@@ -277,7 +277,7 @@ async fn replaced_overrides_give_a_new_version_used_by_new_registrations(backend
 
 async fn invalid_overrides_change_nothing(backend: TestBackend) {
     let app = TestApp::new(backend).await;
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     let before = app.get("/api/v1/calendar/2026", &admin).await.body;
     let config = repo::configuration::rules_version(&mut app.conn()).unwrap();
 
@@ -348,7 +348,13 @@ async fn recalculation_moves_open_cards_and_dry_run_changes_nothing(backend: Tes
         .await;
     assert_eq!(foreign.status, 201);
 
-    let new_version = put_overrides(&app, &admin, 2026, extra_day_off())
+    // The calendar is national: the authorized body's admin changes it; the subject's admin
+    // recalculates its own open cards.
+    let national = app.national_admin("kp-adm");
+    put_overrides(&app, &admin, 2026, extra_day_off())
+        .await
+        .assert_problem(403, "forbidden");
+    let new_version = put_overrides(&app, &national, 2026, extra_day_off())
         .await
         .body["calendar_version"]
         .clone();

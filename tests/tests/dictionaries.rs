@@ -109,7 +109,7 @@ async fn unknown_book_or_entry_is_404(backend: TestBackend) {
     app.get("/api/v1/dictionaries/languages/entries/klingon", &user)
         .await
         .assert_problem(404, "not-found");
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     app.post(
         "/api/v1/dictionaries/no_such_book/entries",
         &admin,
@@ -122,7 +122,7 @@ async fn unknown_book_or_entry_is_404(backend: TestBackend) {
 async fn admin_adds_an_entry_that_registration_accepts(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
 
     let res = app
         .post("/api/v1/appeals", &registrar, appeal_body("video_call"))
@@ -205,7 +205,7 @@ async fn admin_adds_an_entry_that_registration_accepts(backend: TestBackend) {
 async fn bad_or_forbidden_additions_change_nothing(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     let version = rules_version(&app);
     let count = || {
         repo::configuration::all_entries(&mut app.conn())
@@ -217,6 +217,15 @@ async fn bad_or_forbidden_additions_change_nothing(backend: TestBackend) {
     app.post(
         "/api/v1/dictionaries/receipt_forms/entries",
         &registrar,
+        video_call(),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // The shared dictionaries are national: an ordinary subject's admin may not change them.
+    let subject_admin = app.user("s1-adm", "S1", &[Role::Admin]);
+    app.post(
+        "/api/v1/dictionaries/receipt_forms/entries",
+        &subject_admin,
         video_call(),
     )
     .await
@@ -275,7 +284,7 @@ async fn bad_or_forbidden_additions_change_nothing(backend: TestBackend) {
 async fn deactivated_entry_is_refused_for_new_cards(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     let uri = "/api/v1/dictionaries/receipt_forms/entries/electronic";
     let etag = app
         .get("/api/v1/dictionaries/receipt_forms", &admin)
@@ -341,7 +350,7 @@ async fn send_via(state: &web::Data<AppState>, req: TestRequest) -> (u16, Value)
 async fn another_process_sees_the_change_on_its_next_request(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
-    let admin = app.user("adm", "S1", &[Role::Admin]);
+    let admin = app.national_admin("adm");
     let pool = appeals_db::build_pool(&app.db.db_url(), 2).unwrap();
     let other = web::Data::new(
         AppState::new(pool, JwtKeys::new(TEST_SECRET, 900))

@@ -95,7 +95,7 @@ pub fn load_for_action(
     id: i64,
     expected: Option<i64>,
 ) -> Result<(AppealRow, CardParts), ApiError> {
-    let row = workflow::load_writable(conn, p, id)?;
+    let row = workflow::load_card(conn, p, id)?;
     check_version(&row, expected)?;
     let parts = CardParts::of(&row)?;
     Ok((row, parts))

@@ -4,7 +4,6 @@
 //! [`Auth<P>`], enforces the role policy `P` a handler declares. Handlers contain no auth code.
 
 use std::marker::PhantomData;
-use std::str::FromStr;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -23,10 +22,17 @@ use crate::state::AppState;
 pub const TOKEN_ISSUER: &str = "appeals";
 pub const TOKEN_AUDIENCE: &str = "appeals-api";
 
+pub use appeals_domain::access::{Action, Role};
+pub use appeals_service::Actor;
+/// The caller admitted to one action by the guard (roles checked; scope checked on load).
+pub use appeals_service::access::Grant as Principal;
+
+// The OpenAPI schema of `Role`: the domain type carries no schema derive.
 /// What a user may do. Stored as the snake_case codes below.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
+#[derive(ToSchema)]
+#[schema(as = Role, rename_all = "snake_case")]
+#[allow(dead_code)] // a schema only: values travel as `Role`
+pub enum RoleSchema {
     /// Registers incoming appeals (регистратор).
     Registrar,
     /// Considers appeals assigned to them (исполнитель).
@@ -39,66 +45,12 @@ pub enum Role {
     Controller,
     /// Keeps the personal-reception queue (секретарь приема).
     ReceptionSecretary,
-    /// Authorized body (КПСиСУ) analyst: reads all subjects.
+    /// Analyst: its subtree; in the authorized body (КПСиСУ), all subjects.
     Analyst,
-    /// Administers users, subjects, dictionaries and the calendar.
+    /// Administers its subject; in the authorized body, also national configuration.
     Admin,
     /// Machine client of an agency information system.
     Integration,
-}
-
-impl Role {
-    pub const ALL: [Role; 9] = [
-        Role::Registrar,
-        Role::Executor,
-        Role::Head,
-        Role::DeputyHead,
-        Role::Controller,
-        Role::ReceptionSecretary,
-        Role::Analyst,
-        Role::Admin,
-        Role::Integration,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Registrar => "registrar",
-            Role::Executor => "executor",
-            Role::Head => "head",
-            Role::DeputyHead => "deputy_head",
-            Role::Controller => "controller",
-            Role::ReceptionSecretary => "reception_secretary",
-            Role::Analyst => "analyst",
-            Role::Admin => "admin",
-            Role::Integration => "integration",
-        }
-    }
-
-    /// Parses the stored comma-separated list.
-    pub fn parse_list(stored: &str) -> Result<Vec<Role>, String> {
-        stored
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(Role::from_str)
-            .collect()
-    }
-
-    pub fn format_list(roles: &[Role]) -> String {
-        roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
-                format!("unknown role `{s}`; known roles: {}", known.join(", "))
-            })
-    }
 }
 
 /// JWT claims.
@@ -176,29 +128,15 @@ impl JwtKeys {
     }
 }
 
-/// The authenticated caller, placed in request extensions by [`authenticate`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Principal {
-    pub user_id: i64,
-    pub subject_id: i64,
-    pub roles: Vec<Role>,
-}
-
-impl Principal {
-    pub fn has_any(&self, roles: &[Role]) -> bool {
-        roles.is_empty() || self.roles.iter().any(|r| roles.contains(r))
-    }
-}
-
 /// Middleware for the protected scope: a missing, malformed, tampered or expired bearer token is
 /// a 401 with `WWW-Authenticate: Bearer`.
 pub async fn authenticate<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    match principal_from(&req) {
-        Ok(principal) => {
-            req.extensions_mut().insert(principal);
+    match actor_from(&req) {
+        Ok(actor) => {
+            req.extensions_mut().insert(actor);
             next.call(req)
                 .await
                 .map(ServiceResponse::map_into_left_body)
@@ -208,7 +146,7 @@ pub async fn authenticate<B: MessageBody>(
     }
 }
 
-fn principal_from(req: &ServiceRequest) -> Result<Principal, ApiError> {
+fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::internal("AppState is not registered"));
     };
@@ -228,34 +166,60 @@ fn principal_from(req: &ServiceRequest) -> Result<Principal, ApiError> {
         .sub
         .parse::<i64>()
         .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
-    Ok(Principal {
+    Ok(Actor {
         user_id,
         subject_id: claims.subject_id,
         roles: claims.roles,
     })
 }
 
-/// A role policy a handler declares through [`Auth<P>`]. Policies are data so that the
-/// role × endpoint matrix can be listed and tested.
+/// The action a handler takes, declared through [`Auth<P>`]. Which roles may take it, and over
+/// which subjects, is the domain table ([`appeals_domain::access`]); the guard
+/// ([`appeals_service::access`]) decides from it.
 pub trait Policy {
-    /// Allowed roles; empty means any authenticated user.
-    const ROLES: &'static [Role];
+    const ACTION: Action;
 }
 
-/// Any authenticated user.
-pub struct AnyRole;
-impl Policy for AnyRole {
-    const ROLES: &'static [Role] = &[];
+/// Declares a marker type per action for [`Auth<P>`].
+macro_rules! policies {
+    ($($name:ident => $action:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("Handlers that take `Action::", stringify!($action), "`.")]
+            pub struct $name;
+            impl Policy for $name {
+                const ACTION: Action = Action::$action;
+            }
+        )*
+    };
 }
 
-/// Administrators only.
-pub struct Admins;
-impl Policy for Admins {
-    const ROLES: &'static [Role] = &[Role::Admin];
+policies! {
+    OwnAccount => ReadOwnAccount,
+    ReferenceData => ReadReferenceData,
+    Registrars => RegisterAppeal,
+    Readers => ReadAppeals,
+    CardEditors => EditAppeal,
+    ApplicantEditors => EditApplicants,
+    RegistryReaders => LookupRegistry,
+    Forwarders => ForwardAppeal,
+    Assigners => AssignExecutor,
+    Deciders => RecordDecision,
+    Heads => ExtendTerm,
+    CaseOfficers => RecordCaseEvent,
+    Continuers => ContinueConsideration,
+    CorrectionRequesters => RequestCorrection,
+    Closers => CloseAppeal,
+    DuplicateCheckers => CheckDuplicates,
+    DuplicateDeciders => DecideDuplicate,
+    Notifiers => DeliverNotifications,
+    Analysts => AnalyseCampaigns,
+    Recalculators => RecalculateDeadlines,
+    CalendarKeepers => ChangeCalendar,
+    DictionaryKeepers => ChangeDictionaries,
 }
 
-/// The authenticated caller, admitted by policy `P` (403 otherwise).
-pub struct Auth<P: Policy = AnyRole> {
+/// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).
+pub struct Auth<P: Policy> {
     pub principal: Principal,
     _policy: PhantomData<P>,
 }
@@ -269,25 +233,36 @@ impl<P: Policy> std::ops::Deref for Auth<P> {
 
 impl<P: Policy> FromRequest for Auth<P> {
     type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
 
+    /// The role part of the guard always; for national configuration also the scope part (whether
+    /// the caller's subject is the authorized body), before the body is read, so a refused caller
+    /// learns nothing about its input.
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let result = match req.extensions().get::<Principal>() {
-            None => Err(ApiError::unauthorized("A bearer access token is required.").into()),
-            Some(p) if !p.has_any(P::ROLES) => {
-                let needed: Vec<_> = P::ROLES.iter().map(|r| r.code()).collect();
-                Err(ApiError::forbidden(format!(
-                    "This action requires one of the roles: {}.",
-                    needed.join(", ")
-                ))
-                .into())
+        let admitted = match req.extensions().get::<Actor>() {
+            None => Err(ApiError::unauthorized("A bearer access token is required.")),
+            Some(actor) => {
+                appeals_service::access::admit(actor.clone(), P::ACTION).map_err(ApiError::from)
             }
-            Some(p) => Ok(Auth {
-                principal: p.clone(),
-                _policy: PhantomData,
-            }),
         };
-        std::future::ready(result)
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let principal = admitted.map_err(actix_web::Error::from)?;
+            if principal.scope() == appeals_domain::access::Scope::National {
+                let state = state
+                    .ok_or_else(|| ApiError::internal("AppState is not registered"))
+                    .map_err(actix_web::Error::from)?;
+                let grant = principal.clone();
+                state
+                    .db(move |conn| Ok(appeals_service::access::require_reach(conn, &grant)?))
+                    .await
+                    .map_err(actix_web::Error::from)?;
+            }
+            Ok(Auth {
+                principal,
+                _policy: PhantomData,
+            })
+        })
     }
 }
 
@@ -315,17 +290,6 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn role_list_round_trips_and_rejects_unknown() {
-        let roles = vec![Role::Registrar, Role::DeputyHead];
-        assert_eq!(Role::parse_list(&Role::format_list(&roles)).unwrap(), roles);
-        assert!(
-            Role::parse_list("registrar,boss")
-                .unwrap_err()
-                .contains("boss")
-        );
-    }
 
     #[test]
     fn token_round_trip_and_tamper_detection() {

@@ -296,6 +296,19 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The one mapping of the use-case errors to problem types.
+impl From<appeals_service::AppError> for ApiError {
+    fn from(e: appeals_service::AppError) -> Self {
+        use appeals_service::AppError;
+        match e {
+            AppError::Forbidden(detail) => ApiError::forbidden(detail),
+            AppError::NotFound(detail) => ApiError::not_found(detail),
+            AppError::Domain(e) => e.into(),
+            AppError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<appeals_db::DbError> for ApiError {
     fn from(e: appeals_db::DbError) -> Self {
         use appeals_db::DbError;

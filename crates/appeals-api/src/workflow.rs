@@ -9,7 +9,7 @@ use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::dto::{AnonymityDto, AppealDto, Deadlines, SubjectRef, TalonDto};
 use crate::error::ApiError;
 
@@ -33,46 +33,11 @@ pub struct AppealDetails {
     pub correction: Option<crate::dto::CorrectionDto>,
 }
 
-/// Whether `p` may read the card: its own subject's card, a card it registered and forwarded on,
-/// or any card for analysts of the authorized body. Others get 404 (existence does not leak).
-pub fn can_read(p: &Principal, row: &AppealRow) -> bool {
-    row.subject_id == p.subject_id
-        || row.registered_by_subject_id == p.subject_id
-        || p.roles.contains(&Role::Analyst)
-}
-
-/// Whether `p` may change the card: only the subject that holds it.
-pub fn can_write(p: &Principal, row: &AppealRow) -> bool {
-    row.subject_id == p.subject_id
-}
-
-/// Loads a card the caller may read, else 404. A part forwarded by competence is also readable
-/// (never writable) by whoever may read its main appeal: the forwarding subject follows its parts,
-/// since the main appeal cannot close while one is open (docs/forwarding.md).
-pub fn load_readable(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
-    let not_found = || ApiError::not_found(format!("Appeal {id} does not exist."));
-    let row = repo::appeals::find(conn, id)?.ok_or_else(not_found)?;
-    if can_read(p, &row) {
-        return Ok(row);
-    }
-    if let Some(main_id) = row.main_appeal_id
-        && let Some(main) = repo::appeals::find(conn, main_id)?
-        && can_read(p, &main)
-    {
-        return Ok(row);
-    }
-    Err(not_found())
-}
-
-/// Loads a card the caller may change, else 404 (or 403 when it can read but not change it).
-pub fn load_writable(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
-    let row = load_readable(conn, p, id)?;
-    if !can_write(p, &row) {
-        return Err(ApiError::forbidden(
-            "The appeal is held by another subject.",
-        ));
-    }
-    Ok(row)
+/// Loads a card for the caller's granted action through the one guard
+/// ([`appeals_service::access::load_card`]): 404 when it may not read the card, 403 when it may
+/// read it but the action does not reach the subject that holds it.
+pub fn load_card(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
+    Ok(appeals_service::access::load_card(conn, p, id)?)
 }
 
 pub fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, ApiError> {

@@ -4,6 +4,7 @@
 //!
 //! Rule ids (R1–R52) refer to `docs/rules.md`, which maps each rule to its code and tests.
 
+pub mod access;
 pub mod calendar;
 pub mod cards;
 pub mod deadline;

@@ -9,15 +9,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Analysts, Auth};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// Analysts of the authorized body only.
-pub struct Analysts;
-impl Policy for Analysts {
-    const ROLES: &'static [Role] = &[Role::Analyst];
-}
 
 /// At most this many appeals of the window are clustered (newest first); `truncated` says so.
 const WINDOW_CAP: i64 = 200_000;
@@ -79,7 +73,8 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 
 /// Campaign signal: many different applicants sending near-identical texts (advisory).
 ///
-/// Groups the appeals registered in `[from, to]` (all subjects) by shared LSH band keys of their
+/// Groups the appeals registered in `[from, to]` (all subjects for the authorized body's analysts,
+/// the analyst's subtree elsewhere) by shared LSH band keys of their
 /// texts, keeps pairs whose estimated resemblance is at least 0.6, and lists clusters with at
 /// least `min_size` distinct applicants (default 3), with their subjects and a sample text. Not a
 /// duplicate verdict (p.2(2) needs the same applicant); nothing is stored or changed.
@@ -87,7 +82,7 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 #[get("/analytics/campaigns")]
 pub async fn campaigns(
     state: web::Data<AppState>,
-    _auth: Auth<Analysts>,
+    auth: Auth<Analysts>,
     query: web::Query<CampaignQuery>,
 ) -> ApiResult<web::Json<Campaigns>> {
     let q = query.into_inner();
@@ -108,9 +103,17 @@ pub async fn campaigns(
         ));
     }
     let params = rules.dedup.signature;
+    let grant = auth.principal.clone();
     let result = state
         .db(move |conn| {
-            let mut entries = repo::duplicates::window_signatures(conn, from, to, WINDOW_CAP + 1)?;
+            let subjects = appeals_service::access::visible_subjects(conn, &grant)?;
+            let mut entries = repo::duplicates::window_signatures(
+                conn,
+                subjects.as_deref(),
+                from,
+                to,
+                WINDOW_CAP + 1,
+            )?;
             let truncated = entries.len() > usize::try_from(WINDOW_CAP).unwrap_or(usize::MAX);
             entries.truncate(usize::try_from(WINDOW_CAP).unwrap_or(usize::MAX));
             let signatures: Vec<Option<Signature>> = entries

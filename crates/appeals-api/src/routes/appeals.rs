@@ -15,7 +15,7 @@ use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, CardEditors, Readers, Registrars};
 use crate::dedup::{PreparedCheck, run_check};
 use crate::dto::{
     Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput,
@@ -27,24 +27,6 @@ use crate::pagination::PageRequest;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
-
-/// Who may register: registrars and integrated agency systems.
-pub struct Registrars;
-impl Policy for Registrars {
-    const ROLES: &'static [Role] = &[Role::Registrar, Role::Integration];
-}
-
-/// Who may edit the requisites of a card.
-pub struct CardEditors;
-impl Policy for CardEditors {
-    const ROLES: &'static [Role] = &[
-        Role::Registrar,
-        Role::Executor,
-        Role::Head,
-        Role::DeputyHead,
-        Role::Integration,
-    ];
-}
 
 /// Everything computed before the registering transaction (no database needed).
 struct Prepared {
@@ -435,7 +417,7 @@ fn complaint_target(
                 )
             };
             let found = repo::appeals::find_by_number(conn, number.trim())?.ok_or_else(unknown)?;
-            let row = workflow::load_readable(conn, principal, found.id).map_err(|_| unknown())?;
+            let row = workflow::load_card(conn, principal, found.id).map_err(|_| unknown())?;
             Some(CardParts::of(&row)?.card.reg_number().clone())
         }
         None => None,
@@ -805,7 +787,7 @@ pub async fn register(
 #[get("/appeals")]
 pub async fn list(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     req: HttpRequest,
     query: web::Query<AppealListQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -816,10 +798,10 @@ pub async fn list(
     } else {
         PageRequest::parse(q.limit, q.cursor.as_deref())?
     };
-    let analyst = auth.roles.contains(&Role::Analyst);
     let today = state.rules().today();
-    let filter = repo::appeals::AppealFilter {
-        visible_subject: (!analyst).then_some(auth.subject_id),
+    let grant = auth.principal.clone();
+    let mut filter = repo::appeals::AppealFilter {
+        visible_subjects: None,
         subject_id: q.subject_id,
         status: q.status,
         kind: q.kind,
@@ -837,6 +819,7 @@ pub async fn list(
     };
     let page = state
         .db(move |conn| {
+            filter.visible_subjects = appeals_service::access::visible_subjects(conn, &grant)?;
             let mut rows = repo::appeals::list(conn, &filter)?;
             let next_cursor = page_request.cut(&mut rows, |r| r.id);
             let items = rows
@@ -906,7 +889,7 @@ fn next_page_link(req: &HttpRequest, cursor: &str) -> String {
 #[get("/appeals/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
@@ -915,7 +898,7 @@ pub async fn get_one(
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
-            let row = workflow::load_readable(conn, &principal, id)?;
+            let row = workflow::load_card(conn, &principal, id)?;
             if held.matches(row.version) {
                 return Ok(Err(row.version));
             }
@@ -1046,7 +1029,7 @@ pub async fn patch_one(
     let dto = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let row = workflow::load_writable(conn, &principal, id)?;
+                let row = workflow::load_card(conn, &principal, id)?;
                 if row.version != expected {
                     return Err(ApiError::new(
                         ProblemType::PreconditionFailed,
@@ -1207,14 +1190,14 @@ pub async fn patch_one(
 #[get("/appeals/{id}/history/verification")]
 pub async fn verify_history(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<crate::dto::HistoryVerificationDto>> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let check = state
         .db(move |conn| {
-            workflow::load_readable(conn, &principal, id)?;
+            workflow::load_card(conn, &principal, id)?;
             Ok(repo::events::verify_appeal(conn, id)?)
         })
         .await?;
@@ -1236,14 +1219,14 @@ pub async fn verify_history(
 #[get("/appeals/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<EventDto>>> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let events = state
         .db(move |conn| {
-            workflow::load_readable(conn, &principal, id)?;
+            workflow::load_card(conn, &principal, id)?;
             Ok(repo::events::list(conn, id)?)
         })
         .await?;

@@ -8,7 +8,7 @@ use appeals_domain::cards::AddressCheck;
 use appeals_domain::dictionary::DictionaryName;
 
 use crate::applicants::{self as z1, Lookup, StoredApplicant};
-use crate::auth::{Auth, Policy, Principal, Role};
+use crate::auth::{ApplicantEditors, Auth, Principal};
 use crate::dto::{
     AddressReconciliation, AppealDto, ApplicantCategory, ApplicantInput, ReplaceApplicants,
 };
@@ -18,12 +18,6 @@ use crate::routes::appeals::{applicant_card, check_address, check_applicant, ful
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
-
-/// Who may change the applicants of a card (of the subject that holds it).
-pub struct ApplicantEditors;
-impl Policy for ApplicantEditors {
-    const ROLES: &'static [Role] = &[Role::Registrar, Role::Executor, Role::Integration];
-}
 
 fn stale(row: &AppealRow, expected: i64) -> Result<(), ApiError> {
     if row.version != expected {
@@ -73,7 +67,7 @@ fn change_applicants(
         lookups,
     } = change;
     write_tx(conn, |conn| {
-        let row = workflow::load_writable(conn, principal, id)?;
+        let row = workflow::load_card(conn, principal, id)?;
         stale(&row, expected)?;
         let mut parts = CardParts::of(&row)?;
         let before_rows = repo::appeals::applicants(conn, row.id)?;
@@ -296,7 +290,7 @@ pub async fn reconcile_address(
     let dto = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let row = workflow::load_writable(conn, &principal, id)?;
+                let row = workflow::load_card(conn, &principal, id)?;
                 stale(&row, expected)?;
                 let applicant = repo::appeals::applicants(conn, row.id)?
                     .into_iter()

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Auth, Role, verify_password};
+use crate::auth::{Auth, OwnAccount, Role, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
@@ -58,6 +58,7 @@ pub struct Me {
     #[schema(example = "registrar")]
     pub username: String,
     pub full_name: Option<String>,
+    #[schema(value_type = Vec<crate::auth::RoleSchema>)]
     pub roles: Vec<Role>,
     pub subject: SubjectSummary,
 }
@@ -138,7 +139,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// The current user, their roles and subject.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, auth: Auth) -> ApiResult<web::Json<Me>> {
+pub async fn me(state: web::Data<AppState>, auth: Auth<OwnAccount>) -> ApiResult<web::Json<Me>> {
     let user_id = auth.user_id;
     let (user, subject) = state
         .db(move |conn| {

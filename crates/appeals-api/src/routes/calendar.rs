@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::auth::{Admins, Auth};
+use crate::auth::{Auth, CalendarKeepers, Recalculators, ReferenceData};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
 use crate::rules::{Rules, calendar_with_overrides};
@@ -180,7 +180,7 @@ fn year_dto(
 #[get("/calendar/{year}")]
 pub async fn get_year(
     state: web::Data<AppState>,
-    _auth: Auth,
+    _auth: Auth<ReferenceData>,
     path: web::Path<i32>,
 ) -> ApiResult<web::Json<CalendarYearDto>> {
     let year = path.into_inner();
@@ -236,7 +236,7 @@ pub struct DeadlineDto {
 #[get("/calendar/deadline")]
 pub async fn deadline_calc(
     state: web::Data<AppState>,
-    _auth: Auth,
+    _auth: Auth<ReferenceData>,
     query: web::Query<DeadlineQuery>,
 ) -> ApiResult<web::Json<DeadlineDto>> {
     let q = query.into_inner();
@@ -353,7 +353,7 @@ fn override_error(e: appeals_domain::DomainError, overrides: &[OverrideDto]) -> 
 #[put("/calendar/{year}/overrides")]
 pub async fn replace_overrides(
     state: web::Data<AppState>,
-    auth: Auth<Admins>,
+    auth: Auth<CalendarKeepers>,
     path: web::Path<i32>,
     ValidatedJson(body): ValidatedJson<ReplaceOverrides>,
 ) -> ApiResult<web::Json<CalendarYearDto>> {
@@ -508,7 +508,7 @@ const OPEN_STATUSES: [&str; 6] = [
 #[post("/calendar/recalculations")]
 pub async fn recalculate(
     state: web::Data<AppState>,
-    auth: Auth<Admins>,
+    auth: Auth<Recalculators>,
     ValidatedJson(body): ValidatedJson<RecalculationRequest>,
 ) -> ApiResult<HttpResponse> {
     let principal = auth.principal.clone();

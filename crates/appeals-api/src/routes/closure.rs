@@ -7,17 +7,11 @@ use appeals_db::{DbConn, repo};
 use appeals_domain::lifecycle::{self, AppealState, Command};
 
 use crate::actions::{CardEvent, act_on_card, expected_version};
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, Closers};
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::workflow;
-
-/// Who may complete an appeal: its executor and the heads of the holding subject.
-pub struct Closers;
-impl Policy for Closers {
-    const ROLES: &'static [Role] = &[Role::Head, Role::DeputyHead, Role::Executor];
-}
 
 /// Parts of `main` that are still open: every part whose lifecycle status is not final
 /// (`closed`, `forwarded` onwards in full, `transferred` to another IS).

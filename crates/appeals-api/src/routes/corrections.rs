@@ -18,19 +18,12 @@ use crate::actions::{
     CardEvent, act_on_card, expected_version, fail_if_any, field, instant, local_date, not_blank,
     parse_code, transition,
 };
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, CaseOfficers, CorrectionRequesters};
 use crate::dto::{AppealDto, CorrectionDto};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
-use crate::routes::decisions::CaseOfficers;
 use crate::state::AppState;
 use crate::workflow;
-
-/// Who sends the art. 63 notice: the executor and the heads of the holding subject.
-pub struct CorrectionRequesters;
-impl Policy for CorrectionRequesters {
-    const ROLES: &'static [Role] = &[Role::Executor, Role::Head, Role::DeputyHead];
-}
 
 /// The notice «Не соответствует ст. 63» (R39).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::actions::local_date;
-use crate::auth::Auth;
+use crate::auth::{Auth, Readers};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::decisions::{CardKind, card_dto};
 use crate::rules::Rules;
@@ -151,7 +151,7 @@ fn first_day(rules: &Rules, times: impl Iterator<Item = DateTime<Utc>>) -> Optio
 #[get("/appeals/{id}/deadlines")]
 pub async fn of_appeal(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<DeadlinesDto>> {
     let id = path.into_inner();
@@ -159,7 +159,7 @@ pub async fn of_appeal(
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
-            let row = workflow::load_readable(conn, &principal, id)?;
+            let row = workflow::load_card(conn, &principal, id)?;
             let parts = CardParts::of(&row)?;
             let forwarded = repo::forwardings::list_for_appeal(conn, id)?;
             let transfers = repo::decisions::list(conn, id)?

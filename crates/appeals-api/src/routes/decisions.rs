@@ -31,7 +31,9 @@ use crate::actions::{
     CardEvent, act_on_card, expected_version, fail_if_any, field, instant, load_for_action,
     local_date, not_blank, parse_code, transition,
 };
-use crate::auth::{Auth, Policy, Principal, Role};
+use crate::auth::{
+    Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Principal, Readers, Role,
+};
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::extract::ValidatedJson;
@@ -39,43 +41,6 @@ use crate::routes::appeals::idempotency_key;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow;
-
-/// Who records decisions (ОЛ-2): the executor and the heads of the subject holding the card.
-pub struct Deciders;
-impl Policy for Deciders {
-    const ROLES: &'static [Role] = &[Role::Executor, Role::Head, Role::DeputyHead];
-}
-
-/// Who extends the review term: only the head or a deputy head (R36, APPK Art. 76).
-pub struct Heads;
-impl Policy for Heads {
-    const ROLES: &'static [Role] = &[Role::Head, Role::DeputyHead];
-}
-
-/// Who routes a registered card to an executor.
-pub struct Assigners;
-impl Policy for Assigners {
-    const ROLES: &'static [Role] = &[Role::Registrar, Role::Head, Role::DeputyHead];
-}
-
-/// Who records the p.15 transfer and its cancellation, and the applicant's withdrawal: the
-/// registry (registrar, integrated agency systems), the executor and the heads.
-pub struct CaseOfficers;
-impl Policy for CaseOfficers {
-    const ROLES: &'static [Role] = &[
-        Role::Registrar,
-        Role::Executor,
-        Role::Head,
-        Role::DeputyHead,
-        Role::Integration,
-    ];
-}
-
-/// Who continues the consideration after a withdrawal (R45): the executor and the heads.
-pub struct Continuers;
-impl Policy for Continuers {
-    const ROLES: &'static [Role] = &[Role::Executor, Role::Head, Role::DeputyHead];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -776,14 +741,14 @@ pub async fn record_decision(
 #[get("/appeals/{id}/decisions")]
 pub async fn list_decisions(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<DecisionCardDto>>> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let rows = state
         .db(move |conn| {
-            workflow::load_readable(conn, &principal, id)?;
+            workflow::load_card(conn, &principal, id)?;
             Ok(repo::decisions::list(conn, id)?)
         })
         .await?;

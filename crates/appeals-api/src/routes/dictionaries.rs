@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Admins, Auth, Principal};
+use crate::auth::{Auth, DictionaryKeepers, Principal, ReferenceData};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
 use crate::rules::Rules;
@@ -238,7 +238,10 @@ fn etag(version: i64) -> String {
 /// and administrators add or deactivate entries at run time.
 #[utoipa::path(tag = "dictionaries", responses((status = 200, body = DictionaryList)))]
 #[get("/dictionaries")]
-pub async fn list(state: web::Data<AppState>, _auth: Auth) -> ApiResult<web::Json<DictionaryList>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _auth: Auth<ReferenceData>,
+) -> ApiResult<web::Json<DictionaryList>> {
     let (rows, config_version) = state
         .db(|conn| {
             let version = repo::configuration::rules_version(conn)?;
@@ -281,7 +284,7 @@ pub async fn list(state: web::Data<AppState>, _auth: Auth) -> ApiResult<web::Jso
 #[get("/dictionaries/{name}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    _auth: Auth,
+    _auth: Auth<ReferenceData>,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let name = book_name(&path.into_inner())?;
@@ -301,7 +304,7 @@ pub async fn get_one(
 #[get("/dictionaries/{name}/entries/{code}")]
 pub async fn get_entry(
     state: web::Data<AppState>,
-    _auth: Auth,
+    _auth: Auth<ReferenceData>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (name, code) = path.into_inner();
@@ -509,7 +512,7 @@ fn refuse_closed(name: DictionaryName) -> Result<(), ApiError> {
 #[post("/dictionaries/{name}/entries")]
 pub async fn add_entry(
     state: web::Data<AppState>,
-    auth: Auth<Admins>,
+    auth: Auth<DictionaryKeepers>,
     path: web::Path<String>,
     ValidatedJson(body): ValidatedJson<NewDictionaryEntry>,
 ) -> ApiResult<HttpResponse> {
@@ -577,7 +580,7 @@ pub async fn add_entry(
 #[patch("/dictionaries/{name}/entries/{code}")]
 pub async fn patch_entry(
     state: web::Data<AppState>,
-    auth: Auth<Admins>,
+    auth: Auth<DictionaryKeepers>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     ValidatedJson(body): ValidatedJson<PatchDictionaryEntry>,

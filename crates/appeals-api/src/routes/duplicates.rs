@@ -9,20 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, DuplicateCheckers, DuplicateDeciders, Readers};
 use crate::dedup::{DuplicateCheckDto, VerdictDto, run_check};
 use crate::dto::{AppealDto, RegisterAppeal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::{Registrars, prepare_registration};
+use crate::routes::appeals::prepare_registration;
 use crate::state::AppState;
 use crate::workflow;
-
-/// Who qualifies a verdict: R14 leaves the final qualification to the registrar.
-pub struct DuplicateDeciders;
-impl Policy for DuplicateDeciders {
-    const ROLES: &'static [Role] = &[Role::Registrar];
-}
 
 /// Check a would-be registration for duplicates (p.13). Nothing is stored.
 ///
@@ -39,7 +33,7 @@ impl Policy for DuplicateDeciders {
 #[post("/duplicate-checks")]
 pub async fn check(
     state: web::Data<AppState>,
-    auth: Auth<Registrars>,
+    auth: Auth<DuplicateCheckers>,
     ValidatedJson(body): ValidatedJson<RegisterAppeal>,
 ) -> ApiResult<web::Json<DuplicateCheckDto>> {
     let rules = state.rules();
@@ -122,7 +116,7 @@ pub async fn decide(
     let dto = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let row = workflow::load_writable(conn, &principal, id)?;
+                let row = workflow::load_card(conn, &principal, id)?;
                 let links = repo::duplicates::links_from(conn, id)?;
                 let engine_original = links
                     .iter()
@@ -259,14 +253,14 @@ pub async fn decide(
 #[get("/appeals/{id}/duplicates")]
 pub async fn list_links(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
-            let row = workflow::load_readable(conn, &principal, id)?;
+            let row = workflow::load_card(conn, &principal, id)?;
             let from = repo::duplicates::links_from(conn, id)?;
             let to = repo::duplicates::links_to(conn, id)?;
             let others: Vec<i64> = from

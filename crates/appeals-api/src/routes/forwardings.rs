@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Auth, Policy, Principal, Role};
+use crate::auth::{Auth, Forwarders, Principal, Readers};
 use crate::dto::{Deadlines, SubjectRef, TalonDto};
 use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
@@ -26,18 +26,6 @@ use crate::routes::appeals::{acceptor_name, idempotency_key};
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
-
-/// Who may forward: the users who work on the card, and integrated agency systems.
-pub struct Forwarders;
-impl Policy for Forwarders {
-    const ROLES: &'static [Role] = &[
-        Role::Registrar,
-        Role::Executor,
-        Role::Head,
-        Role::DeputyHead,
-        Role::Integration,
-    ];
-}
 
 /// Full or partial forwarding (APPK Art. 65 parts 1–2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -389,7 +377,7 @@ fn forward_tx(
             return Ok(Outcome::Replay(stored.response));
         }
         let body = &request.body;
-        let main = workflow::load_writable(conn, principal, request.appeal_id)?;
+        let main = workflow::load_card(conn, principal, request.appeal_id)?;
         if body.to_subject_id == main.subject_id {
             return Err(ApiError::invalid_field(
                 "#/to_subject_id",
@@ -694,14 +682,14 @@ pub async fn create(
 #[get("/appeals/{id}/forwardings")]
 pub async fn list(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<ForwardingDto>>> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let items = state
         .db(move |conn| {
-            let main = workflow::load_readable(conn, &principal, id)?;
+            let main = workflow::load_card(conn, &principal, id)?;
             repo::forwardings::list_for_appeal(conn, id)?
                 .iter()
                 .map(|row| forwarding_dto(conn, &main, row))
@@ -716,14 +704,14 @@ pub async fn list(
 #[get("/appeals/{id}/forwardings/{forwarding_id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<web::Json<ForwardingDto>> {
     let (id, forwarding_id) = path.into_inner();
     let principal = auth.principal.clone();
     let dto = state
         .db(move |conn| {
-            let main = workflow::load_readable(conn, &principal, id)?;
+            let main = workflow::load_card(conn, &principal, id)?;
             let row = repo::forwardings::find(conn, id, forwarding_id)?.ok_or_else(|| {
                 ApiError::not_found(format!(
                     "Forwarding {forwarding_id} of appeal {id} does not exist."

@@ -14,23 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::actions::{fail_if_any, instant};
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, Notifiers, Readers};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::state::AppState;
 use crate::workflow;
-
-/// Who takes and reports the subject's notices: its delivery system (integration) and registry.
-pub struct Notifiers;
-impl Policy for Notifiers {
-    const ROLES: &'static [Role] = &[
-        Role::Integration,
-        Role::Registrar,
-        Role::Head,
-        Role::DeputyHead,
-    ];
-}
 
 /// A notice owed to the applicant (R46).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -137,14 +126,14 @@ pub struct DeliveryReport {
 #[get("/appeals/{id}/notifications")]
 pub async fn of_appeal(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Auth<Readers>,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<NotificationDto>>> {
     let id = path.into_inner();
     let principal = auth.principal.clone();
     let items = state
         .db(move |conn| {
-            let row = workflow::load_readable(conn, &principal, id)?;
+            let row = workflow::load_card(conn, &principal, id)?;
             Ok(repo::notifications::of_appeal(conn, id)?
                 .into_iter()
                 .map(|n| NotificationDto::of(n, row.reg_number.clone()))
@@ -235,9 +224,10 @@ pub async fn report_delivery(
             appeals_db::write_tx(conn, |conn| {
                 let not_found =
                     || ApiError::not_found(format!("Notification {id} does not exist."));
-                let notice = repo::notifications::find(conn, id)?
-                    .filter(|n| n.subject_id == principal.subject_id)
-                    .ok_or_else(not_found)?;
+                let notice = repo::notifications::find(conn, id)?.ok_or_else(not_found)?;
+                appeals_service::access::own_subject(&principal, notice.subject_id, || {
+                    format!("Notification {id} does not exist.")
+                })?;
                 let mut errors = Vec::new();
                 let at = instant(
                     body.reported_at,

@@ -3,16 +3,10 @@
 use actix_web::{get, web};
 use appeals_domain::ident::IinOrBin;
 
-use crate::auth::{Auth, Policy, Role};
+use crate::auth::{Auth, RegistryReaders};
 use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::registry::RegistryRecordDto;
 use crate::state::AppState;
-
-/// Who may read registry records: those who fill З-1 cards.
-pub struct RegistryReaders;
-impl Policy for RegistryReaders {
-    const ROLES: &'static [Role] = &[Role::Registrar, Role::Executor, Role::Integration];
-}
 
 /// Look up an IIN or BIN in the state registry (R20).
 ///

@@ -157,10 +157,11 @@ pub fn insert_tags_and_markings(
     Ok(())
 }
 
-/// Filters of the appeal list. `visible_subject` = None means every subject (authorized body).
+/// Filters of the appeal list. `visible_subjects` = None means every subject (the guard's reach
+/// for the authorized body); otherwise the cards held by the listed subjects.
 #[derive(Debug, Clone, Default)]
 pub struct AppealFilter {
-    pub visible_subject: Option<i64>,
+    pub visible_subjects: Option<Vec<i64>>,
     pub subject_id: Option<i64>,
     pub status: Option<String>,
     pub kind: Option<String>,
@@ -185,8 +186,11 @@ pub struct AppealFilter {
 /// Lists appeals newest first (by id, a stable order) with keyset pagination.
 pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbError> {
     let mut q = appeals::table.select(AppealRow::as_select()).into_boxed();
-    if let Some(s) = f.visible_subject {
-        q = q.filter(appeals::subject_id.eq(s));
+    if let Some(s) = &f.visible_subjects {
+        q = match s.as_slice() {
+            [one] => q.filter(appeals::subject_id.eq(*one)),
+            many => q.filter(appeals::subject_id.eq_any(many.to_vec())),
+        };
     }
     if let Some(s) = f.subject_id {
         q = q.filter(appeals::subject_id.eq(s));

@@ -461,13 +461,18 @@ pub type WindowEntry = (i64, i64, Vec<u8>, Option<String>);
 /// Signatures of the appeals registered in `[from, to]` (newest first, at most `limit`).
 pub fn window_signatures(
     conn: &mut DbConn,
+    subjects: Option<&[i64]>,
     from: NaiveDate,
     to: NaiveDate,
     limit: i64,
 ) -> Result<Vec<WindowEntry>, DbError> {
-    Ok(appeals::table
+    let mut q = appeals::table
         .inner_join(appeal_dedup_signatures::table)
-        .filter(appeals::registration_date.ge(from))
+        .into_boxed();
+    if let Some(subjects) = subjects {
+        q = q.filter(appeals::subject_id.eq_any(subjects.to_vec()));
+    }
+    Ok(q.filter(appeals::registration_date.ge(from))
         .filter(appeals::registration_date.le(to))
         .order(appeals::id.desc())
         .limit(limit)

@@ -39,3 +39,32 @@ pub fn find_by_id(conn: &mut DbConn, id: i64) -> Result<Option<SubjectRow>, DbEr
         .first(conn)
         .optional()?)
 }
+
+/// The parent of a subject in the hierarchy (`None` at a root or for an unknown subject).
+pub fn parent_of(conn: &mut DbConn, id: i64) -> Result<Option<i64>, DbError> {
+    Ok(subjects::table
+        .find(id)
+        .select(subjects::parent_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Whether the subject is the authorized body (or one of its territorial bodies).
+pub fn is_authorized_body(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
+    Ok(subjects::table
+        .find(id)
+        .select(subjects::is_authorized_body)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The subjects directly below any of `parents`.
+pub fn children_of(conn: &mut DbConn, parents: &[i64]) -> Result<Vec<i64>, DbError> {
+    Ok(subjects::table
+        .filter(subjects::parent_id.eq_any(parents.to_vec()))
+        .select(subjects::id)
+        .order(subjects::id)
+        .load(conn)?)
+}

@@ -1,0 +1,21 @@
+//! The errors of the use-cases, without HTTP; the api crate maps each to one problem type.
+
+use appeals_db::DbError;
+use appeals_domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The caller may not take this action here (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The resource does not exist, or its existence must not leak to the caller (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The Rules refuse the change (see the domain error).
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;

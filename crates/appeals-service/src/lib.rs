@@ -1,0 +1,14 @@
+//! Use-cases of appeals: the layer between the HTTP edge and storage.
+//!
+//! `api → service → db → domain`. A use-case is a synchronous function that takes a connection and
+//! a [`Ctx`] (the caller, the time of the action), asks the one guard ([`access`]) before it loads
+//! anything, asks the domain what the Rules say, and returns a view or an [`AppError`]. It knows no
+//! HTTP: the api crate maps [`AppError`] to problem+json in one place.
+
+pub mod access;
+pub mod ctx;
+pub mod error;
+
+pub use appeals_db::{DbConn, DbPool};
+pub use ctx::{Actor, Ctx};
+pub use error::{AppError, AppResult};
