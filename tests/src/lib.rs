@@ -193,6 +193,40 @@ impl TestApp {
         }
     }
 
+    /// Creates a subject below `parent` in the hierarchy and returns its id (as
+    /// `appeals subject create --parent` does).
+    pub fn subject_under(&self, code: &str, parent: i64) -> i64 {
+        repo::subjects::insert(
+            &mut self.conn(),
+            &rows::NewSubjectRow {
+                code: code.to_owned(),
+                name_ru: format!("Субъект {code}"),
+                name_kk: None,
+                parent_id: Some(parent),
+                kato_code: None,
+                is_authorized_body: false,
+                created_at: appeals_db::now_utc(),
+            },
+        )
+        .expect("create subject")
+        .id
+    }
+
+    /// Puts a person into the local copy of the state registry (as `appeals registry import`).
+    pub fn registry_record(&self, iin: &str) {
+        repo::registry::upsert(
+            &mut self.conn(),
+            &rows::RegistryRow {
+                iin_bin: iin.to_owned(),
+                category: "individual".to_owned(),
+                data: serde_json::json!({"surname": "Ахметов", "first_name": "Ерлан"}).to_string(),
+                source: "test".to_owned(),
+                imported_at: appeals_db::now_utc(),
+            },
+        )
+        .expect("registry record");
+    }
+
     /// An admin of the authorized body (subject `KPSISU`, created on first use): the one who may
     /// change national configuration.
     pub fn national_admin(&self, username: &str) -> TestUser {

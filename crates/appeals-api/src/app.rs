@@ -96,6 +96,8 @@ fn routed() -> utoipa_actix_web::UtoipaApp<
         .service(
             scope("/api/v1")
                 // Runs after authentication: reloads the rules when another process changed them.
+                // Innermost: the one guard decides before any handler or body extractor runs.
+                .wrap(from_fn(crate::guard::guard))
                 .wrap(from_fn(crate::rules::keep_rules_current))
                 .wrap(from_fn(crate::auth::authenticate))
                 .configure(protected_api_routes),

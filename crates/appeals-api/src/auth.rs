@@ -233,36 +233,28 @@ impl<P: Policy> std::ops::Deref for Auth<P> {
 
 impl<P: Policy> FromRequest for Auth<P> {
     type Error = actix_web::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
 
-    /// The role part of the guard always; for national configuration also the scope part (whether
-    /// the caller's subject is the authorized body), before the body is read, so a refused caller
-    /// learns nothing about its input.
+    /// The guard middleware ([`crate::guard`]) has decided already; this hands the handler its
+    /// grant, and refuses to run a handler whose action differs from the route table's.
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let admitted = match req.extensions().get::<Actor>() {
+        let declared = req
+            .match_pattern()
+            .and_then(|pattern| crate::guard::action_of(req.method(), &pattern));
+        let result = match req.extensions().get::<Actor>() {
             None => Err(ApiError::unauthorized("A bearer access token is required.")),
-            Some(actor) => {
-                appeals_service::access::admit(actor.clone(), P::ACTION).map_err(ApiError::from)
-            }
+            Some(_) if declared != Some(P::ACTION) => Err(ApiError::internal(format!(
+                "the route table names {declared:?} for this route, the handler takes {:?}",
+                P::ACTION
+            ))),
+            Some(actor) => appeals_service::access::admit(actor.clone(), P::ACTION)
+                .map(|principal| Auth {
+                    principal,
+                    _policy: PhantomData,
+                })
+                .map_err(ApiError::from),
         };
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let principal = admitted.map_err(actix_web::Error::from)?;
-            if principal.scope() == appeals_domain::access::Scope::National {
-                let state = state
-                    .ok_or_else(|| ApiError::internal("AppState is not registered"))
-                    .map_err(actix_web::Error::from)?;
-                let grant = principal.clone();
-                state
-                    .db(move |conn| Ok(appeals_service::access::require_reach(conn, &grant)?))
-                    .await
-                    .map_err(actix_web::Error::from)?;
-            }
-            Ok(Auth {
-                principal,
-                _policy: PhantomData,
-            })
-        })
+        std::future::ready(result.map_err(actix_web::Error::from))
     }
 }
 

@@ -168,6 +168,9 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document (what `make openapi` commits).
     Openapi,
+    /// Print the access matrix (role × action × scope, and each route's action) as Markdown, the
+    /// generated part of docs/security.md.
+    AccessMatrix,
     /// Manage subjects (state bodies).
     #[command(subcommand)]
     Subject(SubjectCommand),
@@ -352,6 +355,10 @@ fn init_logging(format: LogFormat) {
 fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::AccessMatrix => {
+            print!("{}", crate::guard::security_markdown());
+            Ok(())
+        }
         Command::Openapi => {
             let json =
                 crate::openapi::to_pretty_json(&crate::openapi()).map_err(|e| e.to_string())?;

@@ -11,6 +11,7 @@ pub mod dedup;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod openapi;
 pub mod pagination;
 pub mod registry;

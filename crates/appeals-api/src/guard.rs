@@ -1,0 +1,305 @@
+//! The edge of the one guard: which action each route takes, and the middleware that asks
+//! [`appeals_service::access`] before any handler runs.
+//!
+//! Order of answers for every protected call: 401 (token) → 403 (role, national configuration) →
+//! 404/403 (the card named in the path: hidden, or held by another subject) → then the handler's
+//! own checks (400/415/422 on the body, 428/412, 409). A caller refused by the guard learns
+//! nothing about its input or about the card.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
+use appeals_domain::access::{Action, Scope};
+use appeals_service::Actor;
+use appeals_service::access;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route behind the token and the action it takes (method, actix pattern, action). The
+/// handler's `Auth<P>` must name the same action (checked on every call); `docs/security.md` lists
+/// this table; the end-to-end matrix test calls every row as every role.
+pub const ROUTES: &[(&str, &str, Action)] = &[
+    ("GET", "/api/v1/me", Action::ReadOwnAccount),
+    ("POST", "/api/v1/appeals", Action::RegisterAppeal),
+    ("GET", "/api/v1/appeals", Action::ReadAppeals),
+    ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),
+    ("PATCH", "/api/v1/appeals/{id}", Action::EditAppeal),
+    ("GET", "/api/v1/appeals/{id}/history", Action::ReadAppeals),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/history/verification",
+        Action::ReadAppeals,
+    ),
+    ("GET", "/api/v1/appeals/{id}/deadlines", Action::ReadAppeals),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/applicants",
+        Action::EditApplicants,
+    ),
+    (
+        "PUT",
+        "/api/v1/appeals/{id}/applicants",
+        Action::EditApplicants,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/applicants/{ordinal}/address-reconciliation",
+        Action::EditApplicants,
+    ),
+    ("GET", "/api/v1/registry/{iin_bin}", Action::LookupRegistry),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/forwardings",
+        Action::ForwardAppeal,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/forwardings",
+        Action::ReadAppeals,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/forwardings/{forwarding_id}",
+        Action::ReadAppeals,
+    ),
+    ("POST", "/api/v1/appeals/{id}/closure", Action::CloseAppeal),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/assignment",
+        Action::AssignExecutor,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/decisions",
+        Action::RecordDecision,
+    ),
+    ("GET", "/api/v1/appeals/{id}/decisions", Action::ReadAppeals),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/extensions",
+        Action::ExtendTerm,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/withdrawal",
+        Action::RecordCaseEvent,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/continuation",
+        Action::ContinueConsideration,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/correction-request",
+        Action::RequestCorrection,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/correction-confirmation",
+        Action::RecordCaseEvent,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/transfers",
+        Action::RecordCaseEvent,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/transfers/{transfer_id}/cancellation",
+        Action::RecordCaseEvent,
+    ),
+    ("GET", "/api/v1/dictionaries", Action::ReadReferenceData),
+    (
+        "GET",
+        "/api/v1/dictionaries/{name}",
+        Action::ReadReferenceData,
+    ),
+    (
+        "GET",
+        "/api/v1/dictionaries/{name}/entries/{code}",
+        Action::ReadReferenceData,
+    ),
+    (
+        "POST",
+        "/api/v1/dictionaries/{name}/entries",
+        Action::ChangeDictionaries,
+    ),
+    (
+        "PATCH",
+        "/api/v1/dictionaries/{name}/entries/{code}",
+        Action::ChangeDictionaries,
+    ),
+    (
+        "GET",
+        "/api/v1/calendar/deadline",
+        Action::ReadReferenceData,
+    ),
+    (
+        "POST",
+        "/api/v1/calendar/recalculations",
+        Action::RecalculateDeadlines,
+    ),
+    ("GET", "/api/v1/calendar/{year}", Action::ReadReferenceData),
+    (
+        "PUT",
+        "/api/v1/calendar/{year}/overrides",
+        Action::ChangeCalendar,
+    ),
+    ("POST", "/api/v1/duplicate-checks", Action::CheckDuplicates),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/duplicate-decision",
+        Action::DecideDuplicate,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/duplicates",
+        Action::ReadAppeals,
+    ),
+    (
+        "GET",
+        "/api/v1/analytics/campaigns",
+        Action::AnalyseCampaigns,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/notifications",
+        Action::ReadAppeals,
+    ),
+    ("GET", "/api/v1/notifications", Action::DeliverNotifications),
+    (
+        "POST",
+        "/api/v1/notifications/{id}/delivery",
+        Action::DeliverNotifications,
+    ),
+];
+
+/// The action of a route, by method and actix pattern.
+pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == pattern)
+        .map(|(_, _, action)| *action)
+}
+
+/// The card a route names: the `{id}` of an `/api/v1/appeals/{id}…` pattern, read from the path.
+fn card_in_path(pattern: &str, path: &str) -> Option<i64> {
+    if !pattern.starts_with("/api/v1/appeals/{id}") {
+        return None;
+    }
+    path.split('/').nth(4)?.parse().ok()
+}
+
+/// Middleware inside the authenticated scope: the role part and, where a subject is at stake
+/// before the handler runs (national configuration, a card changed by the call), the scope part.
+pub async fn guard<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    match decide(&req).await {
+        Ok(()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Err(e) => Ok(req.error_response(e).map_into_right_body()),
+    }
+}
+
+async fn decide(req: &ServiceRequest) -> Result<(), ApiError> {
+    let Some(actor) = req.extensions().get::<Actor>().cloned() else {
+        return Ok(());
+    };
+    // Unknown paths and methods fall through to the 404/405 answers.
+    let Some(pattern) = req.match_pattern() else {
+        return Ok(());
+    };
+    let Some(action) = action_of(req.method(), &pattern) else {
+        return Ok(());
+    };
+    let grant = access::admit(actor, action)?;
+    let card = action
+        .changes_card()
+        .then(|| card_in_path(&pattern, req.path()))
+        .flatten();
+    let national = grant.scope() == Scope::National;
+    if card.is_none() && !national {
+        return Ok(());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("AppState is not registered"))?;
+    state
+        .db(move |conn| {
+            if national {
+                access::require_reach(conn, &grant)?;
+            }
+            if let Some(id) = card {
+                access::load_card(conn, &grant, id)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// The generated part of `docs/security.md`: the domain table and the route table.
+pub fn security_markdown() -> String {
+    let mut out = String::from(
+        "### Role × action (scope)\n\n`own`: the user's subject; `subtree`: it and every subject \
+         below it; `all`: every subject for a user of the authorized body, `subtree` anywhere \
+         else; `national`: users of the authorized body only, refused anywhere else; `—`: 403.\n\n",
+    );
+    out.push_str(&appeals_domain::access::matrix_markdown());
+    out.push_str(
+        "\n### Route → action\n\n| method | route | action | card in path |\n|---|---|---|---|\n",
+    );
+    for (method, pattern, action) in ROUTES {
+        let card = if action.changes_card() && pattern.starts_with("/api/v1/appeals/{id}") {
+            "changed: 404 hidden / 403 out of reach"
+        } else if pattern.starts_with("/api/v1/appeals/{id}") {
+            "read: 404 hidden"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| {method} | `{pattern}` | `{}` | {card} |\n",
+            action.code()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_card_is_the_fourth_segment_of_an_appeal_route() {
+        let pattern = "/api/v1/appeals/{id}/transfers/{transfer_id}/cancellation";
+        assert_eq!(
+            card_in_path(pattern, "/api/v1/appeals/42/transfers/7/cancellation"),
+            Some(42)
+        );
+        assert_eq!(
+            card_in_path(
+                "/api/v1/notifications/{id}/delivery",
+                "/api/v1/notifications/3/delivery"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn each_route_is_listed_once() {
+        for (i, (m, p, _)) in ROUTES.iter().enumerate() {
+            assert!(
+                !ROUTES[..i].iter().any(|(m2, p2, _)| m2 == m && p2 == p),
+                "{m} {p} twice"
+            );
+        }
+    }
+}
