@@ -303,6 +303,7 @@ impl From<appeals_service::AppError> for ApiError {
         match e {
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
+            AppError::Conflict(detail) => ApiError::conflict(detail),
             AppError::Domain(e) => e.into(),
             AppError::Db(e) => e.into(),
         }

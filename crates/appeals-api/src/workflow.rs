@@ -2,10 +2,11 @@
 //! versioned update plus a history event), so later features (rollups for 1-ОЛ, an outbox for
 //! webhooks) have one place to hook into.
 
-use appeals_db::rows::{AppealChange, AppealRow};
-use appeals_db::{DbConn, DbError, repo};
-use appeals_domain::cards::{AppealCard, ApplicantCard};
-use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice};
+use appeals_db::rows::AppealRow;
+use appeals_db::{DbConn, repo};
+use appeals_domain::cards::AppealCard;
+use appeals_domain::lifecycle::AppealState;
+use appeals_service::cards::write;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -80,92 +81,32 @@ impl CardParts {
     }
 }
 
-/// The one way a card changes: the new row is written if nobody changed it meanwhile (else 409),
-/// and an event with before/after is appended to its hash-chained history.
+/// The one way a card changes, through the service's card write path
+/// ([`appeals_service::cards::write::commit`]): the new row is written if nobody changed it
+/// meanwhile (else 409), an event with before/after is appended to its hash-chained history, and
+/// what the change owes (applicant notices) is written in the same transaction.
 pub fn commit_change(
     conn: &mut DbConn,
     p: &Principal,
     before: &AppealRow,
-    mut after: AppealRow,
+    after: AppealRow,
     action: &str,
     before_value: Option<serde_json::Value>,
     after_value: Option<serde_json::Value>,
 ) -> Result<AppealRow, ApiError> {
-    let now = appeals_db::now_utc();
-    after.version = before.version + 1;
-    after.updated_at = now;
-    if matches!(after.status.as_str(), "closed") && after.closed_at.is_none() {
-        after.closed_at = Some(now);
-    }
-    let change: AppealChange = after.to_change();
-    match repo::appeals::update_versioned(conn, before.id, before.version, &change) {
-        Ok(()) => {}
-        Err(DbError::Stale) => {
-            return Err(ApiError::conflict(
-                "The appeal was changed by another request; reload it and retry.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    record_event(conn, p, before.id, now, action, before_value, after_value)?;
-    record_notices(conn, before, &after, now)?;
-    Ok(after)
-}
-
-/// R46: writes what the change owes the applicant in its transaction (an outbox, so a notice
-/// exists exactly when the change committed), owed by the subject that held the card: one
-/// `status_changed` notice per status change (`term_extended` for a signed extension, R36), and
-/// one `answer_issued` SMS per applicant with a mobile number on file when a decision was signed.
-fn record_notices(
-    conn: &mut DbConn,
-    before: &AppealRow,
-    after: &AppealRow,
-    at: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let old: AppealState = parse_json(&before.state, "state")?;
-    let new: AppealState = parse_json(&after.state, "state")?;
-    let notice = |event: &str, applicant: Option<(i32, String)>| {
-        let (applicant_ordinal, sms_to) = applicant.unzip();
-        appeals_db::rows::NewNotificationRow {
-            appeal_id: before.id,
-            subject_id: before.subject_id,
-            event: event.to_owned(),
-            status_from: before.status.clone(),
-            status_to: after.status.clone(),
-            applicant_ordinal,
-            sms_to,
-            created_at: at,
-            delivery: appeals_domain::lifecycle::NoticeDelivery::Pending
-                .code()
-                .to_owned(),
-        }
+    let change = write::CardChange {
+        before,
+        after,
+        action,
+        before_value,
+        after_value,
     };
-    let mut rows = Vec::new();
-    for owed in lifecycle::applicant_notices(&old, &new) {
-        match owed {
-            ApplicantNotice::StatusChanged { .. } => rows.push(notice(STATUS_CHANGED, None)),
-            ApplicantNotice::TermExtended => rows.push(notice(TERM_EXTENDED, None)),
-            ApplicantNotice::AnswerIssued => {
-                for applicant in repo::appeals::applicants(conn, before.id)? {
-                    let card: ApplicantCard = parse_json(&applicant.card, "applicant card")?;
-                    if let Some(phone) = card.contacts.mobile_phone.filter(|p| !p.trim().is_empty())
-                    {
-                        rows.push(notice(ANSWER_ISSUED, Some((applicant.ordinal, phone))));
-                    }
-                }
-            }
-        }
-    }
-    repo::notifications::insert_all(conn, &rows)?;
-    Ok(())
+    Ok(write::commit(conn, p, appeals_db::now_utc(), change)?)
 }
 
-/// R46 notice events as stored.
-pub const STATUS_CHANGED: &str = "status_changed";
-pub const ANSWER_ISSUED: &str = "answer_issued";
-pub const TERM_EXTENDED: &str = "term_extended";
+pub use write::{ANSWER_ISSUED, STATUS_CHANGED, TERM_EXTENDED};
 
-/// Appends a history event.
+/// Appends a history event (the service's card write path).
 pub fn record_event(
     conn: &mut DbConn,
     p: &Principal,
@@ -175,8 +116,9 @@ pub fn record_event(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), ApiError> {
-    repo::events::append(conn, new_event(p, appeal_id, at, action, before, after))?;
-    Ok(())
+    Ok(write::record_event(
+        conn, p, appeal_id, at, action, before, after,
+    )?)
 }
 
 /// Records the first event of an appeal inserted in this transaction (`registered`).
@@ -188,27 +130,9 @@ pub fn record_first_event(
     action: &str,
     after: serde_json::Value,
 ) -> Result<(), ApiError> {
-    repo::events::append_first(conn, new_event(p, appeal_id, at, action, None, Some(after)))?;
-    Ok(())
-}
-
-fn new_event(
-    p: &Principal,
-    appeal_id: i64,
-    at: NaiveDateTime,
-    action: &str,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> repo::events::NewEvent {
-    repo::events::NewEvent {
-        appeal_id,
-        occurred_at: at,
-        actor_user_id: Some(p.user_id),
-        actor_subject_id: Some(p.subject_id),
-        action: action.to_owned(),
-        before,
-        after,
-    }
+    Ok(write::record_first_event(
+        conn, p, appeal_id, at, action, after,
+    )?)
 }
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {

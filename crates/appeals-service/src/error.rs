@@ -11,6 +11,9 @@ pub enum AppError {
     /// The resource does not exist, or its existence must not leak to the caller (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// The card changed since it was read, or the change collides with stored state (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
     /// The Rules refuse the change (see the domain error).
     #[error(transparent)]
     Domain(#[from] DomainError),

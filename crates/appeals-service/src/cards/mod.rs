@@ -1,0 +1,3 @@
+//! Cards (ОЛ-1 with its З-1 and ОЛ-2): the one write path.
+
+pub mod write;

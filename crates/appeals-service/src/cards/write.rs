@@ -1,0 +1,189 @@
+//! The one card write path. Every change of a card goes through [`commit`]: the versioned update
+//! (409 when someone changed it meanwhile), the hash-chained history event, and the effects the
+//! change owes ([`after_change`]: today the applicant notices of R46; the 1-ОЛ roll-ups and the
+//! webhook outbox attach there, in the same transaction). First events of new cards go through
+//! [`record_first_event`].
+//!
+//! The time of the change is an argument: the use-case's one reading of the clock.
+
+use appeals_db::rows::{AppealChange, AppealRow, NewNotificationRow};
+use appeals_db::{DbConn, DbError, repo};
+use appeals_domain::cards::ApplicantCard;
+use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
+use chrono::NaiveDateTime;
+use serde_json::Value;
+
+use crate::ctx::Actor;
+use crate::error::{AppError, AppResult};
+
+/// R46 notice events as stored.
+pub const STATUS_CHANGED: &str = "status_changed";
+pub const ANSWER_ISSUED: &str = "answer_issued";
+pub const TERM_EXTENDED: &str = "term_extended";
+
+/// One change of a card: the row as loaded and the row it becomes, with the history event.
+pub struct CardChange<'a> {
+    pub before: &'a AppealRow,
+    pub after: AppealRow,
+    /// The history event's action name (stable: the chain hashes it).
+    pub action: &'a str,
+    pub before_value: Option<Value>,
+    pub after_value: Option<Value>,
+}
+
+/// Writes the change if nobody changed the card meanwhile (else 409), appends its history event
+/// and records what it owes; returns the row as stored.
+pub fn commit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    change: CardChange<'_>,
+) -> AppResult<AppealRow> {
+    let CardChange {
+        before,
+        mut after,
+        action,
+        before_value,
+        after_value,
+    } = change;
+    after.version = before.version + 1;
+    after.updated_at = at;
+    if matches!(after.status.as_str(), "closed") && after.closed_at.is_none() {
+        after.closed_at = Some(at);
+    }
+    let columns: AppealChange = after.to_change();
+    match repo::appeals::update_versioned(conn, before.id, before.version, &columns) {
+        Ok(()) => {}
+        Err(DbError::Stale) => {
+            return Err(AppError::Conflict(
+                "The appeal was changed by another request; reload it and retry.".to_owned(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    record_event(
+        conn,
+        actor,
+        before.id,
+        at,
+        action,
+        before_value,
+        after_value,
+    )?;
+    after_change(conn, before, &after, at)?;
+    Ok(after)
+}
+
+/// What a committed change owes, written in its transaction. The hook point of every capability
+/// that must see each card change (1-ОЛ roll-ups, the webhook outbox).
+fn after_change(
+    conn: &mut DbConn,
+    before: &AppealRow,
+    after: &AppealRow,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    record_notices(conn, before, after, at)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(stored: &str, what: &str) -> AppResult<T> {
+    serde_json::from_str(stored).map_err(|e| {
+        AppError::Db(DbError::Corrupt(format!(
+            "stored {what} is unreadable: {e}"
+        )))
+    })
+}
+
+/// R46: writes what the change owes the applicant in its transaction (an outbox, so a notice
+/// exists exactly when the change committed), owed by the subject that held the card: one
+/// `status_changed` notice per status change (`term_extended` for a signed extension, R36), and
+/// one `answer_issued` SMS per applicant with a mobile number on file when a decision was signed.
+fn record_notices(
+    conn: &mut DbConn,
+    before: &AppealRow,
+    after: &AppealRow,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let old: AppealState = parse(&before.state, "state")?;
+    let new: AppealState = parse(&after.state, "state")?;
+    let notice = |event: &str, applicant: Option<(i32, String)>| {
+        let (applicant_ordinal, sms_to) = applicant.unzip();
+        NewNotificationRow {
+            appeal_id: before.id,
+            subject_id: before.subject_id,
+            event: event.to_owned(),
+            status_from: before.status.clone(),
+            status_to: after.status.clone(),
+            applicant_ordinal,
+            sms_to,
+            created_at: at,
+            delivery: NoticeDelivery::Pending.code().to_owned(),
+        }
+    };
+    let mut rows = Vec::new();
+    for owed in lifecycle::applicant_notices(&old, &new) {
+        match owed {
+            ApplicantNotice::StatusChanged { .. } => rows.push(notice(STATUS_CHANGED, None)),
+            ApplicantNotice::TermExtended => rows.push(notice(TERM_EXTENDED, None)),
+            ApplicantNotice::AnswerIssued => {
+                for applicant in repo::appeals::applicants(conn, before.id)? {
+                    let card: ApplicantCard = parse(&applicant.card, "applicant card")?;
+                    if let Some(phone) = card.contacts.mobile_phone.filter(|p| !p.trim().is_empty())
+                    {
+                        rows.push(notice(ANSWER_ISSUED, Some((applicant.ordinal, phone))));
+                    }
+                }
+            }
+        }
+    }
+    repo::notifications::insert_all(conn, &rows)?;
+    Ok(())
+}
+
+/// Appends a history event of a card.
+pub fn record_event(
+    conn: &mut DbConn,
+    actor: &Actor,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AppResult<()> {
+    repo::events::append(conn, new_event(actor, appeal_id, at, action, before, after))?;
+    Ok(())
+}
+
+/// Records the first event of a card inserted in this transaction (`registered`).
+pub fn record_first_event(
+    conn: &mut DbConn,
+    actor: &Actor,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    after: Value,
+) -> AppResult<()> {
+    repo::events::append_first(
+        conn,
+        new_event(actor, appeal_id, at, action, None, Some(after)),
+    )?;
+    Ok(())
+}
+
+fn new_event(
+    actor: &Actor,
+    appeal_id: i64,
+    at: NaiveDateTime,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> repo::events::NewEvent {
+    repo::events::NewEvent {
+        appeal_id,
+        occurred_at: at,
+        actor_user_id: Some(actor.user_id),
+        actor_subject_id: Some(actor.subject_id),
+        action: action.to_owned(),
+        before,
+        after,
+    }
+}

@@ -1,0 +1,158 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! The service layer on a database connection, without HTTP: the guard and the card write path.
+//! Cards are registered through the API (the state a use-case starts from); the service functions
+//! are then called directly.
+
+use appeals_api::auth::Role;
+use appeals_db::repo;
+use appeals_domain::access::Action;
+use appeals_service::access::{self, Grant};
+use appeals_service::cards::write::{self, CardChange};
+use appeals_service::{Actor, AppError};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use serde_json::json;
+
+backend_tests!(
+    the_guard_hides_foreign_cards_and_refuses_changes_out_of_reach,
+    a_subtree_lists_the_subjects_below_and_all_is_for_the_authorized_body,
+    a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing,
+);
+
+fn grant(user: &TestUser, action: Action) -> Grant {
+    access::admit(
+        Actor {
+            user_id: user.id,
+            subject_id: user.subject_id,
+            roles: user.roles.clone(),
+        },
+        action,
+    )
+    .unwrap()
+}
+
+async fn registered(app: &TestApp, registrar: &TestUser) -> i64 {
+    let res = app
+        .post(
+            "/api/v1/appeals",
+            registrar,
+            json!({"document_type": "application",
+                   "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+                   "text": "Прошу восстановить отопление.", "receipt_form": "electronic",
+                   "language": "state", "received_at": "2026-03-05T04:15:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["id"].as_i64().unwrap()
+}
+
+async fn the_guard_hides_foreign_cards_and_refuses_changes_out_of_reach(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let home = app.subject_under("HOME", app.subject_id);
+    let registrar = app.user("reg", "HOME", &[Role::Registrar]);
+    let id = registered(&app, &registrar).await;
+    app.subject("OTHER", false);
+    let stranger = app.user("other-head", "OTHER", &[Role::Head]);
+    let parent_head = app.user("s1-head", "S1", &[Role::Head]);
+    let own_head = app.user("home-head", "HOME", &[Role::Head]);
+    let conn = &mut app.conn();
+
+    let err = access::load_card(conn, &grant(&stranger, Action::ReadAppeals), id).unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+    let row = access::load_card(conn, &grant(&parent_head, Action::ReadAppeals), id).unwrap();
+    assert_eq!(row.subject_id, home);
+    let err = access::load_card(conn, &grant(&parent_head, Action::ExtendTerm), id).unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+    access::load_card(conn, &grant(&own_head, Action::ExtendTerm), id).unwrap();
+    let err = access::admit(
+        Actor {
+            user_id: registrar.id,
+            subject_id: registrar.subject_id,
+            roles: vec![Role::Registrar],
+        },
+        Action::ExtendTerm,
+    )
+    .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+}
+
+async fn a_subtree_lists_the_subjects_below_and_all_is_for_the_authorized_body(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    let child = app.subject_under("CHILD", app.subject_id);
+    let grandchild = app.subject_under("GRANDCHILD", child);
+    app.subject("OTHER", false);
+    app.subject("KPSISU", true);
+    let analyst = app.user("s1-analyst", "S1", &[Role::Analyst]);
+    let kp_analyst = app.user("kp-analyst", "KPSISU", &[Role::Analyst]);
+    let registrar = app.user("s1-reg", "S1", &[Role::Registrar]);
+    let s1_admin = app.user("s1-admin", "S1", &[Role::Admin]);
+    let kp_admin = app.user("kp-admin", "KPSISU", &[Role::Admin]);
+    let conn = &mut app.conn();
+
+    let mut seen = access::visible_subjects(conn, &grant(&analyst, Action::ReadAppeals))
+        .unwrap()
+        .unwrap();
+    seen.sort_unstable();
+    assert_eq!(seen, vec![app.subject_id, child, grandchild]);
+    assert_eq!(
+        access::visible_subjects(conn, &grant(&kp_analyst, Action::ReadAppeals)).unwrap(),
+        None
+    );
+    assert_eq!(
+        access::visible_subjects(conn, &grant(&registrar, Action::ReadAppeals)).unwrap(),
+        Some(vec![app.subject_id])
+    );
+    let err = access::require_reach(conn, &grant(&s1_admin, Action::ChangeCalendar)).unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+    access::require_reach(conn, &grant(&kp_admin, Action::ChangeCalendar)).unwrap();
+}
+
+async fn a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let id = registered(&app, &registrar).await;
+    let conn = &mut app.conn();
+    let actor = grant(&registrar, Action::EditAppeal).actor().clone();
+    let row = repo::appeals::find(conn, id).unwrap().unwrap();
+    let at = row.updated_at + chrono::Duration::seconds(1);
+    let events = repo::events::list(conn, id).unwrap().len();
+
+    let saved = write::commit(
+        conn,
+        &actor,
+        at,
+        CardChange {
+            before: &row,
+            after: row.clone(),
+            action: "edited",
+            before_value: Some(json!({"summary": null})),
+            after_value: Some(json!({"summary": "x"})),
+        },
+    )
+    .unwrap();
+    assert_eq!(saved.version, row.version + 1);
+    assert_eq!(saved.updated_at, at);
+    assert_eq!(repo::events::list(conn, id).unwrap().len(), events + 1);
+
+    // The same `before` again: the card moved on meanwhile.
+    let err = write::commit(
+        conn,
+        &actor,
+        at,
+        CardChange {
+            before: &row,
+            after: row.clone(),
+            action: "edited",
+            before_value: None,
+            after_value: None,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    assert_eq!(repo::events::list(conn, id).unwrap().len(), events + 1);
+    assert_eq!(
+        repo::appeals::find(conn, id).unwrap().unwrap().version,
+        saved.version
+    );
+}
