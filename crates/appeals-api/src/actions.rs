@@ -13,7 +13,6 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use crate::auth::Principal;
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
-use crate::routes::appeals::if_match;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, CardParts};
@@ -189,4 +188,24 @@ pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
 /// The local calendar date of a UTC instant.
 pub fn local_date(rules: &Rules, t: NaiveDateTime) -> NaiveDate {
     rules.local_time(workflow::utc(t)).date()
+}
+
+/// Parses `If-Match` (required for edits).
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let value = req.headers().get(header::IF_MATCH).ok_or_else(|| {
+        ApiError::new(
+            ProblemType::PreconditionRequired,
+            "Send `If-Match` with the card's ETag.",
+        )
+    })?;
+    value
+        .to_str()
+        .ok()
+        .and_then(workflow::version_of_etag)
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemType::PreconditionFailed,
+                "`If-Match` is not an ETag of this card.",
+            )
+        })
 }

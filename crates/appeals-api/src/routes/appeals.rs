@@ -15,6 +15,7 @@ use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
 use sha2::{Digest, Sha256};
 
+use crate::actions::if_match;
 use crate::auth::{Auth, CardEditors, Readers, Registrars};
 use crate::dedup::{PreparedCheck, run_check};
 use crate::dto::{
@@ -941,26 +942,6 @@ fn if_none_match(req: &HttpRequest) -> HeldVersions {
         }
     }
     held
-}
-
-/// Parses `If-Match` (required for edits).
-pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    let value = req.headers().get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(
-            ProblemType::PreconditionRequired,
-            "Send `If-Match` with the card's ETag.",
-        )
-    })?;
-    value
-        .to_str()
-        .ok()
-        .and_then(workflow::version_of_etag)
-        .ok_or_else(|| {
-            ApiError::new(
-                ProblemType::PreconditionFailed,
-                "`If-Match` is not an ETag of this card.",
-            )
-        })
 }
 
 /// Edit requisites of ОЛ-1.

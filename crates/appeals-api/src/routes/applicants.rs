@@ -7,6 +7,7 @@ use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::cards::AddressCheck;
 use appeals_domain::dictionary::DictionaryName;
 
+use crate::actions::if_match;
 use crate::applicants::{self as z1, Lookup, StoredApplicant};
 use crate::auth::{ApplicantEditors, Auth, Principal};
 use crate::dto::{
@@ -14,7 +15,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::{applicant_card, check_address, check_applicant, full_name, if_match};
+use crate::routes::appeals::{applicant_card, check_address, check_applicant, full_name};
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};

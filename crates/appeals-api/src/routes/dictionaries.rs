@@ -587,7 +587,7 @@ pub async fn patch_entry(
 ) -> ApiResult<HttpResponse> {
     let (name, code) = path.into_inner();
     let name = book_name(&name)?;
-    let expected = crate::routes::appeals::if_match(&req)?;
+    let expected = crate::actions::if_match(&req)?;
     refuse_closed(name)?;
     if body.active.is_none() && body.label_ru.is_none() && body.label_kk.is_none() {
         return Err(ApiError::invalid_field("#", "the body changes nothing"));
