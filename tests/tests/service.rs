@@ -8,6 +8,7 @@ use appeals_db::repo;
 use appeals_domain::access::Action;
 use appeals_service::access::{self, Grant};
 use appeals_service::cards::write::{self, CardChange};
+use appeals_service::idempotency::{self, Idem, Once};
 use appeals_service::{Actor, AppError};
 use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
 use serde_json::json;
@@ -16,6 +17,7 @@ backend_tests!(
     the_guard_hides_foreign_cards_and_refuses_changes_out_of_reach,
     a_subtree_lists_the_subjects_below_and_all_is_for_the_authorized_body,
     a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing,
+    a_key_takes_effect_once_and_refuses_another_request,
 );
 
 fn grant(user: &TestUser, action: Action) -> Grant {
@@ -155,4 +157,50 @@ async fn a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing(backend: T
         repo::appeals::find(conn, id).unwrap().unwrap().version,
         saved.version
     );
+}
+
+async fn a_key_takes_effect_once_and_refuses_another_request(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let user = app.user("reg", "S1", &[Role::Registrar]);
+    let conn = &mut app.conn();
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 5)
+        .unwrap()
+        .and_hms_opt(4, 0, 0)
+        .unwrap();
+    let idem = |hash: &str| {
+        Some(Idem {
+            key: "k-1".to_owned(),
+            request_hash: hash.to_owned(),
+        })
+    };
+    let mut runs = 0;
+    let first = idempotency::once(conn, user.id, idem("h1"), at, |_| -> Result<_, AppError> {
+        runs += 1;
+        Ok(json!({"id": 1}))
+    })
+    .unwrap();
+    assert!(matches!(first, Once::Done(_)));
+    let again = idempotency::once(conn, user.id, idem("h1"), at, |_| -> Result<_, AppError> {
+        runs += 1;
+        Ok(json!({"id": 2}))
+    })
+    .unwrap();
+    assert!(
+        matches!(&again, Once::Replayed(v) if v == &json!({"id": 1})),
+        "{again:?}"
+    );
+    assert_eq!(runs, 1);
+    let other = idempotency::once(conn, user.id, idem("h2"), at, |_| -> Result<_, AppError> {
+        Ok(json!({"id": 3}))
+    });
+    assert!(
+        matches!(other, Err(AppError::IdempotencyKeyReused)),
+        "{other:?}"
+    );
+    // Without a key every call takes effect.
+    let free = idempotency::once(conn, user.id, None, at, |_| -> Result<_, AppError> {
+        Ok(json!({"id": 4}))
+    })
+    .unwrap();
+    assert!(matches!(free, Once::Done(_)));
 }

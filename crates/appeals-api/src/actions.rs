@@ -209,3 +209,38 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
             )
         })
 }
+
+/// Reads and checks the `Idempotency-Key` header.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("");
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid_field(
+            "#/header/Idempotency-Key",
+            "must be 1–255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The `Idempotency-Key` of a creating POST with the one request hash of every such POST: SHA-256
+/// of the path, a zero byte and the body as parsed (so formatting does not matter).
+pub fn idempotency<T: serde::Serialize>(
+    req: &HttpRequest,
+    body: &T,
+) -> Result<Option<appeals_service::idempotency::Idem>, ApiError> {
+    use sha2::{Digest, Sha256};
+    let Some(key) = idempotency_key(req)? else {
+        return Ok(None);
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.path().as_bytes());
+    hasher.update([0]);
+    hasher.update(serde_json::to_vec(body).map_err(ApiError::internal)?);
+    Ok(Some(appeals_service::idempotency::Idem {
+        key,
+        request_hash: hex::encode(hasher.finalize()),
+    }))
+}

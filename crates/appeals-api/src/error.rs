@@ -304,6 +304,9 @@ impl From<appeals_service::AppError> for ApiError {
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),
+            e @ AppError::IdempotencyKeyReused => {
+                ApiError::new(ProblemType::IdempotencyKeyReused, e.to_string())
+            }
             AppError::Domain(e) => e.into(),
             AppError::Db(e) => e.into(),
         }

@@ -9,6 +9,7 @@ pub mod access;
 pub mod cards;
 pub mod ctx;
 pub mod error;
+pub mod idempotency;
 
 pub use appeals_db::{DbConn, DbPool};
 pub use ctx::{Actor, Ctx};

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use appeals_db::rows::{IdempotencyRow, NewAppealRow, NewApplicantRow};
+use appeals_db::rows::{NewAppealRow, NewApplicantRow};
 use appeals_db::{repo, write_tx};
 use appeals_domain::cards::{
     AddressBlock, AppealCard, ApplicantCard, Authorship, ComplaintTarget, Contacts, FillMode,
@@ -13,7 +13,6 @@ use appeals_domain::dictionary::{AppealKind, DictionaryName, DocumentType};
 use appeals_domain::ident::{Bin, Iin, Kato};
 use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
-use sha2::{Digest, Sha256};
 
 use crate::actions::if_match;
 use crate::auth::{Auth, CardEditors, Readers, Registrars};
@@ -28,6 +27,7 @@ use crate::pagination::PageRequest;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
+use appeals_service::idempotency;
 
 /// Everything computed before the registering transaction (no database needed).
 struct Prepared {
@@ -431,35 +431,6 @@ fn complaint_target(
     ))
 }
 
-/// Result of the registering transaction.
-enum Registered {
-    Created(Box<AppealDto>),
-    /// A retry with the same `Idempotency-Key`: the first response, replayed.
-    Replay(String),
-}
-
-/// The stored answer to an earlier request with this `Idempotency-Key`, if any; the same key with
-/// another body is refused.
-fn replay(
-    conn: &mut appeals_db::DbConn,
-    user_id: i64,
-    idempotency: Option<&(String, String)>,
-) -> Result<Option<Registered>, ApiError> {
-    let Some((key, hash)) = idempotency else {
-        return Ok(None);
-    };
-    match repo::idempotency::find(conn, user_id, key)? {
-        Some(stored) if &stored.request_hash == hash => {
-            Ok(Some(Registered::Replay(stored.response)))
-        }
-        Some(_) => Err(ApiError::new(
-            ProblemType::IdempotencyKeyReused,
-            "This Idempotency-Key was used with a different request body.",
-        )),
-        None => Ok(None),
-    }
-}
-
 /// The registering transaction. `precheck` is the duplicate check made just before it (no lock
 /// held); it is completed here with whatever was registered meanwhile. Everything that can fail
 /// on input comes before the number is taken; after it, only the writes.
@@ -470,12 +441,8 @@ fn register_tx(
     prepared: Prepared,
     lookups: Vec<Option<crate::applicants::Lookup>>,
     precheck: Option<crate::dedup::CheckOutcome>,
-    idempotency: Option<(String, String)>,
-) -> Result<Registered, ApiError> {
-    write_tx(conn, |conn| {
-        if let Some(replayed) = replay(conn, principal.user_id, idempotency.as_ref())? {
-            return Ok(replayed);
-        }
+) -> Result<AppealDto, ApiError> {
+    {
         let (user, subject) =
             repo::users::get_with_subject(conn, principal.user_id, principal.subject_id)?;
         if let Some(addressee) = prepared.body.addressee_subject_id {
@@ -651,36 +618,8 @@ fn register_tx(
         )?;
         let mut dto = workflow::view_of(&row, subject, applicants)?;
         dto.duplicate_check = check_dto;
-        if let Some((key, hash)) = idempotency {
-            repo::idempotency::insert(
-                conn,
-                &IdempotencyRow {
-                    user_id: principal.user_id,
-                    idem_key: key,
-                    request_hash: hash,
-                    status: 201,
-                    response: workflow::to_json(&dto)?,
-                    created_at: now,
-                },
-            )?;
-        }
-        Ok(Registered::Created(Box::new(dto)))
-    })
-}
-
-/// Reads and checks the `Idempotency-Key` header.
-pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("Idempotency-Key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().unwrap_or("");
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::invalid_field(
-            "#/header/Idempotency-Key",
-            "must be 1–255 visible ASCII characters",
-        ));
+        Ok(dto)
     }
-    Ok(Some(key.to_owned()))
 }
 
 fn created(dto: &AppealDto) -> HttpResponse {
@@ -713,11 +652,7 @@ pub async fn register(
     req: HttpRequest,
     ValidatedJson(body): ValidatedJson<RegisterAppeal>,
 ) -> ApiResult<HttpResponse> {
-    let key = idempotency_key(&req)?;
-    let hash = key.as_ref().map(|_| {
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        hex::encode(Sha256::digest(&bytes))
-    });
+    let idem = crate::actions::idempotency(&req, &body)?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let prepared = prepare(
@@ -731,12 +666,12 @@ pub async fn register(
     // never fail the registration.
     let lookups =
         crate::applicants::RegistryLookups::start(&state, &prepared.body.applicants).await?;
-    let idem = key.clone().zip(hash.clone());
-    let outcome = state
+    let dto = state
         .db(move |conn| {
             let lookups = lookups.finish(conn);
             let user_id = principal.user_id;
-            if let Some(replayed) = replay(conn, user_id, idem.as_ref())? {
+            // A retry skips the duplicate check: the first response is replayed.
+            if let Some(replayed) = idempotency::replay(conn, user_id, idem.as_ref())? {
                 return Ok(replayed);
             }
             // p.13: the costly part of the duplicate check (lookups, verification) runs here,
@@ -746,28 +681,13 @@ pub async fn register(
                 Some(dedup) => Some(run_check(conn, dedup, &rules.dedup, None)?),
                 None => None,
             };
-            match register_tx(
-                conn,
-                &rules,
-                &principal,
-                prepared,
-                lookups,
-                precheck,
-                idem.clone(),
-            ) {
-                // A concurrent request with the same key may have won the race: replay it.
-                Err(error) => Ok(replay(conn, user_id, idem.as_ref())?.ok_or(error)?),
-                ok => ok,
-            }
+            idempotency::once(conn, user_id, idem, appeals_db::now_utc(), |conn| {
+                register_tx(conn, &rules, &principal, prepared, lookups, precheck)
+            })
+            .map(idempotency::Once::into_inner)
         })
         .await?;
-    match outcome {
-        Registered::Created(dto) => Ok(created(&dto)),
-        Registered::Replay(body) => {
-            let dto: AppealDto = workflow::parse_json(&body, "stored response")?;
-            Ok(created(&dto))
-        }
-    }
+    Ok(created(&dto))
 }
 
 /// List appeals (newest first, cursor-paginated), as JSON or as CSV.

@@ -10,7 +10,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_db::rows::{AppealRow, DecisionCardRow, IdempotencyRow, NewDecisionCardRow};
+use appeals_db::rows::{AppealRow, DecisionCardRow, NewDecisionCardRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::DomainError;
 use appeals_domain::cards::{
@@ -23,7 +23,6 @@ use appeals_domain::dictionary::{
 use appeals_domain::lifecycle::Command;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -35,12 +34,12 @@ use crate::auth::{
     Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Principal, Readers, Role,
 };
 use crate::dto::AppealDto;
-use crate::error::{ApiError, ApiResult, ProblemType};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::idempotency_key;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow;
+use appeals_service::idempotency::Once;
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -407,57 +406,6 @@ pub(crate) fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiErro
     Ok(dto)
 }
 
-/// Idempotency of the ОЛ-2-creating POSTs (docs/api.md): the key and a hash of the path and body.
-fn idempotency<T: Serialize>(
-    req: &HttpRequest,
-    body: &T,
-) -> Result<Option<(String, String)>, ApiError> {
-    let Some(key) = idempotency_key(req)? else {
-        return Ok(None);
-    };
-    let mut hasher = Sha256::new();
-    hasher.update(req.path().as_bytes());
-    hasher.update([0]);
-    hasher.update(serde_json::to_vec(body).map_err(ApiError::internal)?);
-    Ok(Some((key, hex::encode(hasher.finalize()))))
-}
-
-/// Runs `action` once per `Idempotency-Key` (inside the caller's transaction): a retry with the
-/// same key and body gets the stored response, another body with the key is 422.
-fn once(
-    conn: &mut DbConn,
-    p: &Principal,
-    idem: Option<(String, String)>,
-    action: impl FnOnce(&mut DbConn) -> Result<Ol2Outcome, ApiError>,
-) -> Result<Ol2Outcome, ApiError> {
-    if let Some((key, hash)) = &idem
-        && let Some(stored) = repo::idempotency::find(conn, p.user_id, key)?
-    {
-        if &stored.request_hash != hash {
-            return Err(ApiError::new(
-                ProblemType::IdempotencyKeyReused,
-                "This Idempotency-Key was used with a different request body.",
-            ));
-        }
-        return workflow::parse_json(&stored.response, "stored response");
-    }
-    let outcome = action(conn)?;
-    if let Some((key, hash)) = idem {
-        repo::idempotency::insert(
-            conn,
-            &IdempotencyRow {
-                user_id: p.user_id,
-                idem_key: key,
-                request_hash: hash,
-                status: 201,
-                response: workflow::to_json(&outcome)?,
-                created_at: appeals_db::now_utc(),
-            },
-        )?;
-    }
-    Ok(outcome)
-}
-
 fn created(outcome: &Ol2Outcome) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::ETAG, workflow::etag(outcome.appeal.version)))
@@ -662,13 +610,17 @@ pub async fn record_decision(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let expected = expected_version(&req)?;
-    let idem = idempotency(&req, &body)?;
+    let idem = crate::actions::idempotency(&req, &body)?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let outcome = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                once(conn, &principal, idem, |conn| {
+            appeals_service::idempotency::once(
+                conn,
+                principal.user_id,
+                idem,
+                appeals_db::now_utc(),
+                |conn| {
                     let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
                     let decision = decision_of(&body, parts.card.kind())?;
                     let mut errors = Vec::new();
@@ -729,8 +681,9 @@ pub async fn record_decision(
                     )?;
                     let appeal = workflow::view(conn, &saved)?;
                     Ok(Ol2Outcome { decision, appeal })
-                })
-            })
+                },
+            )
+            .map(Once::into_inner)
         })
         .await?;
     Ok(created(&outcome))
@@ -994,13 +947,17 @@ pub async fn transfer(
     let mut errors = Vec::new();
     not_blank(&body.target_system, "#/target_system", &mut errors);
     fail_if_any(errors)?;
-    let idem = idempotency(&req, &body)?;
+    let idem = crate::actions::idempotency(&req, &body)?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let outcome = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                once(conn, &principal, idem, |conn| {
+            appeals_service::idempotency::once(
+                conn,
+                principal.user_id,
+                idem,
+                appeals_db::now_utc(),
+                |conn| {
                     let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
                     let Some(category) = parts.card.non_accountable_category.clone() else {
                         return Err(ApiError::invalid_field(
@@ -1070,8 +1027,9 @@ pub async fn transfer(
                     )?;
                     let appeal = workflow::view(conn, &saved)?;
                     Ok(Ol2Outcome { decision, appeal })
-                })
-            })
+                },
+            )
+            .map(Once::into_inner)
         })
         .await?;
     Ok(created(&outcome))
@@ -1111,13 +1069,17 @@ pub async fn cancel_transfer(
     let mut errors = Vec::new();
     not_blank(&body.reason, "#/reason", &mut errors);
     fail_if_any(errors)?;
-    let idem = idempotency(&req, &body)?;
+    let idem = crate::actions::idempotency(&req, &body)?;
     let rules = state.rules();
     let principal = auth.principal.clone();
     let outcome = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                once(conn, &principal, idem, |conn| {
+            appeals_service::idempotency::once(
+                conn,
+                principal.user_id,
+                idem,
+                appeals_db::now_utc(),
+                |conn| {
                     let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
                     let (transfer_row, transfer_card) = load_cards(conn, row.id)?
                         .into_iter()
@@ -1202,8 +1164,9 @@ pub async fn cancel_transfer(
                     )?;
                     let appeal = workflow::view(conn, &saved)?;
                     Ok(Ol2Outcome { decision, appeal })
-                })
-            })
+                },
+            )
+            .map(Once::into_inner)
         })
         .await?;
     Ok(created(&outcome))

@@ -4,8 +4,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_db::rows::{AppealRow, ForwardingRow, IdempotencyRow, NewAppealRow, NewApplicantRow};
-use appeals_db::{DbConn, repo, write_tx};
+use appeals_db::rows::{AppealRow, ForwardingRow, NewAppealRow, NewApplicantRow};
+use appeals_db::{DbConn, repo};
 use appeals_domain::cards::{ApplicantCard, Talon};
 use appeals_domain::deadline;
 use appeals_domain::lifecycle::{
@@ -14,15 +14,14 @@ use appeals_domain::lifecycle::{
 use appeals_domain::regnum::{AppealNumber, PartNumber};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::auth::{Auth, Forwarders, Principal, Readers};
 use crate::dto::{Deadlines, SubjectRef, TalonDto};
-use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::{acceptor_name, idempotency_key};
+use crate::routes::appeals::acceptor_name;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
@@ -219,12 +218,7 @@ struct Request {
     appeal_id: i64,
     body: ForwardAppeal,
     questions: Vec<String>,
-    idempotency: Option<(String, String)>,
-}
-
-enum Outcome {
-    Created(Box<ForwardingDto>),
-    Replay(String),
+    idempotency: Option<appeals_service::idempotency::Idem>,
 }
 
 /// Registers the part at the receiver (R4, R5, R35) and returns its row.
@@ -363,19 +357,8 @@ fn forward_tx(
     rules: &Rules,
     principal: &Principal,
     request: &Request,
-) -> Result<Outcome, ApiError> {
-    write_tx(conn, |conn| {
-        if let Some((key, hash)) = &request.idempotency
-            && let Some(stored) = repo::idempotency::find(conn, principal.user_id, key)?
-        {
-            if &stored.request_hash != hash {
-                return Err(ApiError::new(
-                    ProblemType::IdempotencyKeyReused,
-                    "This Idempotency-Key was used with a different request body.",
-                ));
-            }
-            return Ok(Outcome::Replay(stored.response));
-        }
+) -> Result<ForwardingDto, ApiError> {
+    {
         let body = &request.body;
         let main = workflow::load_card(conn, principal, request.appeal_id)?;
         if body.to_subject_id == main.subject_id {
@@ -522,21 +505,8 @@ fn forward_tx(
             },
         )?;
         let dto = forwarding_dto(conn, &saved, &row)?;
-        if let Some((key, hash)) = &request.idempotency {
-            repo::idempotency::insert(
-                conn,
-                &IdempotencyRow {
-                    user_id: principal.user_id,
-                    idem_key: key.clone(),
-                    request_hash: hash.clone(),
-                    status: 201,
-                    response: workflow::to_json(&dto)?,
-                    created_at: now,
-                },
-            )?;
-        }
-        Ok(Outcome::Created(Box::new(dto)))
-    })
+        Ok(dto)
+    }
 }
 
 /// The API view of a forwarding of `main` (with the part's current card data).
@@ -632,46 +602,29 @@ pub async fn create(
     ValidatedJson(body): ValidatedJson<ForwardAppeal>,
 ) -> ApiResult<HttpResponse> {
     let appeal_id = path.into_inner();
-    let key = idempotency_key(&req)?;
+    let idempotency = crate::actions::idempotency(&req, &body)?;
     let questions = check_body(&body)?;
-    let hash = key.as_ref().map(|_| {
-        let bytes = serde_json::to_vec(&(appeal_id, &body)).unwrap_or_default();
-        hex::encode(Sha256::digest(&bytes))
-    });
     let request = Request {
         appeal_id,
         body,
         questions,
-        idempotency: key.zip(hash),
+        idempotency,
     };
     let rules = state.rules();
     let principal = auth.principal.clone();
-    let outcome = state
-        .db(
-            move |conn| match forward_tx(conn, &rules, &principal, &request) {
-                // A concurrent request with the same key may have won the race: replay it.
-                Err(error) => match &request.idempotency {
-                    Some((key, hash)) => {
-                        match repo::idempotency::find(conn, principal.user_id, key)? {
-                            Some(stored) if &stored.request_hash == hash => {
-                                Ok(Outcome::Replay(stored.response))
-                            }
-                            _ => Err(error),
-                        }
-                    }
-                    None => Err(error),
-                },
-                ok => ok,
-            },
-        )
+    let dto = state
+        .db(move |conn| {
+            appeals_service::idempotency::once(
+                conn,
+                principal.user_id,
+                request.idempotency.clone(),
+                appeals_db::now_utc(),
+                |conn| forward_tx(conn, &rules, &principal, &request),
+            )
+            .map(appeals_service::idempotency::Once::into_inner)
+        })
         .await?;
-    match outcome {
-        Outcome::Created(dto) => Ok(created(&dto)),
-        Outcome::Replay(stored) => {
-            let dto: ForwardingDto = workflow::parse_json(&stored, "stored response")?;
-            Ok(created(&dto))
-        }
-    }
+    Ok(created(&dto))
 }
 
 /// The forwardings of an appeal (oldest first), each with its part's current card data.
