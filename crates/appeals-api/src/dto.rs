@@ -477,3 +477,83 @@ pub struct AddressReconciliation {
     #[validate(nested)]
     pub address: Address,
 }
+
+// Wire ⇄ storage: the card's details are stored in the service's types
+// (`appeals_service::cards::parts`), field for field the same as these.
+use appeals_service::cards::parts::{StoredAddress, StoredCorrection, StoredTalon};
+
+impl From<StoredTalon> for TalonDto {
+    fn from(t: StoredTalon) -> Self {
+        Self {
+            registration_number: t.registration_number,
+            subject_name: t.subject_name,
+            accepted_at: t.accepted_at,
+            accepted_by: t.accepted_by,
+        }
+    }
+}
+
+impl From<TalonDto> for StoredTalon {
+    fn from(t: TalonDto) -> Self {
+        Self {
+            registration_number: t.registration_number,
+            subject_name: t.subject_name,
+            accepted_at: t.accepted_at,
+            accepted_by: t.accepted_by,
+        }
+    }
+}
+
+impl From<StoredCorrection> for CorrectionDto {
+    fn from(c: StoredCorrection) -> Self {
+        Self {
+            defects: c.defects,
+            notice: c.notice,
+            requested_at: c.requested_at,
+            correct_by: c.correct_by,
+            corrected_at: c.corrected_at,
+            corrected_late: c.corrected_late,
+        }
+    }
+}
+
+impl From<CorrectionDto> for StoredCorrection {
+    fn from(c: CorrectionDto) -> Self {
+        Self {
+            defects: c.defects,
+            notice: c.notice,
+            requested_at: c.requested_at,
+            correct_by: c.correct_by,
+            corrected_at: c.corrected_at,
+            corrected_late: c.corrected_late,
+        }
+    }
+}
+
+impl From<Address> for StoredAddress {
+    fn from(a: Address) -> Self {
+        Self {
+            region: a.region,
+            district: a.district,
+            settlement_kato: a.settlement_kato,
+            street: a.street,
+            house: a.house,
+            flat: a.flat,
+            postal_code: a.postal_code,
+        }
+    }
+}
+
+impl From<StoredAddress> for Address {
+    fn from(a: StoredAddress) -> Self {
+        Self {
+            region: a.region,
+            district: a.district,
+            settlement_kato: a.settlement_kato,
+            street: a.street,
+            house: a.house,
+            flat: a.flat,
+            postal_code: a.postal_code,
+        }
+    }
+}

@@ -4,81 +4,20 @@
 
 use appeals_db::rows::AppealRow;
 use appeals_db::{DbConn, repo};
-use appeals_domain::cards::AppealCard;
-use appeals_domain::lifecycle::AppealState;
 use appeals_service::cards::write;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::dto::{AnonymityDto, AppealDto, Deadlines, SubjectRef, TalonDto};
 use crate::error::ApiError;
 
-/// Non-indexed facts kept beside the card (`appeals.details`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct AppealDetails {
-    pub calendar_version: String,
-    pub talon: Option<TalonDto>,
-    /// The receipt came after the cut-off (R8).
-    pub received_after_cutoff: bool,
-    /// Postal address stated in the appeal (R21).
-    pub postal_address: Option<crate::dto::Address>,
-    /// Forwarded later than the forwarding deadline (R34).
-    #[serde(default)]
-    pub forwarded_late: bool,
-    /// R44: local date of the first ОЛ-2 decision — the final act [INF].
-    #[serde(default)]
-    pub final_act_on: Option<chrono::NaiveDate>,
-    /// R39: the latest art. 63 notice and its correction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub correction: Option<crate::dto::CorrectionDto>,
-}
+pub use appeals_service::cards::parts::{AppealDetails, CardParts, parse_json, to_json};
 
 /// Loads a card for the caller's granted action through the one guard
 /// ([`appeals_service::access::load_card`]): 404 when it may not read the card, 403 when it may
 /// read it but the action does not reach the subject that holds it.
 pub fn load_card(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
     Ok(appeals_service::access::load_card(conn, p, id)?)
-}
-
-pub fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, ApiError> {
-    serde_json::from_str(s)
-        .map_err(|e| ApiError::internal(format!("stored {what} is unreadable: {e}")))
-}
-
-pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
-    serde_json::to_string(v).map_err(ApiError::internal)
-}
-
-/// The card, lifecycle state and details of a row.
-pub struct CardParts {
-    pub card: AppealCard,
-    pub state: AppealState,
-    pub details: AppealDetails,
-}
-
-impl CardParts {
-    pub fn of(row: &AppealRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            card: parse_json(&row.card, "card")?,
-            state: parse_json(&row.state, "state")?,
-            details: parse_json(&row.details, "details")?,
-        })
-    }
-
-    /// Writes the parts back into a copy of `row` (columns derived from the card follow it).
-    pub fn apply_to(&self, row: &AppealRow) -> Result<AppealRow, ApiError> {
-        let mut next = row.clone();
-        next.card = to_json(&self.card)?;
-        next.state = to_json(&self.state)?;
-        next.details = to_json(&self.details)?;
-        next.status = self.state.status().code().to_owned();
-        next.kind = self.card.kind().code().to_owned();
-        next.document_type = self.card.document_type().to_owned();
-        next.review_due = self.card.control_date();
-        next.is_accountable = self.card.is_accountable();
-        Ok(next)
-    }
 }
 
 /// The one way a card changes, through the service's card write path
@@ -201,14 +140,18 @@ pub fn view_of(
         receipt_form: card.receipt_form.clone(),
         receipt_source: card.receipt_source.clone(),
         issue_category: card.issue_category.clone(),
-        talon: parts.details.talon.clone(),
+        talon: parts.details.talon.clone().map(TalonDto::from),
         complaint: card.complaint().map(|c| crate::dto::ComplaintDto {
             appealed_registration_number: c.appealed_appeal.as_ref().map(ToString::to_string),
             appealed_subject_matter: c.appealed_subject_matter.clone(),
             learned_on: c.learned_on,
             late: c.late,
         }),
-        correction: parts.details.correction.clone(),
+        correction: parts
+            .details
+            .correction
+            .clone()
+            .map(crate::dto::CorrectionDto::from),
         final_act_on: parts.details.final_act_on,
         // A p.15 document is not considered here (it goes to another system): no refusal.
         deemed_refusal_on: row

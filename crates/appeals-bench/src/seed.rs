@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use appeals_api::dedup::PreparedCheck;
-use appeals_api::dto::{ApplicantCategory, RegisterAppeal, TalonDto};
+use appeals_api::dto::{ApplicantCategory, RegisterAppeal};
 use appeals_api::routes::appeals::{address_block, full_name};
 use appeals_api::rules::Rules;
 use appeals_api::workflow::AppealDetails;
@@ -304,12 +304,7 @@ fn build_one(
     )?;
     let details = AppealDetails {
         calendar_version: review.calendar_version.to_string(),
-        talon: Some(TalonDto {
-            registration_number: talon.reg_number.to_string(),
-            subject_name: talon.subject_name.clone(),
-            accepted_at: talon.accepted_at.format("%Y-%m-%d %H:%M").to_string(),
-            accepted_by: talon.accepted_by.clone(),
-        }),
+        talon: Some(appeals_service::cards::parts::StoredTalon::of(&talon)),
         received_after_cutoff: receipt.after_cutoff,
         postal_address: None,
         forwarded_late: false,

@@ -19,7 +19,7 @@ use crate::auth::{Auth, CardEditors, Readers, Registrars};
 use crate::dedup::{PreparedCheck, run_check};
 use crate::dto::{
     Address, AppealDto, AppealListQuery, AppealPage, ApplicantCategory, ApplicantInput,
-    ComplaintInput, EventDto, PatchAppeal, RegisterAppeal, TalonDto,
+    ComplaintInput, EventDto, PatchAppeal, RegisterAppeal,
 };
 use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
@@ -495,14 +495,9 @@ fn register_tx(
         )?;
         let details = AppealDetails {
             calendar_version: prepared.calendar_version.clone(),
-            talon: Some(TalonDto {
-                registration_number: talon.reg_number.to_string(),
-                subject_name: talon.subject_name.clone(),
-                accepted_at: talon.accepted_at.format("%Y-%m-%d %H:%M").to_string(),
-                accepted_by: talon.accepted_by.clone(),
-            }),
+            talon: Some(appeals_service::cards::parts::StoredTalon::of(&talon)),
             received_after_cutoff: prepared.received_after_cutoff,
-            postal_address: prepared.body.postal_address.clone(),
+            postal_address: prepared.body.postal_address.clone().map(Into::into),
             forwarded_late: false,
             final_act_on: None,
             correction: None,

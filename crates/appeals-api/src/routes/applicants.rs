@@ -79,6 +79,8 @@ fn change_applicants(
         } else {
             before_rows.iter().map(|a| a.ordinal).max().unwrap_or(0) + 1
         };
+        let postal: Option<crate::dto::Address> =
+            parts.details.postal_address.clone().map(Into::into);
         let mut new_rows = Vec::with_capacity(inputs.len());
         for (i, (input, lookup)) in inputs.iter().zip(lookups).enumerate() {
             let ordinal = first_ordinal + i32::try_from(i).map_err(ApiError::internal)?;
@@ -86,7 +88,7 @@ fn change_applicants(
                 &parts.card,
                 u32::try_from(ordinal).map_err(ApiError::internal)?,
                 input,
-                parts.details.postal_address.as_ref(),
+                postal.as_ref(),
             )?;
             let stored = z1::apply_lookup(card, lookup);
             new_rows.push(NewApplicantRow {

@@ -134,7 +134,7 @@ pub async fn request_correction(
                 "status": row.status,
                 "correction": parts.details.correction,
             });
-            parts.details.correction = Some(correction.clone());
+            parts.details.correction = Some(correction.clone().into());
             Ok(CardEvent {
                 action: "correction_requested",
                 before,
@@ -182,7 +182,8 @@ pub async fn confirm_correction(
         expected,
         move |_, row, parts| {
             transition(parts, &[Command::ConfirmCorrection])?;
-            let Some(mut correction) = parts.details.correction.clone() else {
+            let Some(mut correction) = parts.details.correction.clone().map(CorrectionDto::from)
+            else {
                 return Err(ApiError::internal(
                     "a card awaiting correction carries no notice",
                 ));
@@ -198,7 +199,7 @@ pub async fn confirm_correction(
             fail_if_any(errors)?;
             correction.corrected_at = Some(workflow::utc(corrected_at));
             correction.corrected_late = local_date(&rules, corrected_at) > correction.correct_by;
-            parts.details.correction = Some(correction.clone());
+            parts.details.correction = Some(correction.clone().into());
             Ok(CardEvent::status_change(
                 "correction_confirmed",
                 row,

@@ -25,6 +25,7 @@ use crate::routes::appeals::acceptor_name;
 use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
+use appeals_service::cards::parts::StoredTalon;
 
 /// Full or partial forwarding (APPK Art. 65 parts 1–2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,15 +157,6 @@ fn policy_code(policy: ForwardedTermPolicy) -> String {
         .unwrap_or_default()
 }
 
-fn talon_dto(talon: &Talon) -> TalonDto {
-    TalonDto {
-        registration_number: talon.reg_number.to_string(),
-        subject_name: talon.subject_name.clone(),
-        accepted_at: talon.accepted_at.format("%Y-%m-%d %H:%M").to_string(),
-        accepted_by: talon.accepted_by.clone(),
-    }
-}
-
 /// Body checks that need no database: every invalid field at once.
 fn check_body(body: &ForwardAppeal) -> Result<Vec<String>, ApiError> {
     let mut errors = Vec::new();
@@ -259,7 +251,7 @@ fn register_part(
     )?;
     let details = AppealDetails {
         calendar_version: review.calendar_version.to_string(),
-        talon: Some(talon_dto(&talon)),
+        talon: Some(StoredTalon::of(&talon)),
         received_after_cutoff: receipt.after_cutoff,
         postal_address: main_parts.details.postal_address.clone(),
         forwarded_late: false,
@@ -533,7 +525,7 @@ fn forwarding_dto(
                     transfer_due: p.transfer_due,
                     calendar_version: part_details.calendar_version,
                 },
-                talon: part_details.talon,
+                talon: part_details.talon.map(TalonDto::from),
             })
         }
         None => None,

@@ -1,3 +1,4 @@
 //! Cards (ОЛ-1 with its З-1 and ОЛ-2): the one write path.
 
+pub mod parts;
 pub mod write;

@@ -1,0 +1,123 @@
+//! A stored card read back: the ОЛ-1 card, its life-cycle state and the facts kept beside it
+//! (`appeals.card`, `appeals.state`, `appeals.details` as JSON), and written back into a row.
+//!
+//! The storage types here serialise exactly as the rows hold them; the wire types of the API are
+//! converted from them at the edge.
+
+use appeals_db::rows::AppealRow;
+use appeals_domain::cards::AppealCard;
+use appeals_domain::lifecycle::AppealState;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// Postal address stated in the appeal, as stored (З-1 requisites 12–18).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoredAddress {
+    pub region: Option<String>,
+    pub district: Option<String>,
+    pub settlement_kato: Option<String>,
+    pub street: Option<String>,
+    pub house: Option<String>,
+    pub flat: Option<String>,
+    pub postal_code: Option<String>,
+}
+
+/// The talon issued to the applicant (R6), as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredTalon {
+    pub registration_number: String,
+    pub subject_name: String,
+    /// Local date and time of acceptance (UTC+5).
+    pub accepted_at: String,
+    /// Surname and initials of the person who accepted it.
+    pub accepted_by: String,
+}
+
+impl StoredTalon {
+    /// The talon as issued (R6): acceptance time as local `YYYY-MM-DD HH:MM`.
+    pub fn of(talon: &appeals_domain::cards::Talon) -> Self {
+        Self {
+            registration_number: talon.reg_number.to_string(),
+            subject_name: talon.subject_name.clone(),
+            accepted_at: talon.accepted_at.format("%Y-%m-%d %H:%M").to_string(),
+            accepted_by: talon.accepted_by.clone(),
+        }
+    }
+}
+
+/// R39 (APPK art. 63): the latest notice of defects and its correction, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredCorrection {
+    pub defects: Vec<String>,
+    pub notice: String,
+    pub requested_at: DateTime<Utc>,
+    pub correct_by: NaiveDate,
+    pub corrected_at: Option<DateTime<Utc>>,
+    pub corrected_late: bool,
+}
+
+/// Non-indexed facts kept beside the card (`appeals.details`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AppealDetails {
+    pub calendar_version: String,
+    pub talon: Option<StoredTalon>,
+    /// The receipt came after the cut-off (R8).
+    pub received_after_cutoff: bool,
+    /// Postal address stated in the appeal (R21).
+    pub postal_address: Option<StoredAddress>,
+    /// Forwarded later than the forwarding deadline (R34).
+    #[serde(default)]
+    pub forwarded_late: bool,
+    /// R44: local date of the first ОЛ-2 decision — the final act [INF].
+    #[serde(default)]
+    pub final_act_on: Option<NaiveDate>,
+    /// R39: the latest art. 63 notice and its correction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<StoredCorrection>,
+}
+
+/// Reads stored JSON back (unreadable stored data is an internal error).
+pub fn parse_json<T: DeserializeOwned>(stored: &str, what: &str) -> AppResult<T> {
+    serde_json::from_str(stored)
+        .map_err(|e| AppError::corrupt(format!("stored {what} is unreadable: {e}")))
+}
+
+/// Serialises a value for storage.
+pub fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::corrupt(format!("not serializable: {e}")))
+}
+
+/// The card, life-cycle state and details of a row.
+#[derive(Debug, Clone)]
+pub struct CardParts {
+    pub card: AppealCard,
+    pub state: AppealState,
+    pub details: AppealDetails,
+}
+
+impl CardParts {
+    pub fn of(row: &AppealRow) -> AppResult<Self> {
+        Ok(Self {
+            card: parse_json(&row.card, "card")?,
+            state: parse_json(&row.state, "state")?,
+            details: parse_json(&row.details, "details")?,
+        })
+    }
+
+    /// Writes the parts back into a copy of `row` (columns derived from the card follow it).
+    pub fn apply_to(&self, row: &AppealRow) -> AppResult<AppealRow> {
+        let mut next = row.clone();
+        next.card = to_json(&self.card)?;
+        next.state = to_json(&self.state)?;
+        next.details = to_json(&self.details)?;
+        next.status = self.state.status().code().to_owned();
+        next.kind = self.card.kind().code().to_owned();
+        next.document_type = self.card.document_type().to_owned();
+        next.review_due = self.card.control_date();
+        next.is_accountable = self.card.is_accountable();
+        Ok(next)
+    }
+}
