@@ -301,6 +301,15 @@ impl From<appeals_service::AppError> for ApiError {
     fn from(e: appeals_service::AppError) -> Self {
         use appeals_service::AppError;
         match e {
+            AppError::Validation(issues) => ApiError::validation(
+                issues
+                    .into_iter()
+                    .map(|i| FieldError {
+                        pointer: i.pointer,
+                        detail: i.detail,
+                    })
+                    .collect(),
+            ),
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),

@@ -163,7 +163,7 @@ impl AppState {
                 if Some(stored) == loaded {
                     return Ok(None);
                 }
-                Rules::load(conn).map(Some)
+                Ok(Rules::load(conn).map(Some)?)
             })
             .await?;
         if let Some(rules) = reloaded {

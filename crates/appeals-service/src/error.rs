@@ -3,8 +3,18 @@
 use appeals_db::DbError;
 use appeals_domain::DomainError;
 
+/// One invalid field of a request: a JSON pointer into it and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    pub pointer: String,
+    pub detail: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The request breaks a rule the Rules or the stored data impose (HTTP 422 with pointers).
+    #[error("{} field(s) are invalid", .0.len())]
+    Validation(Vec<FieldIssue>),
     /// The caller may not take this action here (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
@@ -25,6 +35,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// One invalid field.
+    pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldIssue {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }])
+    }
+
     /// Stored data that cannot be read back (an internal error).
     pub fn corrupt(detail: impl Into<String>) -> Self {
         AppError::Db(DbError::Corrupt(detail.into()))

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod cards;
+pub mod config;
 pub mod ctx;
 pub mod error;
 pub mod idempotency;

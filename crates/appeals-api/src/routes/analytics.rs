@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Analysts, Auth};
 use crate::error::{ApiError, ApiResult};
+use crate::rules::Today;
 use crate::state::AppState;
 
 /// At most this many appeals of the window are clustered (newest first); `truncated` says so.

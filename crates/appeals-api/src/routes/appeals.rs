@@ -25,6 +25,7 @@ use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::rules::Rules;
+use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
 use appeals_service::idempotency;

@@ -15,6 +15,7 @@ use crate::auth::{Auth, Readers};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::decisions::{CardKind, card_dto};
 use crate::rules::Rules;
+use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow::{self, CardParts};
 

@@ -37,6 +37,7 @@ use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::rules::Rules;
+use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow;
 use appeals_service::idempotency::Once;

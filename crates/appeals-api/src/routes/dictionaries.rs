@@ -482,7 +482,7 @@ pub fn audit_and_reload(
             after: after.map(|v| v.to_string()),
         },
     )?;
-    Rules::load(conn)
+    Ok(Rules::load(conn)?)
 }
 
 fn refuse_closed(name: DictionaryName) -> Result<(), ApiError> {
