@@ -174,6 +174,25 @@ impl AppState {
     }
 
     /// Runs blocking diesel work on the actix blocking pool with a pooled connection.
+    /// The context of a use-case called for `grant`: the rules snapshot and one reading of the
+    /// server's clock.
+    pub fn ctx(&self, grant: &crate::auth::Principal) -> appeals_service::Ctx {
+        appeals_service::Ctx {
+            grant: grant.clone(),
+            rules: self.rules(),
+            now: chrono::Utc::now(),
+        }
+    }
+
+    /// Runs a use-case on the blocking pool (like [`AppState::db`]); its error maps to a problem.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        F: FnOnce(&mut appeals_db::DbConn) -> appeals_service::AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| Ok(f(conn)?)).await
+    }
+
     pub async fn db<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
     where
         F: FnOnce(&mut appeals_db::DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,

@@ -10,6 +10,15 @@ pub struct FieldIssue {
     pub detail: String,
 }
 
+impl FieldIssue {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request breaks a rule the Rules or the stored data impose (HTTP 422 with pointers).

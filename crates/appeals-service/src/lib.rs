@@ -11,6 +11,7 @@ pub mod config;
 pub mod ctx;
 pub mod error;
 pub mod idempotency;
+pub mod notifications;
 
 pub use appeals_db::{DbConn, DbPool};
 pub use ctx::{Actor, Ctx};

@@ -4,22 +4,18 @@
 //! `GET /notifications` and reports each delivery. A card's notices are part of its record.
 
 use actix_web::{get, post, web};
-use appeals_db::repo;
-use appeals_db::repo::notifications::QueueFilter;
-use appeals_db::rows::NotificationRow;
 use appeals_domain::lifecycle::NoticeDelivery;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::actions::{fail_if_any, instant};
 use crate::auth::{Auth, Notifiers, Readers};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::state::AppState;
-use crate::workflow;
+use appeals_service::notifications::{self, NoticeView};
 
 /// A notice owed to the applicant (R46).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -50,7 +46,11 @@ pub struct NotificationDto {
 }
 
 impl NotificationDto {
-    fn of(row: NotificationRow, registration_number: String) -> Self {
+    fn of(view: NoticeView) -> Self {
+        let NoticeView {
+            notice: row,
+            registration_number,
+        } = view;
         Self {
             id: row.id,
             appeal_id: row.appeal_id,
@@ -60,9 +60,9 @@ impl NotificationDto {
             status_to: row.status_to,
             applicant_ordinal: row.applicant_ordinal,
             sms_to: row.sms_to,
-            created_at: workflow::utc(row.created_at),
+            created_at: row.created_at.and_utc(),
             delivery: row.delivery,
-            reported_at: row.reported_at.map(workflow::utc),
+            reported_at: row.reported_at.map(|t| t.and_utc()),
             delivery_note: row.delivery_note,
         }
     }
@@ -130,17 +130,13 @@ pub async fn of_appeal(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<NotificationDto>>> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
+    let ctx = state.ctx(&auth);
     let items = state
-        .db(move |conn| {
-            let row = workflow::load_card(conn, &principal, id)?;
-            Ok(repo::notifications::of_appeal(conn, id)?
-                .into_iter()
-                .map(|n| NotificationDto::of(n, row.reg_number.clone()))
-                .collect())
-        })
+        .run(move |conn| notifications::of_appeal(conn, &ctx, id))
         .await?;
-    Ok(web::Json(items))
+    Ok(web::Json(
+        items.into_iter().map(NotificationDto::of).collect(),
+    ))
 }
 
 /// The subject's delivery queue (R46): its notices in id order, oldest first.
@@ -177,24 +173,20 @@ pub async fn queue(
             ));
         }
     };
-    let filter = QueueFilter {
-        subject_id: auth.subject_id,
+    let ctx = state.ctx(&auth);
+    let page = notifications::QueuePage {
         delivery,
         after_id: page_request.cursor_id,
         limit: page_request.fetch(),
     };
-    let page = state
-        .db(move |conn| {
-            let mut rows = repo::notifications::queue(conn, &filter)?;
-            let next_cursor = page_request.cut(&mut rows, |(n, _)| n.id);
-            let items = rows
-                .into_iter()
-                .map(|(n, number)| NotificationDto::of(n, number))
-                .collect();
-            Ok(NotificationPage { items, next_cursor })
-        })
+    let mut rows = state
+        .run(move |conn| notifications::queue(conn, &ctx, page))
         .await?;
-    Ok(web::Json(page))
+    let next_cursor = page_request.cut(&mut rows, |v| v.notice.id);
+    Ok(web::Json(NotificationPage {
+        items: rows.into_iter().map(NotificationDto::of).collect(),
+        next_cursor,
+    }))
 }
 
 /// Report the delivery of a notice (R46).
@@ -217,50 +209,15 @@ pub async fn report_delivery(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<DeliveryReport>,
 ) -> ApiResult<web::Json<NotificationDto>> {
-    let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            appeals_db::write_tx(conn, |conn| {
-                let not_found =
-                    || ApiError::not_found(format!("Notification {id} does not exist."));
-                let notice = repo::notifications::find(conn, id)?.ok_or_else(not_found)?;
-                appeals_service::access::own_subject(&principal, notice.subject_id, || {
-                    format!("Notification {id} does not exist.")
-                })?;
-                let mut errors = Vec::new();
-                let at = instant(
-                    body.reported_at,
-                    "#/reported_at",
-                    notice.created_at,
-                    &mut errors,
-                );
-                fail_if_any(errors)?;
-                let outcome = body.outcome.state();
-                if !repo::notifications::report(conn, id, outcome, at, body.note.as_deref())? {
-                    return Err(ApiError::conflict(format!(
-                        "Notification {id} was already delivered."
-                    )));
-                }
-                workflow::record_event(
-                    conn,
-                    &principal,
-                    notice.appeal_id,
-                    appeals_db::now_utc(),
-                    "applicant_notified",
-                    Some(serde_json::json!({"notification_id": id, "delivery": notice.delivery})),
-                    Some(serde_json::json!({
-                        "notification_id": id,
-                        "event": notice.event,
-                        "delivery": outcome.code(),
-                        "reported_at": workflow::utc(at),
-                    })),
-                )?;
-                let appeal = repo::appeals::get(conn, notice.appeal_id)?;
-                let saved = repo::notifications::find(conn, id)?.ok_or_else(not_found)?;
-                Ok(NotificationDto::of(saved, appeal.reg_number))
-            })
-        })
+    let cmd = notifications::ReportDelivery {
+        notification_id: path.into_inner(),
+        outcome: body.outcome.state(),
+        reported_at: body.reported_at,
+        note: body.note,
+    };
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| notifications::report_delivery(conn, &ctx, cmd))
         .await?;
-    Ok(web::Json(dto))
+    Ok(web::Json(NotificationDto::of(view)))
 }
