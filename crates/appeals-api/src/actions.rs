@@ -244,3 +244,20 @@ pub fn idempotency<T: serde::Serialize>(
         request_hash: hex::encode(hasher.finalize()),
     }))
 }
+
+/// The card an action names: its id and the optional `If-Match` version (412 when stale).
+pub fn target(
+    req: &HttpRequest,
+    appeal_id: i64,
+) -> Result<appeals_service::actions::Target, ApiError> {
+    Ok(appeals_service::actions::Target {
+        appeal_id,
+        expected_version: expected_version(req)?,
+    })
+}
+
+/// 200 with the card (ОЛ-1 with its З-1 cards) and its `ETag`.
+pub fn card_ok(view: appeals_service::actions::CardView) -> ApiResult<HttpResponse> {
+    let dto = workflow::view_of(&view.row, view.subject, view.applicants)?;
+    Ok(with_etag(&dto))
+}

@@ -313,6 +313,9 @@ impl From<appeals_service::AppError> for ApiError {
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),
+            AppError::PreconditionFailed(detail) => {
+                ApiError::new(ProblemType::PreconditionFailed, detail)
+            }
             e @ AppError::IdempotencyKeyReused => {
                 ApiError::new(ProblemType::IdempotencyKeyReused, e.to_string())
             }

@@ -33,6 +33,9 @@ pub enum AppError {
     /// The card changed since it was read, or the change collides with stored state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// The card is not at the version the client named (`If-Match`, HTTP 412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// The `Idempotency-Key` came with another request before (HTTP 422).
     #[error("This Idempotency-Key was used with a different request body.")]
     IdempotencyKeyReused,

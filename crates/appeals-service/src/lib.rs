@@ -6,8 +6,10 @@
 //! HTTP: the api crate maps [`AppError`] to problem+json in one place.
 
 pub mod access;
+pub mod actions;
 pub mod cards;
 pub mod config;
+pub mod corrections;
 pub mod ctx;
 pub mod error;
 pub mod idempotency;

@@ -28,6 +28,7 @@ use crate::rules::Rules;
 use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
+use appeals_service::cards::read;
 use appeals_service::idempotency;
 
 /// Everything computed before the registering transaction (no database needed).
@@ -1091,12 +1092,9 @@ pub async fn verify_history(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<crate::dto::HistoryVerificationDto>> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
+    let ctx = state.ctx(&auth);
     let check = state
-        .db(move |conn| {
-            workflow::load_card(conn, &principal, id)?;
-            Ok(repo::events::verify_appeal(conn, id)?)
-        })
+        .run(move |conn| read::verify_history(conn, &ctx, id))
         .await?;
     Ok(web::Json(crate::dto::HistoryVerificationDto {
         appeal_id: id,
@@ -1120,13 +1118,8 @@ pub async fn history(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<EventDto>>> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let events = state
-        .db(move |conn| {
-            workflow::load_card(conn, &principal, id)?;
-            Ok(repo::events::list(conn, id)?)
-        })
-        .await?;
+    let ctx = state.ctx(&auth);
+    let events = state.run(move |conn| read::history(conn, &ctx, id)).await?;
     let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
     Ok(web::Json(
         events

@@ -2,29 +2,13 @@
 //! parts is still open.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use appeals_db::rows::AppealRow;
-use appeals_db::{DbConn, repo};
-use appeals_domain::lifecycle::{self, AppealState, Command};
+use appeals_service::actions;
 
-use crate::actions::{CardEvent, act_on_card, expected_version};
+use crate::actions::{card_ok, target};
 use crate::auth::{Auth, Closers};
 use crate::dto::AppealDto;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::workflow;
-
-/// Parts of `main` that are still open: every part whose lifecycle status is not final
-/// (`closed`, `forwarded` onwards in full, `transferred` to another IS).
-pub fn open_parts(conn: &mut DbConn, main: &AppealRow) -> Result<u32, ApiError> {
-    let mut open = 0u32;
-    for part in repo::appeals::parts(conn, main.id)? {
-        let state: AppealState = workflow::parse_json(&part.state, "state")?;
-        if !state.status().is_final() {
-            open = open.saturating_add(1);
-        }
-    }
-    Ok(open)
-}
 
 /// Complete (close) an appeal or a part.
 ///
@@ -49,23 +33,10 @@ pub async fn close(
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let expected = expected_version(&req)?;
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        path.into_inner(),
-        expected,
-        |conn, row, parts| {
-            let open = open_parts(conn, row)?;
-            parts.state =
-                lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
-            Ok(CardEvent::status_change(
-                "closed",
-                row,
-                parts,
-                serde_json::json!({ "open_parts": open }),
-            ))
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| actions::close(conn, &ctx, target))
+        .await?;
+    card_ok(view)
 }

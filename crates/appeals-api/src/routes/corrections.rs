@@ -3,27 +3,22 @@
 //! supplies them it is «Приведено в соответствие» (`corrected`) and its consideration goes on.
 //!
 //! The deadline is set by the executor in the notice [OBS: eOtinish], not computed: the Code names
-//! no fixed term for it. Both actions follow the pattern of `routes::decisions`: one transaction,
-//! the optional `If-Match`, the life cycle decides (409 `invalid-transition`), one history event.
+//! no fixed term for it. The use-cases are `appeals_service::corrections`: one transaction, the
+//! optional `If-Match`, the life cycle decides (409 `invalid-transition`), one history event.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use appeals_domain::cards::Article63Defect;
-use appeals_domain::lifecycle::Command;
+use appeals_service::corrections;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::actions::{
-    CardEvent, act_on_card, expected_version, fail_if_any, field, instant, local_date, not_blank,
-    parse_code, transition,
-};
+use crate::actions::{card_ok, target};
 use crate::auth::{Auth, CaseOfficers, CorrectionRequesters};
-use crate::dto::{AppealDto, CorrectionDto};
-use crate::error::{ApiError, ApiResult};
+use crate::dto::AppealDto;
+use crate::error::ApiResult;
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
-use crate::workflow;
 
 /// The notice «Не соответствует ст. 63» (R39).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -86,66 +81,18 @@ pub async fn request_correction(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<CorrectionRequestBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let expected = expected_version(&req)?;
-    let mut errors = Vec::new();
-    not_blank(&body.notice, "#/notice", &mut errors);
-    let mut defects: Vec<Article63Defect> = Vec::new();
-    for (i, code) in body.defects.iter().enumerate() {
-        let pointer = format!("#/defects/{i}");
-        match parse_code::<Article63Defect>(code) {
-            None => errors.push(field(
-                &pointer,
-                format!("`{code}` is not a defect of art. 63"),
-            )),
-            Some(d) if defects.contains(&d) => errors.push(field(&pointer, "is repeated")),
-            Some(d) => defects.push(d),
-        }
-    }
-    fail_if_any(errors)?;
-    let rules = state.rules();
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        id,
-        expected,
-        move |_, row, parts| {
-            let mut errors = Vec::new();
-            let requested_at = instant(
-                body.requested_at,
-                "#/requested_at",
-                row.received_at,
-                &mut errors,
-            );
-            if body.correct_by < local_date(&rules, requested_at) {
-                errors.push(field("#/correct_by", "precedes the day of the notice"));
-            }
-            fail_if_any(errors)?;
-            transition(parts, &[Command::RequestCorrection])?;
-            let correction = CorrectionDto {
-                defects: body.defects.clone(),
-                notice: body.notice.trim().to_owned(),
-                requested_at: workflow::utc(requested_at),
-                correct_by: body.correct_by,
-                corrected_at: None,
-                corrected_late: false,
-            };
-            let before = serde_json::json!({
-                "status": row.status,
-                "correction": parts.details.correction,
-            });
-            parts.details.correction = Some(correction.clone().into());
-            Ok(CardEvent {
-                action: "correction_requested",
-                before,
-                after: serde_json::json!({
-                    "status": parts.state.status().code(),
-                    "correction": correction,
-                }),
-            })
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let cmd = corrections::RequestCorrection {
+        defects: body.defects,
+        notice: body.notice,
+        correct_by: body.correct_by,
+        requested_at: body.requested_at,
+    };
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| corrections::request(conn, &ctx, target, cmd))
+        .await?;
+    card_ok(view)
 }
 
 /// Record that the appeal was brought into conformity («Приведено в соответствие», R39).
@@ -172,45 +119,10 @@ pub async fn confirm_correction(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<CorrectionConfirmBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let expected = expected_version(&req)?;
-    let rules = state.rules();
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        id,
-        expected,
-        move |_, row, parts| {
-            transition(parts, &[Command::ConfirmCorrection])?;
-            let Some(mut correction) = parts.details.correction.clone().map(CorrectionDto::from)
-            else {
-                return Err(ApiError::internal(
-                    "a card awaiting correction carries no notice",
-                ));
-            };
-            let mut errors = Vec::new();
-            let notice_sent = correction.requested_at.naive_utc();
-            let corrected_at = instant(
-                body.corrected_at,
-                "#/corrected_at",
-                notice_sent,
-                &mut errors,
-            );
-            fail_if_any(errors)?;
-            correction.corrected_at = Some(workflow::utc(corrected_at));
-            correction.corrected_late = local_date(&rules, corrected_at) > correction.correct_by;
-            parts.details.correction = Some(correction.clone().into());
-            Ok(CardEvent::status_change(
-                "correction_confirmed",
-                row,
-                parts,
-                serde_json::json!({
-                    "corrected_at": correction.corrected_at,
-                    "corrected_late": correction.corrected_late,
-                    "note": body.note,
-                }),
-            ))
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| corrections::confirm(conn, &ctx, target, body.note, body.corrected_at))
+        .await?;
+    card_ok(view)
 }

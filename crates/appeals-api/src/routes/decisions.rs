@@ -27,12 +27,10 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::{
-    CardEvent, act_on_card, expected_version, fail_if_any, field, instant, load_for_action,
-    local_date, not_blank, parse_code, transition,
+    card_ok, expected_version, fail_if_any, field, instant, load_for_action, local_date, not_blank,
+    parse_code, target, transition,
 };
-use crate::auth::{
-    Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Principal, Readers, Role,
-};
+use crate::auth::{Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Principal, Readers};
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
@@ -40,6 +38,7 @@ use crate::rules::Rules;
 use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow;
+use appeals_service::actions;
 use appeals_service::idempotency::Once;
 
 // ---------------------------------------------------------------------------------------------
@@ -518,37 +517,12 @@ pub async fn assign(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<AssignBody>,
 ) -> ApiResult<HttpResponse> {
-    let expected = expected_version(&req)?;
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        path.into_inner(),
-        expected,
-        move |conn, row, parts| {
-            let executor = match repo::users::get(conn, body.executor_user_id) {
-                Ok(user) => Some(user),
-                Err(appeals_db::DbError::NotFound) => None,
-                Err(e) => return Err(e.into()),
-            };
-            let executor = executor
-                .filter(|u| u.subject_id == row.subject_id && u.is_active)
-                .filter(|u| Role::parse_list(&u.roles).is_ok_and(|r| r.contains(&Role::Executor)))
-                .ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "#/executor_user_id",
-                        "not an active executor of the subject holding the card",
-                    )
-                })?;
-            transition(parts, &[Command::StartWork])?;
-            Ok(CardEvent::status_change(
-                "assigned",
-                row,
-                parts,
-                serde_json::json!({ "executor_user_id": executor.id }),
-            ))
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| actions::assign(conn, &ctx, target, body.executor_user_id))
+        .await?;
+    card_ok(view)
 }
 
 /// R21 [INF]: under `AddressReconciliationPolicy::BlocksFinalAct` the final act waits until every
@@ -837,34 +811,12 @@ pub async fn withdraw(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<WithdrawBody>,
 ) -> ApiResult<HttpResponse> {
-    let expected = expected_version(&req)?;
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        path.into_inner(),
-        expected,
-        move |_, row, parts| {
-            let mut errors = Vec::new();
-            let withdrawn_at = instant(
-                body.withdrawn_at,
-                "#/withdrawn_at",
-                row.received_at,
-                &mut errors,
-            );
-            fail_if_any(errors)?;
-            transition(parts, &[Command::Withdraw])?;
-            Ok(CardEvent::status_change(
-                "withdrawn",
-                row,
-                parts,
-                serde_json::json!({
-                    "reason": body.reason,
-                    "withdrawn_at": workflow::utc(withdrawn_at),
-                }),
-            ))
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| actions::withdraw(conn, &ctx, target, body.reason, body.withdrawn_at))
+        .await?;
+    card_ok(view)
 }
 
 /// «Продолжить рассмотрение» after a withdrawal, with a mandatory reason (R45): `withdrawn` →
@@ -887,31 +839,12 @@ pub async fn continue_consideration(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<ContinueBody>,
 ) -> ApiResult<HttpResponse> {
-    let expected = expected_version(&req)?;
-    let mut errors = Vec::new();
-    not_blank(&body.reason, "#/reason", &mut errors);
-    fail_if_any(errors)?;
-    act_on_card(
-        &state,
-        auth.principal.clone(),
-        path.into_inner(),
-        expected,
-        move |_, row, parts| {
-            transition(
-                parts,
-                &[Command::ContinueConsideration {
-                    reason: body.reason.clone(),
-                }],
-            )?;
-            Ok(CardEvent::status_change(
-                "consideration_continued",
-                row,
-                parts,
-                serde_json::json!({ "reason": body.reason }),
-            ))
-        },
-    )
-    .await
+    let target = target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| actions::continue_consideration(conn, &ctx, target, body.reason))
+        .await?;
+    card_ok(view)
 }
 
 /// Transfer a non-accountable document to another information system via ОЛ-2 (Rules p.15; R16).

@@ -1,4 +1,5 @@
 //! Cards (ОЛ-1 with its З-1 and ОЛ-2): the one write path.
 
 pub mod parts;
+pub mod read;
 pub mod write;

@@ -1,0 +1,248 @@
+//! Life-cycle actions on a card that record no ОЛ-2: assignment to an executor, the applicant's
+//! withdrawal (R45), continuation after it, and closure (Rules p.18, R4). Each is one transaction
+//! through [`act_on_card`]: the card loaded through the guard at the expected version, the Rules
+//! asked, the change written through the one card write path.
+
+use appeals_db::rows::{AppealRow, ApplicantRow, SubjectRow};
+use appeals_db::{DbConn, DbError, repo, write_tx};
+use appeals_domain::access::Role;
+use appeals_domain::lifecycle::{self, AppealState, Command};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::access;
+use crate::cards::parts::{CardParts, parse_json};
+use crate::cards::write::{self, CardChange};
+use crate::ctx::{Ctx, fail_if_any};
+use crate::error::{AppError, AppResult};
+
+/// A card as the API shows it: the row, its holder and its З-1 rows.
+#[derive(Debug, Clone)]
+pub struct CardView {
+    pub row: AppealRow,
+    pub subject: SubjectRow,
+    pub applicants: Vec<ApplicantRow>,
+}
+
+impl CardView {
+    pub fn load(conn: &mut DbConn, row: AppealRow) -> AppResult<Self> {
+        let subject = repo::subjects::get(conn, row.subject_id)?;
+        let applicants = repo::appeals::applicants(conn, row.id)?;
+        Ok(Self {
+            row,
+            subject,
+            applicants,
+        })
+    }
+}
+
+/// The history event of a life-cycle action: its name and the values before and after.
+pub struct CardEvent {
+    pub action: &'static str,
+    pub before: Value,
+    pub after: Value,
+}
+
+impl CardEvent {
+    /// The usual event of an action: the status before, and after it the new status followed by
+    /// the action's own `fields` (a JSON object).
+    pub fn status_change(
+        action: &'static str,
+        row: &AppealRow,
+        parts: &CardParts,
+        fields: Value,
+    ) -> Self {
+        let mut after = serde_json::Map::new();
+        after.insert("status".to_owned(), parts.state.status().code().into());
+        if let Value::Object(fields) = fields {
+            after.extend(fields);
+        }
+        Self {
+            action,
+            before: json!({ "status": row.status }),
+            after: Value::Object(after),
+        }
+    }
+}
+
+/// A stale `If-Match` (412).
+fn check_version(row: &AppealRow, expected: Option<i64>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != row.version => Err(AppError::PreconditionFailed(format!(
+            "The card is at version {}, not {v}; reload it.",
+            row.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Loads the card for the granted action (through the guard) at the expected version.
+pub fn load_for_action(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: i64,
+    expected: Option<i64>,
+) -> AppResult<(AppealRow, CardParts)> {
+    let row = access::load_card(conn, &ctx.grant, id)?;
+    check_version(&row, expected)?;
+    let parts = CardParts::of(&row)?;
+    Ok((row, parts))
+}
+
+/// Applies life-cycle commands in order (409 `invalid-transition` when one is not allowed now).
+pub fn transition(parts: &mut CardParts, commands: &[Command]) -> AppResult<()> {
+    let mut state = parts.state.clone();
+    for command in commands {
+        state = lifecycle::apply(&state, command)?.state;
+    }
+    parts.state = state;
+    Ok(())
+}
+
+/// An action on one card, at an optional expected version (`If-Match`).
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub appeal_id: i64,
+    pub expected_version: Option<i64>,
+}
+
+/// One transaction: the card loaded for the action at the expected version, `change` checks the
+/// request against it and changes its parts (422/409 before anything is written), and the card is
+/// committed with one history event.
+pub fn act_on_card<F>(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    change: F,
+) -> AppResult<CardView>
+where
+    F: FnOnce(&mut DbConn, &AppealRow, &mut CardParts) -> AppResult<CardEvent>,
+{
+    write_tx(conn, |conn| {
+        let (row, mut parts) =
+            load_for_action(conn, ctx, target.appeal_id, target.expected_version)?;
+        let event = change(conn, &row, &mut parts)?;
+        let next = parts.apply_to(&row)?;
+        let saved = write::commit(
+            conn,
+            ctx.actor(),
+            ctx.stored_now(),
+            CardChange {
+                before: &row,
+                after: next,
+                action: event.action,
+                before_value: Some(event.before),
+                after_value: Some(event.after),
+            },
+        )?;
+        CardView::load(conn, saved)
+    })
+}
+
+/// Routes a registered card to an executor of the subject that holds it.
+pub fn assign(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    executor_user_id: i64,
+) -> AppResult<CardView> {
+    act_on_card(conn, ctx, target, |conn, row, parts| {
+        let executor = match repo::users::get(conn, executor_user_id) {
+            Ok(user) => Some(user),
+            Err(DbError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let executor = executor
+            .filter(|u| u.subject_id == row.subject_id && u.is_active)
+            .filter(|u| Role::parse_list(&u.roles).is_ok_and(|r| r.contains(&Role::Executor)))
+            .ok_or_else(|| {
+                AppError::field(
+                    "#/executor_user_id",
+                    "not an active executor of the subject holding the card",
+                )
+            })?;
+        transition(parts, &[Command::StartWork])?;
+        Ok(CardEvent::status_change(
+            "assigned",
+            row,
+            parts,
+            json!({ "executor_user_id": executor.id }),
+        ))
+    })
+}
+
+/// R45: the applicant withdrew the appeal (stated time, else the time of the action).
+pub fn withdraw(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    reason: Option<String>,
+    withdrawn_at: Option<DateTime<Utc>>,
+) -> AppResult<CardView> {
+    act_on_card(conn, ctx, target, |_, row, parts| {
+        let mut issues = Vec::new();
+        let at = ctx.stated_instant(withdrawn_at, "#/withdrawn_at", row.received_at, &mut issues);
+        fail_if_any(issues)?;
+        transition(parts, &[Command::Withdraw])?;
+        Ok(CardEvent::status_change(
+            "withdrawn",
+            row,
+            parts,
+            json!({ "reason": reason, "withdrawn_at": at.and_utc() }),
+        ))
+    })
+}
+
+/// R45: «Продолжить рассмотрение» after a withdrawal, with its reason.
+pub fn continue_consideration(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    reason: String,
+) -> AppResult<CardView> {
+    if reason.trim().is_empty() {
+        return Err(AppError::field("#/reason", "must not be blank"));
+    }
+    act_on_card(conn, ctx, target, |_, row, parts| {
+        transition(
+            parts,
+            &[Command::ContinueConsideration {
+                reason: reason.clone(),
+            }],
+        )?;
+        Ok(CardEvent::status_change(
+            "consideration_continued",
+            row,
+            parts,
+            json!({ "reason": reason }),
+        ))
+    })
+}
+
+/// Parts of `main` that are still open: every part whose life-cycle status is not final
+/// (`closed`, `forwarded` onwards in full, `transferred` to another IS).
+pub fn open_parts(conn: &mut DbConn, main: &AppealRow) -> AppResult<u32> {
+    let mut open = 0u32;
+    for part in repo::appeals::parts(conn, main.id)? {
+        let state: AppealState = parse_json(&part.state, "state")?;
+        if !state.status().is_final() {
+            open = open.saturating_add(1);
+        }
+    }
+    Ok(open)
+}
+
+/// Rules p.18, R4: closes a decided card; a main appeal with an open forwarded part stays open
+/// (409).
+pub fn close(conn: &mut DbConn, ctx: &Ctx, target: Target) -> AppResult<CardView> {
+    act_on_card(conn, ctx, target, |conn, row, parts| {
+        let open = open_parts(conn, row)?;
+        parts.state = lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
+        Ok(CardEvent::status_change(
+            "closed",
+            row,
+            parts,
+            json!({ "open_parts": open }),
+        ))
+    })
+}

@@ -1,0 +1,124 @@
+//! R39 (APPK art. 63): the notice «Не соответствует ст. 63» that makes a card wait for the
+//! applicant's correction, and «Приведено в соответствие» when it comes.
+
+use appeals_db::DbConn;
+use appeals_domain::cards::Article63Defect;
+use appeals_domain::lifecycle::Command;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::actions::{CardEvent, CardView, Target, act_on_card, transition};
+use crate::cards::parts::StoredCorrection;
+use crate::ctx::{Ctx, fail_if_any};
+use crate::error::{AppError, AppResult, FieldIssue};
+
+/// The notice of defects as the executor sends it.
+pub struct RequestCorrection {
+    /// Defect codes of art. 63 as sent (each checked, none repeated).
+    pub defects: Vec<String>,
+    pub notice: String,
+    /// The correction deadline set by the executor [OBS] (a local date, inclusive).
+    pub correct_by: NaiveDate,
+    /// When the notice was sent (stated; the time of the action otherwise).
+    pub requested_at: Option<DateTime<Utc>>,
+}
+
+/// The card waits for the correction (`awaiting_correction`) and carries the notice.
+pub fn request(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    cmd: RequestCorrection,
+) -> AppResult<CardView> {
+    let mut issues = Vec::new();
+    if cmd.notice.trim().is_empty() {
+        issues.push(FieldIssue::new("#/notice", "must not be blank"));
+    }
+    let mut defects: Vec<Article63Defect> = Vec::new();
+    for (i, code) in cmd.defects.iter().enumerate() {
+        let pointer = format!("#/defects/{i}");
+        match serde_json::from_value::<Article63Defect>(json!(code)).ok() {
+            None => issues.push(FieldIssue::new(
+                pointer,
+                format!("`{code}` is not a defect of art. 63"),
+            )),
+            Some(d) if defects.contains(&d) => issues.push(FieldIssue::new(pointer, "is repeated")),
+            Some(d) => defects.push(d),
+        }
+    }
+    fail_if_any(issues)?;
+    act_on_card(conn, ctx, target, |_, row, parts| {
+        let mut issues = Vec::new();
+        let requested_at = ctx.stated_instant(
+            cmd.requested_at,
+            "#/requested_at",
+            row.received_at,
+            &mut issues,
+        );
+        if cmd.correct_by < ctx.rules.local_date(requested_at.and_utc()) {
+            issues.push(FieldIssue::new(
+                "#/correct_by",
+                "precedes the day of the notice",
+            ));
+        }
+        fail_if_any(issues)?;
+        transition(parts, &[Command::RequestCorrection])?;
+        let correction = StoredCorrection {
+            defects: cmd.defects.clone(),
+            notice: cmd.notice.trim().to_owned(),
+            requested_at: requested_at.and_utc(),
+            correct_by: cmd.correct_by,
+            corrected_at: None,
+            corrected_late: false,
+        };
+        let before = json!({
+            "status": row.status,
+            "correction": parts.details.correction,
+        });
+        parts.details.correction = Some(correction.clone());
+        Ok(CardEvent {
+            action: "correction_requested",
+            before,
+            after: json!({
+                "status": parts.state.status().code(),
+                "correction": correction,
+            }),
+        })
+    })
+}
+
+/// «Приведено в соответствие»: the card goes back to work; a correction after `correct_by`
+/// (compared on the local date) is flagged late.
+pub fn confirm(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    note: Option<String>,
+    corrected_at: Option<DateTime<Utc>>,
+) -> AppResult<CardView> {
+    act_on_card(conn, ctx, target, |_, row, parts| {
+        transition(parts, &[Command::ConfirmCorrection])?;
+        let Some(mut correction) = parts.details.correction.clone() else {
+            return Err(AppError::corrupt(
+                "a card awaiting correction carries no notice",
+            ));
+        };
+        let mut issues = Vec::new();
+        let notice_sent = correction.requested_at.naive_utc();
+        let at = ctx.stated_instant(corrected_at, "#/corrected_at", notice_sent, &mut issues);
+        fail_if_any(issues)?;
+        correction.corrected_at = Some(at.and_utc());
+        correction.corrected_late = ctx.rules.local_date(at.and_utc()) > correction.correct_by;
+        parts.details.correction = Some(correction.clone());
+        Ok(CardEvent::status_change(
+            "correction_confirmed",
+            row,
+            parts,
+            json!({
+                "corrected_at": correction.corrected_at,
+                "corrected_late": correction.corrected_late,
+                "note": note,
+            }),
+        ))
+    })
+}
