@@ -25,7 +25,6 @@ use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::rules::Rules;
-use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
 use appeals_service::cards::read;
@@ -716,10 +715,7 @@ pub async fn list(
     } else {
         PageRequest::parse(q.limit, q.cursor.as_deref())?
     };
-    let today = state.rules().today();
-    let grant = auth.principal.clone();
-    let mut filter = repo::appeals::AppealFilter {
-        visible_subjects: None,
+    let filter = read::ListAppeals {
         subject_id: q.subject_id,
         status: q.status,
         kind: q.kind,
@@ -729,24 +725,22 @@ pub async fn list(
         reg_number: q.registration_number,
         tag: q.tag,
         marking: q.marking,
-        overdue_on: q.overdue.unwrap_or(false).then_some(today),
-        transfer_overdue_on: q.transfer_overdue.unwrap_or(false).then_some(today),
-        deemed_refusal_on: q.deemed_refusal.unwrap_or(false).then_some(today),
+        overdue: q.overdue.unwrap_or(false),
+        transfer_overdue: q.transfer_overdue.unwrap_or(false),
+        deemed_refusal: q.deemed_refusal.unwrap_or(false),
         before_id: page_request.cursor_id,
         limit: page_request.fetch(),
     };
-    let page = state
-        .db(move |conn| {
-            filter.visible_subjects = appeals_service::access::visible_subjects(conn, &grant)?;
-            let mut rows = repo::appeals::list(conn, &filter)?;
-            let next_cursor = page_request.cut(&mut rows, |r| r.id);
-            let items = rows
-                .iter()
-                .map(|r| workflow::view(conn, r))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(AppealPage { items, next_cursor })
-        })
+    let ctx = state.ctx(&auth);
+    let mut views = state
+        .run(move |conn| read::list(conn, &ctx, filter))
         .await?;
+    let next_cursor = page_request.cut(&mut views, |v| v.row.id);
+    let items = views
+        .into_iter()
+        .map(|v| workflow::view_of(&v.row, v.subject, v.applicants))
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = AppealPage { items, next_cursor };
     if !csv {
         return Ok(HttpResponse::Ok().json(page));
     }
@@ -813,21 +807,18 @@ pub async fn get_one(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let held = if_none_match(&req);
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            let row = workflow::load_card(conn, &principal, id)?;
-            if held.matches(row.version) {
-                return Ok(Err(row.version));
-            }
-            workflow::view(conn, &row).map(Ok)
-        })
+    let ctx = state.ctx(&auth);
+    let read = state
+        .run(move |conn| read::card(conn, &ctx, id, |v| held.matches(v)))
         .await?;
-    Ok(match dto {
-        Ok(dto) => HttpResponse::Ok()
-            .insert_header((header::ETAG, workflow::etag(dto.version)))
-            .json(dto),
-        Err(version) => HttpResponse::NotModified()
+    Ok(match read {
+        read::CardRead::Card(view) => {
+            let dto = workflow::view_of(&view.row, view.subject, view.applicants)?;
+            HttpResponse::Ok()
+                .insert_header((header::ETAG, workflow::etag(dto.version)))
+                .json(dto)
+        }
+        read::CardRead::NotModified(version) => HttpResponse::NotModified()
             .insert_header((header::ETAG, workflow::etag(version)))
             .finish(),
     })

@@ -1,10 +1,14 @@
-//! Reading cards through the guard: a card's history and the check of its hash chain.
+//! Reading cards through the guard: one card, the list, a card's history and the check of its
+//! hash chain.
 
+use appeals_db::repo::appeals::AppealFilter;
 use appeals_db::repo::events::ChainCheck;
 use appeals_db::rows::EventRow;
 use appeals_db::{DbConn, repo};
+use chrono::NaiveDate;
 
 use crate::access;
+use crate::actions::CardView;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 
@@ -18,4 +22,77 @@ pub fn history(conn: &mut DbConn, ctx: &Ctx, appeal_id: i64) -> AppResult<Vec<Ev
 pub fn verify_history(conn: &mut DbConn, ctx: &Ctx, appeal_id: i64) -> AppResult<ChainCheck> {
     access::load_card(conn, &ctx.grant, appeal_id)?;
     Ok(repo::events::verify_appeal(conn, appeal_id)?)
+}
+
+/// One card, unless the client holds its current version (conditional GET).
+pub enum CardRead {
+    Card(Box<CardView>),
+    /// The client's `If-None-Match` names the current version.
+    NotModified(i64),
+}
+
+/// One card (whoever may read it; 404 otherwise). `held` says whether the client already has a
+/// version: then the view is not built.
+pub fn card(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    appeal_id: i64,
+    held: impl Fn(i64) -> bool,
+) -> AppResult<CardRead> {
+    let row = access::load_card(conn, &ctx.grant, appeal_id)?;
+    if held(row.version) {
+        return Ok(CardRead::NotModified(row.version));
+    }
+    Ok(CardRead::Card(Box::new(CardView::load(conn, row)?)))
+}
+
+/// The filters of the appeal list (all optional; the guard adds the caller's reach).
+#[derive(Debug, Clone, Default)]
+pub struct ListAppeals {
+    pub subject_id: Option<i64>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub registered_from: Option<NaiveDate>,
+    pub registered_to: Option<NaiveDate>,
+    pub applicant_iin_bin: Option<String>,
+    pub reg_number: Option<String>,
+    pub tag: Option<String>,
+    pub marking: Option<String>,
+    /// Open cards past their review deadline today.
+    pub overdue: bool,
+    /// Non-accountable documents not transferred by their deadline (p.15) today.
+    pub transfer_overdue: bool,
+    /// R44: accountable cards past requisite 13 with no decision yet, today.
+    pub deemed_refusal: bool,
+    /// Only ids below this (the cursor: newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// The cards the caller may read, newest first, filtered; "today" is the local date of the
+/// action.
+pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardView>> {
+    let today = ctx.rules.local_date(ctx.now);
+    let on = |wanted: bool| wanted.then_some(today);
+    let filter = AppealFilter {
+        visible_subjects: access::visible_subjects(conn, &ctx.grant)?,
+        subject_id: q.subject_id,
+        status: q.status,
+        kind: q.kind,
+        registered_from: q.registered_from,
+        registered_to: q.registered_to,
+        applicant_iin_bin: q.applicant_iin_bin,
+        reg_number: q.reg_number,
+        tag: q.tag,
+        marking: q.marking,
+        overdue_on: on(q.overdue),
+        transfer_overdue_on: on(q.transfer_overdue),
+        deemed_refusal_on: on(q.deemed_refusal),
+        before_id: q.before_id,
+        limit: q.limit,
+    };
+    repo::appeals::list(conn, &filter)?
+        .into_iter()
+        .map(|row| CardView::load(conn, row))
+        .collect()
 }
