@@ -153,7 +153,7 @@ fn route_handlers_hold_no_more_storage_logic_than_before() {
         ("deadlines.rs", 4),
         ("decisions.rs", 15),
         ("dictionaries.rs", 17),
-        ("duplicates.rs", 15),
+        ("duplicates.rs", 1),
         ("forwardings.rs", 14),
         ("health.rs", 0),
         ("mod.rs", 0),

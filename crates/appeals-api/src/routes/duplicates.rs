@@ -2,8 +2,8 @@
 //! verdict, and the links of a card.
 
 use actix_web::{HttpResponse, get, post, web};
-use appeals_db::rows::{NewDuplicateDecisionRow, NewDuplicateLinkRow};
-use appeals_db::{repo, write_tx};
+use appeals_domain::dedup::Verdict;
+use appeals_service::duplicates;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use validator::Validate;
 use crate::auth::{Auth, DuplicateCheckers, DuplicateDeciders, Readers};
 use crate::dedup::{DuplicateCheckDto, VerdictDto, run_check};
 use crate::dto::{AppealDto, RegisterAppeal};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ValidatedJson;
 use crate::routes::appeals::prepare_registration;
 use crate::state::AppState;
@@ -87,12 +87,6 @@ pub struct DuplicateLinks {
     pub items: Vec<DuplicateLinkDto>,
 }
 
-fn link_json(l: &appeals_db::rows::DuplicateLinkRow) -> serde_json::Value {
-    serde_json::json!({
-        "other_appeal_id": l.other_appeal_id, "verdict": l.verdict, "decided_by": l.decided_by,
-    })
-}
-
 /// Qualify the duplicate verdict of a card (R14; p.22: the decision is recorded).
 ///
 /// `duplicate` sets `duplicate_of` to `original_appeal_id` (or keeps the engine's original) and
@@ -108,140 +102,25 @@ pub async fn decide(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<DuplicateDecision>,
 ) -> ApiResult<web::Json<AppealDto>> {
-    let id = path.into_inner();
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::invalid_field("#/reason", "must not be blank"));
-    }
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = workflow::load_card(conn, &principal, id)?;
-                let links = repo::duplicates::links_from(conn, id)?;
-                let engine_original = links
-                    .iter()
-                    .find(|l| l.verdict == "duplicate")
-                    .map(|l| l.other_appeal_id);
-                let original = match (body.verdict, body.original_appeal_id) {
-                    (VerdictDto::New, _) => None,
-                    (VerdictDto::Duplicate, None) => Some(
-                        row.duplicate_of.or(engine_original).ok_or_else(|| {
-                            ApiError::invalid_field(
-                                "#/original_appeal_id",
-                                "name the original: no duplicate link exists",
-                            )
-                        })?,
-                    ),
-                    (_, given) => given,
-                };
-                if let Some(original) = original {
-                    if original == id {
-                        return Err(ApiError::invalid_field(
-                            "#/original_appeal_id",
-                            "an appeal cannot duplicate itself",
-                        ));
-                    }
-                    // Any subject's appeal may be the original (p.2(2)); only its existence is
-                    // checked, nothing of it is shown.
-                    if repo::duplicates::card_refs(conn, &[original])?.is_empty() {
-                        return Err(ApiError::invalid_field(
-                            "#/original_appeal_id",
-                            "no such appeal",
-                        ));
-                    }
-                }
-                let now = appeals_db::now_utc();
-                let previous = serde_json::json!({
-                    "duplicate_of": row.duplicate_of,
-                    "links": links.iter().map(link_json).collect::<Vec<_>>(),
-                });
-                let existing = |other: i64| links.iter().find(|l| l.other_appeal_id == other);
-                repo::duplicates::delete_links_from(conn, id)?;
-                let mut keep: Vec<NewDuplicateLinkRow> = Vec::new();
-                if body.verdict != VerdictDto::New {
-                    for l in &links {
-                        if Some(l.other_appeal_id) == original {
-                            continue;
-                        }
-                        // Only one original: other duplicate links become related.
-                        let demoted = l.verdict == "duplicate";
-                        keep.push(NewDuplicateLinkRow {
-                            appeal_id: id,
-                            other_appeal_id: l.other_appeal_id,
-                            verdict: "related".to_owned(),
-                            similarity: l.similarity,
-                            containment: l.containment,
-                            decided_by: if demoted { "user" } else { &l.decided_by }.to_owned(),
-                            reason: if demoted {
-                                Some(body.reason.clone())
-                            } else {
-                                l.reason.clone()
-                            },
-                            created_at: if demoted { now } else { l.created_at },
-                            created_by: if demoted {
-                                Some(principal.user_id)
-                            } else {
-                                l.created_by
-                            },
-                        });
-                    }
-                    if let Some(original) = original {
-                        let before = existing(original);
-                        keep.push(NewDuplicateLinkRow {
-                            appeal_id: id,
-                            other_appeal_id: original,
-                            verdict: body.verdict.code().to_owned(),
-                            similarity: before.and_then(|l| l.similarity),
-                            containment: before.and_then(|l| l.containment),
-                            decided_by: "user".to_owned(),
-                            reason: Some(body.reason.clone()),
-                            created_at: now,
-                            created_by: Some(principal.user_id),
-                        });
-                    }
-                }
-                for link in &keep {
-                    repo::duplicates::insert_link(conn, link)?;
-                }
-                let duplicate_of = (body.verdict == VerdictDto::Duplicate)
-                    .then_some(original)
-                    .flatten();
-                repo::duplicates::insert_decision(
-                    conn,
-                    &NewDuplicateDecisionRow {
-                        appeal_id: id,
-                        verdict: body.verdict.code().to_owned(),
-                        original_appeal_id: original,
-                        reason: body.reason.clone(),
-                        previous: workflow::to_json(&previous)?,
-                        decided_at: now,
-                        decided_by: principal.user_id,
-                    },
-                )?;
-                let mut next = row.clone();
-                next.duplicate_of = duplicate_of;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "duplicate_decision_recorded",
-                    Some(previous),
-                    Some(serde_json::json!({
-                        "verdict": body.verdict,
-                        "duplicate_of": duplicate_of,
-                        "original_appeal_id": original,
-                        "reason": body.reason,
-                        "links": keep.iter().map(|l| serde_json::json!({
-                            "other_appeal_id": l.other_appeal_id, "verdict": l.verdict, "decided_by": l.decided_by,
-                        })).collect::<Vec<_>>(),
-                    })),
-                )?;
-                workflow::view(conn, &saved)
-            })
-        })
+    let cmd = duplicates::DecideDuplicate {
+        appeal_id: path.into_inner(),
+        verdict: match body.verdict {
+            VerdictDto::New => Verdict::New,
+            VerdictDto::Related => Verdict::Related,
+            VerdictDto::Duplicate => Verdict::Duplicate,
+        },
+        original_appeal_id: body.original_appeal_id,
+        reason: body.reason,
+    };
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| duplicates::decide(conn, &ctx, cmd))
         .await?;
-    Ok(web::Json(dto))
+    Ok(web::Json(workflow::view_of(
+        &view.row,
+        view.subject,
+        view.applicants,
+    )?))
 }
 
 /// Duplicate links of a card, both ways (p.13, R13).
@@ -257,54 +136,32 @@ pub async fn list_links(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            let row = workflow::load_card(conn, &principal, id)?;
-            let from = repo::duplicates::links_from(conn, id)?;
-            let to = repo::duplicates::links_to(conn, id)?;
-            let others: Vec<i64> = from
-                .iter()
-                .map(|l| l.other_appeal_id)
-                .chain(to.iter().map(|l| l.appeal_id))
-                .collect();
-            let refs: std::collections::BTreeMap<i64, (String, i64, chrono::NaiveDateTime)> =
-                repo::duplicates::card_refs(conn, &others)?
-                    .into_iter()
-                    .map(|(id, number, subject, at)| (id, (number, subject, at)))
-                    .collect();
-            let mut items = Vec::new();
-            for (direction, link, other) in from
-                .iter()
-                .map(|l| ("original", l, l.other_appeal_id))
-                .chain(to.iter().map(|l| ("repeat", l, l.appeal_id)))
-            {
-                let Some((number, subject, at)) = refs.get(&other) else {
-                    continue;
-                };
-                items.push(DuplicateLinkDto {
-                    direction: direction.to_owned(),
-                    appeal_id: other,
-                    registration_number: number.clone(),
-                    subject_id: *subject,
-                    registered_at: workflow::utc(*at),
-                    verdict: if link.verdict == "duplicate" {
-                        VerdictDto::Duplicate
-                    } else {
-                        VerdictDto::Related
-                    },
-                    similarity: link.similarity,
-                    containment: link.containment,
-                    decided_by: link.decided_by.clone(),
-                    reason: link.reason.clone(),
-                    created_at: workflow::utc(link.created_at),
-                });
-            }
-            Ok(DuplicateLinks {
-                duplicate_of: row.duplicate_of,
-                items,
-            })
-        })
+    let ctx = state.ctx(&auth);
+    let (duplicate_of, links) = state
+        .run(move |conn| duplicates::links(conn, &ctx, id))
         .await?;
-    Ok(HttpResponse::Ok().json(dto))
+    let items = links
+        .into_iter()
+        .map(|v| DuplicateLinkDto {
+            direction: v.direction.to_owned(),
+            appeal_id: v.appeal_id,
+            registration_number: v.registration_number,
+            subject_id: v.subject_id,
+            registered_at: v.registered_at.and_utc(),
+            verdict: if v.duplicate {
+                VerdictDto::Duplicate
+            } else {
+                VerdictDto::Related
+            },
+            similarity: v.link.similarity,
+            containment: v.link.containment,
+            decided_by: v.link.decided_by,
+            reason: v.link.reason,
+            created_at: v.link.created_at.and_utc(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DuplicateLinks {
+        duplicate_of,
+        items,
+    }))
 }
