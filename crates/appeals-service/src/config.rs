@@ -185,3 +185,316 @@ pub fn calendar_with_overrides(
     }
     Ok(calendar)
 }
+
+/// Records an administrative change of the national configuration in the caller's transaction:
+/// its admin event (before/after), a new configuration version, and the rules it leads to (the
+/// caller's process installs them after the commit; other processes reload on their next
+/// request).
+pub fn record_change(
+    conn: &mut DbConn,
+    ctx: &crate::ctx::Ctx,
+    action: &str,
+    target: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AppResult<Rules> {
+    repo::configuration::bump_rules_version(conn)?;
+    repo::configuration::append_admin_event(
+        conn,
+        &appeals_db::rows::NewAdminEventRow {
+            occurred_at: ctx.stored_now(),
+            actor_user_id: Some(ctx.actor().user_id),
+            action: action.to_owned(),
+            target,
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+        },
+    )?;
+    Rules::load(conn)
+}
+
+/// The overrides in force for one year of a calendar.
+pub fn overrides_of(calendar: &Calendar, year: i32) -> Vec<Override> {
+    calendar
+        .data()
+        .years
+        .iter()
+        .find(|y| y.year == year)
+        .map(|y| y.overrides.clone())
+        .unwrap_or_default()
+}
+
+/// The rules after a change and the new version of the year's overrides.
+pub struct CalendarChanged {
+    pub rules: Rules,
+    pub overrides_version: i64,
+}
+
+/// R32, R33: replaces the overrides of one year (national configuration; the guard admits only
+/// the authorized body's admins). Every override must lie in the year, once, with its legal
+/// source; one that changes nothing is refused (422 at its index). The calendar gets a new
+/// version; deadlines on cards keep theirs until an explicit recalculation.
+pub fn replace_overrides(
+    conn: &mut DbConn,
+    ctx: &crate::ctx::Ctx,
+    year: i32,
+    stated: Vec<Override>,
+) -> AppResult<CalendarChanged> {
+    use chrono::Datelike;
+    let calendar = &ctx.rules.calendar;
+    if year < calendar.first_year() || year > calendar.last_year() {
+        return Err(AppError::NotFound(format!(
+            "The calendar has no year {year}."
+        )));
+    }
+    let mut issues = Vec::new();
+    for (i, o) in stated.iter().enumerate() {
+        if o.date.year() != year {
+            issues.push(crate::error::FieldIssue::new(
+                format!("#/overrides/{i}/date"),
+                format!("is not in {year}"),
+            ));
+        } else if stated[..i].iter().any(|p| p.date == o.date) {
+            issues.push(crate::error::FieldIssue::new(
+                format!("#/overrides/{i}/date"),
+                "is listed twice",
+            ));
+        }
+        if o.source.trim().is_empty() {
+            issues.push(crate::error::FieldIssue::new(
+                format!("#/overrides/{i}/source"),
+                "must not be blank",
+            ));
+        }
+    }
+    crate::ctx::fail_if_any(issues)?;
+    appeals_db::write_tx(conn, |conn| {
+        let before = Rules::load(conn)?;
+        let new: Vec<Override> = stated
+            .iter()
+            .map(|o| Override {
+                source: o.source.trim().to_owned(),
+                ..o.clone()
+            })
+            .collect();
+        let mut years = Vec::new();
+        for row in repo::configuration::all_calendar_overrides(conn)? {
+            if row.year != year {
+                let stored: Vec<Override> =
+                    crate::cards::parts::parse_json(&row.data, "calendar overrides")?;
+                years.push((row.year, stored));
+            }
+        }
+        years.push((year, new.clone()));
+        years.sort_by_key(|(y, _)| *y);
+        let after_calendar =
+            calendar_with_overrides(years).map_err(|(_, e)| override_issue(e, &stated))?;
+        let previous = repo::configuration::find_calendar_overrides(conn, year)?;
+        let version = previous.as_ref().map_or(1, |r| r.version + 1);
+        repo::configuration::save_calendar_overrides(
+            conn,
+            &appeals_db::rows::CalendarOverridesRow {
+                year,
+                data: crate::cards::parts::to_json(&new)?,
+                version,
+                updated_at: ctx.stored_now(),
+                updated_by: Some(ctx.actor().user_id),
+            },
+        )?;
+        let rules = record_change(
+            conn,
+            ctx,
+            "calendar_overrides_replaced",
+            format!("calendar/{year}"),
+            Some(serde_json::json!({
+                "overrides": overrides_of(&before.calendar, year),
+                "calendar_version": before.calendar.version().as_str(),
+            })),
+            Some(serde_json::json!({
+                "overrides": stated,
+                "calendar_version": after_calendar.version().as_str(),
+                "overrides_version": version,
+            })),
+        )?;
+        Ok(CalendarChanged {
+            rules,
+            overrides_version: version,
+        })
+    })
+}
+
+/// A calendar refusal of one override, pointed at its index.
+fn override_issue(e: appeals_domain::DomainError, stated: &[Override]) -> AppError {
+    match e {
+        appeals_domain::DomainError::Invalid { field, reason } => {
+            let index = field
+                .rsplit('/')
+                .next()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .and_then(|d| stated.iter().position(|o| o.date == d));
+            let pointer = match index {
+                Some(i) => format!("#/overrides/{i}"),
+                None => "#/overrides".to_owned(),
+            };
+            AppError::field(pointer, reason)
+        }
+        other => other.into(),
+    }
+}
+
+/// Statuses in which the review deadline still runs at the subject.
+const OPEN_STATUSES: [&str; 6] = [
+    "registered",
+    "in_work",
+    "awaiting_correction",
+    "corrected",
+    "forwarded_in_part",
+    "extended",
+];
+
+/// One card whose review deadline the current calendar moves.
+#[derive(Debug, Clone)]
+pub struct MovedDeadline {
+    pub appeal_id: i64,
+    pub registration_number: String,
+    pub review_due_before: chrono::NaiveDate,
+    pub review_due_after: chrono::NaiveDate,
+    pub calendar_version_before: String,
+    /// The card's version after the move (before it on a dry run).
+    pub version: i64,
+}
+
+/// What a recalculation found (and, unless a dry run, did).
+#[derive(Debug, Clone)]
+pub struct Recalculation {
+    pub calendar_version: String,
+    pub dry_run: bool,
+    pub checked: u32,
+    pub moved_count: u32,
+    pub skipped_extended: u32,
+    pub moved: Vec<MovedDeadline>,
+}
+
+/// R33: counts the review term of the caller's subject's open cards (registered from `from`)
+/// again on the current calendar; a card with a signed extension keeps its date. Each move is a
+/// `deadline_recalculated` event of the card; the whole run is an admin event. A dry run changes
+/// nothing.
+pub fn recalculate_deadlines(
+    conn: &mut DbConn,
+    ctx: &crate::ctx::Ctx,
+    from: Option<chrono::NaiveDate>,
+    dry_run: bool,
+) -> AppResult<Recalculation> {
+    let subject_id = ctx.actor().subject_id;
+    appeals_db::write_tx(conn, |conn| {
+        let rules = Rules::load(conn)?;
+        let version = rules.calendar.version().to_string();
+        let mut out = Recalculation {
+            calendar_version: version.clone(),
+            dry_run,
+            checked: 0,
+            moved_count: 0,
+            skipped_extended: 0,
+            moved: Vec::new(),
+        };
+        let mut after_id = 0;
+        loop {
+            let page = repo::configuration::open_appeals_page(
+                conn,
+                subject_id,
+                &OPEN_STATUSES,
+                from,
+                after_id,
+                500,
+            )?;
+            let Some(last) = page.last() else { break };
+            after_id = last.id;
+            for row in page {
+                let mut parts = crate::cards::parts::CardParts::of(&row)?;
+                if parts.details.calendar_version == version {
+                    continue;
+                }
+                out.checked += 1;
+                if parts.state.prolong_count() > 0 {
+                    out.skipped_extended += 1;
+                    continue;
+                }
+                let Ok(due) = appeals_domain::deadline::review_due(
+                    &rules.calendar,
+                    &rules.deadlines,
+                    row.registration_date,
+                    parts.card.term(),
+                ) else {
+                    // The term ends beyond the calendar's range: nothing to compare with.
+                    continue;
+                };
+                if due.date == row.review_due {
+                    continue;
+                }
+                let old_version = parts.details.calendar_version.clone();
+                let mut moved = MovedDeadline {
+                    appeal_id: row.id,
+                    registration_number: row.reg_number.clone(),
+                    review_due_before: row.review_due,
+                    review_due_after: due.date,
+                    calendar_version_before: old_version.clone(),
+                    version: row.version,
+                };
+                if !dry_run {
+                    parts.card.recalculate_control_date(|_| due.date);
+                    parts.details.calendar_version = version.clone();
+                    let next = parts.apply_to(&row)?;
+                    let saved = crate::cards::write::commit(
+                        conn,
+                        ctx.actor(),
+                        ctx.stored_now(),
+                        crate::cards::write::CardChange {
+                            before: &row,
+                            after: next,
+                            action: "deadline_recalculated",
+                            before_value: Some(serde_json::json!({
+                                "review_due": row.review_due,
+                                "calendar_version": old_version,
+                            })),
+                            after_value: Some(serde_json::json!({
+                                "review_due": due.date,
+                                "calendar_version": version,
+                            })),
+                        },
+                    )?;
+                    moved.version = saved.version;
+                }
+                out.moved_count += 1;
+                out.moved.push(moved);
+            }
+        }
+        if !dry_run {
+            repo::configuration::append_admin_event(
+                conn,
+                &appeals_db::rows::NewAdminEventRow {
+                    occurred_at: ctx.stored_now(),
+                    actor_user_id: Some(ctx.actor().user_id),
+                    action: "deadlines_recalculated".to_owned(),
+                    target: "calendar/recalculations".to_owned(),
+                    before: None,
+                    after: Some(
+                        serde_json::json!({
+                            "subject_id": subject_id,
+                            "from": from,
+                            "calendar_version": version,
+                            "checked": out.checked,
+                            "moved": out.moved.iter().map(|m| m.appeal_id).collect::<Vec<_>>(),
+                        })
+                        .to_string(),
+                    ),
+                },
+            )?;
+        }
+        Ok(out)
+    })
+}
+
+/// How many times administrators replaced a year's overrides (`None`: the built-in data).
+pub fn overrides_version(conn: &mut DbConn, year: i32) -> AppResult<Option<i64>> {
+    Ok(repo::configuration::find_calendar_overrides(conn, year)?.map(|r| r.version))
+}

@@ -3,8 +3,6 @@
 //! recalculation of stored review deadlines after a calendar change.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use appeals_db::rows::{CalendarOverridesRow, NewAdminEventRow};
-use appeals_db::{repo, write_tx};
 use appeals_domain::calendar::{Calendar, Override, OverrideKind, SpecialDay};
 use appeals_domain::deadline::{self, DayUnit, Term};
 use chrono::{Datelike, NaiveDate};
@@ -15,9 +13,8 @@ use validator::Validate;
 use crate::auth::{Auth, CalendarKeepers, Recalculators, ReferenceData};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
-use crate::rules::{Rules, calendar_with_overrides};
 use crate::state::AppState;
-use crate::workflow::{self, CardParts};
+use appeals_service::config;
 
 /// One day whose status differs from the plain five-day week (or a holiday on a weekend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -70,10 +67,11 @@ impl OverrideDto {
         }
     }
 
-    fn to_domain(&self) -> Override {
+    /// The override as stated (the service trims the source when it stores it).
+    fn stated(&self) -> Override {
         match self.kind {
-            OverrideKindDto::DayOff => Override::day_off(self.date, self.source.trim()),
-            OverrideKindDto::Working => Override::working(self.date, self.source.trim()),
+            OverrideKindDto::DayOff => Override::day_off(self.date, self.source.clone()),
+            OverrideKindDto::Working => Override::working(self.date, self.source.clone()),
         }
     }
 }
@@ -185,14 +183,10 @@ pub async fn get_year(
 ) -> ApiResult<web::Json<CalendarYearDto>> {
     let year = path.into_inner();
     let rules = state.current_rules().await?;
-    let stored = state
-        .db(move |conn| Ok(repo::configuration::find_calendar_overrides(conn, year)?))
+    let version = state
+        .run(move |conn| config::overrides_version(conn, year))
         .await?;
-    Ok(web::Json(year_dto(
-        &rules.calendar,
-        year,
-        stored.map(|r| r.version),
-    )?))
+    Ok(web::Json(year_dto(&rules.calendar, year, version)?))
 }
 
 /// Query of the deadline calculator.
@@ -325,23 +319,6 @@ pub struct ReplaceOverrides {
 }
 
 /// Maps a calendar validation error to the override it names (`years/Y/overrides/DATE`).
-fn override_error(e: appeals_domain::DomainError, overrides: &[OverrideDto]) -> ApiError {
-    match e {
-        appeals_domain::DomainError::Invalid { field, reason } => {
-            let index = field
-                .rsplit('/')
-                .next()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .and_then(|d| overrides.iter().position(|o| o.date == d));
-            let pointer = match index {
-                Some(i) => format!("#/overrides/{i}"),
-                None => "#/overrides".to_owned(),
-            };
-            ApiError::invalid_field(pointer, reason)
-        }
-        other => other.into(),
-    }
-}
 
 /// Replace the overrides of a year (administrators).
 ///
@@ -358,91 +335,17 @@ pub async fn replace_overrides(
     ValidatedJson(body): ValidatedJson<ReplaceOverrides>,
 ) -> ApiResult<web::Json<CalendarYearDto>> {
     let year = path.into_inner();
-    {
-        let calendar = &state.rules().calendar;
-        if year < calendar.first_year() || year > calendar.last_year() {
-            return Err(ApiError::not_found(format!(
-                "The calendar has no year {year}."
-            )));
-        }
-    }
-    let mut errors = Vec::new();
-    for (i, o) in body.overrides.iter().enumerate() {
-        if o.date.year() != year {
-            errors.push(FieldError {
-                pointer: format!("#/overrides/{i}/date"),
-                detail: format!("is not in {year}"),
-            });
-        } else if body.overrides[..i].iter().any(|p| p.date == o.date) {
-            errors.push(FieldError {
-                pointer: format!("#/overrides/{i}/date"),
-                detail: "is listed twice".to_owned(),
-            });
-        }
-        if o.source.trim().is_empty() {
-            errors.push(FieldError {
-                pointer: format!("#/overrides/{i}/source"),
-                detail: "must not be blank".to_owned(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let principal = auth.principal.clone();
-    let (rules, overrides_version) = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let before = Rules::load(conn)?;
-                let new: Vec<Override> =
-                    body.overrides.iter().map(OverrideDto::to_domain).collect();
-                let mut years = Vec::new();
-                for row in repo::configuration::all_calendar_overrides(conn)? {
-                    if row.year != year {
-                        let stored: Vec<Override> =
-                            workflow::parse_json(&row.data, "calendar overrides")?;
-                        years.push((row.year, stored));
-                    }
-                }
-                years.push((year, new.clone()));
-                years.sort_by_key(|(y, _)| *y);
-                let after_calendar = calendar_with_overrides(years)
-                    .map_err(|(_, e)| override_error(e, &body.overrides))?;
-                let previous = repo::configuration::find_calendar_overrides(conn, year)?;
-                let version = previous.as_ref().map_or(1, |r| r.version + 1);
-                repo::configuration::save_calendar_overrides(
-                    conn,
-                    &CalendarOverridesRow {
-                        year,
-                        data: workflow::to_json(&new)?,
-                        version,
-                        updated_at: appeals_db::now_utc(),
-                        updated_by: Some(principal.user_id),
-                    },
-                )?;
-                let old_overrides: Vec<OverrideDto> =
-                    year_dto(&before.calendar, year, None)?.overrides;
-                let rules = crate::routes::dictionaries::audit_and_reload(
-                    conn,
-                    &principal,
-                    "calendar_overrides_replaced",
-                    format!("calendar/{year}"),
-                    Some(serde_json::json!({
-                        "overrides": old_overrides,
-                        "calendar_version": before.calendar.version().as_str(),
-                    })),
-                    Some(serde_json::json!({
-                        "overrides": body.overrides,
-                        "calendar_version": after_calendar.version().as_str(),
-                        "overrides_version": version,
-                    })),
-                )?;
-                Ok((rules, version))
-            })
-        })
+    let stated: Vec<Override> = body.overrides.iter().map(OverrideDto::stated).collect();
+    let ctx = state.ctx(&auth);
+    let changed = state
+        .run(move |conn| config::replace_overrides(conn, &ctx, year, stated))
         .await?;
-    let dto = year_dto(&rules.calendar, year, Some(overrides_version))?;
-    state.install_rules(rules);
+    let dto = year_dto(
+        &changed.rules.calendar,
+        year,
+        Some(changed.overrides_version),
+    )?;
+    state.install_rules(changed.rules);
     Ok(web::Json(dto))
 }
 
@@ -487,16 +390,6 @@ pub struct RecalculationDto {
     pub moved: Vec<MovedDeadline>,
 }
 
-/// Statuses in which the review deadline still runs at the subject.
-const OPEN_STATUSES: [&str; 6] = [
-    "registered",
-    "in_work",
-    "awaiting_correction",
-    "corrected",
-    "forwarded_in_part",
-    "extended",
-];
-
 /// Recalculate the review deadlines of open cards (administrators).
 ///
 /// R33: a calendar change never moves stored deadlines by itself; this audited operation counts the
@@ -511,113 +404,27 @@ pub async fn recalculate(
     auth: Auth<Recalculators>,
     ValidatedJson(body): ValidatedJson<RecalculationRequest>,
 ) -> ApiResult<HttpResponse> {
-    let principal = auth.principal.clone();
-    let result = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let rules = Rules::load(conn)?;
-                let version = rules.calendar.version().to_string();
-                let mut out = RecalculationDto {
-                    calendar_version: version.clone(),
-                    dry_run: body.dry_run,
-                    checked: 0,
-                    moved_count: 0,
-                    skipped_extended: 0,
-                    moved: Vec::new(),
-                };
-                let mut after_id = 0;
-                loop {
-                    let page = repo::configuration::open_appeals_page(
-                        conn,
-                        principal.subject_id,
-                        &OPEN_STATUSES,
-                        body.from,
-                        after_id,
-                        500,
-                    )?;
-                    let Some(last) = page.last() else { break };
-                    after_id = last.id;
-                    for row in page {
-                        let mut parts = CardParts::of(&row)?;
-                        if parts.details.calendar_version == version {
-                            continue;
-                        }
-                        out.checked += 1;
-                        if parts.state.prolong_count() > 0 {
-                            out.skipped_extended += 1;
-                            continue;
-                        }
-                        let Ok(due) = deadline::review_due(
-                            &rules.calendar,
-                            &rules.deadlines,
-                            row.registration_date,
-                            parts.card.term(),
-                        ) else {
-                            // The term ends beyond the calendar's range: nothing to compare with.
-                            continue;
-                        };
-                        if due.date == row.review_due {
-                            continue;
-                        }
-                        let old_version = parts.details.calendar_version.clone();
-                        let mut moved = MovedDeadline {
-                            appeal_id: row.id,
-                            registration_number: row.reg_number.clone(),
-                            review_due_before: row.review_due,
-                            review_due_after: due.date,
-                            calendar_version_before: old_version.clone(),
-                            version: row.version,
-                        };
-                        if !body.dry_run {
-                            parts.card.recalculate_control_date(|_| due.date);
-                            parts.details.calendar_version = version.clone();
-                            let next = parts.apply_to(&row)?;
-                            let saved = workflow::commit_change(
-                                conn,
-                                &principal,
-                                &row,
-                                next,
-                                "deadline_recalculated",
-                                Some(serde_json::json!({
-                                    "review_due": row.review_due,
-                                    "calendar_version": old_version,
-                                })),
-                                Some(serde_json::json!({
-                                    "review_due": due.date,
-                                    "calendar_version": version,
-                                })),
-                            )?;
-                            moved.version = saved.version;
-                        }
-                        out.moved_count += 1;
-                        out.moved.push(moved);
-                    }
-                }
-                if !body.dry_run {
-                    repo::configuration::append_admin_event(
-                        conn,
-                        &NewAdminEventRow {
-                            occurred_at: appeals_db::now_utc(),
-                            actor_user_id: Some(principal.user_id),
-                            action: "deadlines_recalculated".to_owned(),
-                            target: "calendar/recalculations".to_owned(),
-                            before: None,
-                            after: Some(
-                                serde_json::json!({
-                                    "subject_id": principal.subject_id,
-                                    "from": body.from,
-                                    "calendar_version": version,
-                                    "checked": out.checked,
-                                    "moved": out.moved.iter().map(|m| m.appeal_id).collect::<Vec<_>>(),
-                                })
-                                .to_string(),
-                            ),
-                        },
-                    )?;
-                }
-                Ok(out)
-            })
-        })
+    let ctx = state.ctx(&auth);
+    let done = state
+        .run(move |conn| config::recalculate_deadlines(conn, &ctx, body.from, body.dry_run))
         .await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(HttpResponse::Ok().json(RecalculationDto {
+        calendar_version: done.calendar_version,
+        dry_run: done.dry_run,
+        checked: done.checked,
+        moved_count: done.moved_count,
+        skipped_extended: done.skipped_extended,
+        moved: done
+            .moved
+            .into_iter()
+            .map(|m| MovedDeadline {
+                appeal_id: m.appeal_id,
+                registration_number: m.registration_number,
+                review_due_before: m.review_due_before,
+                review_due_after: m.review_due_after,
+                calendar_version_before: m.calendar_version_before,
+                version: m.version,
+            })
+            .collect(),
+    }))
 }
