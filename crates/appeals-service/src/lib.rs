@@ -11,6 +11,7 @@ pub mod cards;
 pub mod config;
 pub mod corrections;
 pub mod ctx;
+pub mod dictionaries;
 pub mod duplicates;
 pub mod error;
 pub mod idempotency;

@@ -5,29 +5,20 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use appeals_db::rows::{DictionaryEntryRow, NewAdminEventRow};
-use appeals_db::{DbConn, repo, write_tx};
+use appeals_db::rows::DictionaryEntryRow;
 use appeals_domain::dictionary::{
-    AppealKind, Dictionary, DictionaryEntry, DictionaryName, DocumentType, Evidence, KindGroup,
+    AppealKind, DictionaryEntry, DictionaryName, DocumentType, Evidence, KindGroup,
     is_snake_case_code,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Auth, DictionaryKeepers, Principal, ReferenceData};
+use crate::auth::{Auth, DictionaryKeepers, ReferenceData};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
-use crate::rules::Rules;
 use crate::state::AppState;
-
-/// Books whose values are generated from closed domain enums (they drive logic): read-only.
-const CLOSED_BOOKS: [DictionaryName; 4] = [
-    DictionaryName::AppealKinds,
-    DictionaryName::AppealDecisionTypes,
-    DictionaryName::ComplaintDecisionTypes,
-    DictionaryName::AnswerCharacters,
-];
+use appeals_service::dictionaries;
 
 /// What each book holds (English; the legal point in brackets).
 fn description(name: DictionaryName) -> &'static str {
@@ -204,13 +195,6 @@ fn book_name(name: &str) -> Result<DictionaryName, ApiError> {
         .map_err(|_| ApiError::not_found(format!("There is no dictionary `{name}`.")))
 }
 
-fn load_book(conn: &mut DbConn, name: DictionaryName) -> Result<Vec<DictionaryEntry>, ApiError> {
-    repo::configuration::entries_of(conn, name)?
-        .iter()
-        .map(|row| Ok(repo::configuration::row_to_entry(row)?))
-        .collect()
-}
-
 fn book_dto(
     name: DictionaryName,
     entries: &[DictionaryEntry],
@@ -219,7 +203,7 @@ fn book_dto(
     Ok(DictionaryDto {
         name: name.as_str().to_owned(),
         description: description(name).to_owned(),
-        editable: !CLOSED_BOOKS.contains(&name),
+        editable: dictionaries::editable(name),
         entries: entries
             .iter()
             .map(DictionaryEntryDto::of)
@@ -242,12 +226,7 @@ pub async fn list(
     state: web::Data<AppState>,
     _auth: Auth<ReferenceData>,
 ) -> ApiResult<web::Json<DictionaryList>> {
-    let (rows, config_version) = state
-        .db(|conn| {
-            let version = repo::configuration::rules_version(conn)?;
-            Ok((repo::configuration::all_entries(conn)?, version))
-        })
-        .await?;
+    let (rows, config_version) = state.run(dictionaries::all).await?;
     let items = DictionaryName::ALL
         .iter()
         .map(|name| {
@@ -266,7 +245,7 @@ pub async fn list(
                 description: description(*name).to_owned(),
                 entries: count(false),
                 active_entries: count(true),
-                editable: !CLOSED_BOOKS.contains(name),
+                editable: dictionaries::editable(*name),
             }
         })
         .collect();
@@ -288,12 +267,10 @@ pub async fn get_one(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let name = book_name(&path.into_inner())?;
-    let dto = state
-        .db(move |conn| {
-            let version = repo::configuration::rules_version(conn)?;
-            book_dto(name, &load_book(conn, name)?, version)
-        })
+    let (entries, version) = state
+        .run(move |conn| dictionaries::book(conn, name))
         .await?;
+    let dto = book_dto(name, &entries, version)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(dto.config_version)))
         .json(dto))
@@ -310,16 +287,7 @@ pub async fn get_entry(
     let (name, code) = path.into_inner();
     let name = book_name(&name)?;
     let (entry, version) = state
-        .db(move |conn| {
-            let version = repo::configuration::rules_version(conn)?;
-            let entry = load_book(conn, name)?
-                .into_iter()
-                .find(|e| e.code == code)
-                .ok_or_else(|| {
-                    ApiError::not_found(format!("`{code}` is not an entry of `{name}`."))
-                })?;
-            Ok((entry, version))
-        })
+        .run(move |conn| dictionaries::entry(conn, name, &code))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
@@ -460,40 +428,6 @@ fn new_entry(name: DictionaryName, body: &NewDictionaryEntry) -> Result<Dictiona
     Ok(entry)
 }
 
-/// Records an admin event, bumps the configuration version and loads the rules it leads to (all
-/// inside the caller's transaction; the caller installs the rules after the commit).
-pub fn audit_and_reload(
-    conn: &mut DbConn,
-    principal: &Principal,
-    action: &str,
-    target: String,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<Rules, ApiError> {
-    repo::configuration::bump_rules_version(conn)?;
-    repo::configuration::append_admin_event(
-        conn,
-        &NewAdminEventRow {
-            occurred_at: appeals_db::now_utc(),
-            actor_user_id: Some(principal.user_id),
-            action: action.to_owned(),
-            target,
-            before: before.map(|v| v.to_string()),
-            after: after.map(|v| v.to_string()),
-        },
-    )?;
-    Ok(Rules::load(conn)?)
-}
-
-fn refuse_closed(name: DictionaryName) -> Result<(), ApiError> {
-    if CLOSED_BOOKS.contains(&name) {
-        return Err(ApiError::conflict(format!(
-            "The `{name}` dictionary is generated from the domain logic; its entries cannot be changed."
-        )));
-    }
-    Ok(())
-}
-
 /// Add an entry to a reference book (administrators).
 ///
 /// The code is a stable ASCII snake_case identifier, unique in the book (a taken code is 409);
@@ -517,32 +451,11 @@ pub async fn add_entry(
     ValidatedJson(body): ValidatedJson<NewDictionaryEntry>,
 ) -> ApiResult<HttpResponse> {
     let name = book_name(&path.into_inner())?;
-    refuse_closed(name)?;
+    dictionaries::refuse_closed(name)?;
     let entry = new_entry(name, &body)?;
-    let principal = auth.principal.clone();
+    let ctx = state.ctx(&auth);
     let rules = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let mut entries = load_book(conn, name)?;
-                if entries.iter().any(|e| e.code == entry.code) {
-                    return Err(ApiError::conflict(format!(
-                        "`{}` is already a code of `{name}`.",
-                        entry.code
-                    )));
-                }
-                entries.push(entry.clone());
-                Dictionary::new(name, entries)?;
-                repo::configuration::append_entry(conn, name, &entry)?;
-                audit_and_reload(
-                    conn,
-                    &principal,
-                    "dictionary_entry_added",
-                    format!("dictionaries/{name}/{}", entry.code),
-                    None,
-                    Some(serde_json::to_value(&entry).map_err(ApiError::internal)?),
-                )
-            })
-        })
+        .run(move |conn| dictionaries::add_entry(conn, &ctx, name, entry))
         .await?;
     let version = rules.config_version.unwrap_or_default();
     let dto = DictionaryEntryDto::of(
@@ -588,67 +501,16 @@ pub async fn patch_entry(
     let (name, code) = path.into_inner();
     let name = book_name(&name)?;
     let expected = crate::actions::if_match(&req)?;
-    refuse_closed(name)?;
-    if body.active.is_none() && body.label_ru.is_none() && body.label_kk.is_none() {
-        return Err(ApiError::invalid_field("#", "the body changes nothing"));
-    }
-    let mut errors = Vec::new();
-    for (pointer, label) in [
-        ("#/label_ru", &body.label_ru),
-        ("#/label_kk", &body.label_kk),
-    ] {
-        if label.as_ref().is_some_and(|l| l.trim().is_empty()) {
-            errors.push(FieldError {
-                pointer: pointer.to_owned(),
-                detail: "must not be blank".to_owned(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let principal = auth.principal.clone();
+    let change = dictionaries::EntryChange {
+        active: body.active,
+        label_ru: body.label_ru,
+        label_kk: body.label_kk,
+    };
+    let ctx = state.ctx(&auth);
     let entry_code = code.clone();
     let rules = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = repo::configuration::rules_version(conn)?;
-                if current != expected {
-                    return Err(ApiError::new(
-                        crate::error::ProblemType::PreconditionFailed,
-                        format!(
-                            "The configuration is at version {current}, not {expected}; reload it."
-                        ),
-                    ));
-                }
-                let rows = repo::configuration::entries_of(conn, name)?;
-                let row = rows.iter().find(|r| r.code == entry_code).ok_or_else(|| {
-                    ApiError::not_found(format!("`{entry_code}` is not an entry of `{name}`."))
-                })?;
-                let before = repo::configuration::row_to_entry(row)?;
-                let mut after = before.clone();
-                if let Some(active) = body.active {
-                    after.active = active;
-                }
-                if let Some(label) = &body.label_ru {
-                    after.label_ru = label.trim().to_owned();
-                }
-                if let Some(label) = &body.label_kk {
-                    after.label_kk = label.trim().to_owned();
-                }
-                repo::configuration::update_entry(
-                    conn,
-                    &repo::configuration::entry_to_row(name, row.position, &after)?,
-                )?;
-                audit_and_reload(
-                    conn,
-                    &principal,
-                    "dictionary_entry_changed",
-                    format!("dictionaries/{name}/{entry_code}"),
-                    Some(serde_json::to_value(&before).map_err(ApiError::internal)?),
-                    Some(serde_json::to_value(&after).map_err(ApiError::internal)?),
-                )
-            })
+        .run(move |conn| {
+            dictionaries::change_entry(conn, &ctx, name, &entry_code, expected, change)
         })
         .await?;
     let version = rules.config_version.unwrap_or_default();
