@@ -10,7 +10,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -258,26 +257,8 @@ impl<P: Policy> FromRequest for Auth<P> {
     }
 }
 
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(ApiError::internal)?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
-}
-
-/// Verifies a password against a stored argon2 hash (constant-time comparison inside argon2).
-pub fn verify_password(password: &str, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|parsed| {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+/// Password hashing lives with the accounts use-cases.
+pub use appeals_service::accounts::{hash_password, verify_password};
 
 #[cfg(test)]
 mod tests {
@@ -298,13 +279,5 @@ mod tests {
         assert!(other.decode(&token).is_err());
         let expired = keys.issue(7, 3, &[Role::Registrar], now - 10_000).unwrap();
         assert!(keys.decode(&expired).is_err());
-    }
-
-    #[test]
-    fn password_hash_verifies_only_the_same_password() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong", &hash));
-        assert!(!verify_password("correct horse", "not-a-hash"));
     }
 }

@@ -310,6 +310,7 @@ impl From<appeals_service::AppError> for ApiError {
                     })
                     .collect(),
             ),
+            AppError::Unauthenticated(detail) => ApiError::unauthorized(detail),
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),

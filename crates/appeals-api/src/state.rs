@@ -184,6 +184,16 @@ impl AppState {
         }
     }
 
+    /// Runs CPU-bound service work (password hashing) on the blocking pool, without a database
+    /// connection.
+    pub async fn cpu<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        F: FnOnce() -> appeals_service::AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        Ok(actix_web::web::block(f).await??)
+    }
+
     /// Runs a use-case on the blocking pool (like [`AppState::db`]); its error maps to a problem.
     pub async fn run<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
     where

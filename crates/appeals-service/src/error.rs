@@ -24,6 +24,9 @@ pub enum AppError {
     /// The request breaks a rule the Rules or the stored data impose (HTTP 422 with pointers).
     #[error("{} field(s) are invalid", .0.len())]
     Validation(Vec<FieldIssue>),
+    /// Wrong credentials (HTTP 401).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// The caller may not take this action here (HTTP 403).
     #[error("{0}")]
     Forbidden(String),

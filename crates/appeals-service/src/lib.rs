@@ -6,6 +6,7 @@
 //! HTTP: the api crate maps [`AppError`] to problem+json in one place.
 
 pub mod access;
+pub mod accounts;
 pub mod actions;
 pub mod cards;
 pub mod config;

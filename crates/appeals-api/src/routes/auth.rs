@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Auth, OwnAccount, Role, verify_password};
+use appeals_service::accounts;
+
+use crate::auth::{Auth, OwnAccount, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
@@ -100,28 +102,14 @@ pub async fn issue_token(
             ));
         }
     };
-    let user = state
-        .db(move |conn| Ok(appeals_db::repo::users::find_by_username(conn, &login)?))
+    let user = state.run(move |conn| accounts::find(conn, &login)).await?;
+    let account = state
+        .cpu(move || accounts::verify(user, &secret, is_client))
         .await?;
-    let wrong = || ApiError::unauthorized("Wrong credentials.");
-    let Some(user) = user else {
-        // Spend the same time as a real check so timing does not reveal which usernames exist.
-        let _ = verify_password(&secret, DUMMY_HASH);
-        return Err(wrong());
-    };
-    let hash = user.password_hash.clone();
-    let verified = web::block(move || verify_password(&secret, &hash)).await?;
-    if !verified || !user.is_active {
-        return Err(wrong());
-    }
-    let roles = Role::parse_list(&user.roles).map_err(ApiError::internal)?;
-    if is_client && !roles.contains(&Role::Integration) {
-        return Err(wrong());
-    }
     let token = state.jwt.issue(
-        user.id,
-        user.subject_id,
-        &roles,
+        account.user_id,
+        account.subject_id,
+        &account.roles,
         chrono::Utc::now().timestamp(),
     )?;
     Ok(HttpResponse::Ok()
@@ -133,21 +121,12 @@ pub async fn issue_token(
         }))
 }
 
-/// An argon2 hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Jx1zm3S0MgwMQPHo4cKO0cxKqrCrzAlyETT2aMIYOw";
-
 /// The current user, their roles and subject.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, auth: Auth<OwnAccount>) -> ApiResult<web::Json<Me>> {
-    let user_id = auth.user_id;
-    let (user, subject) = state
-        .db(move |conn| {
-            let user = appeals_db::repo::users::get(conn, user_id)?;
-            let subject = appeals_db::repo::subjects::get(conn, user.subject_id)?;
-            Ok((user, subject))
-        })
-        .await?;
+    let ctx = state.ctx(&auth);
+    let (user, subject) = state.run(move |conn| accounts::me(conn, &ctx)).await?;
     Ok(web::Json(Me {
         user_id: user.id,
         username: user.username,

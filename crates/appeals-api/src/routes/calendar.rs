@@ -318,8 +318,6 @@ pub struct ReplaceOverrides {
     pub overrides: Vec<OverrideDto>,
 }
 
-/// Maps a calendar validation error to the override it names (`years/Y/overrides/DATE`).
-
 /// Replace the overrides of a year (administrators).
 ///
 /// Government swaps — working weekend days and extra days off, each with its legal source (R32).
