@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod actions;
+pub mod analytics;
 pub mod cards;
 pub mod config;
 pub mod corrections;

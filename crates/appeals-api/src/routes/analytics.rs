@@ -1,10 +1,7 @@
 //! Analytics for the authorized body: the campaign signal (issue 5, advisory).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use actix_web::{get, web};
-use appeals_db::repo;
-use appeals_domain::dedup::Signature;
+use appeals_service::analytics;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,15 +10,6 @@ use crate::auth::{Analysts, Auth};
 use crate::error::{ApiError, ApiResult};
 use crate::rules::Today;
 use crate::state::AppState;
-
-/// At most this many appeals of the window are clustered (newest first); `truncated` says so.
-const WINDOW_CAP: i64 = 200_000;
-/// Two texts are near-identical from this MinHash-estimated resemblance.
-const NEAR_IDENTICAL: f64 = 0.6;
-/// At most this many clusters are returned (largest first).
-const MAX_CLUSTERS: usize = 100;
-/// Characters of the sample text.
-const SAMPLE_CHARS: usize = 300;
 
 /// Query of `GET /analytics/campaigns`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -64,14 +52,6 @@ pub struct Campaigns {
     pub clusters: Vec<CampaignCluster>,
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
 /// Campaign signal: many different applicants sending near-identical texts (advisory).
 ///
 /// Groups the appeals registered in `[from, to]` (all subjects for the authorized body's analysts,
@@ -103,106 +83,25 @@ pub async fn campaigns(
             "must be between 2 and 10000",
         ));
     }
-    let params = rules.dedup.signature;
-    let grant = auth.principal.clone();
-    let result = state
-        .db(move |conn| {
-            let subjects = appeals_service::access::visible_subjects(conn, &grant)?;
-            let mut entries = repo::duplicates::window_signatures(
-                conn,
-                subjects.as_deref(),
-                from,
-                to,
-                WINDOW_CAP + 1,
-            )?;
-            let truncated = entries.len() > usize::try_from(WINDOW_CAP).unwrap_or(usize::MAX);
-            entries.truncate(usize::try_from(WINDOW_CAP).unwrap_or(usize::MAX));
-            let signatures: Vec<Option<Signature>> = entries
-                .iter()
-                .map(|e| Signature::from_bytes(&e.2).ok().filter(|s| !s.is_empty()))
-                .collect();
-            let mut buckets: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-            for (i, sig) in signatures.iter().enumerate() {
-                if let Some(sig) = sig {
-                    for key in sig.band_keys(&params) {
-                        buckets.entry(key).or_default().push(i);
-                    }
-                }
-            }
-            let mut parent: Vec<usize> = (0..entries.len()).collect();
-            for members in buckets.values().filter(|m| m.len() >= 2) {
-                let head = members[0];
-                for &other in &members[1..] {
-                    let (Some(a), Some(b)) = (&signatures[head], &signatures[other]) else {
-                        continue;
-                    };
-                    if a.estimate_similarity(b) >= NEAR_IDENTICAL {
-                        let (ra, rb) = (find(&mut parent, head), find(&mut parent, other));
-                        if ra != rb {
-                            parent[rb] = ra;
-                        }
-                    }
-                }
-            }
-            let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-            for i in 0..entries.len() {
-                let root = find(&mut parent, i);
-                groups.entry(root).or_default().push(i);
-            }
-            let mut clusters: Vec<(CampaignCluster, i64)> = Vec::new();
-            for members in groups.values() {
-                let identities: BTreeSet<String> = members
-                    .iter()
-                    .map(|&i| {
-                        entries[i]
-                            .3
-                            .clone()
-                            .unwrap_or_else(|| format!("anonymous:{}", entries[i].0))
-                    })
-                    .collect();
-                if identities.len() < usize::try_from(min_size).unwrap_or(usize::MAX) {
-                    continue;
-                }
-                let mut ids: Vec<i64> = members.iter().map(|&i| entries[i].0).collect();
-                ids.sort_unstable_by(|a, b| b.cmp(a));
-                let subjects: BTreeSet<i64> = members.iter().map(|&i| entries[i].1).collect();
-                let newest = ids[0];
-                clusters.push((
-                    CampaignCluster {
-                        size: members.len(),
-                        applicants: identities.len(),
-                        subject_ids: subjects.into_iter().collect(),
-                        appeal_ids: ids,
-                        sample_text: String::new(),
-                    },
-                    newest,
-                ));
-            }
-            clusters.sort_by(|a, b| b.0.size.cmp(&a.0.size).then(b.1.cmp(&a.1)));
-            clusters.truncate(MAX_CLUSTERS);
-            let samples: Vec<i64> = clusters.iter().map(|c| c.1).collect();
-            let texts: BTreeMap<i64, String> = repo::duplicates::candidate_cards(conn, &samples)?
-                .into_iter()
-                .map(|c| (c.id, c.text))
-                .collect();
-            let clusters = clusters
-                .into_iter()
-                .map(|(mut c, newest)| {
-                    c.sample_text = texts
-                        .get(&newest)
-                        .map(|t| t.chars().take(SAMPLE_CHARS).collect())
-                        .unwrap_or_default();
-                    c
-                })
-                .collect();
-            Ok(Campaigns {
-                from,
-                to,
-                min_size,
-                truncated,
-                clusters,
-            })
-        })
+    let ctx = state.ctx(&auth);
+    let report = state
+        .run(move |conn| analytics::campaigns(conn, &ctx, from, to, min_size))
         .await?;
-    Ok(web::Json(result))
+    Ok(web::Json(Campaigns {
+        from,
+        to,
+        min_size,
+        truncated: report.truncated,
+        clusters: report
+            .clusters
+            .into_iter()
+            .map(|c| CampaignCluster {
+                size: c.size,
+                applicants: c.applicants,
+                subject_ids: c.subject_ids,
+                appeal_ids: c.appeal_ids,
+                sample_text: c.sample_text,
+            })
+            .collect(),
+    }))
 }
