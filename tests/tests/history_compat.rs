@@ -1,0 +1,111 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! The history chain survives the move to the use-case layer: a database written by the server as
+//! it was before (commit d2d6480; `scripts/fixtures/make-history-fixture.sh`) is verified by
+//! `appeals audit verify` of today's binary, and today's code extends its chains so that they
+//! still verify. The events hash their stored bytes, so any change in how an event is written
+//! would show up as a broken link only for new events — which is why new events are appended here
+//! to cards that were written by the old code.
+
+use std::process::Command;
+
+use appeals_api::auth::Role;
+use appeals_db::repo;
+use appeals_tests::{TestApp, TestDb, appeals_bin};
+use serde_json::json;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/history-before-service-layer.sqlite"
+);
+
+fn copy_of_fixture() -> TestDb {
+    let db = TestDb::new(appeals_tests::TestBackend::Sqlite);
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    std::fs::copy(FIXTURE, &path).expect("copy the fixture");
+    db
+}
+
+fn audit_verify(db: &TestDb) -> (bool, String) {
+    let out = Command::new(appeals_bin())
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .expect("run appeals audit verify");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[actix_web::test]
+async fn chains_written_before_the_service_layer_verify_and_extend() {
+    let db = copy_of_fixture();
+    let (ok, text) = audit_verify(&db);
+    assert!(ok, "{text}");
+    let app = TestApp::on(db.alias());
+    let before = repo::events::verify_all(&mut app.conn()).unwrap();
+    assert!(before.1.is_none(), "{:?}", before.1);
+    assert!(before.0 >= 15, "the fixture holds {} events", before.0);
+
+    // Today's code appends to chains the old code started: every kind of card change it writes.
+    let registrar = app.user("compat-reg", "AKIMAT-ALA", &[Role::Registrar]);
+    let executor = app.user("compat-exec", "AKIMAT-ALA", &[Role::Executor]);
+    let head = app.user("compat-head", "AKIMAT-ALA", &[Role::Head]);
+    let list = app.get("/api/v1/appeals?limit=200", &registrar).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let open: Vec<i64> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["status"] == "in_work" || c["status"] == "extended" || c["status"] == "corrected"
+        })
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !open.is_empty(),
+        "the fixture has a card in work: {}",
+        list.body
+    );
+    let card = open[0];
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{card}/correction-request"),
+            &executor,
+            json!({"defects": ["signature"], "notice": "Подпишите обращение", "correct_by": "2027-01-29"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{card}/correction-confirmation"),
+            &executor,
+            json!({"note": "Подписано"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{card}/decisions"),
+            &head,
+            json!({"decision_type": "provide_answer", "answer_character": "explained"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{card}/duplicate-decision"),
+            &registrar,
+            json!({"verdict": "new", "reason": "Проверено"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let after = repo::events::verify_all(&mut app.conn()).unwrap();
+    assert!(after.1.is_none(), "{:?}", after.1);
+    assert!(after.0 >= before.0 + 4);
+    let (ok, text) = audit_verify(&db);
+    assert!(ok, "{text}");
+}
