@@ -11,6 +11,7 @@ pub mod cards;
 pub mod config;
 pub mod corrections;
 pub mod ctx;
+pub mod decisions;
 pub mod error;
 pub mod idempotency;
 pub mod notifications;
