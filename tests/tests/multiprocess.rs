@@ -38,15 +38,12 @@ impl Drop for Server {
 }
 
 fn start_server(url: &str) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(appeals_bin())
+    // Port 0: the server binds a free port itself and prints it (a port picked here and bound
+    // later could be taken by a parallel test's server in between, which would then answer).
+    let mut child = Command::new(appeals_bin())
         .arg("serve")
         .env("DATABASE_URL", url)
-        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("BIND", "127.0.0.1:0")
         .env(
             "APPEALS_JWT_SECRET",
             std::str::from_utf8(TEST_SECRET).unwrap(),
@@ -54,10 +51,21 @@ fn start_server(url: &str) -> Server {
         .env("APPEALS_ENV", "prod")
         .env("APPEALS_POOL_SIZE", "4")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    // Keep reading, so a later line never meets a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the server did not print its address: {line:?}"));
     let server = Server(child, port);
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(30) {

@@ -7,17 +7,20 @@ use appeals_api::auth::Role;
 use appeals_db::repo;
 use appeals_domain::access::Action;
 use appeals_service::access::{self, Grant};
+use appeals_service::actions::Target;
 use appeals_service::cards::write::{self, CardChange};
+use appeals_service::decisions::{self, Ol2Kind, Ol2View, RecordDecision};
 use appeals_service::idempotency::{self, Idem, Once};
-use appeals_service::{Actor, AppError};
+use appeals_service::{Actor, AppError, Ctx};
 use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
-use serde_json::json;
+use serde_json::{Value, json};
 
 backend_tests!(
     the_guard_hides_foreign_cards_and_refuses_changes_out_of_reach,
     a_subtree_lists_the_subjects_below_and_all_is_for_the_authorized_body,
     a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing,
     a_key_takes_effect_once_and_refuses_another_request,
+    a_decision_is_recorded_once_per_key_and_replays_the_callers_answer,
 );
 
 fn grant(user: &TestUser, action: Action) -> Grant {
@@ -203,4 +206,79 @@ async fn a_key_takes_effect_once_and_refuses_another_request(backend: TestBacken
     })
     .unwrap();
     assert!(matches!(free, Once::Done(_)));
+}
+
+async fn a_decision_is_recorded_once_per_key_and_replays_the_callers_answer(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let executor = app.user("ex", "S1", &[Role::Executor]);
+    let id = registered(&app, &registrar).await;
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{id}/assignment"),
+            &registrar,
+            json!({"executor_user_id": executor.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let conn = &mut app.conn();
+    let ctx = Ctx {
+        grant: grant(&executor, Action::RecordDecision),
+        rules: app.state.rules(),
+        now: chrono::Utc::now(),
+    };
+    let command = |key: &str, decision_type: &str| RecordDecision {
+        target: Target {
+            appeal_id: id,
+            expected_version: None,
+        },
+        decision_type: decision_type.to_owned(),
+        answer_character: Some("explained".to_owned()),
+        termination_reason: None,
+        bases: Vec::new(),
+        answer_text: Some("Отопление восстановлено.".to_owned()),
+        decided_at: None,
+        idem: Some(Idem {
+            key: key.to_owned(),
+            request_hash: decision_type.to_owned(),
+        }),
+    };
+    // The caller renders the answer; that rendering is what a retry gets back.
+    let present = |view: Ol2View| -> Result<Value, AppError> {
+        assert_eq!(view.ol2.kind(), Ol2Kind::Decision);
+        assert_eq!(view.appeal.row.status, "decided");
+        Ok(
+            json!({"ol2": view.ol2.row.id, "seq": view.ol2.row.seq, "version": view.appeal.row.version}),
+        )
+    };
+    let first =
+        decisions::record_decision(conn, &ctx, command("d-1", "provide_answer"), present).unwrap();
+    let Once::Done(answer) = first else {
+        panic!("the first call takes effect: {first:?}");
+    };
+    assert_eq!(answer["seq"], 1);
+    let again =
+        decisions::record_decision(conn, &ctx, command("d-1", "provide_answer"), present).unwrap();
+    assert!(
+        matches!(&again, Once::Replayed(v) if v == &answer),
+        "{again:?}"
+    );
+    let other = decisions::record_decision(conn, &ctx, command("d-1", "take_note"), present);
+    assert!(
+        matches!(other, Err(AppError::IdempotencyKeyReused)),
+        "{other:?}"
+    );
+
+    let listed = decisions::list_decisions(conn, &ctx, id).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].details.answer_text.as_deref(),
+        Some("Отопление восстановлено.")
+    );
+    let event = repo::events::list(conn, id).unwrap().pop().unwrap();
+    assert_eq!(event.action, "decision_recorded");
+    let after: Value = serde_json::from_str(event.after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["decision_card_id"], answer["ol2"]);
+    assert_eq!(after["decision_type"], "provide_answer");
+    assert_eq!(after["answer_character"], "explained");
 }

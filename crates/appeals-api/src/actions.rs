@@ -1,69 +1,16 @@
-//! The shared steps of an action on a card (Lemmy-style thin handlers: validate → domain rule →
-//! database → DTO): client instants and field errors, the optional `If-Match`, loading the card
-//! for writing, applying life-cycle commands, and [`act_on_card`] for the actions that record no
-//! ОЛ-2 (assignment, withdrawal, continuation, art. 63 correction).
+//! The edge's part of an action on a card: the optional `If-Match` ([`target`]), the
+//! `Idempotency-Key` with the request hash of a creating POST ([`idempotency`]), and the answer
+//! with the card and its `ETag` ([`card_ok`]). The steps of the action itself are the use-cases of
+//! `appeals_service` (`actions`, `corrections`, `decisions`).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use appeals_db::rows::AppealRow;
-use appeals_db::{DbConn, write_tx};
-use appeals_domain::lifecycle::{self, Command};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::auth::Principal;
 use crate::dto::AppealDto;
-use crate::error::{ApiError, ApiResult, FieldError, ProblemType};
+use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::rules::Rules;
-use crate::state::AppState;
-use crate::workflow::{self, CardParts};
-
-/// Tolerated clock skew of a client-supplied instant.
-const FUTURE_SKEW_MINUTES: i64 = 5;
-
-/// An instant of the request (`None` = now), truncated to microseconds like every stored time;
-/// in the future or before `not_before` → 422 at `pointer`.
-pub fn instant(
-    given: Option<DateTime<Utc>>,
-    pointer: &str,
-    not_before: NaiveDateTime,
-    errors: &mut Vec<FieldError>,
-) -> NaiveDateTime {
-    let now = appeals_db::now_utc();
-    let Some(given) = given else {
-        return now;
-    };
-    let t = given.naive_utc().trunc_subsecs(6);
-    if t > now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES) {
-        errors.push(field(pointer, "lies in the future"));
-    } else if t < not_before {
-        errors.push(field(
-            pointer,
-            format!("precedes {}", not_before.and_utc().to_rfc3339()),
-        ));
-    }
-    t
-}
-
-pub fn field(pointer: &str, detail: impl Into<String>) -> FieldError {
-    FieldError {
-        pointer: pointer.to_owned(),
-        detail: detail.into(),
-    }
-}
-
-pub fn not_blank(value: &str, pointer: &str, errors: &mut Vec<FieldError>) {
-    if value.trim().is_empty() {
-        errors.push(field(pointer, "must not be blank"));
-    }
-}
-
-pub fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
-}
+use crate::workflow;
 
 /// `If-Match` is optional on actions; when sent, it must name the current version (412).
 pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
@@ -74,115 +21,10 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     }
 }
 
-fn check_version(row: &AppealRow, expected: Option<i64>) -> Result<(), ApiError> {
-    match expected {
-        Some(v) if v != row.version => Err(ApiError::new(
-            ProblemType::PreconditionFailed,
-            format!(
-                "The card is at version {}, not {v}; reload it.",
-                row.version
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Loads the card for an action: writable by the caller and at the expected version.
-pub fn load_for_action(
-    conn: &mut DbConn,
-    p: &Principal,
-    id: i64,
-    expected: Option<i64>,
-) -> Result<(AppealRow, CardParts), ApiError> {
-    let row = workflow::load_card(conn, p, id)?;
-    check_version(&row, expected)?;
-    let parts = CardParts::of(&row)?;
-    Ok((row, parts))
-}
-
-/// Applies life-cycle commands in order (409 `invalid-transition` when one is not allowed now).
-pub fn transition(parts: &mut CardParts, commands: &[Command]) -> Result<(), ApiError> {
-    let mut state = parts.state.clone();
-    for command in commands {
-        state = lifecycle::apply(&state, command)?.state;
-    }
-    parts.state = state;
-    Ok(())
-}
-
 pub fn with_etag(dto: &AppealDto) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, workflow::etag(dto.version)))
         .json(dto)
-}
-
-/// The history event of a life-cycle action: its name and the values before and after.
-pub struct CardEvent {
-    pub action: &'static str,
-    pub before: serde_json::Value,
-    pub after: serde_json::Value,
-}
-
-impl CardEvent {
-    /// The usual event of an action: the status before, and after it the new status followed by
-    /// the action's own `fields` (a JSON object).
-    pub fn status_change(
-        action: &'static str,
-        row: &AppealRow,
-        parts: &CardParts,
-        fields: serde_json::Value,
-    ) -> Self {
-        let mut after = serde_json::Map::new();
-        after.insert("status".to_owned(), parts.state.status().code().into());
-        if let serde_json::Value::Object(fields) = fields {
-            after.extend(fields);
-        }
-        Self {
-            action,
-            before: serde_json::json!({ "status": row.status }),
-            after: serde_json::Value::Object(after),
-        }
-    }
-}
-
-/// A life-cycle action that records no ОЛ-2: in one transaction the card is loaded for writing at
-/// the expected version, `change` checks the request against it and changes its parts (422/409
-/// before anything is written), and the card is committed with one history event; the answer is
-/// 200 with the card and its `ETag`.
-pub async fn act_on_card<F>(
-    state: &AppState,
-    principal: Principal,
-    id: i64,
-    expected: Option<i64>,
-    change: F,
-) -> ApiResult<HttpResponse>
-where
-    F: Fn(&mut DbConn, &AppealRow, &mut CardParts) -> Result<CardEvent, ApiError> + Send + 'static,
-{
-    let dto = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                let event = change(conn, &row, &mut parts)?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    event.action,
-                    Some(event.before),
-                    Some(event.after),
-                )?;
-                workflow::view(conn, &saved)
-            })
-        })
-        .await?;
-    Ok(with_etag(&dto))
-}
-
-pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
 }
 
 /// The local calendar date of a UTC instant.

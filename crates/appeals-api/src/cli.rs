@@ -753,16 +753,23 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let api = crate::openapi();
     let origins = config.cors_origin_list();
     let bind = config.bind.clone();
-    tracing::info!(bind = %bind, backend = url.backend.name(), "listening");
+    let backend = url.backend.name();
     let system = actix_web::rt::System::new();
     system
         .block_on(async move {
-            HttpServer::new(move || crate::build_app(state.clone(), api.clone(), origins.clone()))
-                // SIGTERM/SIGINT: stop accepting, finish in-flight requests (up to 30 s).
-                .shutdown_timeout(30)
-                .bind(&bind)?
-                .run()
-                .await
+            let server = HttpServer::new(move || {
+                crate::build_app(state.clone(), api.clone(), origins.clone())
+            })
+            // SIGTERM/SIGINT: stop accepting, finish in-flight requests (up to 30 s).
+            .shutdown_timeout(30)
+            .bind(&bind)?;
+            // The bound address on stdout: with `BIND=…:0` the system picks a free port, and a
+            // supervisor (or a test) learns it here without racing for a port.
+            for addr in server.addrs() {
+                println!("listening on {addr}");
+                tracing::info!(%addr, backend, "listening");
+            }
+            server.run().await
         })
         .map_err(|e| format!("server error: {e}"))
 }

@@ -119,24 +119,40 @@ where
     F: FnOnce(&mut DbConn, &AppealRow, &mut CardParts) -> AppResult<CardEvent>,
 {
     write_tx(conn, |conn| {
-        let (row, mut parts) =
-            load_for_action(conn, ctx, target.appeal_id, target.expected_version)?;
-        let event = change(conn, &row, &mut parts)?;
-        let next = parts.apply_to(&row)?;
-        let saved = write::commit(
-            conn,
-            ctx.actor(),
-            ctx.stored_now(),
-            CardChange {
-                before: &row,
-                after: next,
-                action: event.action,
-                before_value: Some(event.before),
-                after_value: Some(event.after),
-            },
-        )?;
-        CardView::load(conn, saved)
+        change_card(conn, ctx, target, |conn, row, parts| {
+            Ok((change(conn, row, parts)?, ()))
+        })
     })
+    .map(|(view, ())| view)
+}
+
+/// The steps of [`act_on_card`] in the caller's transaction (an idempotent action runs them inside
+/// [`crate::idempotency::once`]); `change` returns what else the action made beside its event.
+pub fn change_card<T, F>(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: Target,
+    change: F,
+) -> AppResult<(CardView, T)>
+where
+    F: FnOnce(&mut DbConn, &AppealRow, &mut CardParts) -> AppResult<(CardEvent, T)>,
+{
+    let (row, mut parts) = load_for_action(conn, ctx, target.appeal_id, target.expected_version)?;
+    let (event, made) = change(conn, &row, &mut parts)?;
+    let next = parts.apply_to(&row)?;
+    let saved = write::commit(
+        conn,
+        ctx.actor(),
+        ctx.stored_now(),
+        CardChange {
+            before: &row,
+            after: next,
+            action: event.action,
+            before_value: Some(event.before),
+            after_value: Some(event.after),
+        },
+    )?;
+    Ok((CardView::load(conn, saved)?, made))
 }
 
 /// Routes a registered card to an executor of the subject that holds it.

@@ -2,44 +2,31 @@
 //! R40, R41), extension of the review term (R36, R37), withdrawal and continuation (R45), and the
 //! p.15 transfer of a non-accountable document with its cancellation (R16–R18).
 //!
-//! Every action runs in one transaction: the card is loaded for writing (another subject's card →
-//! 404), the optional `If-Match` is checked, the body and the domain rules are checked, the life
-//! cycle ([`lifecycle::apply`]) decides whether the action is allowed now (409
-//! `invalid-transition` otherwise), and only then is anything written — the ОЛ-2 row and the card
-//! through [`workflow::commit_change`] (one history event with before/after).
+//! The use-cases are `appeals_service::actions` and `appeals_service::decisions`: one transaction
+//! each, the card loaded through the guard at the optional `If-Match` version, the body and the
+//! domain rules checked, the life cycle deciding whether the action is allowed now (409
+//! `invalid-transition` otherwise), and only then anything written — the ОЛ-2 row and the card
+//! through the one card write path (one history event with before/after). The handlers parse the
+//! body, build the command, run it and map the view to the wire types below.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_db::rows::{AppealRow, DecisionCardRow, NewDecisionCardRow};
-use appeals_db::{DbConn, repo, write_tx};
-use appeals_domain::DomainError;
-use appeals_domain::cards::{
-    AddressReconciliationPolicy, AppealCard, Decision, DecisionBooks, DecisionCard,
-};
-use appeals_domain::deadline;
-use appeals_domain::dictionary::{
-    AnswerCharacter, AppealDecisionType, AppealKind, ComplaintDecisionType, DictionaryName,
-};
-use appeals_domain::lifecycle::Command;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use appeals_db::rows::DecisionCardRow;
+use appeals_domain::cards::Decision;
+use appeals_service::decisions::{self, Ol2, Ol2Kind, Ol2View};
+use appeals_service::{actions, idempotency::Once};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::actions::{
-    card_ok, expected_version, fail_if_any, field, instant, load_for_action, local_date, not_blank,
-    parse_code, target, transition,
-};
-use crate::auth::{Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Principal, Readers};
+use crate::actions::{card_ok, idempotency, target};
+use crate::auth::{Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Readers};
 use crate::dto::AppealDto;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ValidatedJson;
-use crate::rules::Rules;
-use crate::rules::Today;
 use crate::state::AppState;
 use crate::workflow;
-use appeals_service::actions;
-use appeals_service::idempotency::Once;
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -91,40 +78,14 @@ pub enum CardKind {
     TransferCancellation,
 }
 
-impl CardKind {
-    fn code(self) -> &'static str {
-        match self {
-            CardKind::Decision => "decision",
-            CardKind::Transfer => "transfer",
-            CardKind::TransferCancellation => "transfer_cancellation",
+impl From<Ol2Kind> for CardKind {
+    fn from(kind: Ol2Kind) -> Self {
+        match kind {
+            Ol2Kind::Decision => CardKind::Decision,
+            Ol2Kind::Transfer => CardKind::Transfer,
+            Ol2Kind::TransferCancellation => CardKind::TransferCancellation,
         }
     }
-
-    fn of(decision: &Decision) -> Self {
-        match decision {
-            Decision::Appeal { .. } | Decision::Complaint { .. } => CardKind::Decision,
-            Decision::Transfer { .. } => CardKind::Transfer,
-            Decision::TransferCancellation { .. } => CardKind::TransferCancellation,
-        }
-    }
-}
-
-/// Facts kept beside an ОЛ-2 card (`decision_cards.details`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct CardDetails {
-    #[serde(default)]
-    answer_text: Option<String>,
-    /// Reason of a transfer cancellation.
-    #[serde(default)]
-    reason: Option<String>,
-    /// For a cancellation: the id of the cancelled transfer's ОЛ-2.
-    #[serde(default)]
-    transfer_id: Option<i64>,
-    /// The due date the action was measured against (transfer R16, cancellation R18).
-    #[serde(default)]
-    due: Option<NaiveDate>,
-    #[serde(default)]
-    is_late: Option<bool>,
 }
 
 /// One ОЛ-2 card: a decision, a transfer or a transfer cancellation.
@@ -272,105 +233,39 @@ pub struct CancelTransferBody {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ОЛ-2 steps (the steps every action shares are in `crate::actions`)
+// Views → wire types
 // ---------------------------------------------------------------------------------------------
 
-fn books(rules: &Rules) -> Result<DecisionBooks<'_>, ApiError> {
-    Ok(DecisionBooks {
-        termination_reasons: rules.dictionary(DictionaryName::TerminationReasons)?,
-        complaint_decision_bases: rules.dictionary(DictionaryName::ComplaintDecisionBases)?,
-        non_accountable_categories: rules.dictionary(DictionaryName::NonAccountableCategories)?,
-    })
+/// The wire form of a stored ОЛ-2.
+pub(crate) fn card_dto(row: &DecisionCardRow) -> ApiResult<DecisionCardDto> {
+    Ok(decision_dto(&Ol2::of(row.clone())?))
 }
 
-/// The ОЛ-2 cards of an appeal with their parsed content.
-fn load_cards(
-    conn: &mut DbConn,
-    appeal_id: i64,
-) -> Result<Vec<(DecisionCardRow, DecisionCard)>, ApiError> {
-    repo::decisions::list(conn, appeal_id)?
-        .into_iter()
-        .map(|row| {
-            let card = workflow::parse_json(&row.card, "ОЛ-2 card")?;
-            Ok((row, card))
-        })
-        .collect()
-}
-
-/// What an action puts on a new ОЛ-2.
-struct NewOl2 {
-    decision: Decision,
-    decided_at: NaiveDateTime,
-    details: CardDetails,
-}
-
-/// Records a new ОЛ-2 after the existing ones (R22) and stores it.
-fn record_card(
-    conn: &mut DbConn,
-    rules: &Rules,
-    p: &Principal,
-    row: &AppealRow,
-    card: &AppealCard,
-    new: NewOl2,
-) -> Result<DecisionCardRow, ApiError> {
-    let NewOl2 {
-        decision,
-        decided_at,
-        details,
-    } = new;
-    let existing: Vec<DecisionCard> = load_cards(conn, row.id)?
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
-    let kind = CardKind::of(&decision);
-    let ol2 = DecisionCard::record(
-        card,
-        &existing,
-        decision,
-        &p.user_id.to_string(),
-        decided_at,
-        &books(rules)?,
-    )?;
-    Ok(repo::decisions::insert(
-        conn,
-        &NewDecisionCardRow {
-            appeal_id: row.id,
-            seq: i32::try_from(ol2.seq).map_err(ApiError::internal)?,
-            card_kind: kind.code().to_owned(),
-            card: workflow::to_json(&ol2)?,
-            created_at: appeals_db::now_utc(),
-            created_by: p.user_id,
-            details: workflow::to_json(&details)?,
-        },
-    )?)
-}
-
-pub(crate) fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiError> {
-    let card: DecisionCard = workflow::parse_json(&row.card, "ОЛ-2 card")?;
-    let details: CardDetails = workflow::parse_json(&row.details, "ОЛ-2 details")?;
+fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
+    let (row, card, details) = (&ol2.row, &ol2.card, &ol2.details);
     let mut dto = DecisionCardDto {
         id: row.id,
         appeal_id: row.appeal_id,
         seq: row.seq,
-        card_kind: CardKind::of(&card.decision),
+        card_kind: ol2.kind().into(),
         registration_number: card.reg_number.to_string(),
         decision_type: None,
         answer_character: None,
         termination_reason: None,
         bases: Vec::new(),
-        answer_text: details.answer_text,
+        answer_text: details.answer_text.clone(),
         category: None,
         target_system: None,
         transfer_id: details.transfer_id,
         cancellation_decided_at: None,
-        reason: details.reason,
+        reason: details.reason.clone(),
         due: details.due,
         is_late: details.is_late,
         decided_at: workflow::utc(card.decided_at),
         decided_by_user_id: row.created_by,
         created_at: workflow::utc(row.created_at),
     };
-    match card.decision {
+    match &card.decision {
         Decision::Appeal {
             decision_type,
             answer_character,
@@ -378,7 +273,7 @@ pub(crate) fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiErro
         } => {
             dto.decision_type = Some(decision_type.code().to_owned());
             dto.answer_character = answer_character.map(|c| c.code().to_owned());
-            dto.termination_reason = termination_reason;
+            dto.termination_reason = termination_reason.clone();
         }
         Decision::Complaint {
             decision_type,
@@ -386,109 +281,40 @@ pub(crate) fn card_dto(row: &DecisionCardRow) -> Result<DecisionCardDto, ApiErro
             termination_reason,
         } => {
             dto.decision_type = Some(decision_type.code().to_owned());
-            dto.bases = bases;
-            dto.termination_reason = termination_reason;
+            dto.bases = bases.clone();
+            dto.termination_reason = termination_reason.clone();
         }
         Decision::Transfer {
             category,
             target_system,
         } => {
-            dto.category = Some(category);
-            dto.target_system = Some(target_system);
+            dto.category = Some(category.clone());
+            dto.target_system = Some(target_system.clone());
         }
         Decision::TransferCancellation {
             cancellation_decided_at,
             ..
         } => {
-            dto.cancellation_decided_at = Some(workflow::utc(cancellation_decided_at));
+            dto.cancellation_decided_at = Some(workflow::utc(*cancellation_decided_at));
         }
     }
-    Ok(dto)
+    dto
 }
 
-fn created(outcome: &Ol2Outcome) -> HttpResponse {
+/// The answer of an ОЛ-2 POST — what a retry with its `Idempotency-Key` replays.
+fn ol2_outcome(view: Ol2View) -> ApiResult<Ol2Outcome> {
+    let appeal = view.appeal;
+    Ok(Ol2Outcome {
+        decision: decision_dto(&view.ol2),
+        appeal: workflow::view_of(&appeal.row, appeal.subject, appeal.applicants)?,
+    })
+}
+
+fn created(outcome: Once<Ol2Outcome>) -> HttpResponse {
+    let outcome = outcome.into_inner();
     HttpResponse::Created()
         .insert_header((header::ETAG, workflow::etag(outcome.appeal.version)))
         .json(outcome)
-}
-
-/// Builds the decision of the body for the appeal's kind (appeal or complaint decision types).
-fn decision_of(body: &RecordDecisionBody, kind: AppealKind) -> Result<Decision, ApiError> {
-    let mut errors = Vec::new();
-    let decision = if kind == AppealKind::Complaint {
-        if body.answer_character.is_some() {
-            errors.push(field(
-                "#/answer_character",
-                "a complaint decision has no answer character",
-            ));
-        }
-        match parse_code::<ComplaintDecisionType>(&body.decision_type) {
-            Some(decision_type) => Some(Decision::Complaint {
-                decision_type,
-                bases: body.bases.clone(),
-                termination_reason: body.termination_reason.clone(),
-            }),
-            None => {
-                let known: Vec<_> = ComplaintDecisionType::ALL
-                    .iter()
-                    .map(|t| t.code())
-                    .collect();
-                errors.push(field(
-                    "#/decision_type",
-                    format!(
-                        "`{}` is not a complaint decision type; one of: {}",
-                        body.decision_type,
-                        known.join(", ")
-                    ),
-                ));
-                None
-            }
-        }
-    } else {
-        if !body.bases.is_empty() {
-            errors.push(field("#/bases", "bases apply to complaint decisions only"));
-        }
-        let answer_character = match &body.answer_character {
-            None => None,
-            Some(code) => match parse_code::<AnswerCharacter>(code) {
-                Some(c) => Some(c),
-                None => {
-                    let known: Vec<_> = AnswerCharacter::ALL.iter().map(|c| c.code()).collect();
-                    errors.push(field(
-                        "#/answer_character",
-                        format!(
-                            "`{code}` is not an answer character; one of: {}",
-                            known.join(", ")
-                        ),
-                    ));
-                    None
-                }
-            },
-        };
-        match parse_code::<AppealDecisionType>(&body.decision_type) {
-            Some(decision_type) => Some(Decision::Appeal {
-                decision_type,
-                answer_character,
-                termination_reason: body.termination_reason.clone(),
-            }),
-            None => {
-                let known: Vec<_> = AppealDecisionType::ALL.iter().map(|t| t.code()).collect();
-                errors.push(field(
-                    "#/decision_type",
-                    format!(
-                        "`{}` is not a decision type of a {kind}; one of: {}",
-                        body.decision_type,
-                        known.join(", ")
-                    ),
-                ));
-                None
-            }
-        }
-    };
-    match decision {
-        Some(d) if errors.is_empty() => Ok(d),
-        _ => Err(ApiError::validation(errors)),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,31 +351,6 @@ pub async fn assign(
     card_ok(view)
 }
 
-/// R21 [INF]: under `AddressReconciliationPolicy::BlocksFinalAct` the final act waits until every
-/// applicant's address agrees with the postal address in the appeal or is reconciled.
-fn ensure_addresses_reconciled(
-    conn: &mut appeals_db::DbConn,
-    rules: &crate::rules::Rules,
-    appeal_id: i64,
-) -> Result<(), ApiError> {
-    if rules.address_reconciliation != AddressReconciliationPolicy::BlocksFinalAct {
-        return Ok(());
-    }
-    for row in repo::appeals::applicants(conn, appeal_id)? {
-        let stored: crate::applicants::StoredApplicant =
-            workflow::parse_json(&row.card, "applicant card")?;
-        if let Err(e) = stored.card.ensure_final() {
-            return Err(ApiError::conflict(format!(
-                "Applicant {}: {}. Reconcile it first (POST /api/v1/appeals/{appeal_id}/applicants/{}/address-reconciliation).",
-                row.ordinal,
-                crate::routes::appeals::domain_reason(e),
-                row.ordinal
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Record a decision: one new ОЛ-2 per decision, never overwriting an earlier one (R22).
 ///
 /// ОЛ-2 requisites 1–3 are copied from ОЛ-1; `seq` is 1, 2, … per appeal. The decision type comes
@@ -583,85 +384,23 @@ pub async fn record_decision(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<RecordDecisionBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let expected = expected_version(&req)?;
-    let idem = crate::actions::idempotency(&req, &body)?;
-    let rules = state.rules();
-    let principal = auth.principal.clone();
+    let target = target(&req, path.into_inner())?;
+    let idem = idempotency(&req, &body)?;
+    let cmd = decisions::RecordDecision {
+        target,
+        decision_type: body.decision_type,
+        answer_character: body.answer_character,
+        termination_reason: body.termination_reason,
+        bases: body.bases,
+        answer_text: body.answer_text,
+        decided_at: body.decided_at,
+        idem,
+    };
+    let ctx = state.ctx(&auth);
     let outcome = state
-        .db(move |conn| {
-            appeals_service::idempotency::once(
-                conn,
-                principal.user_id,
-                idem,
-                appeals_db::now_utc(),
-                |conn| {
-                    let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                    let decision = decision_of(&body, parts.card.kind())?;
-                    let mut errors = Vec::new();
-                    let decided_at = instant(
-                        body.decided_at,
-                        "#/decided_at",
-                        row.received_at,
-                        &mut errors,
-                    );
-                    fail_if_any(errors)?;
-                    decision.validate(parts.card.kind(), &books(&rules)?)?;
-                    let before = serde_json::json!({
-                        "status": row.status,
-                        "decisions": parts.state.decisions(),
-                    });
-                    // R44: the first decision is the final act; later ones do not move it.
-                    if parts.state.decisions() == 0 {
-                        ensure_addresses_reconciled(conn, &rules, row.id)?;
-                        parts.details.final_act_on =
-                            Some(rules.local_time(workflow::utc(decided_at)).date());
-                    }
-                    transition(&mut parts, &[Command::RecordDecision])?;
-                    let details = CardDetails {
-                        answer_text: body.answer_text.clone(),
-                        ..CardDetails::default()
-                    };
-                    let ol2 = record_card(
-                        conn,
-                        &rules,
-                        &principal,
-                        &row,
-                        &parts.card,
-                        NewOl2 {
-                            decision,
-                            decided_at,
-                            details,
-                        },
-                    )?;
-                    let decision = card_dto(&ol2)?;
-                    let next = parts.apply_to(&row)?;
-                    let saved = workflow::commit_change(
-                        conn,
-                        &principal,
-                        &row,
-                        next,
-                        "decision_recorded",
-                        Some(before),
-                        Some(serde_json::json!({
-                            "status": parts.state.status().code(),
-                            "decisions": parts.state.decisions(),
-                            "decision_card_id": ol2.id,
-                            "seq": ol2.seq,
-                            "decision_type": decision.decision_type,
-                            "answer_character": decision.answer_character,
-                            "termination_reason": decision.termination_reason,
-                            "decided_at": decision.decided_at,
-                        })),
-                    )?;
-                    let appeal = workflow::view(conn, &saved)?;
-                    Ok(Ol2Outcome { decision, appeal })
-                },
-            )
-            .map(Once::into_inner)
-        })
+        .db(move |conn| decisions::record_decision(conn, &ctx, cmd, ol2_outcome))
         .await?;
-    Ok(created(&outcome))
+    Ok(created(outcome))
 }
 
 /// The ОЛ-2 cards of the appeal (decisions, transfers, transfer cancellations) in `seq` order.
@@ -673,16 +412,11 @@ pub async fn list_decisions(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<DecisionCardDto>>> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let rows = state
-        .db(move |conn| {
-            workflow::load_card(conn, &principal, id)?;
-            Ok(repo::decisions::list(conn, id)?)
-        })
+    let ctx = state.ctx(&auth);
+    let cards = state
+        .run(move |conn| decisions::list_decisions(conn, &ctx, id))
         .await?;
-    Ok(web::Json(
-        rows.iter().map(card_dto).collect::<Result<Vec<_>, _>>()?,
-    ))
+    Ok(web::Json(cards.iter().map(decision_dto).collect()))
 }
 
 /// Extend the review term (APPK Art. 76; R36, R37) — the head's or a deputy head's motivated
@@ -712,80 +446,32 @@ pub async fn extend(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<ExtendBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let expected = expected_version(&req)?;
-    let mut errors = Vec::new();
-    not_blank(&body.reason, "#/reason", &mut errors);
-    fail_if_any(errors)?;
-    let rules = state.rules();
-    let principal = auth.principal.clone();
-    let outcome = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                let extension = deadline::check_extension(
-                    &rules.calendar,
-                    &rules.deadlines,
-                    row.registration_date,
-                    row.review_due,
-                    body.new_review_due,
-                    rules.today(),
-                )
-                .map_err(|e| match e {
-                    DomainError::Invalid { reason, .. } => {
-                        ApiError::invalid_field("#/new_review_due", reason)
-                    }
-                    other => other.into(),
-                })?;
-                let before = serde_json::json!({
-                    "review_due": row.review_due,
-                    "status": row.status,
-                    "prolong_count": parts.state.prolong_count(),
-                });
-                let new_date = extension.new_deadline.date;
-                transition(
-                    &mut parts,
-                    &[
-                        Command::RequestExtension {
-                            new_control_date: new_date,
-                        },
-                        Command::ApproveExtension,
-                        Command::SignExtension,
-                    ],
-                )?;
-                parts.card.extend_control_date(new_date)?;
-                let next = parts.apply_to(&row)?;
-                let saved = workflow::commit_change(
-                    conn,
-                    &principal,
-                    &row,
-                    next,
-                    "review_extended",
-                    Some(before),
-                    Some(serde_json::json!({
-                        "review_due": new_date,
-                        "status": parts.state.status().code(),
-                        "prolong_count": parts.state.prolong_count(),
-                        "reason": body.reason,
-                        "cap": extension.cap.date,
-                        "notice_due": extension.notice_due.date,
-                    })),
-                )?;
-                Ok(ExtensionOutcome {
-                    review_due_before: row.review_due,
-                    review_due: new_date,
-                    cap: extension.cap.date,
-                    notice_due: extension.notice_due.date,
-                    prolong_count: parts.state.prolong_count(),
-                    reason: body.reason.clone(),
-                    appeal: workflow::view(conn, &saved)?,
-                })
-            })
-        })
+    let target = target(&req, path.into_inner())?;
+    let cmd = decisions::Extend {
+        target,
+        new_review_due: body.new_review_due,
+        reason: body.reason,
+    };
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| decisions::extend(conn, &ctx, cmd))
         .await?;
+    let appeal = workflow::view_of(
+        &view.appeal.row,
+        view.appeal.subject,
+        view.appeal.applicants,
+    )?;
     Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, workflow::etag(outcome.appeal.version)))
-        .json(outcome))
+        .insert_header((header::ETAG, workflow::etag(appeal.version)))
+        .json(ExtensionOutcome {
+            review_due_before: view.review_due_before,
+            review_due: view.review_due,
+            cap: view.cap,
+            notice_due: view.notice_due,
+            prolong_count: view.prolong_count,
+            reason: view.reason,
+            appeal,
+        }))
 }
 
 /// Record the applicant's withdrawal → «Отозвано» (`withdrawn`, R45).
@@ -876,97 +562,19 @@ pub async fn transfer(
     path: web::Path<i64>,
     ValidatedJson(body): ValidatedJson<TransferBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let expected = expected_version(&req)?;
-    let mut errors = Vec::new();
-    not_blank(&body.target_system, "#/target_system", &mut errors);
-    fail_if_any(errors)?;
-    let idem = crate::actions::idempotency(&req, &body)?;
-    let rules = state.rules();
-    let principal = auth.principal.clone();
+    let target = target(&req, path.into_inner())?;
+    let idem = idempotency(&req, &body)?;
+    let cmd = decisions::Transfer {
+        target,
+        target_system: body.target_system,
+        transferred_at: body.transferred_at,
+        idem,
+    };
+    let ctx = state.ctx(&auth);
     let outcome = state
-        .db(move |conn| {
-            appeals_service::idempotency::once(
-                conn,
-                principal.user_id,
-                idem,
-                appeals_db::now_utc(),
-                |conn| {
-                    let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                    let Some(category) = parts.card.non_accountable_category.clone() else {
-                        return Err(ApiError::invalid_field(
-                            "#",
-                            "only a document registered with a `non_accountable_category` is \
-                             transferred to another information system (Rules p.15)",
-                        ));
-                    };
-                    let mut errors = Vec::new();
-                    let transferred_at = instant(
-                        body.transferred_at,
-                        "#/transferred_at",
-                        row.received_at,
-                        &mut errors,
-                    );
-                    fail_if_any(errors)?;
-                    let due = match row.transfer_due {
-                        Some(d) => d,
-                        None => {
-                            deadline::transfer_due(
-                                &rules.calendar,
-                                &rules.deadlines,
-                                row.registration_date,
-                            )?
-                            .date
-                        }
-                    };
-                    let is_late = local_date(&rules, transferred_at) > due;
-                    transition(&mut parts, &[Command::Transfer])?;
-                    let ol2 = record_card(
-                        conn,
-                        &rules,
-                        &principal,
-                        &row,
-                        &parts.card,
-                        NewOl2 {
-                            decision: Decision::Transfer {
-                                category,
-                                target_system: body.target_system.trim().to_owned(),
-                            },
-                            decided_at: transferred_at,
-                            details: CardDetails {
-                                due: Some(due),
-                                is_late: Some(is_late),
-                                ..CardDetails::default()
-                            },
-                        },
-                    )?;
-                    let decision = card_dto(&ol2)?;
-                    let next = parts.apply_to(&row)?;
-                    let saved = workflow::commit_change(
-                        conn,
-                        &principal,
-                        &row,
-                        next,
-                        "transferred",
-                        Some(serde_json::json!({"status": row.status})),
-                        Some(serde_json::json!({
-                            "status": parts.state.status().code(),
-                            "decision_card_id": ol2.id,
-                            "seq": ol2.seq,
-                            "target_system": decision.target_system,
-                            "transferred_at": decision.decided_at,
-                            "transfer_due": due,
-                            "is_late": is_late,
-                        })),
-                    )?;
-                    let appeal = workflow::view(conn, &saved)?;
-                    Ok(Ol2Outcome { decision, appeal })
-                },
-            )
-            .map(Once::into_inner)
-        })
+        .db(move |conn| decisions::transfer(conn, &ctx, cmd, ol2_outcome))
         .await?;
-    Ok(created(&outcome))
+    Ok(created(outcome))
 }
 
 /// Cancel a transfer (Rules p.15; R18): records when the decision to cancel was taken and when the
@@ -999,109 +607,19 @@ pub async fn cancel_transfer(
     ValidatedJson(body): ValidatedJson<CancelTransferBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, transfer_id) = path.into_inner();
-    let expected = expected_version(&req)?;
-    let mut errors = Vec::new();
-    not_blank(&body.reason, "#/reason", &mut errors);
-    fail_if_any(errors)?;
-    let idem = crate::actions::idempotency(&req, &body)?;
-    let rules = state.rules();
-    let principal = auth.principal.clone();
+    let target = target(&req, id)?;
+    let idem = idempotency(&req, &body)?;
+    let cmd = decisions::CancelTransfer {
+        target,
+        transfer_id,
+        decided_at: body.decided_at,
+        cancelled_at: body.cancelled_at,
+        reason: body.reason,
+        idem,
+    };
+    let ctx = state.ctx(&auth);
     let outcome = state
-        .db(move |conn| {
-            appeals_service::idempotency::once(
-                conn,
-                principal.user_id,
-                idem,
-                appeals_db::now_utc(),
-                |conn| {
-                    let (row, mut parts) = load_for_action(conn, &principal, id, expected)?;
-                    let (transfer_row, transfer_card) = load_cards(conn, row.id)?
-                        .into_iter()
-                        .find(|(r, c)| {
-                            r.id == transfer_id && matches!(c.decision, Decision::Transfer { .. })
-                        })
-                        .ok_or_else(|| {
-                            ApiError::not_found(format!(
-                                "Appeal {id} has no transfer {transfer_id}."
-                            ))
-                        })?;
-                    let mut errors = Vec::new();
-                    let decided_at = instant(
-                        Some(body.decided_at),
-                        "#/decided_at",
-                        transfer_card.decided_at,
-                        &mut errors,
-                    );
-                    let cancelled_at =
-                        instant(body.cancelled_at, "#/cancelled_at", decided_at, &mut errors);
-                    fail_if_any(errors)?;
-                    let due = deadline::transfer_cancellation_due(
-                        &rules.calendar,
-                        &rules.deadlines,
-                        local_date(&rules, decided_at),
-                    )?
-                    .date;
-                    let is_late = local_date(&rules, cancelled_at) > due;
-                    let category_before = parts.card.non_accountable_category.clone();
-                    transition(&mut parts, &[Command::CancelTransfer])?;
-                    let ol2 = record_card(
-                        conn,
-                        &rules,
-                        &principal,
-                        &row,
-                        &parts.card,
-                        NewOl2 {
-                            decision: Decision::TransferCancellation {
-                                transfer_seq: u32::try_from(transfer_row.seq)
-                                    .map_err(ApiError::internal)?,
-                                cancellation_decided_at: decided_at,
-                            },
-                            decided_at: cancelled_at,
-                            details: CardDetails {
-                                reason: Some(body.reason.trim().to_owned()),
-                                transfer_id: Some(transfer_row.id),
-                                due: Some(due),
-                                is_late: Some(is_late),
-                                ..CardDetails::default()
-                            },
-                        },
-                    )?;
-                    // R18: the cancelled transfer was a wrong p.15 classification; the document
-                    // is accounted (and reported in 1-ОЛ) like any other from now on.
-                    parts.card.non_accountable_category = None;
-                    let decision = card_dto(&ol2)?;
-                    let next = parts.apply_to(&row)?;
-                    let saved = workflow::commit_change(
-                        conn,
-                        &principal,
-                        &row,
-                        next,
-                        "transfer_cancelled",
-                        Some(serde_json::json!({
-                            "status": row.status,
-                            "non_accountable_category": category_before,
-                            "is_accountable": row.is_accountable,
-                        })),
-                        Some(serde_json::json!({
-                            "status": parts.state.status().code(),
-                            "non_accountable_category": null,
-                            "is_accountable": true,
-                            "decision_card_id": ol2.id,
-                            "seq": ol2.seq,
-                            "transfer_id": transfer_row.id,
-                            "reason": decision.reason,
-                            "decided_at": decision.cancellation_decided_at,
-                            "cancelled_at": decision.decided_at,
-                            "cancellation_due": due,
-                            "is_late": is_late,
-                        })),
-                    )?;
-                    let appeal = workflow::view(conn, &saved)?;
-                    Ok(Ol2Outcome { decision, appeal })
-                },
-            )
-            .map(Once::into_inner)
-        })
+        .db(move |conn| decisions::cancel_transfer(conn, &ctx, cmd, ol2_outcome))
         .await?;
-    Ok(created(&outcome))
+    Ok(created(outcome))
 }
