@@ -154,7 +154,7 @@ fn books(rules: &Rules) -> AppResult<DecisionBooks<'_>> {
 }
 
 /// The ОЛ-2 cards of an appeal with their parsed content, in `seq` order.
-fn load_cards(conn: &mut DbConn, appeal_id: i64) -> AppResult<Vec<Ol2>> {
+pub(crate) fn load_cards(conn: &mut DbConn, appeal_id: i64) -> AppResult<Vec<Ol2>> {
     repo::decisions::list(conn, appeal_id)?
         .into_iter()
         .map(Ol2::of)

@@ -13,6 +13,7 @@ pub mod cards;
 pub mod config;
 pub mod corrections;
 pub mod ctx;
+pub mod deadlines;
 pub mod decisions;
 pub mod dictionaries;
 pub mod duplicates;

@@ -3,21 +3,15 @@
 //! (requisite 13 and the others); this view only adds what they mean today.
 
 use actix_web::{get, web};
-use appeals_db::repo;
-use appeals_domain::deadline::{self, ClockState, DayCountConvention, DayUnit, Term};
-use appeals_domain::lifecycle::NoticeDelivery;
-use chrono::{DateTime, NaiveDate, Utc};
+use appeals_domain::deadline::{DayCountConvention, DayUnit, Term};
+use appeals_service::deadlines;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::actions::local_date;
 use crate::auth::{Auth, Readers};
-use crate::error::{ApiError, ApiResult};
-use crate::routes::decisions::{CardKind, card_dto};
-use crate::rules::Rules;
-use crate::rules::Today;
+use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::workflow::{self, CardParts};
 
 /// A term: N working or calendar days.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -97,47 +91,6 @@ pub struct DeadlinesDto {
     pub clocks: Vec<ClockDto>,
 }
 
-/// What a clock needs besides the rules and today.
-struct Clock {
-    clock: &'static str,
-    label_ru: &'static str,
-    legal_basis: &'static str,
-    starts_on: NaiveDate,
-    term: Option<Term>,
-    due_date: NaiveDate,
-    completed_on: Option<NaiveDate>,
-}
-
-impl Clock {
-    fn view(self, rules: &Rules, today: NaiveDate) -> Result<ClockDto, ApiError> {
-        let state = deadline::clock_state(self.due_date, self.completed_on, today);
-        let working_days_left = match state {
-            ClockState::Running => Some(deadline::working_days_left(
-                &rules.calendar,
-                today,
-                self.due_date,
-            )?),
-            _ => None,
-        };
-        Ok(ClockDto {
-            clock: self.clock.to_owned(),
-            label_ru: self.label_ru.to_owned(),
-            legal_basis: self.legal_basis.to_owned(),
-            starts_on: self.starts_on,
-            term: self.term.map(TermDto::from),
-            due_date: self.due_date,
-            state: state.code().to_owned(),
-            completed_on: self.completed_on,
-            working_days_left,
-        })
-    }
-}
-
-/// The earliest local day among `times`.
-fn first_day(rules: &Rules, times: impl Iterator<Item = DateTime<Utc>>) -> Option<NaiveDate> {
-    times.map(|t| local_date(rules, t.naive_utc())).min()
-}
-
 /// The card's legal clocks and where each stands today.
 ///
 /// `review` (requisite 13: the document type's term from the registration date, moved by a signed
@@ -156,116 +109,37 @@ pub async fn of_appeal(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<DeadlinesDto>> {
     let id = path.into_inner();
-    let rules = state.rules();
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            let row = workflow::load_card(conn, &principal, id)?;
-            let parts = CardParts::of(&row)?;
-            let forwarded = repo::forwardings::list_for_appeal(conn, id)?;
-            let transfers = repo::decisions::list(conn, id)?
-                .iter()
-                .map(card_dto)
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter(|c| c.card_kind == CardKind::Transfer)
-                .map(|c| c.decided_at);
-            let today = rules.today();
-            let mut clocks = vec![
-                Clock {
-                    clock: "review",
-                    label_ru: "Срок рассмотрения",
-                    legal_basis: "АППК ст. 76; срок вида документа (R27–R29), продление (R36)",
-                    starts_on: row.registration_date,
-                    term: Some(parts.card.term()),
-                    due_date: row.review_due,
-                    completed_on: parts.details.final_act_on,
-                },
-                Clock {
-                    clock: "forwarding",
-                    label_ru: "Срок направления по компетенции",
-                    legal_basis: "АППК ст. 65 (R34)",
-                    starts_on: row.registration_date,
-                    term: Some(Term::working(rules.deadlines.forwarding_working_days)),
-                    due_date: row.forward_due,
-                    completed_on: first_day(
-                        &rules,
-                        forwarded.iter().map(|f| workflow::utc(f.forwarded_at)),
-                    ),
-                },
-            ];
-            if let Some(due) = row.transfer_due {
-                clocks.push(Clock {
-                    clock: "transfer",
-                    label_ru: "Срок передачи в иную информационную систему",
-                    legal_basis: "Правила п. 15 (R16)",
-                    starts_on: row.registration_date,
-                    term: Some(Term::working(rules.deadlines.transfer_working_days)),
-                    due_date: due,
-                    completed_on: first_day(&rules, transfers),
-                });
-            }
-            // R36: the latest signed extension is told to the applicant within 3 working days;
-            // the delivery report of its notice keeps the clock.
-            let told = repo::notifications::of_appeal(conn, id)?
-                .into_iter()
-                .rfind(|n| n.event == workflow::TERM_EXTENDED);
-            if let Some(notice) = told {
-                let extended_on = local_date(&rules, notice.created_at);
-                clocks.push(Clock {
-                    clock: "extension_notice",
-                    label_ru: "Срок уведомления о продлении",
-                    legal_basis: "АППК ст. 76 (R36); уведомление заявителю (R46)",
-                    starts_on: extended_on,
-                    term: Some(Term::working(rules.deadlines.extension_notice_working_days)),
-                    due_date: deadline::extension_notice_due(
-                        &rules.calendar,
-                        &rules.deadlines,
-                        extended_on,
-                    )?
-                    .date,
-                    completed_on: (NoticeDelivery::from_code(&notice.delivery)
-                        == Some(NoticeDelivery::Delivered))
-                    .then_some(notice.reported_at)
-                    .flatten()
-                    .map(|t| local_date(&rules, t)),
-                });
-            }
-            if let Some(c) = &parts.details.correction {
-                clocks.push(Clock {
-                    clock: "correction",
-                    label_ru: "Срок приведения в соответствие со ст. 63",
-                    legal_basis: "АППК ст. 63 (R39); срок указан в уведомлении",
-                    starts_on: local_date(&rules, c.requested_at.naive_utc()),
-                    term: None,
-                    due_date: c.correct_by,
-                    completed_on: c.corrected_at.map(|t| local_date(&rules, t.naive_utc())),
-                });
-            }
-            Ok(DeadlinesDto {
-                appeal_id: row.id,
-                registration_number: row.reg_number.clone(),
-                today,
-                convention: match rules.deadlines.convention {
-                    DayCountConvention::Inclusive => "inclusive",
-                    DayCountConvention::Exclusive => "exclusive",
-                }
-                .to_owned(),
-                calendar_version: parts.details.calendar_version.clone(),
-                current_calendar_version: rules.calendar.version().as_str().to_owned(),
-                prolong_count: parts.state.prolong_count(),
-                extension_cap: deadline::extension_cap(
-                    &rules.calendar,
-                    &rules.deadlines,
-                    row.registration_date,
-                )?
-                .date,
-                clocks: clocks
-                    .into_iter()
-                    .map(|c| c.view(&rules, today))
-                    .collect::<Result<_, _>>()?,
-            })
-        })
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| deadlines::of_appeal(conn, &ctx, id))
         .await?;
-    Ok(web::Json(dto))
+    Ok(web::Json(DeadlinesDto {
+        appeal_id: view.appeal_id,
+        registration_number: view.registration_number,
+        today: view.today,
+        convention: match view.convention {
+            DayCountConvention::Inclusive => "inclusive",
+            DayCountConvention::Exclusive => "exclusive",
+        }
+        .to_owned(),
+        calendar_version: view.calendar_version,
+        current_calendar_version: view.current_calendar_version,
+        prolong_count: view.prolong_count,
+        extension_cap: view.extension_cap,
+        clocks: view
+            .clocks
+            .into_iter()
+            .map(|c| ClockDto {
+                clock: c.clock.to_owned(),
+                label_ru: c.label_ru.to_owned(),
+                legal_basis: c.legal_basis.to_owned(),
+                starts_on: c.starts_on,
+                term: c.term.map(TermDto::from),
+                due_date: c.due_date,
+                state: c.state.code().to_owned(),
+                completed_on: c.completed_on,
+                working_days_left: c.working_days_left,
+            })
+            .collect(),
+    }))
 }

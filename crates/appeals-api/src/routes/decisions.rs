@@ -11,7 +11,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_db::rows::DecisionCardRow;
 use appeals_domain::cards::Decision;
 use appeals_service::decisions::{self, Ol2, Ol2Kind, Ol2View};
 use appeals_service::{actions, idempotency::Once};
@@ -235,11 +234,6 @@ pub struct CancelTransferBody {
 // ---------------------------------------------------------------------------------------------
 // Views → wire types
 // ---------------------------------------------------------------------------------------------
-
-/// The wire form of a stored ОЛ-2.
-pub(crate) fn card_dto(row: &DecisionCardRow) -> ApiResult<DecisionCardDto> {
-    Ok(decision_dto(&Ol2::of(row.clone())?))
-}
 
 fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
     let (row, card, details) = (&ol2.row, &ol2.card, &ol2.details);
