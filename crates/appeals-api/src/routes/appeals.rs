@@ -504,9 +504,32 @@ fn register_tx(
             correction: None,
         };
         let now = card.registered_at;
-        let row = repo::appeals::insert(
-            conn,
-            &NewAppealRow {
+        let mut applicant_rows = Vec::new();
+        for (i, a) in prepared.body.applicants.iter().enumerate() {
+            let z1 = applicant_card(
+                &card,
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                a,
+                prepared.body.postal_address.as_ref(),
+            )?;
+            // R20: the registry fills the card when it knows requisite 4.
+            let z1 = crate::applicants::apply_lookup(z1, lookups.get(i).cloned().flatten());
+            applicant_rows.push(NewApplicantRow {
+                appeal_id: 0,
+                ordinal: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                category: match a.category {
+                    ApplicantCategory::Individual => "individual".to_owned(),
+                    ApplicantCategory::LegalEntity => "legal_entity".to_owned(),
+                },
+                iin_bin: a.iin_bin.clone(),
+                full_name: crate::applicants::card_full_name(&z1.card).or_else(|| full_name(a)),
+                card: workflow::to_json(&z1)?,
+            });
+        }
+        let check_dto = check.as_ref().map(crate::dedup::CheckOutcome::to_dto);
+        let markings: Vec<String> = card.markings().iter().cloned().collect();
+        let new_card = appeals_service::cards::write::NewCard {
+            row: NewAppealRow {
                 reg_number: appeal_number.to_string(),
                 counter,
                 main_appeal_id: None,
@@ -536,30 +559,37 @@ fn register_tx(
                 updated_at: now,
                 closed_at: None,
             },
+            applicants: applicant_rows,
+            tags: card.tags().to_vec(),
+            markings: markings.clone(),
+        };
+        let (row, applicants) = appeals_service::cards::write::create(
+            conn,
+            principal,
+            now,
+            new_card,
+            |row| {
+                serde_json::json!({
+                    "registration_number": row.reg_number,
+                    "status": row.status,
+                    "document_type": row.document_type,
+                    "registration_date": row.registration_date,
+                    "review_due": row.review_due,
+                    "forward_due": row.forward_due,
+                    "transfer_due": row.transfer_due,
+                    "markings": markings,
+                    "is_accountable": row.is_accountable,
+                    "complaint": card.complaint(),
+                    "duplicate_check": check_dto.as_ref().map(|c| serde_json::json!({
+                        "verdict": c.verdict,
+                        "duplicate_of": row.duplicate_of,
+                        "candidates": c.candidates.iter().map(|c| serde_json::json!({
+                            "appeal_id": c.appeal_id, "verdict": c.verdict, "similarity": c.similarity,
+                        })).collect::<Vec<_>>(),
+                    })),
+                })
+            },
         )?;
-        let mut applicant_rows = Vec::new();
-        for (i, a) in prepared.body.applicants.iter().enumerate() {
-            let z1 = applicant_card(
-                &card,
-                u32::try_from(i + 1).unwrap_or(u32::MAX),
-                a,
-                prepared.body.postal_address.as_ref(),
-            )?;
-            // R20: the registry fills the card when it knows requisite 4.
-            let z1 = crate::applicants::apply_lookup(z1, lookups.get(i).cloned().flatten());
-            applicant_rows.push(NewApplicantRow {
-                appeal_id: row.id,
-                ordinal: i32::try_from(i + 1).unwrap_or(i32::MAX),
-                category: match a.category {
-                    ApplicantCategory::Individual => "individual".to_owned(),
-                    ApplicantCategory::LegalEntity => "legal_entity".to_owned(),
-                },
-                iin_bin: a.iin_bin.clone(),
-                full_name: crate::applicants::card_full_name(&z1.card).or_else(|| full_name(a)),
-                card: workflow::to_json(&z1)?,
-            });
-        }
-        let applicants = repo::appeals::insert_applicants(conn, &applicant_rows)?;
         if let Some(dedup) = &prepared.dedup {
             dedup.store(conn, row.id)?;
         }
@@ -583,35 +613,6 @@ fn register_tx(
                 },
             )?;
         }
-        let check_dto = check.as_ref().map(crate::dedup::CheckOutcome::to_dto);
-        let markings: Vec<String> = card.markings().iter().cloned().collect();
-        repo::appeals::insert_tags_and_markings(conn, row.id, card.tags(), &markings)?;
-        workflow::record_first_event(
-            conn,
-            principal,
-            row.id,
-            now,
-            "registered",
-            serde_json::json!({
-                "registration_number": row.reg_number,
-                "status": row.status,
-                "document_type": row.document_type,
-                "registration_date": row.registration_date,
-                "review_due": row.review_due,
-                "forward_due": row.forward_due,
-                "transfer_due": row.transfer_due,
-                "markings": markings,
-                "is_accountable": row.is_accountable,
-                "complaint": card.complaint(),
-                "duplicate_check": check_dto.as_ref().map(|c| serde_json::json!({
-                    "verdict": c.verdict,
-                    "duplicate_of": row.duplicate_of,
-                    "candidates": c.candidates.iter().map(|c| serde_json::json!({
-                        "appeal_id": c.appeal_id, "verdict": c.verdict, "similarity": c.similarity,
-                    })).collect::<Vec<_>>(),
-                })),
-            }),
-        )?;
         let mut dto = workflow::view_of(&row, subject, applicants)?;
         dto.duplicate_check = check_dto;
         Ok(dto)

@@ -26,6 +26,7 @@ use crate::rules::Rules;
 use crate::state::AppState;
 use crate::workflow::{self, AppealDetails, CardParts};
 use appeals_service::cards::parts::StoredTalon;
+use appeals_service::cards::write;
 
 /// Full or partial forwarding (APPK Art. 65 parts 1–2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -266,9 +267,24 @@ fn register_part(
         None => None,
     };
     let k = i32::try_from(part_number.k()).map_err(ApiError::internal)?;
-    let part = repo::appeals::insert(
-        conn,
-        &NewAppealRow {
+    // З-1 copies: requisite 1 is the part's number, requisite 2 its registration (R20).
+    let mut applicants = Vec::new();
+    for a in repo::appeals::applicants(conn, main.id)? {
+        let mut z1: ApplicantCard = workflow::parse_json(&a.card, "applicant card")?;
+        z1.appeal_reg_number = number.clone();
+        z1.appeal_registered_at = now;
+        applicants.push(NewApplicantRow {
+            appeal_id: 0,
+            ordinal: a.ordinal,
+            category: a.category,
+            iin_bin: a.iin_bin,
+            full_name: a.full_name,
+            card: workflow::to_json(&z1)?,
+        });
+    }
+    let markings: Vec<String> = card.markings().iter().cloned().collect();
+    let new_part = write::NewCard {
+        row: NewAppealRow {
             reg_number: number.to_string(),
             // A part has no number of its own in the through sequence: it shares the main's (R4).
             counter: main.counter,
@@ -299,33 +315,12 @@ fn register_part(
             updated_at: now,
             closed_at: None,
         },
-    )?;
-    // З-1 copies: requisite 1 is the part's number, requisite 2 its registration (R20).
-    let mut applicants = Vec::new();
-    for a in repo::appeals::applicants(conn, main.id)? {
-        let mut z1: ApplicantCard = workflow::parse_json(&a.card, "applicant card")?;
-        z1.appeal_reg_number = number.clone();
-        z1.appeal_registered_at = now;
-        applicants.push(NewApplicantRow {
-            appeal_id: part.id,
-            ordinal: a.ordinal,
-            category: a.category,
-            iin_bin: a.iin_bin,
-            full_name: a.full_name,
-            card: workflow::to_json(&z1)?,
-        });
-    }
-    repo::appeals::insert_applicants(conn, &applicants)?;
-    let markings: Vec<String> = card.markings().iter().cloned().collect();
-    repo::appeals::insert_tags_and_markings(conn, part.id, card.tags(), &markings)?;
-    workflow::record_event(
-        conn,
-        principal,
-        part.id,
-        now,
-        "registered",
-        None,
-        Some(serde_json::json!({
+        applicants,
+        tags: card.tags().to_vec(),
+        markings: markings.clone(),
+    };
+    let (part, _) = write::create(conn, principal, now, new_part, |part| {
+        serde_json::json!({
             "registration_number": part.reg_number,
             "status": part.status,
             "document_type": part.document_type,
@@ -339,8 +334,8 @@ fn register_part(
             "main_registration_number": main.reg_number,
             "forwarded_by_subject_id": main.subject_id,
             "questions": questions,
-        })),
-    )?;
+        })
+    })?;
     Ok(part)
 }
 

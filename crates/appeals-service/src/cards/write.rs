@@ -6,7 +6,9 @@
 //!
 //! The time of the change is an argument: the use-case's one reading of the clock.
 
-use appeals_db::rows::{AppealChange, AppealRow, NewNotificationRow};
+use appeals_db::rows::{
+    AppealChange, AppealRow, ApplicantRow, NewAppealRow, NewApplicantRow, NewNotificationRow,
+};
 use appeals_db::{DbConn, DbError, repo};
 use appeals_domain::cards::ApplicantCard;
 use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
@@ -20,6 +22,40 @@ use crate::error::{AppError, AppResult};
 pub const STATUS_CHANGED: &str = "status_changed";
 pub const ANSWER_ISSUED: &str = "answer_issued";
 pub const TERM_EXTENDED: &str = "term_extended";
+
+/// A new card: the ОЛ-1 row, its З-1 rows (their `appeal_id` is set here), its tags and markings.
+pub struct NewCard {
+    pub row: NewAppealRow,
+    pub applicants: Vec<NewApplicantRow>,
+    pub tags: Vec<String>,
+    pub markings: Vec<String>,
+}
+
+/// Creates a card (registration, a part forwarded by competence): the rows, and the first event
+/// of its hash-chained history, `registered`, whose `after` value `registered` builds from the
+/// stored row. Returns the stored row and its З-1 rows.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    card: NewCard,
+    registered: impl FnOnce(&AppealRow) -> Value,
+) -> AppResult<(AppealRow, Vec<ApplicantRow>)> {
+    let row = repo::appeals::insert(conn, &card.row)?;
+    let applicants: Vec<NewApplicantRow> = card
+        .applicants
+        .into_iter()
+        .map(|a| NewApplicantRow {
+            appeal_id: row.id,
+            ..a
+        })
+        .collect();
+    let applicants = repo::appeals::insert_applicants(conn, &applicants)?;
+    repo::appeals::insert_tags_and_markings(conn, row.id, &card.tags, &card.markings)?;
+    let after = registered(&row);
+    record_first_event(conn, actor, row.id, at, "registered", after)?;
+    Ok((row, applicants))
+}
 
 /// One change of a card: the row as loaded and the row it becomes, with the history event.
 pub struct CardChange<'a> {
