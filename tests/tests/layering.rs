@@ -65,7 +65,7 @@ fn the_service_layer_knows_no_http_and_reads_no_clock() {
     }
     for file in rust_files(&root().join("crates/appeals-service/src")) {
         for line in code_lines(&file) {
-            for forbidden in ["Utc::now", "now_utc", "actix_web", "utoipa"] {
+            for forbidden in ["Utc::now", "now_utc(", "actix_web", "utoipa"] {
                 assert!(
                     !line.contains(forbidden),
                     "{}: `{forbidden}` in the service layer: {line}",
@@ -144,7 +144,7 @@ fn route_handlers_hold_no_more_storage_logic_than_before() {
     // file → lines with `repo::`, `write_tx`, `json!`, `web::block` or `crate::routes` (2026-12-06).
     const BASELINE: &[(&str, usize)] = &[
         ("analytics.rs", 0),
-        ("appeals.rs", 33),
+        ("appeals.rs", 32),
         ("applicants.rs", 15),
         ("auth.rs", 0),
         ("calendar.rs", 0),
@@ -154,7 +154,7 @@ fn route_handlers_hold_no_more_storage_logic_than_before() {
         ("decisions.rs", 0),
         ("dictionaries.rs", 0),
         ("duplicates.rs", 1),
-        ("forwardings.rs", 11),
+        ("forwardings.rs", 4),
         ("health.rs", 0),
         ("mod.rs", 0),
         ("notifications.rs", 0),

@@ -71,6 +71,28 @@ pub fn verify(user: Option<UserRow>, secret: &str, as_client: bool) -> AppResult
     })
 }
 
+/// The surname, first name and patronymic of the user who accepted a document (the talon, R6):
+/// the account's full name, else its login for both name parts.
+pub fn acceptor_name_of(user: UserRow) -> (String, String, Option<String>) {
+    let name = user.full_name.unwrap_or(user.username);
+    let mut parts = name.split_whitespace();
+    let surname = parts.next().unwrap_or("—").to_owned();
+    let first = parts
+        .next()
+        .map(str::to_owned)
+        .unwrap_or_else(|| surname.clone());
+    let patronymic = parts.next().map(str::to_owned);
+    (surname, first, patronymic)
+}
+
+/// [`acceptor_name_of`] of a user by id.
+pub fn acceptor_name(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> AppResult<(String, String, Option<String>)> {
+    Ok(acceptor_name_of(repo::users::get(conn, user_id)?))
+}
+
 /// The caller's own account and subject.
 pub fn me(conn: &mut DbConn, ctx: &Ctx) -> AppResult<(UserRow, SubjectRow)> {
     let user = repo::users::get(conn, ctx.actor().user_id)?;

@@ -18,6 +18,7 @@ pub mod decisions;
 pub mod dictionaries;
 pub mod duplicates;
 pub mod error;
+pub mod forwarding;
 pub mod idempotency;
 pub mod notifications;
 

@@ -300,28 +300,6 @@ pub fn prepare_registration(
         .ok_or_else(|| ApiError::internal("duplicate check not prepared"))
 }
 
-/// Surname, first name, patronymic of the accepting user (for the talon).
-pub(crate) fn acceptor_name(
-    conn: &mut appeals_db::DbConn,
-    user_id: i64,
-) -> Result<(String, String, Option<String>), ApiError> {
-    Ok(acceptor_name_of(repo::users::get(conn, user_id)?))
-}
-
-/// The accepting official's surname, first name and patronymic for the talon (R6).
-fn acceptor_name_of(user: appeals_db::rows::UserRow) -> (String, String, Option<String>) {
-    let name = user.full_name.unwrap_or(user.username);
-    let mut parts = name.split_whitespace();
-    let surname = parts.next().unwrap_or("—").to_owned();
-    // Accounts created without a full name: the login stands in for both parts of the name.
-    let first = parts
-        .next()
-        .map(str::to_owned)
-        .unwrap_or_else(|| surname.clone());
-    let patronymic = parts.next().map(str::to_owned);
-    (surname, first, patronymic)
-}
-
 pub(crate) fn applicant_card(
     card: &AppealCard,
     ordinal: u32,
@@ -451,7 +429,7 @@ fn register_tx(
                 ApiError::invalid_field("#/addressee_subject_id", "no such subject")
             })?;
         }
-        let (surname, first, patronymic) = acceptor_name_of(user);
+        let (surname, first, patronymic) = appeals_service::accounts::acceptor_name_of(user);
         let mut new_appeal = prepared.new_appeal.clone();
         if let Some(complaint) = &prepared.body.complaint {
             let filed_on = complaint_filed_on(rules, prepared.body.received_at);

@@ -1,0 +1,393 @@
+//! Forwarding by competence (APPK art. 65; R4, R5, R34, R35): the whole card to another subject,
+//! or some of its questions as a part `<main>/<k>` registered at the receiver. The letter is
+//! drafted, approved and signed in one call (R35); the part is created through the one card write
+//! path, the main card changes through it, in one transaction with the forwarding record.
+
+use appeals_db::rows::{AppealRow, ForwardingRow, NewAppealRow, NewApplicantRow};
+use appeals_db::{DbConn, repo};
+use appeals_domain::cards::{ApplicantCard, Talon};
+use appeals_domain::deadline;
+use appeals_domain::lifecycle::{
+    self, AppealState, Command, Effect, ForwardScope, ForwardedTermPolicy,
+};
+use appeals_domain::regnum::{AppealNumber, PartNumber};
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::access;
+use crate::accounts;
+use crate::cards::parts::{AppealDetails, CardParts, StoredTalon, parse_json, to_json};
+use crate::cards::write::{self, CardChange};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, Idem, Once};
+
+/// A forwarding as the caller states it (questions already normalised and checked by shape).
+#[derive(Debug, Clone)]
+pub struct Forward {
+    pub appeal_id: i64,
+    pub to_subject_id: i64,
+    pub scope: ForwardScope,
+    pub questions: Vec<String>,
+    pub reason: Option<String>,
+    pub idem: Option<Idem>,
+}
+
+/// The main card after the forwarding and the forwarding record.
+#[derive(Debug, Clone)]
+pub struct Forwarded {
+    pub appeal: AppealRow,
+    pub record: ForwardingRow,
+}
+
+/// The stored code of a forwarding's scope.
+pub fn scope_code(scope: ForwardScope) -> &'static str {
+    match scope {
+        ForwardScope::Full => "full",
+        ForwardScope::Part => "part",
+    }
+}
+
+/// Forwards a card (one transaction, once per `Idempotency-Key`); `present` turns the result
+/// into the response stored for a retry.
+pub fn forward<T, E, P>(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    cmd: Forward,
+    present: P,
+) -> Result<Once<T>, E>
+where
+    T: Serialize + DeserializeOwned,
+    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    P: FnOnce(&mut DbConn, Forwarded) -> Result<T, E>,
+{
+    let idem = cmd.idem.clone();
+    idempotency::once(conn, ctx.actor().user_id, idem, ctx.stored_now(), |conn| {
+        let done = forward_tx(conn, ctx, &cmd)?;
+        present(conn, done)
+    })
+}
+
+/// What `forwardings.details` stores beside the indexed columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForwardingDetails {
+    pub from_subject_id: i64,
+    pub questions: Vec<String>,
+    pub reason: Option<String>,
+    pub forwarded_on: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub receiver_registration_date: NaiveDate,
+    pub receiver_review_due: NaiveDate,
+    pub term_policy: ForwardedTermPolicy,
+    pub part_number: Option<String>,
+    /// The lifecycle commands applied, in order (R35).
+    pub commands: Vec<String>,
+}
+
+/// The stored code of the R35 term policy.
+pub fn policy_code(policy: ForwardedTermPolicy) -> String {
+    serde_json::to_value(policy)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The part's text: the forwarded questions, and where the full text is.
+fn part_text(main_number: &str, questions: &[String]) -> String {
+    let listed: Vec<String> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!("{}. {q}", i + 1))
+        .collect();
+    format!(
+        "Часть обращения № {main_number}, переадресованная по компетенции (ст. 65 АППК).\n\
+         Вопросы:\n{}\n\nПолный текст — в обращении № {main_number}.",
+        listed.join("\n")
+    )
+}
+
+/// Registers the part at the receiver (R4, R5, R35) and returns its row.
+// The forwarding transaction hands over what it has already loaded and computed.
+#[allow(clippy::too_many_arguments)]
+fn register_part(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    main: &AppealRow,
+    main_parts: &CardParts,
+    receiver: &appeals_db::rows::SubjectRow,
+    part_number: PartNumber,
+    questions: &[String],
+    now: chrono::NaiveDateTime,
+    receipt: &deadline::Receipt,
+    review: &deadline::Deadline,
+    forward_due_at_receiver: NaiveDate,
+) -> AppResult<AppealRow> {
+    let number = AppealNumber::Part(part_number.clone());
+    let card = main_parts.card.forwarded_part(
+        part_number.clone(),
+        &receiver.id.to_string(),
+        now,
+        questions.join("; "),
+        |_| review.date,
+    )?;
+    let state = AppealState::registered(number.clone());
+    // R5: the talon of a part is issued by the receiving subject; the forwarding user accepted it.
+    let (surname, first, patronymic) = accounts::acceptor_name(conn, ctx.actor().user_id)?;
+    let talon = Talon::issue(
+        number.clone(),
+        &receiver.name_ru,
+        ctx.rules.local_time(now.and_utc()),
+        &surname,
+        &first,
+        patronymic.as_deref(),
+    )?;
+    let details = AppealDetails {
+        calendar_version: review.calendar_version.to_string(),
+        talon: Some(StoredTalon::of(&talon)),
+        received_after_cutoff: receipt.after_cutoff,
+        postal_address: main_parts.details.postal_address.clone(),
+        forwarded_late: false,
+        final_act_on: None,
+        correction: None,
+    };
+    let transfer_due = match main.transfer_due {
+        Some(_) => Some(
+            deadline::transfer_due(
+                &ctx.rules.calendar,
+                &ctx.rules.deadlines,
+                receipt.registration_date,
+            )?
+            .date,
+        ),
+        None => None,
+    };
+    let k = i32::try_from(part_number.k())
+        .map_err(|_| AppError::corrupt("part number out of range"))?;
+    // З-1 copies: requisite 1 is the part's number, requisite 2 its registration (R20).
+    let mut applicants = Vec::new();
+    for a in repo::appeals::applicants(conn, main.id)? {
+        let mut z1: ApplicantCard = parse_json(&a.card, "applicant card")?;
+        z1.appeal_reg_number = number.clone();
+        z1.appeal_registered_at = now;
+        applicants.push(NewApplicantRow {
+            appeal_id: 0,
+            ordinal: a.ordinal,
+            category: a.category,
+            iin_bin: a.iin_bin,
+            full_name: a.full_name,
+            card: to_json(&z1)?,
+        });
+    }
+    let markings: Vec<String> = card.markings().iter().cloned().collect();
+    let new_part = write::NewCard {
+        row: NewAppealRow {
+            reg_number: number.to_string(),
+            // A part has no number of its own in the through sequence: it shares the main's (R4).
+            counter: main.counter,
+            main_appeal_id: Some(main.id),
+            part_k: Some(k),
+            subject_id: receiver.id,
+            registered_by_subject_id: receiver.id,
+            addressee_subject_id: main.addressee_subject_id,
+            status: state.status().code().to_owned(),
+            kind: card.kind().code().to_owned(),
+            document_type: card.document_type().to_owned(),
+            received_at: now,
+            registered_at: now,
+            registration_date: receipt.registration_date,
+            review_due: card.control_date(),
+            forward_due: forward_due_at_receiver,
+            transfer_due,
+            is_accountable: card.is_accountable(),
+            is_anonymous: main.is_anonymous,
+            applicant_count: main.applicant_count,
+            text: part_text(&main.reg_number, questions),
+            card: to_json(&card)?,
+            state: to_json(&state)?,
+            details: to_json(&details)?,
+            duplicate_of: None,
+            version: 1,
+            created_by: ctx.actor().user_id,
+            updated_at: now,
+            closed_at: None,
+        },
+        applicants,
+        tags: card.tags().to_vec(),
+        markings: markings.clone(),
+    };
+    let (part, _) = write::create(conn, ctx.actor(), now, new_part, |part| {
+        serde_json::json!({
+            "registration_number": part.reg_number,
+            "status": part.status,
+            "document_type": part.document_type,
+            "registration_date": part.registration_date,
+            "review_due": part.review_due,
+            "forward_due": part.forward_due,
+            "transfer_due": part.transfer_due,
+            "markings": markings,
+            "is_accountable": part.is_accountable,
+            "main_appeal_id": main.id,
+            "main_registration_number": main.reg_number,
+            "forwarded_by_subject_id": main.subject_id,
+            "questions": questions,
+        })
+    })?;
+    Ok(part)
+}
+
+fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarded> {
+    let rules = &*ctx.rules;
+    {
+        let body = cmd;
+        let main = access::load_card(conn, &ctx.grant, cmd.appeal_id)?;
+        if body.to_subject_id == main.subject_id {
+            return Err(AppError::field(
+                "#/to_subject_id",
+                "the appeal is already held by this subject",
+            ));
+        }
+        let receiver = repo::subjects::find_by_id(conn, body.to_subject_id)?
+            .ok_or_else(|| AppError::field("#/to_subject_id", "no such subject"))?;
+
+        // R35: the forwarding letter is drafted, approved and signed; it takes effect at signature.
+        let mut parts = CardParts::of(&main)?;
+        let commands = [
+            Command::StartForwarding { scope: body.scope },
+            Command::ApproveForwarding,
+            Command::SignForwarding,
+        ];
+        let mut state = parts.state.clone();
+        let mut part_number = None;
+        for command in &commands {
+            let transition = lifecycle::apply(&state, command)?;
+            state = transition.state;
+            for effect in transition.effects {
+                if let Effect::PartForwarded { part } = effect {
+                    part_number = Some(part);
+                }
+            }
+        }
+
+        let now = ctx.stored_now();
+        let now_instant = now.and_utc();
+        let calendar = &rules.calendar;
+        // R34: late when the local date of the forwarding is after the forwarding deadline.
+        let forwarded_on = rules.local_time(now_instant).date();
+        let is_late = forwarded_on > main.forward_due;
+        // The receiver's receipt is the forwarding itself, normalised like any receipt (R7, R8).
+        let receipt = deadline::normalise_receipt(calendar, &rules.deadlines, now_instant)?;
+        // R35: where the receiver's review term starts is a setting (default: its own receipt).
+        let term_start = rules
+            .forwarded_term_policy
+            .term_start(main.received_at, now);
+        let term_start_date =
+            deadline::normalise_receipt(calendar, &rules.deadlines, term_start.and_utc())?
+                .registration_date;
+        let review = deadline::review_due(
+            calendar,
+            &rules.deadlines,
+            term_start_date,
+            parts.card.term(),
+        )?;
+        let forward_due_at_receiver =
+            deadline::forward_due(calendar, &rules.deadlines, receipt.registration_date)?.date;
+
+        let part = match &part_number {
+            Some(number) => Some(register_part(
+                conn,
+                ctx,
+                &main,
+                &parts,
+                &receiver,
+                number.clone(),
+                &cmd.questions,
+                now,
+                &receipt,
+                &review,
+                forward_due_at_receiver,
+            )?),
+            None => None,
+        };
+
+        // The main card: new status, lateness, and for a full forwarding the new holder and terms.
+        let before = json!({
+            "status": main.status,
+            "subject_id": main.subject_id,
+            "review_due": main.review_due,
+            "forward_due": main.forward_due,
+        });
+        parts.state = state;
+        parts.details.forwarded_late |= is_late;
+        if body.scope == ForwardScope::Full {
+            parts.card.restart_review_term(|_| review.date);
+            parts.details.calendar_version = review.calendar_version.to_string();
+        }
+        let mut next = parts.apply_to(&main)?;
+        if body.scope == ForwardScope::Full {
+            next.subject_id = receiver.id;
+            next.forward_due = forward_due_at_receiver;
+        }
+        let command_codes: Vec<String> = commands.iter().map(|c| c.code().to_owned()).collect();
+        let after = json!({
+            "status": next.status,
+            "scope": scope_code(body.scope),
+            "to_subject_id": receiver.id,
+            "subject_id": next.subject_id,
+            "part_id": part.as_ref().map(|p| p.id),
+            "part_number": part.as_ref().map(|p| p.reg_number.clone()),
+            "questions": cmd.questions,
+            "reason": body.reason,
+            "forwarded_on": forwarded_on,
+            "forward_due": main.forward_due,
+            "is_late": is_late,
+            "review_due": next.review_due,
+            "receiver_review_due": review.date,
+            "term_policy": policy_code(rules.forwarded_term_policy),
+            "commands": command_codes,
+        });
+        let saved = write::commit(
+            conn,
+            ctx.actor(),
+            now,
+            CardChange {
+                before: &main,
+                after: next,
+                action: "forwarded",
+                before_value: Some(before),
+                after_value: Some(after),
+            },
+        )?;
+
+        let details = ForwardingDetails {
+            from_subject_id: main.subject_id,
+            questions: cmd.questions.clone(),
+            reason: body.reason.clone(),
+            forwarded_on,
+            forward_due: main.forward_due,
+            receiver_registration_date: receipt.registration_date,
+            receiver_review_due: review.date,
+            term_policy: rules.forwarded_term_policy,
+            part_number: part.as_ref().map(|p| p.reg_number.clone()),
+            commands: command_codes,
+        };
+        let row = repo::forwardings::insert(
+            conn,
+            &appeals_db::rows::NewForwardingRow {
+                appeal_id: saved.id,
+                to_subject_id: receiver.id,
+                part_appeal_id: part.as_ref().map(|p| p.id),
+                scope: scope_code(body.scope).to_owned(),
+                details: to_json(&details)?,
+                is_late,
+                forwarded_at: now,
+                created_by: ctx.actor().user_id,
+            },
+        )?;
+        Ok(Forwarded {
+            appeal: saved,
+            record: row,
+        })
+    }
+}
