@@ -391,3 +391,64 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarde
         })
     }
 }
+
+/// A forwarding as shown: the record, its stored details, the receiver and the part's current row.
+#[derive(Debug, Clone)]
+pub struct ForwardingView {
+    pub main: AppealRow,
+    pub record: ForwardingRow,
+    pub details: ForwardingDetails,
+    pub receiver: appeals_db::rows::SubjectRow,
+    pub part: Option<(AppealRow, AppealDetails)>,
+}
+
+/// The view of one forwarding record of `main`.
+pub fn view(
+    conn: &mut DbConn,
+    main: &AppealRow,
+    record: ForwardingRow,
+) -> AppResult<ForwardingView> {
+    let details: ForwardingDetails = parse_json(&record.details, "forwarding details")?;
+    let receiver = repo::subjects::get(conn, record.to_subject_id)?;
+    let part = match record.part_appeal_id {
+        Some(part_id) => {
+            let row = repo::appeals::get(conn, part_id)?;
+            let details: AppealDetails = parse_json(&row.details, "details")?;
+            Some((row, details))
+        }
+        None => None,
+    };
+    Ok(ForwardingView {
+        main: main.clone(),
+        record,
+        details,
+        receiver,
+        part,
+    })
+}
+
+/// The forwardings of a card, oldest first (whoever may read it: the holder, and the subject that
+/// registered it after a full forwarding).
+pub fn list(conn: &mut DbConn, ctx: &Ctx, appeal_id: i64) -> AppResult<Vec<ForwardingView>> {
+    let main = access::load_card(conn, &ctx.grant, appeal_id)?;
+    repo::forwardings::list_for_appeal(conn, appeal_id)?
+        .into_iter()
+        .map(|record| view(conn, &main, record))
+        .collect()
+}
+
+/// One forwarding of a card (404 when the card has no such forwarding).
+pub fn get(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    appeal_id: i64,
+    forwarding_id: i64,
+) -> AppResult<ForwardingView> {
+    let main = access::load_card(conn, &ctx.grant, appeal_id)?;
+    let record = repo::forwardings::find(conn, appeal_id, forwarding_id)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "Forwarding {forwarding_id} of appeal {appeal_id} does not exist."
+        ))
+    })?;
+    view(conn, &main, record)
+}

@@ -4,8 +4,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_db::rows::{AppealRow, ForwardingRow};
-use appeals_db::{DbConn, repo};
 use appeals_domain::lifecycle::ForwardScope;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,7 +15,6 @@ use crate::dto::{Deadlines, SubjectRef, TalonDto};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
-use crate::workflow::{self, AppealDetails};
 use appeals_service::forwarding;
 use appeals_service::idempotency::Once;
 
@@ -155,36 +152,29 @@ fn check_body(body: &ForwardAppeal) -> Result<Vec<String>, ApiError> {
     }
 }
 
-/// The API view of a forwarding of `main` (with the part's current card data).
-fn forwarding_dto(
-    conn: &mut DbConn,
-    main: &AppealRow,
-    row: &ForwardingRow,
-) -> Result<ForwardingDto, ApiError> {
-    let details: forwarding::ForwardingDetails =
-        workflow::parse_json(&row.details, "forwarding details")?;
-    let subject = repo::subjects::get(conn, row.to_subject_id)?;
-    let part = match row.part_appeal_id {
-        Some(part_id) => {
-            let p = repo::appeals::get(conn, part_id)?;
-            let part_details: AppealDetails = workflow::parse_json(&p.details, "details")?;
-            Some(ForwardedPartDto {
-                id: p.id,
-                registration_number: p.reg_number.clone(),
-                part_k: p.part_k.unwrap_or_default(),
-                status: p.status.clone(),
-                registration_date: p.registration_date,
-                deadlines: Deadlines {
-                    review_due: p.review_due,
-                    forward_due: p.forward_due,
-                    transfer_due: p.transfer_due,
-                    calendar_version: part_details.calendar_version,
-                },
-                talon: part_details.talon.map(TalonDto::from),
-            })
-        }
-        None => None,
-    };
+/// The API view of a forwarding (with the part's current card data).
+fn forwarding_dto(v: forwarding::ForwardingView) -> Result<ForwardingDto, ApiError> {
+    let forwarding::ForwardingView {
+        main,
+        record: row,
+        details,
+        receiver: subject,
+        part,
+    } = v;
+    let part = part.map(|(p, part_details)| ForwardedPartDto {
+        id: p.id,
+        registration_number: p.reg_number.clone(),
+        part_k: p.part_k.unwrap_or_default(),
+        status: p.status.clone(),
+        registration_date: p.registration_date,
+        deadlines: Deadlines {
+            review_due: p.review_due,
+            forward_due: p.forward_due,
+            transfer_due: p.transfer_due,
+            calendar_version: part_details.calendar_version,
+        },
+        talon: part_details.talon.map(TalonDto::from),
+    });
     Ok(ForwardingDto {
         id: row.id,
         appeal_id: row.appeal_id,
@@ -198,7 +188,7 @@ fn forwarding_dto(
         },
         questions: details.questions,
         reason: details.reason,
-        forwarded_at: workflow::utc(row.forwarded_at),
+        forwarded_at: row.forwarded_at.and_utc(),
         forwarded_on: details.forwarded_on,
         forward_due: details.forward_due,
         is_late: row.is_late,
@@ -263,7 +253,7 @@ pub async fn create(
     let dto = state
         .db(move |conn| {
             forwarding::forward(conn, &ctx, cmd, |conn, done| {
-                forwarding_dto(conn, &done.appeal, &done.record)
+                forwarding_dto(forwarding::view(conn, &done.appeal, done.record)?)
             })
             .map(Once::into_inner)
         })
@@ -283,16 +273,14 @@ pub async fn list(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<ForwardingDto>>> {
     let id = path.into_inner();
-    let principal = auth.principal.clone();
-    let items = state
-        .db(move |conn| {
-            let main = workflow::load_card(conn, &principal, id)?;
-            repo::forwardings::list_for_appeal(conn, id)?
-                .iter()
-                .map(|row| forwarding_dto(conn, &main, row))
-                .collect::<Result<Vec<_>, _>>()
-        })
+    let ctx = state.ctx(&auth);
+    let views = state
+        .run(move |conn| forwarding::list(conn, &ctx, id))
         .await?;
+    let items = views
+        .into_iter()
+        .map(forwarding_dto)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(items))
 }
 
@@ -305,17 +293,10 @@ pub async fn get_one(
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<web::Json<ForwardingDto>> {
     let (id, forwarding_id) = path.into_inner();
-    let principal = auth.principal.clone();
-    let dto = state
-        .db(move |conn| {
-            let main = workflow::load_card(conn, &principal, id)?;
-            let row = repo::forwardings::find(conn, id, forwarding_id)?.ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "Forwarding {forwarding_id} of appeal {id} does not exist."
-                ))
-            })?;
-            forwarding_dto(conn, &main, &row)
-        })
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| forwarding::get(conn, &ctx, id, forwarding_id))
         .await?;
+    let dto = forwarding_dto(view)?;
     Ok(web::Json(dto))
 }
