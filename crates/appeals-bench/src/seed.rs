@@ -477,18 +477,6 @@ fn build_batch(
     Ok(batch)
 }
 
-fn acceptor_name(full_name: Option<String>, username: String) -> (String, String, Option<String>) {
-    let name = full_name.unwrap_or(username);
-    let mut parts = name.split_whitespace();
-    let surname = parts.next().unwrap_or("—").to_owned();
-    let first = parts
-        .next()
-        .map(str::to_owned)
-        .unwrap_or_else(|| surname.clone());
-    let patronymic = parts.next().map(str::to_owned);
-    (surname, first, patronymic)
-}
-
 /// Reads the registering subject and user, reserves `count` numbers of the through counter and the
 /// id ranges.
 fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
@@ -534,7 +522,7 @@ fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
         subject_id: subject.id,
         subject_name: subject.name_ru,
         user_id: user.id,
-        acceptor: acceptor_name(user.full_name, user.username),
+        acceptor: appeals_service::accounts::acceptor_name_of(user),
         first_counter: last_counter - count + 1,
         first_appeal_id: max_appeal.unwrap_or(0) + 1,
         first_applicant_id: max_applicant.unwrap_or(0) + 1,
