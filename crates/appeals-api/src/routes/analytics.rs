@@ -87,21 +87,29 @@ pub async fn campaigns(
     let report = state
         .run(move |conn| analytics::campaigns(conn, &ctx, from, to, min_size))
         .await?;
-    Ok(web::Json(Campaigns {
-        from,
-        to,
-        min_size,
-        truncated: report.truncated,
-        clusters: report
-            .clusters
-            .into_iter()
-            .map(|c| CampaignCluster {
-                size: c.size,
-                applicants: c.applicants,
-                subject_ids: c.subject_ids,
-                appeal_ids: c.appeal_ids,
-                sample_text: c.sample_text,
-            })
-            .collect(),
-    }))
+    Ok(web::Json(Campaigns::from((from, to, min_size, report))))
+}
+
+impl From<(NaiveDate, NaiveDate, u32, analytics::CampaignReport)> for Campaigns {
+    fn from(
+        (from, to, min_size, report): (NaiveDate, NaiveDate, u32, analytics::CampaignReport),
+    ) -> Self {
+        Self {
+            from,
+            to,
+            min_size,
+            truncated: report.truncated,
+            clusters: report
+                .clusters
+                .into_iter()
+                .map(|c| CampaignCluster {
+                    size: c.size,
+                    applicants: c.applicants,
+                    subject_ids: c.subject_ids,
+                    appeal_ids: c.appeal_ids,
+                    sample_text: c.sample_text,
+                })
+                .collect(),
+        }
+    }
 }

@@ -406,23 +406,29 @@ pub async fn recalculate(
     let done = state
         .run(move |conn| config::recalculate_deadlines(conn, &ctx, body.from, body.dry_run))
         .await?;
-    Ok(HttpResponse::Ok().json(RecalculationDto {
-        calendar_version: done.calendar_version,
-        dry_run: done.dry_run,
-        checked: done.checked,
-        moved_count: done.moved_count,
-        skipped_extended: done.skipped_extended,
-        moved: done
-            .moved
-            .into_iter()
-            .map(|m| MovedDeadline {
-                appeal_id: m.appeal_id,
-                registration_number: m.registration_number,
-                review_due_before: m.review_due_before,
-                review_due_after: m.review_due_after,
-                calendar_version_before: m.calendar_version_before,
-                version: m.version,
-            })
-            .collect(),
-    }))
+    Ok(HttpResponse::Ok().json(RecalculationDto::from(done)))
+}
+
+impl From<config::Recalculation> for RecalculationDto {
+    fn from(done: config::Recalculation) -> Self {
+        Self {
+            calendar_version: done.calendar_version,
+            dry_run: done.dry_run,
+            checked: done.checked,
+            moved_count: done.moved_count,
+            skipped_extended: done.skipped_extended,
+            moved: done
+                .moved
+                .into_iter()
+                .map(|m| MovedDeadline {
+                    appeal_id: m.appeal_id,
+                    registration_number: m.registration_number,
+                    review_due_before: m.review_due_before,
+                    review_due_after: m.review_due_after,
+                    calendar_version_before: m.calendar_version_before,
+                    version: m.version,
+                })
+                .collect(),
+        }
+    }
 }

@@ -113,33 +113,39 @@ pub async fn of_appeal(
     let view = state
         .run(move |conn| deadlines::of_appeal(conn, &ctx, id))
         .await?;
-    Ok(web::Json(DeadlinesDto {
-        appeal_id: view.appeal_id,
-        registration_number: view.registration_number,
-        today: view.today,
-        convention: match view.convention {
-            DayCountConvention::Inclusive => "inclusive",
-            DayCountConvention::Exclusive => "exclusive",
+    Ok(web::Json(DeadlinesDto::from(view)))
+}
+
+impl From<deadlines::DeadlinesView> for DeadlinesDto {
+    fn from(view: deadlines::DeadlinesView) -> Self {
+        Self {
+            appeal_id: view.appeal_id,
+            registration_number: view.registration_number,
+            today: view.today,
+            convention: match view.convention {
+                DayCountConvention::Inclusive => "inclusive",
+                DayCountConvention::Exclusive => "exclusive",
+            }
+            .to_owned(),
+            calendar_version: view.calendar_version,
+            current_calendar_version: view.current_calendar_version,
+            prolong_count: view.prolong_count,
+            extension_cap: view.extension_cap,
+            clocks: view
+                .clocks
+                .into_iter()
+                .map(|c| ClockDto {
+                    clock: c.clock.to_owned(),
+                    label_ru: c.label_ru.to_owned(),
+                    legal_basis: c.legal_basis.to_owned(),
+                    starts_on: c.starts_on,
+                    term: c.term.map(TermDto::from),
+                    due_date: c.due_date,
+                    state: c.state.code().to_owned(),
+                    completed_on: c.completed_on,
+                    working_days_left: c.working_days_left,
+                })
+                .collect(),
         }
-        .to_owned(),
-        calendar_version: view.calendar_version,
-        current_calendar_version: view.current_calendar_version,
-        prolong_count: view.prolong_count,
-        extension_cap: view.extension_cap,
-        clocks: view
-            .clocks
-            .into_iter()
-            .map(|c| ClockDto {
-                clock: c.clock.to_owned(),
-                label_ru: c.label_ru.to_owned(),
-                legal_basis: c.legal_basis.to_owned(),
-                starts_on: c.starts_on,
-                term: c.term.map(TermDto::from),
-                due_date: c.due_date,
-                state: c.state.code().to_owned(),
-                completed_on: c.completed_on,
-                working_days_left: c.working_days_left,
-            })
-            .collect(),
-    }))
+    }
 }

@@ -140,9 +140,16 @@ pub async fn list_links(
     let (duplicate_of, links) = state
         .run(move |conn| duplicates::links(conn, &ctx, id))
         .await?;
-    let items = links
-        .into_iter()
-        .map(|v| DuplicateLinkDto {
+    let items = links.into_iter().map(DuplicateLinkDto::from).collect();
+    Ok(HttpResponse::Ok().json(DuplicateLinks {
+        duplicate_of,
+        items,
+    }))
+}
+
+impl From<duplicates::LinkView> for DuplicateLinkDto {
+    fn from(v: duplicates::LinkView) -> Self {
+        Self {
             direction: v.direction.to_owned(),
             appeal_id: v.appeal_id,
             registration_number: v.registration_number,
@@ -158,10 +165,6 @@ pub async fn list_links(
             decided_by: v.link.decided_by,
             reason: v.link.reason,
             created_at: v.link.created_at.and_utc(),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(DuplicateLinks {
-        duplicate_of,
-        items,
-    }))
+        }
+    }
 }
