@@ -227,7 +227,7 @@ impl AppState {
 /// Database tasks per CPU admitted at once by default. A task is mostly CPU (the server's diesel
 /// work and its PostgreSQL backend) with short waits for the WAL flush, so a few per core keep the
 /// cores busy; more only lengthen the run queue, and the unlucky requests in it made the latency
-/// tail (docs/performance.md, ninth measurement: p90 55–59 → 41–49 ms at 32 clients on 2 cores).
+/// tail (ninth measurement, git history of docs/performance.md: p90 55–59 → 41–49 ms at 32 clients on 2 cores).
 const DB_TASKS_PER_CPU: usize = 4;
 
 /// `APPEALS_DB_CONCURRENCY` when unset: four tasks per CPU, at most one per pooled connection.
