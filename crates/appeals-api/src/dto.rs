@@ -480,7 +480,7 @@ pub struct AddressReconciliation {
 
 // Wire ⇄ storage: the card's details are stored in the service's types
 // (`appeals_service::cards::parts`), field for field the same as these.
-use appeals_service::cards::parts::{StoredAddress, StoredCorrection, StoredTalon};
+use appeals_service::cards::parts::{StoredCorrection, StoredTalon};
 
 impl From<StoredTalon> for TalonDto {
     fn from(t: StoredTalon) -> Self {
@@ -526,34 +526,6 @@ impl From<CorrectionDto> for StoredCorrection {
             correct_by: c.correct_by,
             corrected_at: c.corrected_at,
             corrected_late: c.corrected_late,
-        }
-    }
-}
-
-impl From<Address> for StoredAddress {
-    fn from(a: Address) -> Self {
-        Self {
-            region: a.region,
-            district: a.district,
-            settlement_kato: a.settlement_kato,
-            street: a.street,
-            house: a.house,
-            flat: a.flat,
-            postal_code: a.postal_code,
-        }
-    }
-}
-
-impl From<StoredAddress> for Address {
-    fn from(a: StoredAddress) -> Self {
-        Self {
-            region: a.region,
-            district: a.district,
-            settlement_kato: a.settlement_kato,
-            street: a.street,
-            house: a.house,
-            flat: a.flat,
-            postal_code: a.postal_code,
         }
     }
 }

@@ -476,7 +476,7 @@ fn register_tx(
             calendar_version: prepared.calendar_version.clone(),
             talon: Some(appeals_service::cards::parts::StoredTalon::of(&talon)),
             received_after_cutoff: prepared.received_after_cutoff,
-            postal_address: prepared.body.postal_address.clone().map(Into::into),
+            postal_address: prepared.body.postal_address.as_ref().map(address_block),
             forwarded_late: false,
             final_act_on: None,
             correction: None,

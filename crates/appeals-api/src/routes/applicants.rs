@@ -79,8 +79,11 @@ fn change_applicants(
         } else {
             before_rows.iter().map(|a| a.ordinal).max().unwrap_or(0) + 1
         };
-        let postal: Option<crate::dto::Address> =
-            parts.details.postal_address.clone().map(Into::into);
+        let postal: Option<crate::dto::Address> = parts
+            .details
+            .postal_address
+            .clone()
+            .map(crate::registry::address_dto);
         let mut new_rows = Vec::with_capacity(inputs.len());
         for (i, (input, lookup)) in inputs.iter().zip(lookups).enumerate() {
             let ordinal = first_ordinal + i32::try_from(i).map_err(ApiError::internal)?;

@@ -5,25 +5,13 @@
 //! converted from them at the edge.
 
 use appeals_db::rows::AppealRow;
-use appeals_domain::cards::AppealCard;
+use appeals_domain::cards::{AddressBlock, AppealCard};
 use appeals_domain::lifecycle::AppealState;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
-
-/// Postal address stated in the appeal, as stored (З-1 requisites 12–18).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct StoredAddress {
-    pub region: Option<String>,
-    pub district: Option<String>,
-    pub settlement_kato: Option<String>,
-    pub street: Option<String>,
-    pub house: Option<String>,
-    pub flat: Option<String>,
-    pub postal_code: Option<String>,
-}
 
 /// The talon issued to the applicant (R6), as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,7 +55,7 @@ pub struct AppealDetails {
     /// The receipt came after the cut-off (R8).
     pub received_after_cutoff: bool,
     /// Postal address stated in the appeal (R21).
-    pub postal_address: Option<StoredAddress>,
+    pub postal_address: Option<AddressBlock>,
     /// Forwarded later than the forwarding deadline (R34).
     #[serde(default)]
     pub forwarded_late: bool,
