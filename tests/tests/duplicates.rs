@@ -3,8 +3,29 @@
 
 use actix_web::test::TestRequest;
 use appeals_api::auth::Role;
+use appeals_service::duplicates::check::{CheckOutcome, PreparedCheck, run_check};
 use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
 use serde_json::{Value, json};
+
+/// The duplicate check of a registration body, prepared exactly as `POST /appeals` prepares it.
+fn prepared_check(body: appeals_api::dto::RegisterAppeal) -> PreparedCheck {
+    use appeals_domain::access::Action;
+    use appeals_service::{Actor, Ctx, access};
+    let actor = Actor {
+        user_id: 0,
+        subject_id: 1,
+        roles: vec![Role::Registrar],
+    };
+    let ctx = Ctx {
+        grant: access::admit(actor, Action::RegisterAppeal).unwrap(),
+        rules: std::sync::Arc::new(appeals_api::rules::Rules::defaults()),
+        now: chrono::Utc::now(),
+    };
+    appeals_service::appeals::register::prepare(&ctx, body.into(), true)
+        .unwrap()
+        .into_check()
+        .unwrap()
+}
 
 const ORIGINAL: &str = "Акиму Алмалинского района г. Алматы\nЗаявитель: Сейтов Ерлан Болатович\n\n\
 Здравствуйте!\n\n\
@@ -538,7 +559,7 @@ async fn campaign_of_three_applicants_is_found_for_analysts_only(backend: TestBa
 async fn a_check_made_before_the_transaction_catches_up_with_registrations_since(
     backend: TestBackend,
 ) {
-    use appeals_api::dedup::{VerdictDto, run_check};
+    use appeals_api::dedup::VerdictDto;
     let app = TestApp::new(backend).await;
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let rules = appeals_api::rules::Rules::defaults();
@@ -547,9 +568,7 @@ async fn a_check_made_before_the_transaction_catches_up_with_registrations_since
         json!([same_person_on_paper()]),
     ))
     .unwrap();
-    let prepared =
-        appeals_api::routes::appeals::prepare_registration(&rules, copy, 1, chrono::Utc::now())
-            .unwrap();
+    let prepared = prepared_check(copy);
     let before = run_check(&mut app.conn(), &prepared, &rules.dedup, None).unwrap();
     assert_eq!(VerdictDto::from(before.verdict), VerdictDto::New);
     let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
@@ -573,19 +592,12 @@ async fn a_check_made_before_the_transaction_catches_up_with_registrations_since
 /// registration does before its transaction) on the current database.
 fn anonymous_repeat_checked(
     app: &TestApp,
-) -> (
-    appeals_api::rules::Rules,
-    appeals_api::dedup::PreparedCheck,
-    appeals_api::dedup::CheckOutcome,
-) {
+) -> (appeals_api::rules::Rules, PreparedCheck, CheckOutcome) {
     let rules = appeals_api::rules::Rules::defaults();
     let later: appeals_api::dto::RegisterAppeal =
         serde_json::from_value(body(&format!("{ORIGINAL}\n\n{NEW_ARGUMENT}"), json!([]))).unwrap();
-    let prepared =
-        appeals_api::routes::appeals::prepare_registration(&rules, later, 1, chrono::Utc::now())
-            .unwrap();
-    let before =
-        appeals_api::dedup::run_check(&mut app.conn(), &prepared, &rules.dedup, None).unwrap();
+    let prepared = prepared_check(later);
+    let before = run_check(&mut app.conn(), &prepared, &rules.dedup, None).unwrap();
     (rules, prepared, before)
 }
 
@@ -639,8 +651,8 @@ async fn after_a_burst_of_registrations_the_catch_up_probes_the_band_keys(backen
 /// R14: the lookup by applicant keys takes at most N appeals per key; a common name must not push
 /// the same IIN's earlier appeal out of the candidates (each key keeps its own N).
 async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBackend) {
-    use appeals_api::dedup::{index_keys, lookup_keys};
     use appeals_domain::dedup::ApplicantKey;
+    use appeals_service::duplicates::check::{index_keys, lookup_keys};
     let app = TestApp::new(backend).await;
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
@@ -703,7 +715,7 @@ async fn namesakes_do_not_crowd_out_the_applicants_own_appeal(backend: TestBacke
 async fn the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id(
     backend: TestBackend,
 ) {
-    use appeals_api::dedup::{VerdictDto, run_check};
+    use appeals_api::dedup::VerdictDto;
     use appeals_db::schema::{
         appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
     };
@@ -714,8 +726,7 @@ async fn the_catch_up_finds_the_applicants_appeal_committed_late_with_a_lower_id
     let prepare = |text: &str, applicants: Value| {
         let body: appeals_api::dto::RegisterAppeal =
             serde_json::from_value(body(text, applicants)).unwrap();
-        appeals_api::routes::appeals::prepare_registration(&rules, body, 1, chrono::Utc::now())
-            .unwrap()
+        prepared_check(body)
     };
     let original = register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
     let original_id = original["id"].as_i64().unwrap();
@@ -763,12 +774,10 @@ async fn registrations_of_one_person_wait_for_each_other(backend: TestBackend) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
     let app = TestApp::new(backend).await;
-    let rules = appeals_api::rules::Rules::defaults();
     let prepare = |applicants: Value| {
         let body: appeals_api::dto::RegisterAppeal =
             serde_json::from_value(body(ORIGINAL, applicants)).unwrap();
-        appeals_api::routes::appeals::prepare_registration(&rules, body, 1, chrono::Utc::now())
-            .unwrap()
+        prepared_check(body)
     };
     // The same person with an IIN and on paper without one share the name lock; a stranger not.
     let first = prepare(json!([person()]));

@@ -2,10 +2,9 @@
 //! Code rules of the layout (`api → service → db → domain`), kept by grep like Lemmy's
 //! `test_errors_used.rs`.
 //!
-//! The rules that hold fully are asserted as they are. The move of the use-cases out of the route
-//! handlers is under way: until it ends, each route file may hold at most the storage calls,
-//! transactions and hand-built JSON it holds now (a ratchet: the counts may only go down; lower
-//! the baseline when a file improves).
+//! Route handlers hold no storage calls, transactions or hand-built JSON; the api crate reaches the
+//! database only through `appeals-service`; the service knows no HTTP and reads no clock; the
+//! domain is pure.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -125,10 +124,11 @@ fn only_app_rs_wires_routes_and_only_the_guard_decides_access() {
     }
 }
 
-/// Storage calls, transactions, hand-built JSON and blocking calls in one route file.
-fn edge_violations(path: &Path) -> usize {
+/// Storage calls, transactions, hand-built JSON, blocking calls and route imports in one route
+/// file, each as `file: line`.
+fn edge_violations(name: &str, path: &Path) -> Vec<String> {
     code_lines(path)
-        .iter()
+        .into_iter()
         .filter(|l| {
             l.contains("repo::")
                 || l.contains("write_tx")
@@ -136,48 +136,46 @@ fn edge_violations(path: &Path) -> usize {
                 || l.contains("web::block")
                 || l.contains("crate::routes")
         })
-        .count()
+        .map(|l| format!("{name}: {}", l.trim()))
+        .collect()
 }
 
 #[test]
-fn route_handlers_hold_no_more_storage_logic_than_before() {
-    // file → lines with `repo::`, `write_tx`, `json!`, `web::block` or `crate::routes` (2026-12-06).
-    const BASELINE: &[(&str, usize)] = &[
-        ("analytics.rs", 0),
-        ("appeals.rs", 32),
-        ("applicants.rs", 15),
-        ("auth.rs", 0),
-        ("calendar.rs", 0),
-        ("closure.rs", 0),
-        ("corrections.rs", 0),
-        ("deadlines.rs", 0),
-        ("decisions.rs", 0),
-        ("dictionaries.rs", 0),
-        ("duplicates.rs", 1),
-        ("forwardings.rs", 0),
-        ("health.rs", 0),
-        ("mod.rs", 0),
-        ("notifications.rs", 0),
-        ("registry.rs", 1),
-    ];
+fn route_handlers_hold_no_storage_logic() {
     let dir = root().join("crates/appeals-api/src/routes");
     let mut report = Vec::new();
     for file in rust_files(&dir) {
         let name = file.file_name().unwrap().to_string_lossy().to_string();
-        let count = edge_violations(&file);
-        let allowed = BASELINE
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, c)| *c)
-            .unwrap_or(0);
-        if count != allowed {
-            // More: storage logic came into a handler. Fewer: lower the baseline to keep the gain.
-            report.push(format!("{name}: {count} (baseline {allowed})"));
-        }
+        report.extend(edge_violations(&name, &file));
     }
     assert!(
         report.is_empty(),
-        "route files differ from the baseline (more: move the logic into appeals-service; fewer: \
-         lower the baseline): {report:?}"
+        "route handlers parse, call one use-case and map its result; move this into \
+         appeals-service: {report:#?}"
     );
+}
+
+#[test]
+fn the_api_reaches_storage_only_through_the_service() {
+    let manifest = fs::read_to_string(root().join("crates/appeals-api/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap();
+    assert!(
+        !deps.contains("appeals-db") && !deps.contains("diesel"),
+        "appeals-api depends on storage directly"
+    );
+    for file in rust_files(&root().join("crates/appeals-api/src")) {
+        for line in code_lines(&file) {
+            assert!(
+                !line.contains("appeals_db") && !line.contains("diesel"),
+                "{}: storage used by the HTTP edge: {line}",
+                file.display()
+            );
+        }
+    }
 }

@@ -19,11 +19,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use appeals_api::auth::{JwtKeys, Role};
-use appeals_api::dedup::{PreparedCheck, index_keys, run_check};
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::dedup::{
     ApplicantKey, CandidateDocument, DedupSettings, Document, Fingerprint, MinHasher, check,
 };
+use appeals_service::duplicates::check::{PreparedCheck, index_keys, run_check};
 use clap::Parser;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -299,7 +299,7 @@ fn seed_chunk(corpus: &Corpus, settings: &DedupSettings, from: u64, to: u64) -> 
         ));
         copy_escape(&serde_json::to_string(&applicants)?, &mut c.signatures);
         c.signatures.push('\t');
-        match appeals_api::dedup::identity(&normalized) {
+        match appeals_service::duplicates::check::identity(&normalized) {
             Some(id) => copy_escape(&id, &mut c.signatures),
             None => c.signatures.push_str("\\N"),
         }
@@ -638,21 +638,10 @@ fn main() -> Res<()> {
         std::hint::black_box(fp);
         let register: appeals_api::dto::RegisterAppeal = serde_json::from_value(body.clone())?;
         let t = Instant::now();
-        let prepared = PreparedCheck::new(
-            &register,
-            |a| {
-                Some(
-                    [&a.surname, &a.first_name, &a.patronymic]
-                        .into_iter()
-                        .flatten()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            },
-            &settings,
-        )
-        .map_err(|e| format!("{e:?}"))?;
+        let applicants: Vec<appeals_service::applicants::ApplicantEntry> =
+            register.applicants.into_iter().map(Into::into).collect();
+        let prepared = PreparedCheck::new(&register.text, &applicants, &settings)
+            .map_err(|e| format!("{e:?}"))?;
         prepare.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
         let outcome =

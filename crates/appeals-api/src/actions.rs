@@ -7,10 +7,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::card_view;
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult, ProblemType};
 use crate::rules::Rules;
-use crate::workflow;
 
 /// `If-Match` is optional on actions; when sent, it must name the current version (412).
 pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
@@ -23,13 +23,13 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
 
 pub fn with_etag(dto: &AppealDto) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::ETAG, workflow::etag(dto.version)))
+        .insert_header((header::ETAG, card_view::etag(dto.version)))
         .json(dto)
 }
 
 /// The local calendar date of a UTC instant.
 pub fn local_date(rules: &Rules, t: NaiveDateTime) -> NaiveDate {
-    rules.local_time(workflow::utc(t)).date()
+    rules.local_time(card_view::utc(t)).date()
 }
 
 /// Parses `If-Match` (required for edits).
@@ -43,7 +43,7 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     value
         .to_str()
         .ok()
-        .and_then(workflow::version_of_etag)
+        .and_then(card_view::version_of_etag)
         .ok_or_else(|| {
             ApiError::new(
                 ProblemType::PreconditionFailed,
@@ -100,6 +100,6 @@ pub fn target(
 
 /// 200 with the card (ОЛ-1 with its З-1 cards) and its `ETag`.
 pub fn card_ok(view: appeals_service::actions::CardView) -> ApiResult<HttpResponse> {
-    let dto = workflow::view_of(&view.row, view.subject, view.applicants)?;
+    let dto = card_view::view_of(&view.row, view.subject, view.applicants)?;
     Ok(with_etag(&dto))
 }

@@ -4,10 +4,11 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use actix_web::{HttpServer, web};
-use appeals_db::{DbConn, DbUrl, repo, rows};
+use appeals_service::console;
+use appeals_service::store::{self, DbConn, DbUrl};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::auth::{JwtKeys, Role, hash_password};
+use crate::auth::{JwtKeys, Role};
 use crate::state::AppState;
 
 const ENV_HELP: &str = "\
@@ -367,7 +368,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             let mut conn = open(&config)?;
-            let applied = appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+            let applied = store::migrate(&mut conn).map_err(|e| e.to_string())?;
             println!("applied {applied} migration(s)");
             Ok(())
         }
@@ -380,28 +381,16 @@ fn run(cli: Cli) -> Result<(), String> {
             kato,
         }) => {
             let mut conn = open_migrated(&config)?;
-            let parent_id = match parent {
-                Some(p) => Some(
-                    repo::subjects::find_by_code(&mut conn, &p)
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no subject with code `{p}`"))?
-                        .id,
-                ),
-                None => None,
+            let subject = console::NewSubject {
+                code,
+                name_ru,
+                name_kk,
+                parent_code: parent,
+                kato_code: kato,
+                authorized_body,
             };
-            let row = repo::subjects::insert(
-                &mut conn,
-                &rows::NewSubjectRow {
-                    code,
-                    name_ru,
-                    name_kk,
-                    parent_id,
-                    kato_code: kato,
-                    is_authorized_body: authorized_body,
-                    created_at: appeals_db::now_utc(),
-                },
-            )
-            .map_err(|e| e.to_string())?;
+            let row = console::create_subject(&mut conn, subject, console_now())
+                .map_err(|e| e.to_string())?;
             println!("created subject {} (id {})", row.code, row.id);
             Ok(())
         }
@@ -422,31 +411,20 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Numbering(NumberingCommand::Show) => {
             let mut conn = open_migrated(&config)?;
-            let mode = repo::numbering::mode(&mut conn).map_err(|e| e.to_string())?;
+            let mode = console::numbering_mode(&mut conn).map_err(|e| e.to_string())?;
             println!("registration numbering: {}", mode.code());
             Ok(())
         }
         Command::Numbering(NumberingCommand::Set { mode }) => {
             let mut conn = open_migrated(&config)?;
             let mode = appeals_domain::regnum::NumberingMode::from(mode);
-            appeals_db::write_tx(&mut conn, |conn| -> Result<(), appeals_db::DbError> {
-                let before = repo::numbering::mode(conn)?;
-                repo::numbering::set_mode(conn, mode)?;
-                repo::configuration::record_setting_change(
-                    conn,
-                    "numbering_mode_set",
-                    repo::numbering::SETTING,
-                    Some(before.code().to_owned()),
-                    mode.code().to_owned(),
-                )
-            })
-            .map_err(|e| e.to_string())?;
+            console::set_numbering_mode(&mut conn, mode).map_err(|e| e.to_string())?;
             println!("registration numbering: {}", mode.code());
             Ok(())
         }
         Command::Dedup(DedupCommand::Show) => {
             let mut conn = open_migrated(&config)?;
-            let banding = repo::duplicates::banding(&mut conn).map_err(|e| e.to_string())?;
+            let banding = console::dedup_banding(&mut conn).map_err(|e| e.to_string())?;
             let settings = crate::rules::dedup_settings_of(
                 &mut conn,
                 appeals_domain::dedup::DedupSettings::default(),
@@ -470,7 +448,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Dedup(DedupCommand::ProbeOthers { bands }) => {
             let mut conn = open_migrated(&config)?;
-            crate::dedup::set_others_probe_bands(&mut conn, bands).map_err(|e| e.to_string())?;
+            appeals_service::duplicates::check::set_others_probe_bands(&mut conn, bands)
+                .map_err(|e| e.to_string())?;
             println!("bands probed for other applicants' near-copies: {bands}");
             Ok(())
         }
@@ -479,15 +458,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 .with_banding(&format!("{bands}x{rows}"))
                 .map_err(|e| format!("--bands {bands} --rows {rows}: {e}"))?;
             let mut conn = open_migrated(&config)?;
-            let rekeyed =
-                crate::dedup::rebuild_band_index(&mut conn, params).map_err(|e| e.to_string())?;
+            let rekeyed = appeals_service::duplicates::check::rebuild_band_index(&mut conn, params)
+                .map_err(|e| e.to_string())?;
             println!("duplicate index banding: {bands}x{rows} ({rekeyed} appeal(s) re-keyed)");
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
             let mut conn = open_migrated(&config)?;
             let (checked, broken) =
-                repo::events::verify_all(&mut conn).map_err(|e| e.to_string())?;
+                console::verify_all_histories(&mut conn).map_err(|e| e.to_string())?;
             match broken {
                 None => {
                     println!("history intact: {checked} event(s) verified");
@@ -537,17 +516,19 @@ fn import_registry(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "csv".to_owned())
     });
-    let imported_at = appeals_db::now_utc();
-    let count = parsed.rows.len();
-    appeals_db::write_tx(conn, |conn| {
-        for (line, iin_bin, record) in parsed.rows {
-            let row = crate::registry::import_row(iin_bin, &record, &source, imported_at)
-                .map_err(|e| appeals_db::DbError::Corrupt(format!("line {line}: {e}")))?;
-            repo::registry::upsert(conn, &row)?;
-        }
-        Ok::<(), appeals_db::DbError>(())
-    })
-    .map_err(|e| format!("import failed, nothing imported: {e}"))?;
+    let records = parsed
+        .rows
+        .into_iter()
+        .map(
+            |(line, iin_bin, record)| appeals_service::registry::ImportedRecord {
+                line,
+                iin_bin,
+                record,
+            },
+        )
+        .collect();
+    let count = appeals_service::registry::import(conn, records, &source, console_now())
+        .map_err(|e| format!("import failed, nothing imported: {e}"))?;
     println!(
         "imported {count} registry record(s) from {}{}",
         file.display(),
@@ -563,11 +544,11 @@ fn import_registry(
 /// The registry adapter chosen by `APPEALS_REGISTRY` (a start-up error when misconfigured).
 pub fn registry_adapter(
     config: &Config,
-    pool: &appeals_db::DbPool,
-) -> Result<std::sync::Arc<dyn crate::registry::PersonRegistry>, String> {
+    pool: &store::DbPool,
+) -> Result<std::sync::Arc<dyn appeals_service::registry::PersonRegistry>, String> {
     Ok(match config.registry {
         RegistryKind::Local => {
-            std::sync::Arc::new(crate::registry::LocalRegistry::new(pool.clone()))
+            std::sync::Arc::new(appeals_service::registry::LocalRegistry::new(pool.clone()))
         }
         RegistryKind::Http => {
             let url = config
@@ -588,7 +569,7 @@ fn open(config: &Config) -> Result<DbConn, String> {
 
 fn open_migrated(config: &Config) -> Result<DbConn, String> {
     let mut conn = open(config)?;
-    appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+    store::migrate(&mut conn).map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
@@ -613,6 +594,11 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
+/// The console's time of an action.
+fn console_now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
 /// Creates a user bound to the subject with the given code.
 pub fn create_user(
     conn: &mut DbConn,
@@ -621,22 +607,15 @@ pub fn create_user(
     roles: &[Role],
     full_name: Option<String>,
     password: &str,
-) -> Result<rows::UserRow, String> {
-    let subject = repo::subjects::find_by_code(conn, subject_code)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no subject with code `{subject_code}`"))?;
-    let hash = hash_password(password).map_err(|e| e.to_string())?;
-    repo::users::insert(
+) -> Result<appeals_service::views::UserRow, String> {
+    console::create_user(
         conn,
-        &rows::NewUserRow {
-            username: username.to_owned(),
-            password_hash: hash,
-            subject_id: subject.id,
-            full_name,
-            roles: Role::format_list(roles),
-            is_active: true,
-            created_at: appeals_db::now_utc(),
-        },
+        username,
+        subject_code,
+        roles,
+        full_name,
+        password,
+        console_now(),
     )
     .map_err(|e| e.to_string())
 }
@@ -645,10 +624,9 @@ pub fn create_user(
 pub const DEMO_PASSWORD: &str = "demo-password";
 
 fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
-    if repo::subjects::count(conn).map_err(|e| e.to_string())? > 0 {
+    if !console::is_empty(conn).map_err(|e| e.to_string())? {
         return Ok(false);
     }
-    let now = appeals_db::now_utc();
     for (code, name_ru, name_kk, authorized) in [
         (
             "AKIMAT-ALA",
@@ -669,19 +647,15 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
             false,
         ),
     ] {
-        repo::subjects::insert(
-            conn,
-            &rows::NewSubjectRow {
-                code: code.to_owned(),
-                name_ru: name_ru.to_owned(),
-                name_kk: Some(name_kk.to_owned()),
-                parent_id: None,
-                kato_code: None,
-                is_authorized_body: authorized,
-                created_at: now,
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let subject = console::NewSubject {
+            code: code.to_owned(),
+            name_ru: name_ru.to_owned(),
+            name_kk: Some(name_kk.to_owned()),
+            parent_code: None,
+            kato_code: None,
+            authorized_body: authorized,
+        };
+        console::create_subject(conn, subject, console_now()).map_err(|e| e.to_string())?;
     }
     for (username, subject, roles) in [
         ("registrar", "AKIMAT-ALA", vec![Role::Registrar]),
@@ -700,13 +674,13 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
 fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let url = config.db_url()?;
     let secret = config.signing_secret()?;
-    let pool = appeals_db::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
+    let pool = store::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
     let registry = registry_adapter(&config, &pool)?;
     {
         let mut conn = pool
             .get()
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        let applied = appeals_db::migrate::run(&mut conn).map_err(|e| e.to_string())?;
+        let applied = store::migrate(&mut conn).map_err(|e| e.to_string())?;
         tracing::info!(backend = url.backend.name(), applied, "database ready");
         if args.seed_demo {
             if config.environment != Environment::Dev {

@@ -270,7 +270,7 @@ pub struct ApplicantDto {
     /// R21: requisites 12–18 against the postal address stated in the appeal.
     pub address_check: crate::applicants::AddressCheckDto,
     /// R20: the registry lookup made for requisite 4 (null without an IIN/BIN).
-    pub registry_lookup: Option<crate::applicants::RegistryLookup>,
+    pub registry_lookup: Option<crate::applicants::RegistryLookupDto>,
     /// The full З-1 card (requisites, provenance of auto-filled fields, address reconciliation).
     #[schema(value_type = Object)]
     pub card: serde_json::Value,
@@ -526,6 +526,104 @@ impl From<CorrectionDto> for StoredCorrection {
             correct_by: c.correct_by,
             corrected_at: c.corrected_at,
             corrected_late: c.corrected_late,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the service's commands
+// ---------------------------------------------------------------------------------------------
+
+impl From<ApplicantCategory> for appeals_domain::cards::PersonCategory {
+    fn from(c: ApplicantCategory) -> Self {
+        match c {
+            ApplicantCategory::Individual => Self::Individual,
+            ApplicantCategory::LegalEntity => Self::LegalEntity,
+        }
+    }
+}
+
+impl From<Address> for appeals_domain::cards::AddressBlock {
+    fn from(a: Address) -> Self {
+        Self {
+            region: a.region,
+            district: a.district,
+            settlement_kato: a.settlement_kato,
+            street: a.street,
+            house: a.house,
+            flat: a.flat,
+            postal_code: a.postal_code,
+        }
+    }
+}
+
+impl From<ApplicantInput> for appeals_service::applicants::ApplicantEntry {
+    fn from(a: ApplicantInput) -> Self {
+        Self {
+            category: a.category.into(),
+            iin_bin: a.iin_bin,
+            surname: a.surname,
+            first_name: a.first_name,
+            patronymic: a.patronymic,
+            company_name: a.company_name,
+            address: a.address.map(Into::into),
+            mobile_phone: a.mobile_phone,
+            email: a.email,
+        }
+    }
+}
+
+impl From<ComplaintInput> for appeals_service::appeals::ComplaintEntry {
+    fn from(c: ComplaintInput) -> Self {
+        Self {
+            appealed_registration_number: c.appealed_registration_number,
+            appealed_subject_matter: c.appealed_subject_matter,
+            learned_on: c.learned_on,
+        }
+    }
+}
+
+impl From<RegisterAppeal> for appeals_service::appeals::register::Registration {
+    fn from(b: RegisterAppeal) -> Self {
+        Self {
+            document_type: b.document_type,
+            tags: b.tags,
+            applicants: b.applicants.into_iter().map(Into::into).collect(),
+            text: b.text,
+            summary: b.summary,
+            receipt_form: b.receipt_form,
+            receipt_source: b.receipt_source,
+            language: b.language,
+            received_at: b.received_at,
+            issue_category: b.issue_category,
+            addressee_subject_id: b.addressee_subject_id,
+            non_accountable_category: b.non_accountable_category,
+            signed: b.signed,
+            postal_address: b.postal_address.map(Into::into),
+            reports_crime_or_threat: b.reports_crime_or_threat,
+            complaint: b.complaint.map(Into::into),
+        }
+    }
+}
+
+impl PatchAppeal {
+    /// The edit of card `appeal_id` at the version the client holds.
+    pub fn into_command(
+        self,
+        appeal_id: i64,
+        expected_version: i64,
+    ) -> appeals_service::appeals::edit::EditAppeal {
+        appeals_service::appeals::edit::EditAppeal {
+            appeal_id,
+            expected_version,
+            document_type: self.document_type,
+            tags: self.tags,
+            summary: self.summary,
+            issue_category: self.issue_category,
+            language: self.language,
+            receipt_form: self.receipt_form,
+            addressee_subject_id: self.addressee_subject_id,
+            complaint: self.complaint.map(Into::into),
         }
     }
 }

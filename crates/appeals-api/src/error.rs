@@ -314,6 +314,7 @@ impl From<appeals_service::AppError> for ApiError {
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),
+            AppError::Unavailable(detail) => ApiError::new(ProblemType::ServiceUnavailable, detail),
             AppError::PreconditionFailed(detail) => {
                 ApiError::new(ProblemType::PreconditionFailed, detail)
             }
@@ -326,9 +327,9 @@ impl From<appeals_service::AppError> for ApiError {
     }
 }
 
-impl From<appeals_db::DbError> for ApiError {
-    fn from(e: appeals_db::DbError) -> Self {
-        use appeals_db::DbError;
+impl From<appeals_service::store::DbError> for ApiError {
+    fn from(e: appeals_service::store::DbError) -> Self {
+        use appeals_service::store::DbError;
         match e {
             DbError::NotFound => Self::not_found("The resource does not exist."),
             DbError::UniqueViolation(_) => {
@@ -342,14 +343,6 @@ impl From<appeals_db::DbError> for ApiError {
         }
     }
 }
-
-impl From<diesel_error::Error> for ApiError {
-    fn from(e: diesel_error::Error) -> Self {
-        appeals_db::DbError::from(e).into()
-    }
-}
-
-use appeals_db::diesel_error;
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod app;
 pub mod applicants;
 pub mod auth;
+pub mod card_view;
 pub mod cli;
 pub mod csv_export;
 pub mod dedup;
@@ -18,7 +19,6 @@ pub mod registry;
 pub mod routes;
 pub mod rules;
 pub mod state;
-pub mod workflow;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

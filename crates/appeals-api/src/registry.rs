@@ -7,14 +7,15 @@
 use std::io::Read;
 use std::time::Duration;
 
-use appeals_db::rows::RegistryRow;
-use appeals_db::{DbConn, DbPool, repo};
 use appeals_domain::cards::{
     AddressBlock, CompanyBlock, PersonBlock, PersonCategory, RegistryRecord, RegistrySource,
     Residency, Sex,
 };
 use appeals_domain::ident::{Bin, Iin, IinOrBin, Kato};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use appeals_service::registry::{
+    PersonRegistry, RegistryChannel, RegistryError, RegistryHit, source_of,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,126 +26,6 @@ pub const HTTP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Largest registry answer read (a person or company record is a few hundred bytes).
 const HTTP_BODY_LIMIT: u64 = 64 * 1024;
-
-/// Which adapter answered a lookup (recorded on auto-filled З-1 cards).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistryChannel {
-    /// The local copy (`registry_records`, `appeals registry import`).
-    Local,
-    /// The registry gateway over HTTP (`APPEALS_REGISTRY_URL`).
-    Http,
-}
-
-impl RegistryChannel {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Local => "local",
-            Self::Http => "http",
-        }
-    }
-}
-
-/// A record found for an IIN/BIN.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegistryHit {
-    pub record: RegistryRecord,
-    /// ГБД ФЛ for an IIN, ГБД ЮЛ for a BIN.
-    pub source: RegistrySource,
-    pub channel: RegistryChannel,
-    /// When the data left the state registry: the import time (local) or the fetch time (HTTP).
-    pub data_as_of: NaiveDateTime,
-}
-
-/// A lookup that could not be answered. The messages never contain the IIN/BIN.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    #[error("the registry is unavailable: {0}")]
-    Unavailable(String),
-    #[error("the registry answered with an unreadable record: {0}")]
-    BadResponse(String),
-}
-
-/// The port: one lookup by requisite 4. Blocking — call it inside `web::block`, never inside a
-/// database transaction (a slow registry must not hold locks).
-pub trait PersonRegistry: Send + Sync {
-    fn channel(&self) -> RegistryChannel;
-    /// `Ok(None)`: the registry has no such person or company.
-    fn lookup(&self, id: &IinOrBin) -> Result<Option<RegistryHit>, RegistryError>;
-    /// True when the registry is this database's own copy: a caller that already holds a
-    /// connection (outside any transaction) can then look up with [`lookup_local`] on it instead
-    /// of taking a second connection on another thread.
-    fn is_local(&self) -> bool {
-        false
-    }
-}
-
-/// A lookup in the imported copy (`registry_records`) on the caller's connection.
-pub fn lookup_local(
-    conn: &mut DbConn,
-    id: &IinOrBin,
-) -> Result<Option<RegistryHit>, RegistryError> {
-    let Some(row) = repo::registry::find(conn, id.as_str())
-        .map_err(|e| RegistryError::Unavailable(format!("database: {e}")))?
-    else {
-        return Ok(None);
-    };
-    let record: RegistryRecord = serde_json::from_str(&row.data)
-        .map_err(|e| RegistryError::BadResponse(format!("stored record: {e}")))?;
-    Ok(Some(RegistryHit {
-        record,
-        source: source_of(id),
-        channel: RegistryChannel::Local,
-        data_as_of: row.imported_at,
-    }))
-}
-
-fn source_of(id: &IinOrBin) -> RegistrySource {
-    match id {
-        IinOrBin::Iin(_) => RegistrySource::GbdFl,
-        IinOrBin::Bin(_) => RegistrySource::GbdUl,
-    }
-}
-
-fn category_code(c: PersonCategory) -> &'static str {
-    match c {
-        PersonCategory::Individual => "individual",
-        PersonCategory::LegalEntity => "legal_entity",
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Local adapter
-// ---------------------------------------------------------------------------------------------
-
-/// Reads the imported copy in `registry_records` (the default adapter).
-pub struct LocalRegistry {
-    pool: DbPool,
-}
-
-impl LocalRegistry {
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
-    }
-}
-
-impl PersonRegistry for LocalRegistry {
-    fn channel(&self) -> RegistryChannel {
-        RegistryChannel::Local
-    }
-
-    fn lookup(&self, id: &IinOrBin) -> Result<Option<RegistryHit>, RegistryError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| RegistryError::Unavailable(format!("database pool: {e}")))?;
-        lookup_local(&mut conn, id)
-    }
-
-    fn is_local(&self) -> bool {
-        true
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP adapter
@@ -324,7 +205,8 @@ impl PersonRegistry for HttpRegistry {
             404 => return Ok(None),
             status => return Err(RegistryError::Unavailable(format!("HTTP status {status}"))),
         }
-        let fetched_at = appeals_db::now_utc();
+        // When the data left the registry: the moment its answer arrived.
+        let fetched_at = chrono::Utc::now().naive_utc();
         let mut body = response.into_body();
         let mut reader = body.with_config().limit(HTTP_BODY_LIMIT).reader();
         let mut bytes = Vec::new();
@@ -393,7 +275,7 @@ pub struct RegistryRecordDto {
     /// `gbd_fl` (individuals) or `gbd_ul` (legal entities).
     pub registry: String,
     /// The adapter that answered.
-    pub channel: RegistryChannel,
+    pub channel: crate::applicants::RegistryChannelDto,
     /// When the data left the state registry (import time for `local`, fetch time for `http`).
     pub data_as_of: DateTime<Utc>,
     /// Requisites 5–11.
@@ -432,7 +314,7 @@ impl RegistryRecordDto {
                 PersonCategory::LegalEntity => ApplicantCategory::LegalEntity,
             },
             registry: registry_code(hit.source).to_owned(),
-            channel: hit.channel,
+            channel: hit.channel.into(),
             data_as_of: hit.data_as_of.and_utc(),
             person: hit.record.person.map(Into::into),
             company: hit.record.company.map(Into::into),
@@ -598,7 +480,7 @@ fn parse_row(cell: &dyn Fn(&str) -> Option<String>) -> Result<(String, RegistryR
     if let Some(col) = other_category_columns.iter().find(|c| cell(c).is_some()) {
         return Err(format!(
             "{col}: not a requisite of the category `{}`",
-            category_code(category)
+            appeals_service::applicants::category_code(category)
         ));
     }
     let person = match category {
@@ -658,20 +540,4 @@ fn parse_row(cell: &dyn Fn(&str) -> Option<String>) -> Result<(String, RegistryR
             address,
         },
     ))
-}
-
-/// The row stored for an imported record.
-pub fn import_row(
-    iin_bin: String,
-    record: &RegistryRecord,
-    source: &str,
-    imported_at: NaiveDateTime,
-) -> Result<RegistryRow, String> {
-    Ok(RegistryRow {
-        iin_bin,
-        category: category_code(record.category).to_owned(),
-        data: serde_json::to_string(record).map_err(|e| e.to_string())?,
-        source: source.to_owned(),
-        imported_at,
-    })
 }

@@ -3,10 +3,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use appeals_db::DbPool;
+use appeals_service::registry::{LocalRegistry, PersonRegistry};
+use appeals_service::store::{self, DbConn, DbError, DbPool};
 
 use crate::auth::JwtKeys;
-use crate::registry::{LocalRegistry, PersonRegistry};
 use crate::rules::Rules;
 
 /// What handlers receive through `web::Data<AppState>`.
@@ -123,7 +123,7 @@ impl AppState {
     }
 
     /// Loads the rules from the database now (start-up).
-    pub fn load_rules(&self, conn: &mut appeals_db::DbConn) -> Result<(), crate::error::ApiError> {
+    pub fn load_rules(&self, conn: &mut DbConn) -> Result<(), crate::error::ApiError> {
         self.install_rules(Rules::load(conn)?);
         Ok(())
     }
@@ -159,7 +159,7 @@ impl AppState {
         }
         let reloaded = self
             .db(move |conn| {
-                let stored = appeals_db::repo::configuration::rules_version(conn)?;
+                let stored = appeals_service::config::stored_version(conn)?;
                 if Some(stored) == loaded {
                     return Ok(None);
                 }
@@ -197,7 +197,7 @@ impl AppState {
     /// Runs a use-case on the blocking pool (like [`AppState::db`]); its error maps to a problem.
     pub async fn run<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
     where
-        F: FnOnce(&mut appeals_db::DbConn) -> appeals_service::AppResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> appeals_service::AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         self.db(move |conn| Ok(f(conn)?)).await
@@ -205,19 +205,17 @@ impl AppState {
 
     pub async fn db<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
     where
-        F: FnOnce(&mut appeals_db::DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
         // Closed only on shutdown; then the request is refused like any other database outage.
         let admitted = self.db_gate.clone().acquire_owned().await.map_err(|_| {
-            crate::error::ApiError::from(appeals_db::DbError::Config(
-                "the database gate is closed".to_owned(),
-            ))
+            crate::error::ApiError::from(DbError::Config("the database gate is closed".to_owned()))
         })?;
         actix_web::web::block(move || {
             let _admitted = admitted;
-            let mut conn = pool.get().map_err(appeals_db::DbError::from)?;
+            let mut conn = store::connection(&pool)?;
             f(&mut conn)
         })
         .await?

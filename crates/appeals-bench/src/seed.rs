@@ -3,7 +3,7 @@
 //! Each appeal is built by the same domain code the registration handler uses (ОЛ-1 card, lifecycle
 //! state, talon, З-1 cards, the "registered" history event with its hash), so the API reads seeded
 //! rows like registered ones. The duplicate-check index is filled as a registration fills it
-//! (`appeals_api::dedup::PreparedCheck`: the `appeal_dedup_signatures` row, the LSH band keys in
+//! (`appeals_service::duplicates::check::PreparedCheck`: the `appeal_dedup_signatures` row, the LSH band keys in
 //! `appeal_dedup_bands`, the applicant keys in `appeal_dedup_applicant_keys`, each deduplicated per
 //! appeal like `repo::duplicates::insert_index`), unless `--no-dedup-index` is given. No duplicate
 //! links are computed: seeded appeals are not checked against each other.
@@ -20,11 +20,8 @@
 use std::sync::mpsc;
 use std::time::Instant;
 
-use appeals_api::dedup::PreparedCheck;
 use appeals_api::dto::{ApplicantCategory, RegisterAppeal};
-use appeals_api::routes::appeals::{address_block, full_name};
 use appeals_api::rules::Rules;
-use appeals_api::workflow::AppealDetails;
 use appeals_db::repo::events::{GENESIS_HASH, event_hash};
 use appeals_db::rows::NewEventRow;
 use appeals_db::schema::{
@@ -41,6 +38,9 @@ use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
 use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
+use appeals_service::applicants::ApplicantEntry;
+use appeals_service::cards::parts::AppealDetails;
+use appeals_service::duplicates::check::PreparedCheck;
 use chrono::{Duration, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -200,7 +200,8 @@ fn index_rows(
     id: i64,
     batch: &mut Batch,
 ) -> Result<(), BoxError> {
-    let check = PreparedCheck::new(body, full_name, settings)?;
+    let entries: Vec<ApplicantEntry> = body.applicants.iter().cloned().map(Into::into).collect();
+    let check = PreparedCheck::new(&body.text, &entries, settings)?;
     let row = check.signature_row(id)?;
     batch.signatures.push(SignatureInsert {
         appeal_id: row.appeal_id,
@@ -357,7 +358,7 @@ fn build_one(
             ..PersonBlock::default()
         });
         if let Some(address) = &a.address {
-            z1.address = address_block(address);
+            z1.address = address.clone().into();
         }
         z1.contacts = Contacts {
             mobile_phone: a.mobile_phone.clone(),
@@ -373,7 +374,7 @@ fn build_one(
                 ApplicantCategory::LegalEntity => "legal_entity".to_owned(),
             },
             iin_bin: a.iin_bin.clone(),
-            full_name: full_name(a),
+            full_name: ApplicantEntry::from(a.clone()).full_name(),
             card: json(&z1)?,
         });
         *next_applicant_id += 1;

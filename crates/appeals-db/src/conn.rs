@@ -22,6 +22,9 @@ pub enum DbConn {
 /// The pool every request borrows from.
 pub type DbPool = r2d2::Pool<DbConnManager>;
 
+/// A connection borrowed from the pool (returned to it when dropped).
+pub type PooledConn = r2d2::PooledConnection<DbConnManager>;
+
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

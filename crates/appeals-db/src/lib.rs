@@ -11,7 +11,7 @@ pub mod repo;
 pub mod rows;
 pub mod schema;
 
-pub use conn::{Backend, DbConn, DbPool, DbUrl, build_pool, write_tx};
+pub use conn::{Backend, DbConn, DbPool, DbUrl, PooledConn, build_pool, write_tx};
 /// diesel's error type, for callers that run transactions through [`write_tx`].
 pub use diesel::result as diesel_error;
 pub use error::DbError;

@@ -148,6 +148,12 @@ impl Rules {
 /// `defaults` with the LSH banding the database's duplicate index was built with (setting
 /// `dedup_banding`): band keys computed with another banding would never meet the stored ones;
 /// and with the stored `dedup_others_probe_bands`, when set.
+/// The database's current configuration version (one primary-key read): a process whose loaded
+/// [`Rules`] carry another reloads them.
+pub fn stored_version(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(repo::configuration::rules_version(conn)?)
+}
+
 pub fn dedup_settings_of(conn: &mut DbConn, defaults: DedupSettings) -> AppResult<DedupSettings> {
     let banding = repo::duplicates::banding(conn)?;
     let signature = defaults.signature.with_banding(&banding).map_err(|e| {

@@ -227,7 +227,7 @@ fn ol2_action<T, E, A, P>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     A: FnOnce(&mut DbConn, &AppealRow, &mut CardParts) -> AppResult<(CardEvent, Ol2)>,
     P: FnOnce(Ol2View) -> Result<T, E>,
 {
@@ -394,7 +394,7 @@ pub fn record_decision<T, E, P>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     P: FnOnce(Ol2View) -> Result<T, E>,
 {
     let (target, idem) = (cmd.target, cmd.idem.clone());
@@ -577,7 +577,7 @@ pub fn transfer<T, E, P>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     P: FnOnce(Ol2View) -> Result<T, E>,
 {
     not_blank(&cmd.target_system, "#/target_system")?;
@@ -679,7 +679,7 @@ pub fn cancel_transfer<T, E, P>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     P: FnOnce(Ol2View) -> Result<T, E>,
 {
     not_blank(&cmd.reason, "#/reason")?;

@@ -39,6 +39,9 @@ pub enum AppError {
     /// The card is not at the version the client named (`If-Match`, HTTP 412).
     #[error("{0}")]
     PreconditionFailed(String),
+    /// A system the use-case depends on cannot be reached now; retry later (HTTP 503).
+    #[error("{0}")]
+    Unavailable(String),
     /// The `Idempotency-Key` came with another request before (HTTP 422).
     #[error("This Idempotency-Key was used with a different request body.")]
     IdempotencyKeyReused,

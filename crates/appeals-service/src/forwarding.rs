@@ -60,7 +60,7 @@ pub fn forward<T, E, P>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     P: FnOnce(&mut DbConn, Forwarded) -> Result<T, E>,
 {
     let idem = cmd.idem.clone();

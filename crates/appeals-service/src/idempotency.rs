@@ -85,10 +85,28 @@ pub fn store<T: Serialize>(
     Ok(())
 }
 
+/// Why an idempotent transaction failed: its action refused, or the storage failed around it.
+enum Failed<E> {
+    Action(E),
+    Store(AppError),
+}
+
+impl<E> From<AppError> for Failed<E> {
+    fn from(e: AppError) -> Self {
+        Failed::Store(e)
+    }
+}
+
+impl<E> From<appeals_db::diesel_error::Error> for Failed<E> {
+    fn from(e: appeals_db::diesel_error::Error) -> Self {
+        Failed::Store(e.into())
+    }
+}
+
 /// Runs `action` in one write transaction, once per key: replays a stored response, stores the
 /// new one with the change, and after a lost race (the other request committed the key first)
-/// replays the winner's. Generic in the error so that a use-case still being moved out of the
-/// HTTP edge can run inside it.
+/// replays the winner's. Generic in the error, so that the caller's presentation of the result
+/// (stored for a retry) can fail in its own terms.
 pub fn once<T, E, F>(
     conn: &mut DbConn,
     user_id: i64,
@@ -98,22 +116,25 @@ pub fn once<T, E, F>(
 ) -> Result<Once<T>, E>
 where
     T: Serialize + DeserializeOwned,
-    E: From<AppError> + From<appeals_db::diesel_error::Error>,
+    E: From<AppError>,
     F: FnOnce(&mut DbConn) -> Result<T, E>,
 {
-    let outcome = write_tx(conn, |conn| {
+    let outcome = write_tx(conn, |conn| -> Result<Once<T>, Failed<E>> {
         if let Some(stored) = replay(conn, user_id, idem.as_ref())? {
             return Ok(Once::Replayed(stored));
         }
-        let done = action(conn)?;
+        let done = action(conn).map_err(Failed::Action)?;
         store(conn, user_id, idem.clone(), &done, at)?;
         Ok(Once::Done(done))
     });
     match outcome {
-        Err(error) => match replay(conn, user_id, idem.as_ref())? {
+        Ok(done) => Ok(done),
+        Err(failed) => match replay(conn, user_id, idem.as_ref())? {
             Some(stored) => Ok(Once::Replayed(stored)),
-            None => Err(error),
+            None => Err(match failed {
+                Failed::Action(e) => e,
+                Failed::Store(e) => E::from(e),
+            }),
         },
-        ok => ok,
     }
 }

@@ -21,11 +21,11 @@ use validator::Validate;
 
 use crate::actions::{card_ok, idempotency, target};
 use crate::auth::{Assigners, Auth, CaseOfficers, Continuers, Deciders, Heads, Readers};
+use crate::card_view;
 use crate::dto::AppealDto;
 use crate::error::ApiResult;
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
-use crate::workflow;
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -255,9 +255,9 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
         reason: details.reason.clone(),
         due: details.due,
         is_late: details.is_late,
-        decided_at: workflow::utc(card.decided_at),
+        decided_at: card_view::utc(card.decided_at),
         decided_by_user_id: row.created_by,
-        created_at: workflow::utc(row.created_at),
+        created_at: card_view::utc(row.created_at),
     };
     match &card.decision {
         Decision::Appeal {
@@ -289,7 +289,7 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
             cancellation_decided_at,
             ..
         } => {
-            dto.cancellation_decided_at = Some(workflow::utc(*cancellation_decided_at));
+            dto.cancellation_decided_at = Some(card_view::utc(*cancellation_decided_at));
         }
     }
     dto
@@ -300,14 +300,14 @@ fn ol2_outcome(view: Ol2View) -> ApiResult<Ol2Outcome> {
     let appeal = view.appeal;
     Ok(Ol2Outcome {
         decision: decision_dto(&view.ol2),
-        appeal: workflow::view_of(&appeal.row, appeal.subject, appeal.applicants)?,
+        appeal: card_view::view_of(&appeal.row, appeal.subject, appeal.applicants)?,
     })
 }
 
 fn created(outcome: Once<Ol2Outcome>) -> HttpResponse {
     let outcome = outcome.into_inner();
     HttpResponse::Created()
-        .insert_header((header::ETAG, workflow::etag(outcome.appeal.version)))
+        .insert_header((header::ETAG, card_view::etag(outcome.appeal.version)))
         .json(outcome)
 }
 
@@ -450,13 +450,13 @@ pub async fn extend(
     let view = state
         .run(move |conn| decisions::extend(conn, &ctx, cmd))
         .await?;
-    let appeal = workflow::view_of(
+    let appeal = card_view::view_of(
         &view.appeal.row,
         view.appeal.subject,
         view.appeal.applicants,
     )?;
     Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, workflow::etag(appeal.version)))
+        .insert_header((header::ETAG, card_view::etag(appeal.version)))
         .json(ExtensionOutcome {
             review_due_before: view.review_due_before,
             review_due: view.review_due,

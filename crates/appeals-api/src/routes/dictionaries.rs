@@ -5,11 +5,11 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use appeals_db::rows::DictionaryEntryRow;
 use appeals_domain::dictionary::{
     AppealKind, DictionaryEntry, DictionaryName, DocumentType, Evidence, KindGroup,
     is_snake_case_code,
 };
+use appeals_service::views::DictionaryEntryRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;

@@ -2,21 +2,20 @@
 //! verdict, and the links of a card.
 
 use actix_web::{HttpResponse, get, post, web};
-use appeals_domain::dedup::Verdict;
-use appeals_service::duplicates;
+use appeals_service::appeals::register;
+use appeals_service::duplicates::{self, check as duplicate_check};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::auth::{Auth, DuplicateCheckers, DuplicateDeciders, Readers};
-use crate::dedup::{DuplicateCheckDto, VerdictDto, run_check};
+use crate::card_view;
+use crate::dedup::{DuplicateCheckDto, VerdictDto};
 use crate::dto::{AppealDto, RegisterAppeal};
 use crate::error::ApiResult;
 use crate::extract::ValidatedJson;
-use crate::routes::appeals::prepare_registration;
 use crate::state::AppState;
-use crate::workflow;
 
 /// Check a would-be registration for duplicates (p.13). Nothing is stored.
 ///
@@ -36,13 +35,12 @@ pub async fn check(
     auth: Auth<DuplicateCheckers>,
     ValidatedJson(body): ValidatedJson<RegisterAppeal>,
 ) -> ApiResult<web::Json<DuplicateCheckDto>> {
-    let rules = state.rules();
-    let prepared = prepare_registration(&rules, body, auth.subject_id, Utc::now())?;
-    let settings = rules.dedup;
-    let dto = state
-        .db(move |conn| Ok(run_check(conn, &prepared, &settings, None)?.to_dto()))
+    let ctx = state.ctx(&auth);
+    let prepared = register::prepare(&ctx, body.into(), true)?.into_check()?;
+    let summary = state
+        .run(move |conn| duplicate_check::dry_run(conn, &ctx, prepared))
         .await?;
-    Ok(web::Json(dto))
+    Ok(web::Json(summary.into()))
 }
 
 /// The registrar's qualification of a verdict (R14).
@@ -104,11 +102,7 @@ pub async fn decide(
 ) -> ApiResult<web::Json<AppealDto>> {
     let cmd = duplicates::DecideDuplicate {
         appeal_id: path.into_inner(),
-        verdict: match body.verdict {
-            VerdictDto::New => Verdict::New,
-            VerdictDto::Related => Verdict::Related,
-            VerdictDto::Duplicate => Verdict::Duplicate,
-        },
+        verdict: body.verdict.into(),
         original_appeal_id: body.original_appeal_id,
         reason: body.reason,
     };
@@ -116,7 +110,7 @@ pub async fn decide(
     let view = state
         .run(move |conn| duplicates::decide(conn, &ctx, cmd))
         .await?;
-    Ok(web::Json(workflow::view_of(
+    Ok(web::Json(card_view::view_of(
         &view.row,
         view.subject,
         view.applicants,

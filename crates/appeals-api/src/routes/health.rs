@@ -40,9 +40,9 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let result = state
-        .db(|conn| {
+        .run(|conn| {
             let backend = conn.backend().name();
-            let up_to_date = appeals_db::migrate::is_up_to_date(conn)?;
+            let up_to_date = appeals_service::store::is_up_to_date(conn)?;
             Ok((backend, up_to_date))
         })
         .await;

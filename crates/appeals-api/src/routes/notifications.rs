@@ -1,6 +1,6 @@
 //! R46: notices owed to applicants. Every status change of a card (and every signed decision, as
 //! an SMS to each mobile number on file) writes a notice in the same transaction
-//! (`workflow::commit_change`); the subject's delivery system takes its pending notices from
+//! (`card_view::commit_change`); the subject's delivery system takes its pending notices from
 //! `GET /notifications` and reports each delivery. A card's notices are part of its record.
 
 use actix_web::{get, post, web};

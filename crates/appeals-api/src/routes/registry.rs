@@ -4,7 +4,9 @@ use actix_web::{get, web};
 use appeals_domain::ident::IinOrBin;
 
 use crate::auth::{Auth, RegistryReaders};
-use crate::error::{ApiError, ApiResult, ProblemType};
+use appeals_service::registry;
+
+use crate::error::{ApiError, ApiResult};
 use crate::registry::RegistryRecordDto;
 use crate::state::AppState;
 
@@ -37,20 +39,9 @@ pub async fn lookup(
         other => ApiError::from(other),
     })?;
     let registry = state.registry();
-    let channel = registry.channel();
     let key = id.clone();
-    let found = web::block(move || registry.lookup(&key)).await?;
-    match found {
-        Ok(Some(hit)) => Ok(web::Json(RegistryRecordDto::new(&id, hit))),
-        Ok(None) => Err(ApiError::not_found(
-            "The registry has no record of this IIN/BIN.",
-        )),
-        Err(e) => {
-            tracing::warn!(channel = channel.code(), error = %e, "registry lookup failed");
-            Err(ApiError::new(
-                ProblemType::ServiceUnavailable,
-                "The state registry cannot be reached; retry later.",
-            ))
-        }
-    }
+    let hit = state
+        .cpu(move || registry::find(registry.as_ref(), &key))
+        .await?;
+    Ok(web::Json(RegistryRecordDto::new(&id, hit)))
 }

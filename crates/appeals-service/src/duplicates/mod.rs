@@ -1,6 +1,8 @@
 //! p.2(2), p.22, R13, R14: the registrar's qualification of a card's duplicate verdict, and the
 //! card's duplicate links. (The check itself runs at registration.)
 
+pub mod check;
+
 use std::collections::BTreeMap;
 
 use appeals_db::rows::{DuplicateLinkRow, NewDuplicateDecisionRow, NewDuplicateLinkRow};
@@ -16,7 +18,8 @@ use crate::cards::write::{self, CardChange};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 
-fn code(verdict: Verdict) -> &'static str {
+/// The stored code of a verdict.
+pub fn code(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::New => "new",
         Verdict::Related => "related",

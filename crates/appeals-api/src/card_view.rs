@@ -1,96 +1,23 @@
-//! Transactional card operations. Every change of a card goes through [`commit_change`] (a
-//! versioned update plus a history event), so later features (rollups for 1-ОЛ, an outbox for
-//! webhooks) have one place to hook into.
+//! A card as the API shows it: the service's read model mapped to [`AppealDto`], and the card's
+//! entity tag.
 
-use appeals_db::rows::AppealRow;
-use appeals_db::{DbConn, repo};
-use appeals_service::cards::write;
+use appeals_service::cards::parts::CardParts;
+use appeals_service::views::{AppealRow, ApplicantRow, SubjectRow};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::auth::Principal;
 use crate::dto::{AnonymityDto, AppealDto, Deadlines, SubjectRef, TalonDto};
 use crate::error::ApiError;
 
-pub use appeals_service::cards::parts::{AppealDetails, CardParts, parse_json, to_json};
-
-/// Loads a card for the caller's granted action through the one guard
-/// ([`appeals_service::access::load_card`]): 404 when it may not read the card, 403 when it may
-/// read it but the action does not reach the subject that holds it.
-pub fn load_card(conn: &mut DbConn, p: &Principal, id: i64) -> Result<AppealRow, ApiError> {
-    Ok(appeals_service::access::load_card(conn, p, id)?)
-}
-
-/// The one way a card changes, through the service's card write path
-/// ([`appeals_service::cards::write::commit`]): the new row is written if nobody changed it
-/// meanwhile (else 409), an event with before/after is appended to its hash-chained history, and
-/// what the change owes (applicant notices) is written in the same transaction.
-pub fn commit_change(
-    conn: &mut DbConn,
-    p: &Principal,
-    before: &AppealRow,
-    after: AppealRow,
-    action: &str,
-    before_value: Option<serde_json::Value>,
-    after_value: Option<serde_json::Value>,
-) -> Result<AppealRow, ApiError> {
-    let change = write::CardChange {
-        before,
-        after,
-        action,
-        before_value,
-        after_value,
-    };
-    Ok(write::commit(conn, p, appeals_db::now_utc(), change)?)
-}
-
-pub use write::{ANSWER_ISSUED, STATUS_CHANGED, TERM_EXTENDED};
-
-/// Appends a history event (the service's card write path).
-pub fn record_event(
-    conn: &mut DbConn,
-    p: &Principal,
-    appeal_id: i64,
-    at: NaiveDateTime,
-    action: &str,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), ApiError> {
-    Ok(write::record_event(
-        conn, p, appeal_id, at, action, before, after,
-    )?)
-}
-
-/// Records the first event of an appeal inserted in this transaction (`registered`).
-pub fn record_first_event(
-    conn: &mut DbConn,
-    p: &Principal,
-    appeal_id: i64,
-    at: NaiveDateTime,
-    action: &str,
-    after: serde_json::Value,
-) -> Result<(), ApiError> {
-    Ok(write::record_first_event(
-        conn, p, appeal_id, at, action, after,
-    )?)
-}
-
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
-}
-
-/// Builds the API view of a card.
-pub fn view(conn: &mut DbConn, row: &AppealRow) -> Result<AppealDto, ApiError> {
-    let subject = repo::subjects::get(conn, row.subject_id)?;
-    let applicants = repo::appeals::applicants(conn, row.id)?;
-    view_of(row, subject, applicants)
 }
 
 /// Builds the API view of a card from rows already at hand (the registration has just written
 /// them, so it does not read them back).
 pub fn view_of(
     row: &AppealRow,
-    subject: appeals_db::rows::SubjectRow,
-    applicants: Vec<appeals_db::rows::ApplicantRow>,
+    subject: SubjectRow,
+    applicants: Vec<ApplicantRow>,
 ) -> Result<AppealDto, ApiError> {
     let parts = CardParts::of(row)?;
     let applicants = applicants
