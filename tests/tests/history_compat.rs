@@ -10,6 +10,7 @@ use std::process::Command;
 
 use appeals_api::auth::Role;
 use appeals_db::repo;
+use appeals_domain::events::{CardAction, RegisteredCard, payload};
 use appeals_tests::{TestApp, TestDb, appeals_bin};
 use serde_json::json;
 
@@ -103,9 +104,59 @@ async fn chains_written_before_the_service_layer_verify_and_extend() {
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
 
+    // A registration and a change of applicants: typed events on new and on old cards.
+    let res = app
+        .post(
+            "/api/v1/appeals",
+            &registrar,
+            json!({"document_type": "application", "text": "Прошу отремонтировать крышу дома.",
+                   "receipt_form": "electronic", "language": "state",
+                   "received_at": "2026-03-05T04:15:00Z",
+                   "applicants": [{"category": "individual", "surname": "Ахметов"}]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let version = app
+        .get(&format!("/api/v1/appeals/{card}"), &registrar)
+        .await
+        .body["version"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .send(
+            actix_web::test::TestRequest::put()
+                .uri(&format!("/api/v1/appeals/{card}/applicants"))
+                .insert_header(appeals_tests::bearer(&registrar))
+                .insert_header(("If-Match", format!("\"{version}\"")))
+                .set_json(
+                    json!({"applicants": [{"category": "individual", "surname": "Сейтова"}]}),
+                ),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
     let after = repo::events::verify_all(&mut app.conn()).unwrap();
     assert!(after.1.is_none(), "{:?}", after.1);
-    assert!(after.0 >= before.0 + 4);
+    assert!(after.0 >= before.0 + 6);
+
+    // Every stored action, old or new, is one the domain knows, and every `registered` event
+    // (old or new) reads as the typed payload and writes back to exactly its stored text.
+    let all = app.get("/api/v1/appeals?limit=200", &registrar).await;
+    let mut registrations = 0;
+    for card in all.body["items"].as_array().unwrap() {
+        let id = card["id"].as_i64().unwrap();
+        for event in repo::events::list(&mut app.conn(), id).unwrap() {
+            let action = CardAction::parse(&event.action);
+            assert!(action.is_some(), "unknown action {}", event.action);
+            if action == Some(CardAction::Registered) {
+                let stored = event.after.unwrap();
+                let typed: RegisteredCard = serde_json::from_str(&stored).unwrap();
+                assert_eq!(payload(&typed).unwrap().to_string(), stored);
+                registrations += 1;
+            }
+        }
+    }
+    assert!(registrations >= 2, "{registrations}");
     let (ok, text) = audit_verify(&db);
     assert!(ok, "{text}");
 }

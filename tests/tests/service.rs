@@ -6,6 +6,7 @@
 use appeals_api::auth::Role;
 use appeals_db::repo;
 use appeals_domain::access::Action;
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_service::access::{self, Grant};
 use appeals_service::actions::Target;
 use appeals_service::cards::write::{self, CardChange};
@@ -130,9 +131,11 @@ async fn a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing(backend: T
         CardChange {
             before: &row,
             after: row.clone(),
-            action: "edited",
-            before_value: Some(json!({"summary": null})),
-            after_value: Some(json!({"summary": "x"})),
+            event: CardEvent {
+                action: CardAction::Updated,
+                before: Some(json!({"summary": null})),
+                after: Some(json!({"summary": "x"})),
+            },
         },
     )
     .unwrap();
@@ -148,9 +151,11 @@ async fn a_commit_on_a_stale_version_is_a_conflict_and_writes_nothing(backend: T
         CardChange {
             before: &row,
             after: row.clone(),
-            action: "edited",
-            before_value: None,
-            after_value: None,
+            event: CardEvent {
+                action: CardAction::Updated,
+                before: None,
+                after: None,
+            },
         },
     )
     .unwrap_err();

@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod dedup;
 pub mod dictionary;
 pub mod error;
+pub mod events;
 pub mod ident;
 pub mod lifecycle;
 pub mod regnum;

@@ -6,6 +6,7 @@
 use appeals_db::rows::{AppealRow, ApplicantRow, SubjectRow};
 use appeals_db::{DbConn, DbError, repo, write_tx};
 use appeals_domain::access::Role;
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::{self, AppealState, Command};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -36,32 +37,23 @@ impl CardView {
     }
 }
 
-/// The history event of a life-cycle action: its name and the values before and after.
-pub struct CardEvent {
-    pub action: &'static str,
-    pub before: Value,
-    pub after: Value,
-}
-
-impl CardEvent {
-    /// The usual event of an action: the status before, and after it the new status followed by
-    /// the action's own `fields` (a JSON object).
-    pub fn status_change(
-        action: &'static str,
-        row: &AppealRow,
-        parts: &CardParts,
-        fields: Value,
-    ) -> Self {
-        let mut after = serde_json::Map::new();
-        after.insert("status".to_owned(), parts.state.status().code().into());
-        if let Value::Object(fields) = fields {
-            after.extend(fields);
-        }
-        Self {
-            action,
-            before: json!({ "status": row.status }),
-            after: Value::Object(after),
-        }
+/// The usual event of an action: the status before, and after it the new status followed by the
+/// action's own `fields` (a JSON object).
+pub fn status_change(
+    action: CardAction,
+    row: &AppealRow,
+    parts: &CardParts,
+    fields: Value,
+) -> CardEvent {
+    let mut after = serde_json::Map::new();
+    after.insert("status".to_owned(), parts.state.status().code().into());
+    if let Value::Object(fields) = fields {
+        after.extend(fields);
+    }
+    CardEvent {
+        action,
+        before: Some(json!({ "status": row.status })),
+        after: Some(Value::Object(after)),
     }
 }
 
@@ -147,9 +139,7 @@ where
         CardChange {
             before: &row,
             after: next,
-            action: event.action,
-            before_value: Some(event.before),
-            after_value: Some(event.after),
+            event,
         },
     )?;
     Ok((CardView::load(conn, saved)?, made))
@@ -178,8 +168,8 @@ pub fn assign(
                 )
             })?;
         transition(parts, &[Command::StartWork])?;
-        Ok(CardEvent::status_change(
-            "assigned",
+        Ok(status_change(
+            CardAction::Assigned,
             row,
             parts,
             json!({ "executor_user_id": executor.id }),
@@ -200,8 +190,8 @@ pub fn withdraw(
         let at = ctx.stated_instant(withdrawn_at, "#/withdrawn_at", row.received_at, &mut issues);
         fail_if_any(issues)?;
         transition(parts, &[Command::Withdraw])?;
-        Ok(CardEvent::status_change(
-            "withdrawn",
+        Ok(status_change(
+            CardAction::Withdrawn,
             row,
             parts,
             json!({ "reason": reason, "withdrawn_at": at.and_utc() }),
@@ -226,8 +216,8 @@ pub fn continue_consideration(
                 reason: reason.clone(),
             }],
         )?;
-        Ok(CardEvent::status_change(
-            "consideration_continued",
+        Ok(status_change(
+            CardAction::ConsiderationContinued,
             row,
             parts,
             json!({ "reason": reason }),
@@ -254,8 +244,8 @@ pub fn close(conn: &mut DbConn, ctx: &Ctx, target: Target) -> AppResult<CardView
     act_on_card(conn, ctx, target, |conn, row, parts| {
         let open = open_parts(conn, row)?;
         parts.state = lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
-        Ok(CardEvent::status_change(
-            "closed",
+        Ok(status_change(
+            CardAction::Closed,
             row,
             parts,
             json!({ "open_parts": open }),

@@ -10,10 +10,11 @@ use appeals_domain::cards::{
     PersonCategory,
 };
 use appeals_domain::dictionary::DictionaryName;
+use appeals_domain::events::{ApplicantNote, ApplicantSet, CardAction, CardEvent};
 use appeals_domain::ident::{Bin, Iin, IinOrBin, Kato};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::actions::{CardView, load_for_action};
 use crate::cards::parts::{parse_json, to_json};
@@ -396,23 +397,21 @@ impl From<AddressCheck> for AddressCheckView {
     }
 }
 
-/// One applicant as recorded in history events (`applicants_changed`). History is the audit
-/// trail, so it keeps requisite 4 in full; it is never written to logs.
-fn history_entry(row: &ApplicantRow) -> Value {
-    json!({
-        "ordinal": row.ordinal,
-        "category": row.category,
-        "iin_bin": row.iin_bin,
-        "full_name": row.full_name,
-    })
-}
-
-fn history_value(rows: &[ApplicantRow], markings: &[String]) -> Value {
-    json!({
-        "applicants": rows.iter().map(history_entry).collect::<Vec<_>>(),
-        "applicant_count": rows.len(),
-        "markings": markings,
-    })
+/// The applicants of a card as `applicants_changed` keeps them.
+fn applicant_set(rows: &[ApplicantRow], markings: &[String]) -> ApplicantSet {
+    ApplicantSet {
+        applicants: rows
+            .iter()
+            .map(|row| ApplicantNote {
+                ordinal: row.ordinal,
+                category: row.category.clone(),
+                iin_bin: row.iin_bin.clone(),
+                full_name: row.full_name.clone(),
+            })
+            .collect(),
+        applicant_count: rows.len(),
+        markings: markings.to_vec(),
+    }
 }
 
 /// A change of a card's applicants: the card at the version the client holds, the entries (checked
@@ -490,9 +489,11 @@ pub fn change(conn: &mut DbConn, ctx: &Ctx, cmd: ChangeApplicants) -> AppResult<
             CardChange {
                 before: &row,
                 after: next,
-                action: "applicants_changed",
-                before_value: Some(history_value(&before_rows, &before_markings)),
-                after_value: Some(history_value(&after_rows, &markings)),
+                event: CardEvent::new(
+                    CardAction::ApplicantsChanged,
+                    &applicant_set(&before_rows, &before_markings),
+                    &applicant_set(&after_rows, &markings),
+                )?,
             },
         )?;
         CardView::load(conn, saved)
@@ -556,18 +557,20 @@ pub fn reconcile_address(
             CardChange {
                 before: &row,
                 after: row.clone(),
-                action: "address_reconciled",
-                before_value: Some(json!({
-                    "ordinal": ordinal,
-                    "address": address_before,
-                    "address_check": AddressCheckView::from(check_before),
-                    "postal_address": parts.details.postal_address,
-                })),
-                after_value: Some(json!({
-                    "ordinal": ordinal,
-                    "address": address,
-                    "address_check": AddressCheckView::from(check_after),
-                })),
+                event: CardEvent {
+                    action: CardAction::AddressReconciled,
+                    before: Some(json!({
+                        "ordinal": ordinal,
+                        "address": address_before,
+                        "address_check": AddressCheckView::from(check_before),
+                        "postal_address": parts.details.postal_address,
+                    })),
+                    after: Some(json!({
+                        "ordinal": ordinal,
+                        "address": address,
+                        "address_check": AddressCheckView::from(check_after),
+                    })),
+                },
             },
         )?;
         CardView::load(conn, saved)

@@ -12,6 +12,7 @@ use appeals_domain::cards::AddressReconciliationPolicy;
 use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::ForwardedTermPolicy;
 use appeals_domain::regnum::{LetterIndexTable, NumberingMode, RegNumberFormat};
 
@@ -457,15 +458,17 @@ pub fn recalculate_deadlines(
                         crate::cards::write::CardChange {
                             before: &row,
                             after: next,
-                            action: "deadline_recalculated",
-                            before_value: Some(serde_json::json!({
-                                "review_due": row.review_due,
-                                "calendar_version": old_version,
-                            })),
-                            after_value: Some(serde_json::json!({
-                                "review_due": due.date,
-                                "calendar_version": version,
-                            })),
+                            event: CardEvent {
+                                action: CardAction::DeadlineRecalculated,
+                                before: Some(serde_json::json!({
+                                    "review_due": row.review_due,
+                                    "calendar_version": old_version,
+                                })),
+                                after: Some(serde_json::json!({
+                                    "review_due": due.date,
+                                    "calendar_version": version,
+                                })),
+                            },
                         },
                     )?;
                     moved.version = saved.version;

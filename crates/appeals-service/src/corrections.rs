@@ -3,11 +3,12 @@
 
 use appeals_db::DbConn;
 use appeals_domain::cards::Article63Defect;
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::Command;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use crate::actions::{CardEvent, CardView, Target, act_on_card, transition};
+use crate::actions::{CardView, Target, act_on_card, status_change, transition};
 use crate::cards::parts::StoredCorrection;
 use crate::ctx::{Ctx, fail_if_any};
 use crate::error::{AppError, AppResult, FieldIssue};
@@ -77,12 +78,12 @@ pub fn request(
         });
         parts.details.correction = Some(correction.clone());
         Ok(CardEvent {
-            action: "correction_requested",
-            before,
-            after: json!({
+            action: CardAction::CorrectionRequested,
+            before: Some(before),
+            after: Some(json!({
                 "status": parts.state.status().code(),
                 "correction": correction,
-            }),
+            })),
         })
     })
 }
@@ -110,8 +111,8 @@ pub fn confirm(
         correction.corrected_at = Some(at.and_utc());
         correction.corrected_late = ctx.rules.local_date(at.and_utc()) > correction.correct_by;
         parts.details.correction = Some(correction.clone());
-        Ok(CardEvent::status_change(
-            "correction_confirmed",
+        Ok(status_change(
+            CardAction::CorrectionConfirmed,
             row,
             parts,
             json!({

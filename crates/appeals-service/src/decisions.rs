@@ -18,6 +18,7 @@ use appeals_domain::deadline;
 use appeals_domain::dictionary::{
     AnswerCharacter, AppealDecisionType, AppealKind, ComplaintDecisionType, DictionaryName,
 };
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::Command;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::access;
-use crate::actions::{CardEvent, CardView, Target, change_card, transition};
+use crate::actions::{CardView, Target, change_card, status_change, transition};
 use crate::cards::parts::{CardParts, parse_json, to_json};
 use crate::config::Rules;
 use crate::ctx::{Ctx, fail_if_any};
@@ -437,9 +438,9 @@ where
             let (decision_type, answer_character, termination_reason) =
                 decision_codes(&ol2.card.decision);
             let event = CardEvent {
-                action: "decision_recorded",
-                before,
-                after: json!({
+                action: CardAction::DecisionRecorded,
+                before: Some(before),
+                after: Some(json!({
                     "status": parts.state.status().code(),
                     "decisions": parts.state.decisions(),
                     "decision_card_id": ol2.row.id,
@@ -448,7 +449,7 @@ where
                     "answer_character": answer_character,
                     "termination_reason": termination_reason,
                     "decided_at": ol2.card.decided_at.and_utc(),
-                }),
+                })),
             };
             Ok((event, ol2))
         },
@@ -524,16 +525,16 @@ pub fn extend(conn: &mut DbConn, ctx: &Ctx, cmd: Extend) -> AppResult<ExtensionV
             )?;
             parts.card.extend_control_date(new_date)?;
             let event = CardEvent {
-                action: "review_extended",
-                before,
-                after: json!({
+                action: CardAction::ReviewExtended,
+                before: Some(before),
+                after: Some(json!({
                     "review_due": new_date,
                     "status": parts.state.status().code(),
                     "prolong_count": parts.state.prolong_count(),
                     "reason": cmd.reason,
                     "cap": extension.cap.date,
                     "notice_due": extension.notice_due.date,
-                }),
+                })),
             };
             let view = (
                 row.review_due,
@@ -636,8 +637,8 @@ where
                     },
                 },
             )?;
-            let event = CardEvent::status_change(
-                "transferred",
+            let event = status_change(
+                CardAction::Transferred,
                 row,
                 parts,
                 json!({
@@ -747,13 +748,13 @@ where
             // accounted (and reported in 1-ОЛ) like any other from now on.
             parts.card.non_accountable_category = None;
             let event = CardEvent {
-                action: "transfer_cancelled",
-                before: json!({
+                action: CardAction::TransferCancelled,
+                before: Some(json!({
                     "status": row.status,
                     "non_accountable_category": category_before,
                     "is_accountable": row.is_accountable,
-                }),
-                after: json!({
+                })),
+                after: Some(json!({
                     "status": parts.state.status().code(),
                     "non_accountable_category": null,
                     "is_accountable": true,
@@ -765,7 +766,7 @@ where
                     "cancelled_at": ol2.card.decided_at.and_utc(),
                     "cancellation_due": due,
                     "is_late": is_late,
-                }),
+                })),
             };
             Ok((event, ol2))
         },

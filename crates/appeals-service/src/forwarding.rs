@@ -7,6 +7,7 @@ use appeals_db::rows::{AppealRow, ForwardingRow, NewAppealRow, NewApplicantRow};
 use appeals_db::{DbConn, repo};
 use appeals_domain::cards::{ApplicantCard, Talon};
 use appeals_domain::deadline;
+use appeals_domain::events::{CardAction, CardEvent, CardOrigin, RegisteredCard};
 use appeals_domain::lifecycle::{
     self, AppealState, Command, Effect, ForwardScope, ForwardedTermPolicy,
 };
@@ -217,22 +218,22 @@ fn register_part(
         tags: card.tags().to_vec(),
         markings: markings.clone(),
     };
-    let (part, _) = write::create(conn, ctx.actor(), now, new_part, |part| {
-        serde_json::json!({
-            "registration_number": part.reg_number,
-            "status": part.status,
-            "document_type": part.document_type,
-            "registration_date": part.registration_date,
-            "review_due": part.review_due,
-            "forward_due": part.forward_due,
-            "transfer_due": part.transfer_due,
-            "markings": markings,
-            "is_accountable": part.is_accountable,
-            "main_appeal_id": main.id,
-            "main_registration_number": main.reg_number,
-            "forwarded_by_subject_id": main.subject_id,
-            "questions": questions,
-        })
+    let (part, _) = write::create(conn, ctx.actor(), now, new_part, |part| RegisteredCard {
+        registration_number: part.reg_number.clone(),
+        status: part.status.clone(),
+        document_type: part.document_type.clone(),
+        registration_date: part.registration_date,
+        review_due: part.review_due,
+        forward_due: part.forward_due,
+        transfer_due: part.transfer_due,
+        markings,
+        is_accountable: part.is_accountable,
+        origin: CardOrigin::ForwardedPart {
+            main_appeal_id: main.id,
+            main_registration_number: main.reg_number.clone(),
+            forwarded_by_subject_id: main.subject_id,
+            questions: questions.to_vec(),
+        },
     })?;
     Ok(part)
 }
@@ -354,9 +355,11 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarde
             CardChange {
                 before: &main,
                 after: next,
-                action: "forwarded",
-                before_value: Some(before),
-                after_value: Some(after),
+                event: CardEvent {
+                    action: CardAction::Forwarded,
+                    before: Some(before),
+                    after: Some(after),
+                },
             },
         )?;
 

@@ -5,6 +5,7 @@
 use appeals_db::repo::notifications::QueueFilter;
 use appeals_db::rows::NotificationRow;
 use appeals_db::{DbConn, repo, write_tx};
+use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::NoticeDelivery;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -96,14 +97,16 @@ pub fn report_delivery(conn: &mut DbConn, ctx: &Ctx, cmd: ReportDelivery) -> App
             ctx.actor(),
             notice.appeal_id,
             ctx.stored_now(),
-            "applicant_notified",
-            Some(json!({"notification_id": id, "delivery": notice.delivery})),
-            Some(json!({
-                "notification_id": id,
-                "event": notice.event,
-                "delivery": cmd.outcome.code(),
-                "reported_at": at.and_utc(),
-            })),
+            CardEvent {
+                action: CardAction::ApplicantNotified,
+                before: Some(json!({"notification_id": id, "delivery": notice.delivery})),
+                after: Some(json!({
+                    "notification_id": id,
+                    "event": notice.event,
+                    "delivery": cmd.outcome.code(),
+                    "reported_at": at.and_utc(),
+                })),
+            },
         )?;
         let card = repo::appeals::get(conn, notice.appeal_id)?;
         let saved = repo::notifications::find(conn, id)?.ok_or_else(not_found)?;

@@ -4,6 +4,7 @@
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::deadline;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
+use appeals_domain::events::{CardAction, CardEvent};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -90,7 +91,7 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             load_for_action(conn, ctx, cmd.appeal_id, Some(cmd.expected_version))?;
         let complaint_before = parts.card.complaint().cloned();
         let mut changes = Changes::default();
-        let mut action = "updated";
+        let mut action = CardAction::Updated;
         if let Some(new_type) = &new_type {
             let registration_date = row.registration_date;
             let mut computed = Ok(row.review_due);
@@ -126,7 +127,7 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
                 .after
                 .insert("review_due".into(), json!(change.new_control_date));
             changes.after.insert("tags".into(), json!(change.tags));
-            action = "document_type_changed";
+            action = CardAction::DocumentTypeChanged;
         } else if cmd.tags.is_some() {
             return Err(AppError::field(
                 "#/tags",
@@ -183,9 +184,11 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             CardChange {
                 before: &row,
                 after: next,
-                action,
-                before_value: Some(Value::Object(changes.before)),
-                after_value: Some(Value::Object(changes.after)),
+                event: CardEvent {
+                    action,
+                    before: Some(Value::Object(changes.before)),
+                    after: Some(Value::Object(changes.after)),
+                },
             },
         )?;
         CardView::load(conn, saved)

@@ -8,12 +8,12 @@ use appeals_domain::cards::{AddressBlock, AppealCard, Authorship, FillMode, NewA
 use appeals_domain::deadline;
 use appeals_domain::dedup::Verdict;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
+use appeals_domain::events::{CandidateNote, CardOrigin, DuplicateCheckNote, RegisteredCard};
 use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use super::{
     ComplaintEntry, check_complaint, complaint_filed_on, complaint_target, require_addressee,
@@ -390,26 +390,32 @@ fn register_tx(
         tags: card.tags().to_vec(),
         markings: markings.clone(),
     };
-    let (row, applicants) = write::create(conn, actor, now, new_card, |row| {
-        json!({
-            "registration_number": row.reg_number,
-            "status": row.status,
-            "document_type": row.document_type,
-            "registration_date": row.registration_date,
-            "review_due": row.review_due,
-            "forward_due": row.forward_due,
-            "transfer_due": row.transfer_due,
-            "markings": markings,
-            "is_accountable": row.is_accountable,
-            "complaint": card.complaint(),
-            "duplicate_check": summary.as_ref().map(|c| json!({
-                "verdict": c.verdict,
-                "duplicate_of": row.duplicate_of,
-                "candidates": c.candidates.iter().map(|c| json!({
-                    "appeal_id": c.appeal_id, "verdict": c.verdict, "similarity": c.similarity,
-                })).collect::<Vec<_>>(),
-            })),
-        })
+    let (row, applicants) = write::create(conn, actor, now, new_card, |row| RegisteredCard {
+        registration_number: row.reg_number.clone(),
+        status: row.status.clone(),
+        document_type: row.document_type.clone(),
+        registration_date: row.registration_date,
+        review_due: row.review_due,
+        forward_due: row.forward_due,
+        transfer_due: row.transfer_due,
+        markings,
+        is_accountable: row.is_accountable,
+        origin: CardOrigin::Received {
+            complaint: card.complaint().cloned(),
+            duplicate_check: summary.as_ref().map(|c| DuplicateCheckNote {
+                verdict: c.verdict,
+                duplicate_of: row.duplicate_of,
+                candidates: c
+                    .candidates
+                    .iter()
+                    .map(|c| CandidateNote {
+                        appeal_id: c.appeal_id,
+                        verdict: c.verdict,
+                        similarity: c.similarity,
+                    })
+                    .collect(),
+            }),
+        },
     })?;
     if let Some(prepared_check) = &prepared.check {
         prepared_check.store(conn, row.id)?;

@@ -1,8 +1,8 @@
 //! The one card write path. Every change of a card goes through [`commit`]: the versioned update
 //! (409 when someone changed it meanwhile), the hash-chained history event, and the effects the
 //! change owes ([`after_change`]: today the applicant notices of R46; the 1-ОЛ roll-ups and the
-//! webhook outbox attach there, in the same transaction). First events of new cards go through
-//! [`record_first_event`].
+//! webhook outbox attach there, in the same transaction). New cards go through [`create`]. Every
+//! history event is a typed [`CardEvent`] of the domain.
 //!
 //! The time of the change is an argument: the use-case's one reading of the clock.
 
@@ -11,9 +11,9 @@ use appeals_db::rows::{
 };
 use appeals_db::{DbConn, DbError, repo};
 use appeals_domain::cards::ApplicantCard;
+use appeals_domain::events::{CardEvent, RegisteredCard};
 use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
 use chrono::NaiveDateTime;
-use serde_json::Value;
 
 use crate::ctx::Actor;
 use crate::error::{AppError, AppResult};
@@ -39,7 +39,7 @@ pub fn create(
     actor: &Actor,
     at: NaiveDateTime,
     card: NewCard,
-    registered: impl FnOnce(&AppealRow) -> Value,
+    registered: impl FnOnce(&AppealRow) -> RegisteredCard,
 ) -> AppResult<(AppealRow, Vec<ApplicantRow>)> {
     let row = repo::appeals::insert(conn, &card.row)?;
     let applicants: Vec<NewApplicantRow> = card
@@ -52,8 +52,8 @@ pub fn create(
         .collect();
     let applicants = repo::appeals::insert_applicants(conn, &applicants)?;
     repo::appeals::insert_tags_and_markings(conn, row.id, &card.tags, &card.markings)?;
-    let after = registered(&row);
-    record_first_event(conn, actor, row.id, at, "registered", after)?;
+    let event = CardEvent::registered(&registered(&row))?;
+    repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
     Ok((row, applicants))
 }
 
@@ -61,10 +61,8 @@ pub fn create(
 pub struct CardChange<'a> {
     pub before: &'a AppealRow,
     pub after: AppealRow,
-    /// The history event's action name (stable: the chain hashes it).
-    pub action: &'a str,
-    pub before_value: Option<Value>,
-    pub after_value: Option<Value>,
+    /// The history event of the change.
+    pub event: CardEvent,
 }
 
 /// Writes the change if nobody changed the card meanwhile (else 409), appends its history event
@@ -78,9 +76,7 @@ pub fn commit(
     let CardChange {
         before,
         mut after,
-        action,
-        before_value,
-        after_value,
+        event,
     } = change;
     after.version = before.version + 1;
     after.updated_at = at;
@@ -97,15 +93,7 @@ pub fn commit(
         }
         Err(e) => return Err(e.into()),
     }
-    record_event(
-        conn,
-        actor,
-        before.id,
-        at,
-        action,
-        before_value,
-        after_value,
-    )?;
+    record_event(conn, actor, before.id, at, event)?;
     after_change(conn, before, &after, at)?;
     Ok(after)
 }
@@ -175,33 +163,15 @@ fn record_notices(
     Ok(())
 }
 
-/// Appends a history event of a card.
+/// Appends a history event of a card whose row did not change (a delivery report, R46).
 pub fn record_event(
     conn: &mut DbConn,
     actor: &Actor,
     appeal_id: i64,
     at: NaiveDateTime,
-    action: &str,
-    before: Option<Value>,
-    after: Option<Value>,
+    event: CardEvent,
 ) -> AppResult<()> {
-    repo::events::append(conn, new_event(actor, appeal_id, at, action, before, after))?;
-    Ok(())
-}
-
-/// Records the first event of a card inserted in this transaction (`registered`).
-pub fn record_first_event(
-    conn: &mut DbConn,
-    actor: &Actor,
-    appeal_id: i64,
-    at: NaiveDateTime,
-    action: &str,
-    after: Value,
-) -> AppResult<()> {
-    repo::events::append_first(
-        conn,
-        new_event(actor, appeal_id, at, action, None, Some(after)),
-    )?;
+    repo::events::append(conn, new_event(actor, appeal_id, at, event))?;
     Ok(())
 }
 
@@ -209,17 +179,15 @@ fn new_event(
     actor: &Actor,
     appeal_id: i64,
     at: NaiveDateTime,
-    action: &str,
-    before: Option<Value>,
-    after: Option<Value>,
+    event: CardEvent,
 ) -> repo::events::NewEvent {
     repo::events::NewEvent {
         appeal_id,
         occurred_at: at,
         actor_user_id: Some(actor.user_id),
         actor_subject_id: Some(actor.subject_id),
-        action: action.to_owned(),
-        before,
-        after,
+        action: event.action.code().to_owned(),
+        before: event.before,
+        after: event.after,
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use appeals_db::rows::{DuplicateLinkRow, NewDuplicateDecisionRow, NewDuplicateLinkRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::dedup::Verdict;
+use appeals_domain::events::{CardAction, CardEvent};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
@@ -161,17 +162,19 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, cmd: DecideDuplicate) -> AppResult<C
             CardChange {
                 before: &row,
                 after: next,
-                action: "duplicate_decision_recorded",
-                before_value: Some(previous),
-                after_value: Some(json!({
-                    "verdict": verdict,
-                    "duplicate_of": duplicate_of,
-                    "original_appeal_id": original,
-                    "reason": reason,
-                    "links": keep.iter().map(|l| json!({
-                        "other_appeal_id": l.other_appeal_id, "verdict": l.verdict, "decided_by": l.decided_by,
-                    })).collect::<Vec<_>>(),
-                })),
+                event: CardEvent {
+                    action: CardAction::DuplicateDecisionRecorded,
+                    before: Some(previous),
+                    after: Some(json!({
+                        "verdict": verdict,
+                        "duplicate_of": duplicate_of,
+                        "original_appeal_id": original,
+                        "reason": reason,
+                        "links": keep.iter().map(|l| json!({
+                            "other_appeal_id": l.other_appeal_id, "verdict": l.verdict, "decided_by": l.decided_by,
+                        })).collect::<Vec<_>>(),
+                    })),
+                },
             },
         )?;
         CardView::load(conn, saved)
