@@ -45,6 +45,9 @@ enum Target {
     Card,
     /// A record of `HOME`'s own (a notification): hidden from every other subject.
     OwnRecord,
+    /// A reception card (ЛП-1) or schedule of `HOME` named in the path: read through
+    /// `read_receptions`.
+    Reception,
     /// Nothing of a subject (reference data, the caller's own account or queue, a new card).
     Nothing,
 }
@@ -64,6 +67,8 @@ struct Fixture {
     transfer_id: i64,
     forwarding_id: i64,
     notification_id: i64,
+    reception: i64,
+    schedule: i64,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -134,6 +139,29 @@ async fn fixture(backend: TestBackend) -> Fixture {
     assert_eq!(res.status, 201, "{}", res.body);
     let transfer_id = res.body["decision"]["id"].as_i64().unwrap();
 
+    let head = app.user("home-head", "HOME", &[Role::Head]);
+    let admin = app.user("home-admin", "HOME", &[Role::Admin]);
+    let res = app
+        .post(
+            "/api/v1/reception-schedules",
+            &admin,
+            json!({"official_user_id": head.id, "weekdays": [2, 5], "starts": "10:00",
+                   "ends": "12:00", "slot_minutes": 30, "place_kato": "751110000",
+                   "place_addressee": "Приемная", "valid_from": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let schedule = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            "/api/v1/receptions",
+            &registrar,
+            json!({"person": {"surname": "Ахметов", "first_name": "Ерлан"}, "kind": "offline"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let reception = res.body["id"].as_i64().unwrap();
+
     let mut callers = Vec::new();
     for (position, code) in POSITIONS {
         for role in Role::ALL {
@@ -148,6 +176,8 @@ async fn fixture(backend: TestBackend) -> Fixture {
         transfer_id,
         forwarding_id,
         notification_id,
+        reception,
+        schedule,
         callers,
     }
 }
@@ -454,6 +484,101 @@ fn routes(f: &Fixture) -> Vec<Route> {
             Target::OwnRecord,
             Some(json!({"outcome": "failed", "note": "matrix"})),
         ),
+        (
+            "POST",
+            "/api/v1/receptions",
+            "/api/v1/receptions".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/receptions",
+            "/api/v1/receptions".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/receptions/queue",
+            "/api/v1/receptions/queue".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/receptions/{id}",
+            format!("/api/v1/receptions/{}", f.reception),
+            Target::Reception,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/receptions/{id}/history",
+            format!("/api/v1/receptions/{}/history", f.reception),
+            Target::Reception,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/receptions/{id}/booking",
+            format!("/api/v1/receptions/{}/booking", f.reception),
+            Target::Reception,
+            Some(json!({})),
+        ),
+        // The reception waits in the queue: an allowed call stops at 409 and changes nothing.
+        (
+            "POST",
+            "/api/v1/receptions/{id}/booking/confirmation",
+            format!("/api/v1/receptions/{}/booking/confirmation", f.reception),
+            Target::Reception,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/receptions/{id}/booking/release",
+            format!("/api/v1/receptions/{}/booking/release", f.reception),
+            Target::Reception,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/receptions/{id}/refusal",
+            format!("/api/v1/receptions/{}/refusal", f.reception),
+            Target::Reception,
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/receptions/{id}/outcome",
+            format!("/api/v1/receptions/{}/outcome", f.reception),
+            Target::Reception,
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/reception-schedules",
+            "/api/v1/reception-schedules".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/reception-schedules",
+            "/api/v1/reception-schedules".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reception-schedules/{id}/slots",
+            format!(
+                "/api/v1/reception-schedules/{}/slots?from=2027-01-15&to=2027-01-15",
+                f.schedule
+            ),
+            Target::Reception,
+            None,
+        ),
     ];
     let table = appeals_api::guard::ROUTES;
     let unlisted: Vec<_> = table
@@ -507,6 +632,17 @@ fn expected_denial(route: &Route, role: Role, position: Position) -> Option<u16>
     match route.target {
         Target::Nothing => None,
         Target::OwnRecord => (position != Position::Own).then_some(404),
+        Target::Reception => {
+            let readable = reach(Action::ReadReceptions, role, position)
+                .is_some_and(|r| covers_home(r, position));
+            if !readable {
+                Some(404)
+            } else if route.action.changes_card() && !covers_home(action_reach, position) {
+                Some(403)
+            } else {
+                None
+            }
+        }
         Target::Card => {
             let readable = reach(Action::ReadAppeals, role, position)
                 .is_some_and(|r| covers_home(r, position));

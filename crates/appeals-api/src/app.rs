@@ -69,7 +69,21 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::analytics::campaigns)
         .service(routes::notifications::of_appeal)
         .service(routes::notifications::queue)
-        .service(routes::notifications::report_delivery);
+        .service(routes::notifications::report_delivery)
+        // The literal `/receptions/queue` before `/receptions/{id}`.
+        .service(routes::receptions::apply)
+        .service(routes::receptions::list)
+        .service(routes::receptions::queue)
+        .service(routes::receptions::get_one)
+        .service(routes::receptions::history)
+        .service(routes::receptions::book)
+        .service(routes::receptions::confirm)
+        .service(routes::receptions::release)
+        .service(routes::receptions::refuse)
+        .service(routes::receptions::record_outcome)
+        .service(routes::receptions::create_schedule)
+        .service(routes::receptions::list_schedules)
+        .service(routes::receptions::slots);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -215,6 +215,11 @@ policies! {
     Recalculators => RecalculateDeadlines,
     CalendarKeepers => ChangeCalendar,
     DictionaryKeepers => ChangeDictionaries,
+    ReceptionRegistrars => RegisterReception,
+    ReceptionReaders => ReadReceptions,
+    ReceptionBookers => BookReception,
+    ReceptionKeepers => RecordReceptionOutcome,
+    ScheduleKeepers => ManageReceptionSchedules,
 }
 
 /// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).

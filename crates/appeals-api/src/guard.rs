@@ -176,6 +176,51 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/notifications/{id}/delivery",
         Action::DeliverNotifications,
     ),
+    ("POST", "/api/v1/receptions", Action::RegisterReception),
+    ("GET", "/api/v1/receptions", Action::ReadReceptions),
+    ("GET", "/api/v1/receptions/queue", Action::ReadReceptions),
+    ("GET", "/api/v1/receptions/{id}", Action::ReadReceptions),
+    (
+        "GET",
+        "/api/v1/receptions/{id}/history",
+        Action::ReadReceptions,
+    ),
+    (
+        "POST",
+        "/api/v1/receptions/{id}/booking",
+        Action::BookReception,
+    ),
+    (
+        "POST",
+        "/api/v1/receptions/{id}/booking/confirmation",
+        Action::BookReception,
+    ),
+    (
+        "POST",
+        "/api/v1/receptions/{id}/booking/release",
+        Action::BookReception,
+    ),
+    (
+        "POST",
+        "/api/v1/receptions/{id}/refusal",
+        Action::BookReception,
+    ),
+    (
+        "POST",
+        "/api/v1/receptions/{id}/outcome",
+        Action::RecordReceptionOutcome,
+    ),
+    (
+        "POST",
+        "/api/v1/reception-schedules",
+        Action::ManageReceptionSchedules,
+    ),
+    ("GET", "/api/v1/reception-schedules", Action::ReadReceptions),
+    (
+        "GET",
+        "/api/v1/reception-schedules/{id}/slots",
+        Action::ReadReceptions,
+    ),
 ];
 
 /// The action of a route, by method and actix pattern.
@@ -186,12 +231,26 @@ pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
         .map(|(_, _, action)| *action)
 }
 
-/// The card a route names: the `{id}` of an `/api/v1/appeals/{id}…` pattern, read from the path.
-fn card_in_path(pattern: &str, path: &str) -> Option<i64> {
-    if !pattern.starts_with("/api/v1/appeals/{id}") {
-        return None;
+/// A card a route names in its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// An ОЛ-1 card: `/api/v1/appeals/{id}…`.
+    Appeal(i64),
+    /// A ЛП-1 card: `/api/v1/receptions/{id}…`.
+    Reception(i64),
+}
+
+/// The card a route names: the `{id}` of an `/api/v1/appeals/{id}…` or
+/// `/api/v1/receptions/{id}…` pattern, read from the path.
+fn card_in_path(pattern: &str, path: &str) -> Option<Named> {
+    let id = || path.split('/').nth(4)?.parse().ok();
+    if pattern.starts_with("/api/v1/appeals/{id}") {
+        id().map(Named::Appeal)
+    } else if pattern.starts_with("/api/v1/receptions/{id}") {
+        id().map(Named::Reception)
+    } else {
+        None
     }
-    path.split('/').nth(4)?.parse().ok()
 }
 
 /// Middleware inside the authenticated scope: the role part and, where a subject is at stake
@@ -238,8 +297,12 @@ async fn decide(req: &ServiceRequest) -> Result<(), ApiError> {
             if national {
                 access::require_reach(conn, &grant)?;
             }
-            if let Some(id) = card {
-                access::load_card(conn, &grant, id)?;
+            match card {
+                Some(Named::Appeal(id)) => {
+                    access::load_card(conn, &grant, id)?;
+                }
+                Some(Named::Reception(id)) => appeals_service::receptions::admit(conn, &grant, id)?,
+                None => {}
             }
             Ok(())
         })
@@ -258,9 +321,11 @@ pub fn security_markdown() -> String {
         "\n### Route → action\n\n| method | route | action | card in path |\n|---|---|---|---|\n",
     );
     for (method, pattern, action) in ROUTES {
-        let card = if action.changes_card() && pattern.starts_with("/api/v1/appeals/{id}") {
+        let names_card = pattern.starts_with("/api/v1/appeals/{id}")
+            || pattern.starts_with("/api/v1/receptions/{id}");
+        let card = if action.changes_card() && names_card {
             "changed: 404 hidden / 403 out of reach"
-        } else if pattern.starts_with("/api/v1/appeals/{id}") {
+        } else if names_card {
             "read: 404 hidden"
         } else {
             ""
@@ -282,7 +347,14 @@ mod tests {
         let pattern = "/api/v1/appeals/{id}/transfers/{transfer_id}/cancellation";
         assert_eq!(
             card_in_path(pattern, "/api/v1/appeals/42/transfers/7/cancellation"),
-            Some(42)
+            Some(Named::Appeal(42))
+        );
+        assert_eq!(
+            card_in_path(
+                "/api/v1/receptions/{id}/outcome",
+                "/api/v1/receptions/5/outcome"
+            ),
+            Some(Named::Reception(5))
         );
         assert_eq!(
             card_in_path(

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod guard;
 pub mod openapi;
 pub mod pagination;
+pub mod reception_dto;
 pub mod registry;
 pub mod routes;
 pub mod rules;

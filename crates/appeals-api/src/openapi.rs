@@ -34,6 +34,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
         (name = "decisions", description = "ОЛ-2 decisions, extensions, withdrawal, art. 63 corrections, p.15 transfers and their cancellation"),
         (name = "notifications", description = "R46: notices owed to applicants (status changes, the answer SMS) and their delivery reports"),
         (name = "dictionaries", description = "Reference books (справочники): codes with Russian and Kazakh labels"),
+        (name = "receptions", description = "Personal reception (ЛП-1, Rules p.18, Appendix 2-1): applications, the day's queue, schedules and slots, refusal and outcome"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan, deadlines, overrides and recalculation"),
         (name = "operations", description = "Liveness and readiness probes"),
     )

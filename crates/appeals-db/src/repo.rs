@@ -9,6 +9,7 @@ pub mod forwardings;
 pub mod idempotency;
 pub mod notifications;
 pub mod numbering;
+pub mod receptions;
 pub mod registry;
 pub mod subjects;
 pub mod users;

@@ -461,3 +461,161 @@ pub struct NewNotificationRow {
     pub created_at: NaiveDateTime,
     pub delivery: String,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Personal reception (ЛП-1)
+// ---------------------------------------------------------------------------------------------
+
+use crate::schema::{reception_bookings, reception_events, reception_schedules, receptions};
+
+/// An application for personal reception and its ЛП-1 card; the columns lists filter on duplicate
+/// what the card holds.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = receptions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ReceptionRow {
+    pub id: i64,
+    pub reg_number: String,
+    pub counter: i64,
+    pub subject_id: i64,
+    pub status: String,
+    pub queue_number: i64,
+    pub queued_on: chrono::NaiveDate,
+    pub out_of_schedule: bool,
+    pub official_user_id: Option<i64>,
+    pub slot_starts_at: Option<NaiveDateTime>,
+    pub slot_confirmed: bool,
+    pub source_reference: Option<String>,
+    pub card: String,
+    pub version: i64,
+    pub created_by: i64,
+    pub registered_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = receptions, treat_none_as_default_value = false)]
+pub struct NewReceptionRow {
+    pub reg_number: String,
+    pub counter: i64,
+    pub subject_id: i64,
+    pub status: String,
+    pub queue_number: i64,
+    pub queued_on: chrono::NaiveDate,
+    pub out_of_schedule: bool,
+    pub official_user_id: Option<i64>,
+    pub slot_starts_at: Option<NaiveDateTime>,
+    pub slot_confirmed: bool,
+    pub source_reference: Option<String>,
+    pub card: String,
+    pub version: i64,
+    pub created_by: i64,
+    pub registered_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a change of a reception card writes.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = receptions, treat_none_as_null = true)]
+pub struct ReceptionChange {
+    pub status: String,
+    pub out_of_schedule: bool,
+    pub official_user_id: Option<i64>,
+    pub slot_starts_at: Option<NaiveDateTime>,
+    pub slot_confirmed: bool,
+    pub card: String,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ReceptionRow {
+    pub fn to_change(&self) -> ReceptionChange {
+        ReceptionChange {
+            status: self.status.clone(),
+            out_of_schedule: self.out_of_schedule,
+            official_user_id: self.official_user_id,
+            slot_starts_at: self.slot_starts_at,
+            slot_confirmed: self.slot_confirmed,
+            card: self.card.clone(),
+            version: self.version,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = reception_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ReceptionEventRow {
+    pub id: i64,
+    pub reception_id: i64,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reception_events, treat_none_as_default_value = false)]
+pub struct NewReceptionEventRow {
+    pub reception_id: i64,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = reception_schedules, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ScheduleRow {
+    pub id: i64,
+    pub subject_id: i64,
+    pub official_user_id: i64,
+    pub weekdays: String,
+    pub starts: String,
+    pub ends: String,
+    pub slot_minutes: i32,
+    pub place_kato: String,
+    pub place_addressee: String,
+    pub online: bool,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: Option<chrono::NaiveDate>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reception_schedules, treat_none_as_default_value = false)]
+pub struct NewScheduleRow {
+    pub subject_id: i64,
+    pub official_user_id: i64,
+    pub weekdays: String,
+    pub starts: String,
+    pub ends: String,
+    pub slot_minutes: i32,
+    pub place_kato: String,
+    pub place_addressee: String,
+    pub online: bool,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: Option<chrono::NaiveDate>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reception_bookings, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct BookingRow {
+    pub official_user_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub reception_id: i64,
+    pub schedule_id: i64,
+    pub booked_at: NaiveDateTime,
+}

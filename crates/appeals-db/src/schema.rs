@@ -307,3 +307,82 @@ diesel::table! {
 
 diesel::joinable!(applicant_notifications -> appeals (appeal_id));
 diesel::allow_tables_to_appear_in_same_query!(applicant_notifications, appeals);
+
+diesel::table! {
+    /// Personal reception: one ЛП-1 card per application (R10, R24–R26).
+    receptions (id) {
+        id -> BigInt,
+        reg_number -> Text,
+        counter -> BigInt,
+        subject_id -> BigInt,
+        status -> Text,
+        queue_number -> BigInt,
+        queued_on -> Date,
+        out_of_schedule -> Bool,
+        official_user_id -> Nullable<BigInt>,
+        slot_starts_at -> Nullable<Timestamp>,
+        slot_confirmed -> Bool,
+        source_reference -> Nullable<Text>,
+        card -> Text,
+        version -> BigInt,
+        created_by -> BigInt,
+        registered_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The hash-chained history of a reception card.
+    reception_events (id) {
+        id -> BigInt,
+        reception_id -> BigInt,
+        seq -> Integer,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor_subject_id -> Nullable<BigInt>,
+        action -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// An official's reception schedule (p.18 part 2).
+    reception_schedules (id) {
+        id -> BigInt,
+        subject_id -> BigInt,
+        official_user_id -> BigInt,
+        weekdays -> Text,
+        starts -> Text,
+        ends -> Text,
+        slot_minutes -> Integer,
+        place_kato -> Text,
+        place_addressee -> Text,
+        online -> Bool,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A slot given to a reception (primary key: one per official and start).
+    reception_bookings (official_user_id, starts_at) {
+        official_user_id -> BigInt,
+        starts_at -> Timestamp,
+        reception_id -> BigInt,
+        schedule_id -> BigInt,
+        booked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reception_events -> receptions (reception_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    receptions,
+    reception_events,
+    reception_bookings,
+    reception_schedules
+);

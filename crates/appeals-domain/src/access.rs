@@ -188,10 +188,20 @@ pub enum Action {
     ChangeCalendar,
     /// Change the shared dictionaries (national configuration).
     ChangeDictionaries,
+    /// Register an application for personal reception with its ЛП-1 card (R10, R26).
+    RegisterReception,
+    /// Read reception cards, their history, schedules, slots and the day's queue.
+    ReadReceptions,
+    /// Give, confirm or release a reception slot; refuse a reception (requisites 24–25).
+    BookReception,
+    /// Record the outcome of a reception: held or not held (requisites 26–36, R25).
+    RecordReceptionOutcome,
+    /// Create an official's reception schedule (p.18 part 2).
+    ManageReceptionSchedules,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 27] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -214,6 +224,11 @@ impl Action {
         Action::RecalculateDeadlines,
         Action::ChangeCalendar,
         Action::ChangeDictionaries,
+        Action::RegisterReception,
+        Action::ReadReceptions,
+        Action::BookReception,
+        Action::RecordReceptionOutcome,
+        Action::ManageReceptionSchedules,
     ];
 
     pub fn code(self) -> &'static str {
@@ -240,6 +255,11 @@ impl Action {
             Action::RecalculateDeadlines => "recalculate_deadlines",
             Action::ChangeCalendar => "change_calendar",
             Action::ChangeDictionaries => "change_dictionaries",
+            Action::RegisterReception => "register_reception",
+            Action::ReadReceptions => "read_receptions",
+            Action::BookReception => "book_reception",
+            Action::RecordReceptionOutcome => "record_reception_outcome",
+            Action::ManageReceptionSchedules => "manage_reception_schedules",
         }
     }
 
@@ -259,6 +279,8 @@ impl Action {
                 | Action::RequestCorrection
                 | Action::CloseAppeal
                 | Action::DecideDuplicate
+                | Action::BookReception
+                | Action::RecordReceptionOutcome
         )
     }
 
@@ -331,6 +353,34 @@ impl Action {
             Action::AnalyseCampaigns => &[(Analyst, All)],
             Action::RecalculateDeadlines => &[(Admin, Own)],
             Action::ChangeCalendar | Action::ChangeDictionaries => &[(Admin, National)],
+            // Personal reception (p.18): the reception office registers and books, the head who
+            // receives (or the secretary of the reception) records the outcome; heads and
+            // controllers read their subtree, the authorized body's analysts read all (1-ОЛ §5).
+            Action::RegisterReception => &[
+                (ReceptionSecretary, Own),
+                (Registrar, Own),
+                (Integration, Own),
+            ],
+            Action::ReadReceptions => &[
+                (Registrar, Own),
+                (Head, Subtree),
+                (DeputyHead, Subtree),
+                (Controller, Subtree),
+                (ReceptionSecretary, Own),
+                (Analyst, All),
+                (Admin, Own),
+                (Integration, Own),
+            ],
+            Action::BookReception => &[
+                (ReceptionSecretary, Own),
+                (Registrar, Own),
+                (Head, Own),
+                (DeputyHead, Own),
+            ],
+            Action::RecordReceptionOutcome => {
+                &[(ReceptionSecretary, Own), (Head, Own), (DeputyHead, Own)]
+            }
+            Action::ManageReceptionSchedules => &[(Admin, Own), (Head, Own)],
         }
     }
 

@@ -117,6 +117,55 @@ impl std::fmt::Display for CardAction {
     }
 }
 
+/// Every action recorded in the history of a ЛП-1 card (personal reception). The code is stored
+/// and hashed: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionAction {
+    /// The application was registered with its ЛП-1 card (R10, R26).
+    Registered,
+    /// A slot was reserved with the presiding official (requisites 24, 25 «записано»).
+    SlotReserved,
+    /// The reserved slot was confirmed.
+    SlotConfirmed,
+    /// The slot was given back; the application is in the queue again.
+    SlotReleased,
+    /// Reception was refused (requisite 25 «отказано», 36 the reason).
+    Refused,
+    /// The reception took place (requisites 26–35).
+    Held,
+    /// The reception did not take place (requisite 36).
+    NotHeld,
+}
+
+impl ReceptionAction {
+    pub const ALL: [ReceptionAction; 7] = [
+        Self::Registered,
+        Self::SlotReserved,
+        Self::SlotConfirmed,
+        Self::SlotReleased,
+        Self::Refused,
+        Self::Held,
+        Self::NotHeld,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::SlotReserved => "slot_reserved",
+            Self::SlotConfirmed => "slot_confirmed",
+            Self::SlotReleased => "slot_released",
+            Self::Refused => "refused",
+            Self::Held => "held",
+            Self::NotHeld => "not_held",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
 /// One event of a card's history: the action and the values before and after it (JSON objects).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardEvent {
@@ -242,6 +291,13 @@ mod tests {
             );
         }
         assert_eq!(CardAction::parse("renamed"), None);
+        for action in ReceptionAction::ALL {
+            assert_eq!(ReceptionAction::parse(action.code()), Some(action));
+            assert_eq!(
+                serde_json::to_value(action).ok(),
+                Some(json!(action.code()))
+            );
+        }
     }
 
     fn registered(origin: CardOrigin) -> RegisteredCard {

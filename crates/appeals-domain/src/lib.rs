@@ -15,5 +15,6 @@ pub mod events;
 pub mod ident;
 pub mod lifecycle;
 pub mod regnum;
+pub mod schedule;
 
 pub use error::DomainError;

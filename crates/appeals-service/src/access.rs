@@ -175,6 +175,40 @@ pub fn load_card(conn: &mut DbConn, grant: &Grant, id: i64) -> AppResult<AppealR
     }
 }
 
+/// A record held by `subject` (a reception card, a schedule) for the granted action, readable
+/// through `reading`: hidden (404, `hidden`) when the caller may not read records there; 403 when
+/// it may read but a changing action does not reach the subject.
+pub fn admit_record(
+    conn: &mut DbConn,
+    grant: &Grant,
+    reading: Action,
+    subject: i64,
+    hidden: impl FnOnce() -> AppError,
+) -> AppResult<()> {
+    let visible = match reading
+        .scope_for(&grant.actor.roles)
+        .map(|scope| reach_of(conn, &grant.actor, scope))
+        .transpose()?
+        .flatten()
+    {
+        Some(reach) => covers(conn, &grant.actor, reach, subject)?,
+        None => false,
+    };
+    let in_reach = visible
+        && grant.action.changes_card()
+        && match reach_of(conn, &grant.actor, grant.scope)? {
+            Some(reach) => covers(conn, &grant.actor, reach, subject)?,
+            None => false,
+        };
+    match card_access(grant.action, visible, in_reach) {
+        CardAccess::Allowed => Ok(()),
+        CardAccess::Hidden => Err(hidden()),
+        CardAccess::Forbidden => Err(AppError::Forbidden(
+            "The record is held by another subject.".to_owned(),
+        )),
+    }
+}
+
 /// Whether a record of `subject` (a notice, a queue item) is the actor's own subject's; anything
 /// else is hidden (404 with `what`).
 pub fn own_subject(grant: &Grant, subject: i64, what: impl FnOnce() -> String) -> AppResult<()> {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod forwarding;
 pub mod idempotency;
 pub mod notifications;
+pub mod receptions;
 pub mod registry;
 pub mod store;
 pub mod views;

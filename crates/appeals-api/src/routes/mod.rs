@@ -14,4 +14,5 @@ pub mod duplicates;
 pub mod forwardings;
 pub mod health;
 pub mod notifications;
+pub mod receptions;
 pub mod registry;

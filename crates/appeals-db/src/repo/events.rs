@@ -27,19 +27,48 @@ pub struct NewEvent {
 /// The hash of an event: SHA-256 over the previous hash and every stored field, each
 /// length-prefixed so that no two different events serialise alike.
 pub fn event_hash(prev_hash: &str, e: &NewEventRow) -> String {
+    chain_hash(
+        prev_hash,
+        &ChainedFields {
+            card_id: e.appeal_id,
+            seq: e.seq,
+            occurred_at: e.occurred_at,
+            actor_user_id: e.actor_user_id,
+            actor_subject_id: e.actor_subject_id,
+            action: &e.action,
+            before: e.before.as_deref(),
+            after: e.after.as_deref(),
+        },
+    )
+}
+
+/// The stored fields of one event of a card's chain (an ОЛ-1 card or a ЛП-1 card).
+pub struct ChainedFields<'a> {
+    pub card_id: i64,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_subject_id: Option<i64>,
+    pub action: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// The one hash of every history chain (see [`event_hash`]).
+pub fn chain_hash(prev_hash: &str, e: &ChainedFields<'_>) -> String {
     let mut h = Sha256::new();
     let fields: [String; 9] = [
         prev_hash.to_owned(),
-        e.appeal_id.to_string(),
+        e.card_id.to_string(),
         e.seq.to_string(),
         e.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
         e.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
         e.actor_subject_id
             .map(|v| v.to_string())
             .unwrap_or_default(),
-        e.action.clone(),
-        e.before.clone().unwrap_or_default(),
-        e.after.clone().unwrap_or_default(),
+        e.action.to_owned(),
+        e.before.unwrap_or_default().to_owned(),
+        e.after.unwrap_or_default().to_owned(),
     ];
     for f in &fields {
         h.update((f.len() as u64).to_be_bytes());

@@ -37,7 +37,7 @@ pub use complaint::{ComplaintTarget, complaint_is_late, deemed_refusal_date, dee
 pub use decision::{Decision, DecisionBooks, DecisionCard};
 pub use reception::{
     RECEPTION_REQUISITES, REQUIRED_WHEN_HELD, ReceptionCard, ReceptionKind, ReceptionOutcome,
-    RequisiteIssue, RequisiteProblem,
+    ReceptionResult, RequisiteIssue, RequisiteProblem,
 };
 pub use talon::Talon;
 

@@ -36,6 +36,19 @@ pub enum ReceptionOutcome {
     NotHeld,
 }
 
+/// [INF] What the reception gave the applicant (1-ОЛ section 5 counts receptions by result;
+/// Appendix 2-1 has no requisite for it, so it is kept beside the 36).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionResult {
+    /// «удовлетворено».
+    Satisfied,
+    /// «отказано».
+    Refused,
+    /// «разъяснено».
+    Explained,
+}
+
 /// The 36 requisites of ЛП-1 (Appendix 2-1), number and Russian name.
 pub const RECEPTION_REQUISITES: [(u8, &str); 36] = [
     (1, "Наименование субъекта"),
@@ -184,6 +197,9 @@ pub struct ReceptionCard {
     pub comment: Option<String>,
     /// Requisite 36 «Прием не проведен (комментарий, причина)» — required when not held (R25).
     pub not_held_reason: Option<String>,
+    /// [INF] The result of a reception that took place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ReceptionResult>,
 }
 
 fn filled(v: &Option<String>) -> bool {

@@ -9,11 +9,13 @@
 use appeals_db::rows::{
     AppealChange, AppealRow, ApplicantRow, NewAppealRow, NewApplicantRow, NewNotificationRow,
 };
+use appeals_db::rows::{NewReceptionRow, ReceptionRow};
 use appeals_db::{DbConn, DbError, repo};
 use appeals_domain::cards::ApplicantCard;
-use appeals_domain::events::{CardEvent, RegisteredCard};
+use appeals_domain::events::{CardEvent, ReceptionAction, RegisteredCard};
 use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
 use chrono::NaiveDateTime;
+use serde_json::Value;
 
 use crate::ctx::Actor;
 use crate::error::{AppError, AppResult};
@@ -190,4 +192,102 @@ fn new_event(
         before: event.before,
         after: event.after,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ЛП-1 cards (personal reception)
+// ---------------------------------------------------------------------------------------------
+
+/// One change of a ЛП-1 card: the row as loaded and the row it becomes, with its history event.
+pub struct ReceptionChange<'a> {
+    pub before: &'a ReceptionRow,
+    pub after: ReceptionRow,
+    pub action: ReceptionAction,
+    pub before_value: Value,
+    pub after_value: Value,
+}
+
+fn reception_event(
+    actor: &Actor,
+    reception_id: i64,
+    at: NaiveDateTime,
+    action: ReceptionAction,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> repo::receptions::NewReceptionEvent {
+    repo::receptions::NewReceptionEvent {
+        reception_id,
+        occurred_at: at,
+        actor_user_id: Some(actor.user_id),
+        actor_subject_id: Some(actor.subject_id),
+        action: action.code().to_owned(),
+        before,
+        after,
+    }
+}
+
+/// Creates a ЛП-1 card (an application for personal reception) and the first event of its
+/// hash-chained history, `registered`.
+pub fn create_reception(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    row: &NewReceptionRow,
+    registered: Value,
+) -> AppResult<ReceptionRow> {
+    let saved = repo::receptions::insert(conn, row)?;
+    repo::receptions::append_event(
+        conn,
+        reception_event(
+            actor,
+            saved.id,
+            at,
+            ReceptionAction::Registered,
+            None,
+            Some(registered),
+        ),
+    )?;
+    Ok(saved)
+}
+
+/// Writes the change of a ЛП-1 card if nobody changed it meanwhile (else 409) and appends its
+/// history event; returns the row as stored. (The hook point of the 1-ОЛ section 5 roll-ups and
+/// the outbox, like [`commit`] for ОЛ-1.)
+pub fn commit_reception(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    change: ReceptionChange<'_>,
+) -> AppResult<ReceptionRow> {
+    let ReceptionChange {
+        before,
+        mut after,
+        action,
+        before_value,
+        after_value,
+    } = change;
+    after.version = before.version + 1;
+    after.updated_at = at;
+    match repo::receptions::update_versioned(conn, before.id, before.version, &after.to_change()) {
+        Ok(()) => {}
+        Err(DbError::Stale) => {
+            return Err(AppError::Conflict(
+                "The reception card was changed by another request; reload it and retry."
+                    .to_owned(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    repo::receptions::append_event(
+        conn,
+        reception_event(
+            actor,
+            before.id,
+            at,
+            action,
+            Some(before_value),
+            Some(after_value),
+        ),
+    )?;
+    Ok(after)
 }
