@@ -334,6 +334,15 @@ fn serve_creates_the_sqlite_file_answers_and_stops_on_sigterm() {
     )
     .unwrap();
     assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+    // The demo has a reception queue: three applications of today, the first given a slot.
+    let queue = http(
+        port,
+        &format!("GET /api/v1/receptions/queue HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap();
+    assert!(queue.starts_with("HTTP/1.1 200"), "{queue}");
+    assert_eq!(queue.matches("\"card_number\"").count(), 3, "{queue}");
+    assert_eq!(queue.matches("\"status\":\"booked\"").count(), 1, "{queue}");
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

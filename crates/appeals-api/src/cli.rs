@@ -663,11 +663,22 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
         ("head", "AKIMAT-ALA", vec![Role::Head]),
         ("admin", "AKIMAT-ALA", vec![Role::Admin]),
         ("integration", "AKIMAT-ALA", vec![Role::Integration]),
+        ("secretary", "AKIMAT-ALA", vec![Role::ReceptionSecretary]),
         ("minedu", "MINEDU", vec![Role::Registrar, Role::Executor]),
         ("analyst", "KPSISU", vec![Role::Analyst]),
     ] {
         create_user(conn, username, subject, &roles, None, DEMO_PASSWORD)?;
     }
+    let user = |conn: &mut DbConn, name: &str| {
+        console::user_by_name(conn, name).map_err(|e| e.to_string())
+    };
+    let (admin, head, secretary) = (
+        user(conn, "admin")?,
+        user(conn, "head")?,
+        user(conn, "secretary")?,
+    );
+    console::seed_reception_demo(conn, &admin, &head, &secretary, chrono::Utc::now())
+        .map_err(|e| format!("demo receptions: {e}"))?;
     Ok(true)
 }
 
@@ -688,7 +699,7 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
             }
             if seed_demo(&mut conn)? {
                 println!(
-                    "Seeded demo subjects and users (password `{DEMO_PASSWORD}`): registrar, executor, head, admin, integration, minedu, analyst.\n\
+                    "Seeded demo subjects and users (password `{DEMO_PASSWORD}`): registrar, executor, head, admin, integration, secretary, minedu, analyst.\n\
                      Get a token:\n  curl -s -X POST http://{bind}/api/v1/auth/token -H 'Content-Type: application/json' \\\n       -d '{{\"username\":\"registrar\",\"password\":\"{DEMO_PASSWORD}\"}}'\n\
                      Swagger UI: http://{bind}/swagger-ui/",
                     bind = config.bind

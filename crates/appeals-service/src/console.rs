@@ -111,3 +111,111 @@ pub fn verify_all_histories(conn: &mut DbConn) -> AppResult<(u64, Option<BrokenL
 pub fn is_empty(conn: &mut DbConn) -> AppResult<bool> {
     Ok(repo::subjects::count(conn)? == 0)
 }
+
+/// Demo data of personal reception for `make run`: a schedule of the head (Monday to Friday,
+/// 10:00–13:00, 30-minute slots), three applications in today's queue, the first given the first
+/// free slot — through the same use-cases as the API, so the Swagger UI shows a real queue.
+pub fn seed_reception_demo(
+    conn: &mut DbConn,
+    admin: &UserRow,
+    head: &UserRow,
+    secretary: &UserRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    use crate::access::admit;
+    use crate::ctx::{Actor, Ctx};
+    use crate::receptions::{self, Apply, Book, NewSchedule, Person};
+    use appeals_domain::access::Action;
+    use appeals_domain::cards::ReceptionKind;
+    use appeals_domain::schedule::Schedule;
+
+    let rules = std::sync::Arc::new(crate::config::Rules::load(conn)?);
+    let ctx = |user: &UserRow, action: Action| -> AppResult<Ctx> {
+        let actor = Actor {
+            user_id: user.id,
+            subject_id: user.subject_id,
+            roles: Role::parse_list(&user.roles).map_err(AppError::corrupt)?,
+        };
+        Ok(Ctx {
+            grant: admit(actor, action)?,
+            rules: rules.clone(),
+            now,
+        })
+    };
+    let time = |h: u32| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+    let today = rules.local_date(now);
+    let schedule = receptions::create_schedule(
+        conn,
+        &ctx(admin, Action::ManageReceptionSchedules)?,
+        NewSchedule {
+            official_user_id: head.id,
+            schedule: Schedule {
+                weekdays: vec![1, 2, 3, 4, 5],
+                starts: time(10),
+                ends: time(13),
+                slot_minutes: 30,
+                valid_from: today,
+                valid_to: None,
+            },
+            place_kato: "751110000".to_owned(),
+            place_addressee: "Аппарат акима г. Алматы, приемная, каб. 101".to_owned(),
+            online: false,
+        },
+    )?;
+    let registering = ctx(secretary, Action::RegisterReception)?;
+    let mut first = None;
+    for (surname, first_name, iin, question) in [
+        ("Ахметов", "Ерлан", "921029350851", "Благоустройство двора"),
+        ("Сейтова", "Динара", "900101400120", "Ремонт дороги"),
+        ("Нуров", "Асхат", "870315300456", "Освещение улицы"),
+    ] {
+        let apply = Apply {
+            person: Person {
+                iin: appeals_domain::ident::Iin::parse(iin)
+                    .is_ok()
+                    .then(|| iin.to_owned()),
+                surname: surname.to_owned(),
+                first_name: first_name.to_owned(),
+                social_status: Some("employed".to_owned()),
+                ..Person::default()
+            },
+            issue_nature: Some(question.to_owned()),
+            kind: ReceptionKind::Offline,
+            out_of_schedule: false,
+            source_reference: None,
+            idem: None,
+        };
+        let id = receptions::apply(conn, &registering, apply, |_, view| {
+            Ok::<_, AppError>(view.row.id)
+        })?
+        .into_inner();
+        first.get_or_insert(id);
+    }
+    let booking = ctx(secretary, Action::BookReception)?;
+    let window = receptions::slots(
+        conn,
+        &booking,
+        schedule.id,
+        today + chrono::Duration::days(1),
+        today + chrono::Duration::days(14),
+    )?;
+    if let (Some(id), Some(slot)) = (first, window.1.iter().find(|s| s.free)) {
+        receptions::book(
+            conn,
+            &booking,
+            Book {
+                reception_id: id,
+                expected_version: None,
+                schedule_id: schedule.id,
+                starts_at: slot.slot.starts_at,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A user by name (404 when there is none).
+pub fn user_by_name(conn: &mut DbConn, username: &str) -> AppResult<UserRow> {
+    repo::users::find_by_username(conn, username)?
+        .ok_or_else(|| AppError::NotFound(format!("no user `{username}`")))
+}
