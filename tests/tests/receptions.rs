@@ -37,7 +37,7 @@ struct Office {
 fn application(surname: &str) -> Value {
     json!({"person": {"iin": "921029350851", "surname": surname, "first_name": "Ерлан",
                       "social_status": "employed", "mobile_phone": "+77011234567"},
-           "issue_nature": "Благоустройство двора", "kind": "offline"})
+           "issue_nature": "improvement", "kind": "offline"})
 }
 
 async fn office(backend: TestBackend) -> Office {
@@ -121,6 +121,12 @@ async fn an_application_is_registered_with_its_lp1_card_and_queued(backend: Test
         .post("/api/v1/receptions", &o.secretary, bad)
         .await
         .assert_problem(422, "validation");
+    // Requisites «по справочнику» are codes of their reference books.
+    let mut bad = application("Ахметов");
+    bad["person"]["social_status"] = json!("astronaut");
+    let res = o.app.post("/api/v1/receptions", &o.secretary, bad).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/person/social_status");
     o.app.subject("S2", false);
     let stranger = o.app.user("s2-sec", "S2", &[Role::ReceptionSecretary]);
     o.app

@@ -37,15 +37,16 @@ pub struct ReceptionPersonInput {
     /// Requisite 13.
     #[validate(length(max = 500))]
     pub occupation: Option<String>,
-    /// Requisite 14 (reference-book code).
+    /// Requisite 14: a code of `nationalities`.
     pub nationality: Option<String>,
-    /// Requisite 15 (reference-book code).
+    /// Requisite 15: a code of `citizenships`.
+    #[schema(example = "kz")]
     pub citizenship: Option<String>,
     /// Requisite 16.
     pub birth_date: Option<NaiveDate>,
-    /// Requisite 17 (age-band code).
+    /// Requisite 17: a code of `age_bands`.
     pub age_band: Option<String>,
-    /// Requisite 18 (reference-book code), required before the reception is held (R25).
+    /// Requisite 18: a code of `social_statuses`, required before the reception is held (R25).
     #[schema(example = "employed")]
     pub social_status: Option<String>,
     /// Requisites 19–22.
@@ -65,12 +66,13 @@ pub struct ReceptionPersonInput {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"person": {"iin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан",
     "social_status": "employed", "mobile_phone": "+77011234567"},
-    "issue_nature": "Благоустройство двора", "kind": "offline", "out_of_schedule": false}))]
+    "issue_nature": "improvement", "kind": "offline", "out_of_schedule": false}))]
 pub struct ApplyForReception {
     #[validate(nested)]
     pub person: ReceptionPersonInput,
-    /// Requisite 23 «Характер вопроса».
-    #[validate(length(max = 500))]
+    /// Requisite 23 «Характер вопроса»: a code of `reception_issue_natures`.
+    #[validate(length(max = 100))]
+    #[schema(example = "improvement")]
     pub issue_nature: Option<String>,
     /// Requisite 6: `online` or `offline`.
     #[schema(value_type = String, example = "offline")]
@@ -328,7 +330,7 @@ pub struct OutcomeBody {
     pub not_held_reason: Option<String>,
     /// Requisite 10, when the application came without it.
     pub iin: Option<String>,
-    /// Requisite 18, when the application came without it.
+    /// Requisite 18 (a `social_statuses` code), when the application came without it.
     pub social_status: Option<String>,
 }
 

@@ -506,11 +506,21 @@ pub enum DictionaryName {
     ReceptionKinds,
     /// Решение по личному приему (ЛП-1 req. 25; 1-ОЛ §5 columns 7–8).
     ReceptionDecisions,
+    /// Социальный статус (ЛП-1 req. 18) [INF: the Order names the book, not its values].
+    SocialStatuses,
+    /// Характер вопроса (ЛП-1 req. 23) [INF].
+    ReceptionIssueNatures,
+    /// Возраст (ЛП-1 req. 17): age bands [INF].
+    AgeBands,
+    /// Национальность (ЛП-1 req. 14) [INF].
+    Nationalities,
+    /// Гражданство (ЛП-1 req. 15) [INF].
+    Citizenships,
 }
 
 impl DictionaryName {
     /// All reference books with built-in defaults.
-    pub const ALL: [DictionaryName; 18] = [
+    pub const ALL: [DictionaryName; 23] = [
         DictionaryName::AppealKinds,
         DictionaryName::DocumentTypes,
         DictionaryName::TerminationReasons,
@@ -529,6 +539,11 @@ impl DictionaryName {
         DictionaryName::Sexes,
         DictionaryName::ReceptionKinds,
         DictionaryName::ReceptionDecisions,
+        DictionaryName::SocialStatuses,
+        DictionaryName::ReceptionIssueNatures,
+        DictionaryName::AgeBands,
+        DictionaryName::Nationalities,
+        DictionaryName::Citizenships,
     ];
 
     /// Stable name used in URLs and in the DB.
@@ -552,6 +567,11 @@ impl DictionaryName {
             DictionaryName::Sexes => "sexes",
             DictionaryName::ReceptionKinds => "reception_kinds",
             DictionaryName::ReceptionDecisions => "reception_decisions",
+            DictionaryName::SocialStatuses => "social_statuses",
+            DictionaryName::ReceptionIssueNatures => "reception_issue_natures",
+            DictionaryName::AgeBands => "age_bands",
+            DictionaryName::Nationalities => "nationalities",
+            DictionaryName::Citizenships => "citizenships",
         }
     }
 }
@@ -729,8 +749,78 @@ pub fn default_dictionary(name: DictionaryName) -> Dictionary {
                 Evidence::Seed,
             ),
         ],
+        DictionaryName::SocialStatuses => inferred(&[
+            ("employed", "Работающий", "Жұмыс істейтін"),
+            (
+                "civil_servant",
+                "Государственный служащий",
+                "Мемлекеттік қызметші",
+            ),
+            ("entrepreneur", "Предприниматель", "Кәсіпкер"),
+            ("unemployed", "Безработный", "Жұмыссыз"),
+            ("pensioner", "Пенсионер", "Зейнеткер"),
+            ("student", "Учащийся, студент", "Оқушы, студент"),
+            ("disabled", "Лицо с инвалидностью", "Мүгедектігі бар адам"),
+            ("military", "Военнослужащий", "Әскери қызметші"),
+            ("other", "Иной", "Басқа"),
+        ]),
+        DictionaryName::ReceptionIssueNatures => inferred(&[
+            (
+                "housing_utilities",
+                "Жилищно-коммунальное хозяйство",
+                "Тұрғын үй-коммуналдық шаруашылық",
+            ),
+            ("improvement", "Благоустройство", "Абаттандыру"),
+            ("land", "Земельные отношения", "Жер қатынастары"),
+            (
+                "social_protection",
+                "Социальная защита",
+                "Әлеуметтік қорғау",
+            ),
+            ("employment", "Трудоустройство", "Жұмысқа орналасу"),
+            ("healthcare", "Здравоохранение", "Денсаулық сақтау"),
+            ("education", "Образование", "Білім беру"),
+            ("transport", "Транспорт и дороги", "Көлік және жолдар"),
+            (
+                "law_enforcement",
+                "Правоохранительная деятельность",
+                "Құқық қорғау қызметі",
+            ),
+            ("other", "Иной вопрос", "Басқа мәселе"),
+        ]),
+        DictionaryName::AgeBands => inferred(&[
+            ("under_18", "До 18 лет", "18 жасқа дейін"),
+            ("age_18_29", "18–29 лет", "18–29 жас"),
+            ("age_30_44", "30–44 года", "30–44 жас"),
+            ("age_45_59", "45–59 лет", "45–59 жас"),
+            ("age_60_plus", "60 лет и старше", "60 жас және одан жоғары"),
+        ]),
+        DictionaryName::Nationalities => inferred(&[
+            ("kazakh", "Казах", "Қазақ"),
+            ("russian", "Русский", "Орыс"),
+            ("uzbek", "Узбек", "Өзбек"),
+            ("ukrainian", "Украинец", "Украин"),
+            ("uighur", "Уйгур", "Ұйғыр"),
+            ("tatar", "Татарин", "Татар"),
+            ("german", "Немец", "Неміс"),
+            ("korean", "Кореец", "Корей"),
+            ("other", "Иная", "Басқа"),
+        ]),
+        DictionaryName::Citizenships => inferred(&[
+            ("kz", "Республика Казахстан", "Қазақстан Республикасы"),
+            ("foreign", "Иностранное государство", "Шет мемлекет"),
+            ("stateless", "Лицо без гражданства", "Азаматтығы жоқ адам"),
+        ]),
     };
     Dictionary { name, entries }
+}
+
+/// Entries whose values DOMAIN.md infers (the Order names the book, not its values): editable
+/// defaults.
+fn inferred(rows: &[(&str, &str, &str)]) -> Vec<DictionaryEntry> {
+    rows.iter()
+        .map(|(code, ru, kk)| DictionaryEntry::new(*code, *ru, *kk, Evidence::Inf))
+        .collect()
 }
 
 /// The built-in defaults of every reference book (the seed of the DB migration).

@@ -165,9 +165,9 @@ pub fn seed_reception_demo(
     let registering = ctx(secretary, Action::RegisterReception)?;
     let mut first = None;
     for (surname, first_name, iin, question) in [
-        ("Ахметов", "Ерлан", "921029350851", "Благоустройство двора"),
-        ("Сейтова", "Динара", "900101400120", "Ремонт дороги"),
-        ("Нуров", "Асхат", "870315300456", "Освещение улицы"),
+        ("Ахметов", "Ерлан", "921029350851", "improvement"),
+        ("Сейтова", "Динара", "900101400120", "transport"),
+        ("Нуров", "Асхат", "870315300456", "housing_utilities"),
     ] {
         let apply = Apply {
             person: Person {

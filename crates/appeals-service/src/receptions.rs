@@ -117,8 +117,58 @@ fn check_person(p: &Person, issues: &mut Vec<FieldIssue>) {
     }
 }
 
-fn check_code(ctx: &Ctx, name: DictionaryName, code: &str, pointer: &str) -> AppResult<()> {
-    ctx.rules.require_code(name, code, pointer)
+/// A requisite «по справочнику» must be an active code of its reference book.
+fn check_code(
+    ctx: &Ctx,
+    name: DictionaryName,
+    code: Option<&String>,
+    pointer: &str,
+    issues: &mut Vec<FieldIssue>,
+) -> AppResult<()> {
+    if let Some(code) = code
+        && ctx.rules.dictionary(name)?.require_active(code).is_err()
+    {
+        issues.push(FieldIssue::new(
+            pointer,
+            format!("`{code}` is not an active code of the `{name}` dictionary"),
+        ));
+    }
+    Ok(())
+}
+
+/// The requisites of the person and the question that come from reference books.
+fn check_codes(ctx: &Ctx, cmd: &Apply, issues: &mut Vec<FieldIssue>) -> AppResult<()> {
+    let p = &cmd.person;
+    for (name, code, pointer) in [
+        (
+            DictionaryName::Nationalities,
+            p.nationality.as_ref(),
+            "#/person/nationality",
+        ),
+        (
+            DictionaryName::Citizenships,
+            p.citizenship.as_ref(),
+            "#/person/citizenship",
+        ),
+        (
+            DictionaryName::AgeBands,
+            p.age_band.as_ref(),
+            "#/person/age_band",
+        ),
+        (
+            DictionaryName::SocialStatuses,
+            p.social_status.as_ref(),
+            "#/person/social_status",
+        ),
+        (
+            DictionaryName::ReceptionIssueNatures,
+            cmd.issue_nature.as_ref(),
+            "#/issue_nature",
+        ),
+    ] {
+        check_code(ctx, name, code, pointer, issues)?;
+    }
+    Ok(())
 }
 
 /// Registers an application for personal reception with its ЛП-1 card: a number from the
@@ -132,6 +182,7 @@ where
 {
     let mut issues = Vec::new();
     check_person(&cmd.person, &mut issues);
+    check_codes(ctx, &cmd, &mut issues)?;
     if cmd.source_reference.as_deref().is_some_and(blank) {
         issues.push(FieldIssue::new("#/source_reference", "must not be blank"));
     }
@@ -659,9 +710,20 @@ pub fn record_outcome(conn: &mut DbConn, ctx: &Ctx, cmd: Outcome) -> AppResult<R
     {
         issues.push(FieldIssue::new("#/iin", domain_reason(e)));
     }
-    if let Some(code) = &cmd.protocol_language {
-        check_code(ctx, DictionaryName::Languages, code, "#/protocol_language")?;
-    }
+    check_code(
+        ctx,
+        DictionaryName::Languages,
+        cmd.protocol_language.as_ref(),
+        "#/protocol_language",
+        &mut issues,
+    )?;
+    check_code(
+        ctx,
+        DictionaryName::SocialStatuses,
+        cmd.social_status.as_ref(),
+        "#/social_status",
+        &mut issues,
+    )?;
     if cmd.held && cmd.result.is_none() {
         issues.push(FieldIssue::new(
             "#/result",

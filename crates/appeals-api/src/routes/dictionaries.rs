@@ -49,6 +49,11 @@ fn description(name: DictionaryName) -> &'static str {
         DictionaryName::ReceptionDecisions => {
             "Decisions on personal reception (ЛП-1 requisite 25; 1-ОЛ §5 columns 7–8)"
         }
+        DictionaryName::SocialStatuses => "Social statuses (ЛП-1 requisite 18)",
+        DictionaryName::ReceptionIssueNatures => "Natures of the question (ЛП-1 requisite 23)",
+        DictionaryName::AgeBands => "Age bands (ЛП-1 requisite 17)",
+        DictionaryName::Nationalities => "Nationalities (ЛП-1 requisite 14)",
+        DictionaryName::Citizenships => "Citizenships (ЛП-1 requisite 15)",
     }
 }
 

@@ -391,4 +391,25 @@ mod tests {
     fn print_dictionary_seed_sql() {
         println!("{}", seed_sql(&default_dictionaries()).unwrap());
     }
+
+    /// The generator of the seed block in `migrations/*/2026-12-06-000120_reception_dictionaries`.
+    #[test]
+    #[ignore = "generator: prints the seed SQL of the ЛП-1 reference books"]
+    fn print_reception_dictionary_seed_sql() {
+        use appeals_domain::dictionary::DictionaryName::*;
+        let books: Vec<_> = default_dictionaries()
+            .into_iter()
+            .filter(|b| {
+                [
+                    SocialStatuses,
+                    ReceptionIssueNatures,
+                    AgeBands,
+                    Nationalities,
+                    Citizenships,
+                ]
+                .contains(&b.name)
+            })
+            .collect();
+        println!("{}", seed_sql(&books).unwrap());
+    }
 }
