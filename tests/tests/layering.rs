@@ -158,15 +158,9 @@ fn route_handlers_hold_no_storage_logic() {
 #[test]
 fn the_api_reaches_storage_only_through_the_service() {
     let manifest = fs::read_to_string(root().join("crates/appeals-api/Cargo.toml")).unwrap();
-    let deps = manifest
-        .split("[dependencies]")
-        .nth(1)
-        .unwrap()
-        .split("\n[")
-        .next()
-        .unwrap();
+    // Not even for tests or examples: whatever measures storage directly lives in appeals-bench.
     assert!(
-        !deps.contains("appeals-db") && !deps.contains("diesel"),
+        !manifest.contains("appeals-db") && !manifest.contains("diesel"),
         "appeals-api depends on storage directly"
     );
     for file in rust_files(&root().join("crates/appeals-api/src")) {

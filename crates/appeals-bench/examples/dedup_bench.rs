@@ -8,7 +8,7 @@
 //! trigram index). Drops the database at the end unless `--keep`.
 //!
 //! ```text
-//! cargo build --release -p appeals-api --bin appeals --example dedup_bench
+//! cargo build --release -p appeals-api --bin appeals && cargo build --release -p appeals-bench --example dedup_bench
 //! target/release/examples/dedup_bench --n 1000000
 //! ```
 
