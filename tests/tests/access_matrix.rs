@@ -513,6 +513,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
             None,
         ),
         (
+            "PATCH",
+            "/api/v1/receptions/{id}",
+            format!("/api/v1/receptions/{}", f.reception),
+            Target::Reception,
+            Some(json!({})),
+        ),
+        (
             "GET",
             "/api/v1/receptions/{id}/history",
             format!("/api/v1/receptions/{}/history", f.reception),

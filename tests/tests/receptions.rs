@@ -20,6 +20,7 @@ backend_tests!(
     a_reception_that_did_not_take_place_is_still_complete,
     a_missing_requisite_is_named_in_the_422_and_nothing_is_stored,
     one_lp1_per_application,
+    requisites_are_corrected_with_if_match_and_recorded,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -519,4 +520,62 @@ async fn a_day_off_has_no_slots(backend: TestBackend) {
     book(&o, id, &format!("{DAY}T10:00:00"))
         .await
         .assert_problem(422, "validation");
+}
+
+async fn patch(
+    o: &Office,
+    id: i64,
+    etag: Option<&str>,
+    body: Value,
+) -> appeals_tests::TestResponse {
+    let mut req = TestRequest::patch()
+        .uri(&format!("/api/v1/receptions/{id}"))
+        .insert_header(bearer(&o.secretary))
+        .set_json(body);
+    if let Some(etag) = etag {
+        req = req.insert_header(("If-Match", etag.to_owned()));
+    }
+    o.app.send(req).await
+}
+
+async fn requisites_are_corrected_with_if_match_and_recorded(backend: TestBackend) {
+    let o = office(backend).await;
+    let id = apply(&o, application("Ахметов")).await["id"]
+        .as_i64()
+        .unwrap();
+    let change = json!({"surname": "Ахметова", "social_status": "pensioner"});
+    patch(&o, id, None, change.clone())
+        .await
+        .assert_problem(428, "precondition-required");
+    patch(&o, id, Some("\"7\""), change.clone())
+        .await
+        .assert_problem(412, "precondition-failed");
+    let bad = patch(&o, id, Some("\"1\""), json!({"citizenship": "mars"})).await;
+    bad.assert_problem(422, "validation");
+    assert_eq!(bad.body["errors"][0]["pointer"], "#/citizenship");
+    let res = patch(&o, id, Some("\"1\""), change).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["version"], 2);
+    assert_eq!(res.body["card"]["surname"], "Ахметова");
+    assert_eq!(res.body["card"]["social_status"], "pensioner");
+    let history = o
+        .app
+        .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
+        .await;
+    let last = history.body["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["action"], "updated");
+    assert_eq!(
+        last["before"],
+        json!({"surname": "Ахметов", "social_status": "employed"})
+    );
+    assert_eq!(
+        last["after"],
+        json!({"surname": "Ахметова", "social_status": "pensioner"})
+    );
+    assert_eq!(history.body["intact"], true);
 }

@@ -75,6 +75,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::receptions::list)
         .service(routes::receptions::queue)
         .service(routes::receptions::get_one)
+        .service(routes::receptions::patch_one)
         .service(routes::receptions::history)
         .service(routes::receptions::book)
         .service(routes::receptions::confirm)

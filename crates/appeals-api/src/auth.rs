@@ -217,6 +217,7 @@ policies! {
     DictionaryKeepers => ChangeDictionaries,
     ReceptionRegistrars => RegisterReception,
     ReceptionReaders => ReadReceptions,
+    ReceptionEditors => EditReception,
     ReceptionBookers => BookReception,
     ReceptionKeepers => RecordReceptionOutcome,
     ScheduleKeepers => ManageReceptionSchedules,

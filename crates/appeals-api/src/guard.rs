@@ -180,6 +180,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/receptions", Action::ReadReceptions),
     ("GET", "/api/v1/receptions/queue", Action::ReadReceptions),
     ("GET", "/api/v1/receptions/{id}", Action::ReadReceptions),
+    ("PATCH", "/api/v1/receptions/{id}", Action::EditReception),
     (
         "GET",
         "/api/v1/receptions/{id}/history",

@@ -470,3 +470,70 @@ impl From<SlotView> for SlotDto {
         }
     }
 }
+
+/// Corrections of a reception card (`PATCH /api/v1/receptions/{id}`): requisites 6, 7–22, 23;
+/// absent fields stay as they are.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"surname": "Ахметова", "social_status": "pensioner", "issue_nature": "housing_utilities"}))]
+pub struct PatchReception {
+    #[schema(value_type = Option<String>, example = "online")]
+    pub kind: Option<ReceptionKind>,
+    pub issue_nature: Option<String>,
+    pub category: Option<ApplicantCategory>,
+    #[schema(value_type = Option<String>)]
+    pub residency: Option<Residency>,
+    #[schema(value_type = Option<String>)]
+    pub sex: Option<Sex>,
+    pub iin: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub surname: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub first_name: Option<String>,
+    #[validate(length(max = 500))]
+    pub occupation: Option<String>,
+    pub nationality: Option<String>,
+    pub citizenship: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub age_band: Option<String>,
+    pub social_status: Option<String>,
+    #[validate(length(max = 500))]
+    pub registered_address: Option<String>,
+    #[validate(length(max = 500))]
+    pub actual_address: Option<String>,
+    #[validate(length(max = 50))]
+    pub home_work_phone: Option<String>,
+    #[validate(length(max = 50))]
+    pub mobile_phone: Option<String>,
+}
+
+impl PatchReception {
+    pub fn into_command(
+        self,
+        reception_id: i64,
+        expected_version: i64,
+    ) -> receptions::EditReception {
+        receptions::EditReception {
+            reception_id,
+            expected_version,
+            kind: self.kind,
+            issue_nature: self.issue_nature,
+            category: self.category.map(PersonCategory::from),
+            residency: self.residency,
+            sex: self.sex,
+            iin: self.iin,
+            surname: self.surname,
+            first_name: self.first_name,
+            occupation: self.occupation,
+            nationality: self.nationality,
+            citizenship: self.citizenship,
+            birth_date: self.birth_date,
+            age_band: self.age_band,
+            social_status: self.social_status,
+            registered_address: self.registered_address,
+            actual_address: self.actual_address,
+            home_work_phone: self.home_work_phone,
+            mobile_phone: self.mobile_phone,
+        }
+    }
+}

@@ -192,6 +192,8 @@ pub enum Action {
     RegisterReception,
     /// Read reception cards, their history, schedules, slots and the day's queue.
     ReadReceptions,
+    /// Correct requisites of a reception card (the person, the question, the kind).
+    EditReception,
     /// Give, confirm or release a reception slot; refuse a reception (requisites 24–25).
     BookReception,
     /// Record the outcome of a reception: held or not held (requisites 26–36, R25).
@@ -201,7 +203,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -226,6 +228,7 @@ impl Action {
         Action::ChangeDictionaries,
         Action::RegisterReception,
         Action::ReadReceptions,
+        Action::EditReception,
         Action::BookReception,
         Action::RecordReceptionOutcome,
         Action::ManageReceptionSchedules,
@@ -257,6 +260,7 @@ impl Action {
             Action::ChangeDictionaries => "change_dictionaries",
             Action::RegisterReception => "register_reception",
             Action::ReadReceptions => "read_receptions",
+            Action::EditReception => "edit_reception",
             Action::BookReception => "book_reception",
             Action::RecordReceptionOutcome => "record_reception_outcome",
             Action::ManageReceptionSchedules => "manage_reception_schedules",
@@ -279,6 +283,7 @@ impl Action {
                 | Action::RequestCorrection
                 | Action::CloseAppeal
                 | Action::DecideDuplicate
+                | Action::EditReception
                 | Action::BookReception
                 | Action::RecordReceptionOutcome
         )
@@ -369,6 +374,13 @@ impl Action {
                 (ReceptionSecretary, Own),
                 (Analyst, All),
                 (Admin, Own),
+                (Integration, Own),
+            ],
+            Action::EditReception => &[
+                (ReceptionSecretary, Own),
+                (Registrar, Own),
+                (Head, Own),
+                (DeputyHead, Own),
                 (Integration, Own),
             ],
             Action::BookReception => &[

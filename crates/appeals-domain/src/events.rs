@@ -124,6 +124,8 @@ impl std::fmt::Display for CardAction {
 pub enum ReceptionAction {
     /// The application was registered with its ЛП-1 card (R10, R26).
     Registered,
+    /// Requisites of the person or the question were corrected.
+    Updated,
     /// A slot was reserved with the presiding official (requisites 24, 25 «записано»).
     SlotReserved,
     /// The reserved slot was confirmed.
@@ -139,8 +141,9 @@ pub enum ReceptionAction {
 }
 
 impl ReceptionAction {
-    pub const ALL: [ReceptionAction; 7] = [
+    pub const ALL: [ReceptionAction; 8] = [
         Self::Registered,
+        Self::Updated,
         Self::SlotReserved,
         Self::SlotConfirmed,
         Self::SlotReleased,
@@ -152,6 +155,7 @@ impl ReceptionAction {
     pub fn code(self) -> &'static str {
         match self {
             Self::Registered => "registered",
+            Self::Updated => "updated",
             Self::SlotReserved => "slot_reserved",
             Self::SlotConfirmed => "slot_confirmed",
             Self::SlotReleased => "slot_released",

@@ -401,6 +401,156 @@ where
     })
 }
 
+/// Corrections of a card's requisites 6, 7–22 and 23 (`None`: unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct EditReception {
+    pub reception_id: i64,
+    pub expected_version: i64,
+    pub kind: Option<ReceptionKind>,
+    pub issue_nature: Option<String>,
+    pub category: Option<PersonCategory>,
+    pub residency: Option<Residency>,
+    pub sex: Option<Sex>,
+    pub iin: Option<String>,
+    pub surname: Option<String>,
+    pub first_name: Option<String>,
+    pub occupation: Option<String>,
+    pub nationality: Option<String>,
+    pub citizenship: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub age_band: Option<String>,
+    pub social_status: Option<String>,
+    pub registered_address: Option<String>,
+    pub actual_address: Option<String>,
+    pub home_work_phone: Option<String>,
+    pub mobile_phone: Option<String>,
+}
+
+/// The values before and after of the requisites an edit changed.
+#[derive(Default)]
+struct Changed {
+    before: serde_json::Map<String, Value>,
+    after: serde_json::Map<String, Value>,
+}
+
+impl Changed {
+    /// Sets `field` to `new` when given and different, remembering both values under `name`.
+    fn set<T: Serialize + PartialEq + Clone>(
+        &mut self,
+        name: &str,
+        field: &mut Option<T>,
+        new: &Option<T>,
+    ) {
+        if let Some(value) = new
+            && field.as_ref() != Some(value)
+        {
+            self.before.insert(name.to_owned(), json!(field));
+            self.after.insert(name.to_owned(), json!(value));
+            *field = Some(value.clone());
+        }
+    }
+}
+
+/// Corrects requisites of the person (7–22), the question (23) and the kind (6) of a card at the
+/// version the client holds (`If-Match`); one `updated` event with the changed values.
+pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditReception) -> AppResult<ReceptionView> {
+    let mut issues = Vec::new();
+    if cmd.surname.as_deref().is_some_and(blank) {
+        issues.push(FieldIssue::new(
+            "#/surname",
+            "requisite 11 «Фамилия» must not be blank",
+        ));
+    }
+    if cmd.first_name.as_deref().is_some_and(blank) {
+        issues.push(FieldIssue::new(
+            "#/first_name",
+            "requisite 12 «Имя» must not be blank",
+        ));
+    }
+    if let Some(iin) = &cmd.iin
+        && let Err(e) = Iin::parse(iin)
+    {
+        issues.push(FieldIssue::new("#/iin", domain_reason(e)));
+    }
+    for (name, code, pointer) in [
+        (
+            DictionaryName::Nationalities,
+            cmd.nationality.as_ref(),
+            "#/nationality",
+        ),
+        (
+            DictionaryName::Citizenships,
+            cmd.citizenship.as_ref(),
+            "#/citizenship",
+        ),
+        (
+            DictionaryName::AgeBands,
+            cmd.age_band.as_ref(),
+            "#/age_band",
+        ),
+        (
+            DictionaryName::SocialStatuses,
+            cmd.social_status.as_ref(),
+            "#/social_status",
+        ),
+        (
+            DictionaryName::ReceptionIssueNatures,
+            cmd.issue_nature.as_ref(),
+            "#/issue_nature",
+        ),
+    ] {
+        check_code(ctx, name, code, pointer, &mut issues)?;
+    }
+    fail_if_any(issues)?;
+    change_card(
+        conn,
+        ctx,
+        cmd.reception_id,
+        Some(cmd.expected_version),
+        |_, _, _, card| {
+            let mut c = Changed::default();
+            c.set("reception_kind", &mut card.reception_kind, &cmd.kind);
+            c.set("issue_nature", &mut card.issue_nature, &cmd.issue_nature);
+            c.set("person_category", &mut card.person_category, &cmd.category);
+            c.set("residency", &mut card.residency, &cmd.residency);
+            c.set("sex", &mut card.sex, &cmd.sex);
+            c.set("iin", &mut card.iin, &cmd.iin);
+            c.set("surname", &mut card.surname, &cmd.surname);
+            c.set("first_name", &mut card.first_name, &cmd.first_name);
+            c.set("occupation", &mut card.occupation, &cmd.occupation);
+            c.set("nationality", &mut card.nationality, &cmd.nationality);
+            c.set("citizenship", &mut card.citizenship, &cmd.citizenship);
+            c.set("birth_date", &mut card.birth_date, &cmd.birth_date);
+            c.set("age_band", &mut card.age_band, &cmd.age_band);
+            c.set("social_status", &mut card.social_status, &cmd.social_status);
+            c.set(
+                "registered_address",
+                &mut card.registered_address,
+                &cmd.registered_address,
+            );
+            c.set(
+                "actual_address",
+                &mut card.actual_address,
+                &cmd.actual_address,
+            );
+            c.set(
+                "home_work_phone",
+                &mut card.home_work_phone,
+                &cmd.home_work_phone,
+            );
+            c.set("mobile_phone", &mut card.mobile_phone, &cmd.mobile_phone);
+            if c.after.is_empty() {
+                return Err(AppError::field("#", "the body changes nothing"));
+            }
+            Ok((
+                ReceptionAction::Updated,
+                Value::Object(c.before),
+                Value::Object(c.after),
+            ))
+        },
+    )
+}
+
 fn require_status(row: &ReceptionRow, allowed: &[&str], doing: &str) -> AppResult<()> {
     if allowed.contains(&row.status.as_str()) {
         Ok(())

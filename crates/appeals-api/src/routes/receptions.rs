@@ -2,25 +2,25 @@
 //! schedules and slots, refusal and outcome.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use appeals_domain::schedule::Schedule;
 use appeals_service::idempotency::Once;
 use appeals_service::receptions::{self, Book, ListReceptions, NewSchedule, ReceptionView};
 use chrono::NaiveTime;
 
-use crate::actions::expected_version;
+use crate::actions::{expected_version, if_match};
 use crate::auth::{
-    Auth, ReceptionBookers, ReceptionKeepers, ReceptionReaders, ReceptionRegistrars,
-    ScheduleKeepers,
+    Auth, ReceptionBookers, ReceptionEditors, ReceptionKeepers, ReceptionReaders,
+    ReceptionRegistrars, ScheduleKeepers,
 };
 use crate::card_view::etag;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::reception_dto::{
-    ApplyForReception, BookingBody, OutcomeBody, QueueQuery, ReceptionDto, ReceptionHistoryDto,
-    ReceptionListQuery, ReceptionPage, ReceptionQueue, RefusalBody, ScheduleBody, ScheduleDto,
-    SlotsDto, SlotsQuery,
+    ApplyForReception, BookingBody, OutcomeBody, PatchReception, QueueQuery, ReceptionDto,
+    ReceptionHistoryDto, ReceptionListQuery, ReceptionPage, ReceptionQueue, RefusalBody,
+    ScheduleBody, ScheduleDto, SlotsDto, SlotsQuery,
 };
 use crate::state::AppState;
 
@@ -145,6 +145,38 @@ pub async fn get_one(
     with_etag(
         state
             .run(move |conn| receptions::get(conn, &ctx, id))
+            .await?,
+    )
+}
+
+/// Correct requisites of a reception card: the person (7–22), the question (23), the kind (6).
+///
+/// Requires `If-Match` with the current `ETag` (428 without it, 412 when stale). Codes of
+/// reference books and the IIN are checked (422 at their pointer, nothing changed); one `updated`
+/// event records the values before and after.
+#[utoipa::path(
+    tag = "receptions",
+    request_body = PatchReception,
+    params(("If-Match" = String, Header, description = "ETag of the version being edited")),
+    responses(
+        (status = 200, body = ReceptionDto, headers(("ETag" = String))),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/receptions/{id}")]
+pub async fn patch_one(
+    state: web::Data<AppState>,
+    auth: Auth<ReceptionEditors>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<PatchReception>,
+) -> ApiResult<HttpResponse> {
+    let cmd = body.into_command(path.into_inner(), if_match(&req)?);
+    let ctx = state.ctx(&auth);
+    with_etag(
+        state
+            .run(move |conn| receptions::edit(conn, &ctx, cmd))
             .await?,
     )
 }
