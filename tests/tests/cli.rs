@@ -373,3 +373,39 @@ fn serve_creates_the_sqlite_file_answers_and_stops_on_sigterm() {
         assert!(!log.contains(secret), "the log contains a secret or an IIN");
     }
 }
+
+/// `appeals kato import`: the Bureau of National Statistics' layout loads; a file with an invalid
+/// code names its line and loads nothing.
+#[test]
+fn kato_import_loads_the_classifier_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kato.db").display());
+    let file = dir.path().join("kato.csv");
+    std::fs::write(&file, appeals_api::kato_import::SAMPLE).unwrap();
+    let out = appeals()
+        .args(["kato", "import"])
+        .arg(&file)
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 9 KATO object(s)"),
+        "{out:?}"
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "te;k;name_kaz;name_rus\n750000000;1;Алматы;Алматы\n00123;2;x;y\n",
+    )
+    .unwrap();
+    let out = appeals()
+        .args(["kato", "import"])
+        .arg(&bad)
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line/3"), "{err}");
+}

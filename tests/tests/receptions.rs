@@ -21,6 +21,7 @@ backend_tests!(
     a_missing_requisite_is_named_in_the_422_and_nothing_is_stored,
     one_lp1_per_application,
     requisites_are_corrected_with_if_match_and_recorded,
+    a_place_must_be_an_object_of_the_loaded_kato_classifier,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -578,4 +579,42 @@ async fn requisites_are_corrected_with_if_match_and_recorded(backend: TestBacken
         json!({"surname": "Ахметова", "social_status": "pensioner"})
     );
     assert_eq!(history.body["intact"], true);
+}
+
+async fn a_place_must_be_an_object_of_the_loaded_kato_classifier(backend: TestBackend) {
+    let o = office(backend).await;
+    let admin = o.app.user("admin2", "S1", &[Role::Admin]);
+    let schedule = |kato: &str| {
+        json!({"official_user_id": o.head.id, "weekdays": [1], "starts": "15:00", "ends": "16:00",
+               "slot_minutes": 30, "place_kato": kato, "place_addressee": "Каб. 2",
+               "valid_from": "2026-01-01"})
+    };
+    // Before the classifier is loaded, a well-formed code is taken as it is.
+    let res = o
+        .app
+        .post("/api/v1/reception-schedules", &admin, schedule("759999000"))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    // `appeals kato import` loads it (the same use-case the console runs).
+    let sample =
+        appeals_api::kato_import::parse(appeals_api::kato_import::SAMPLE.as_bytes()).unwrap();
+    appeals_service::kato::import(&mut o.app.conn(), sample, chrono::Utc::now().naive_utc())
+        .unwrap();
+    let res = o
+        .app
+        .post("/api/v1/reception-schedules", &admin, schedule("759999000"))
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/place_kato");
+    assert!(
+        res.body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not an object of the KATO classifier")
+    );
+    let res = o
+        .app
+        .post("/api/v1/reception-schedules", &admin, schedule("751510000"))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
 }

@@ -163,6 +163,9 @@ pub enum Command {
     /// The local copy of the state person/company registry (З-1 auto-fill, R20).
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// The KATO classifier (R49; docs/reception.md).
+    #[command(subcommand)]
+    Kato(KatoCommand),
     /// Run the HTTP server (the default). Migrations run first.
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
@@ -318,6 +321,17 @@ pub enum RegistryCommand {
         /// Import the valid rows and report the invalid ones instead of failing.
         #[arg(long)]
         skip_invalid: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KatoCommand {
+    /// Load the KATO classifier from its CSV file (the Bureau of National Statistics' layout:
+    /// `te;ab;cd;ef;hij;k;name_kaz;name_rus;nn`); an object with the same code is replaced. An
+    /// invalid row fails the whole import (nothing is written).
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
     },
 }
 
@@ -486,6 +500,17 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut conn = open_migrated(&config)?;
             import_registry(&mut conn, &file, source, skip_invalid)
         }
+        Command::Kato(KatoCommand::Import { file }) => {
+            let mut conn = open_migrated(&config)?;
+            let reader = std::fs::File::open(&file)
+                .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+            let objects = crate::kato_import::parse(std::io::BufReader::new(reader))
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let count = appeals_service::kato::import(&mut conn, objects, console_now())
+                .map_err(|e| format!("{}: {}", file.display(), kato_problem(e)))?;
+            println!("imported {count} KATO object(s) from {}", file.display());
+            Ok(())
+        }
         Command::Serve(args) => serve(config, args),
     }
 }
@@ -594,6 +619,18 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
+/// An import problem as the console says it (the line and what is wrong with it).
+fn kato_problem(e: appeals_service::AppError) -> String {
+    match e {
+        appeals_service::AppError::Validation(issues) => issues
+            .into_iter()
+            .map(|i| format!("{}: {}", i.pointer.trim_start_matches("#/"), i.detail))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
 /// The console's time of an action.
 fn console_now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
@@ -669,6 +706,9 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
     ] {
         create_user(conn, username, subject, &roles, None, DEMO_PASSWORD)?;
     }
+    let sample = crate::kato_import::parse(crate::kato_import::SAMPLE.as_bytes())?;
+    appeals_service::kato::import(conn, sample, console_now())
+        .map_err(|e| format!("demo KATO sample: {e}"))?;
     let user = |conn: &mut DbConn, name: &str| {
         console::user_by_name(conn, name).map_err(|e| e.to_string())
     };

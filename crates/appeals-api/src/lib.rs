@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod guard;
+pub mod kato_import;
 pub mod openapi;
 pub mod pagination;
 pub mod reception_dto;

@@ -7,6 +7,7 @@ pub mod duplicates;
 pub mod events;
 pub mod forwardings;
 pub mod idempotency;
+pub mod kato;
 pub mod notifications;
 pub mod numbering;
 pub mod receptions;

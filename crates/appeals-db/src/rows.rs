@@ -619,3 +619,14 @@ pub struct BookingRow {
     pub schedule_id: i64,
     pub booked_at: NaiveDateTime,
 }
+
+/// One object of the KATO classifier.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::kato_objects, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct KatoRow {
+    pub code: String,
+    pub name_ru: String,
+    pub name_kk: String,
+    pub level: i32,
+    pub imported_at: NaiveDateTime,
+}

@@ -386,3 +386,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     reception_bookings,
     reception_schedules
 );
+
+diesel::table! {
+    /// The KATO classifier (`appeals kato import`).
+    kato_objects (code) {
+        code -> Text,
+        name_ru -> Text,
+        name_kk -> Text,
+        level -> Integer,
+        imported_at -> Timestamp,
+    }
+}

@@ -23,6 +23,7 @@ pub mod duplicates;
 pub mod error;
 pub mod forwarding;
 pub mod idempotency;
+pub mod kato;
 pub mod notifications;
 pub mod receptions;
 pub mod registry;

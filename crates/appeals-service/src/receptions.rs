@@ -14,7 +14,7 @@ use appeals_domain::cards::{
 };
 use appeals_domain::dictionary::DictionaryName;
 use appeals_domain::events::ReceptionAction;
-use appeals_domain::ident::{Iin, Kato};
+use appeals_domain::ident::Iin;
 use appeals_domain::regnum::AppealNumber;
 use appeals_domain::schedule::{Schedule, Slot};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -36,6 +36,9 @@ pub const BOOKED: &str = "booked";
 pub const REFUSED: &str = "refused";
 pub const HELD: &str = "held";
 pub const NOT_HELD: &str = "not_held";
+
+/// ЛП-1 requisite 28, as problems name it.
+const PLACE_KATO: &str = "requisite 28 «Место приема/город — КАТО»";
 
 /// ЛП-1 requisite 25 codes (`reception_decisions`).
 const REGISTERED_FOR_RECEPTION: &str = "registered_for_reception";
@@ -844,16 +847,8 @@ fn set_if<T: Clone>(field: &mut Option<T>, value: &Option<T>) {
 /// names its number at its pointer; nothing is stored.
 pub fn record_outcome(conn: &mut DbConn, ctx: &Ctx, cmd: Outcome) -> AppResult<ReceptionView> {
     let mut issues = Vec::new();
-    if let Some(kato) = &cmd.place_kato
-        && let Err(e) = Kato::parse(kato)
-    {
-        issues.push(FieldIssue::new(
-            "#/place_kato",
-            format!(
-                "requisite 28 «Место приема/город — КАТО»: {}",
-                domain_reason(e)
-            ),
-        ));
+    if let Some(kato) = &cmd.place_kato {
+        crate::kato::check(conn, kato, "#/place_kato", PLACE_KATO, &mut issues)?;
     }
     if let Some(iin) = &cmd.iin
         && let Err(e) = Iin::parse(iin)
@@ -998,9 +993,7 @@ pub fn create_schedule(conn: &mut DbConn, ctx: &Ctx, s: NewSchedule) -> AppResul
             other => FieldIssue::new("#", other.to_string()),
         });
     }
-    if let Err(e) = Kato::parse(&s.place_kato) {
-        issues.push(FieldIssue::new("#/place_kato", domain_reason(e)));
-    }
+    crate::kato::check(conn, &s.place_kato, "#/place_kato", PLACE_KATO, &mut issues)?;
     if blank(&s.place_addressee) {
         issues.push(FieldIssue::new("#/place_addressee", "must not be blank"));
     }
