@@ -106,12 +106,9 @@ pub async fn issue_token(
     let account = state
         .cpu(move || accounts::verify(user, &secret, is_client))
         .await?;
-    let token = state.jwt.issue(
-        account.user_id,
-        account.subject_id,
-        &account.roles,
-        chrono::Utc::now().timestamp(),
-    )?;
+    let token = state
+        .jwt
+        .issue_now(account.user_id, account.subject_id, &account.roles)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

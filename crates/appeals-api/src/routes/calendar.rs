@@ -221,19 +221,8 @@ pub struct DeadlineDto {
     pub calendar_version: String,
 }
 
-/// Compute a due date on the working-day calendar.
-///
-/// `days` working days (R27, R28: the start day is day 1 under the default `inclusive`
-/// convention) or calendar days (R29: an end on a day off moves to the next working day), from
-/// `start`. Invalid parameters are 422 with `#/query/<name>` pointers.
-#[utoipa::path(tag = "calendar", params(DeadlineQuery), responses((status = 200, body = DeadlineDto)))]
-#[get("/calendar/deadline")]
-pub async fn deadline_calc(
-    state: web::Data<AppState>,
-    _auth: Auth<ReferenceData>,
-    query: web::Query<DeadlineQuery>,
-) -> ApiResult<web::Json<DeadlineDto>> {
-    let q = query.into_inner();
+/// The three query parameters of the calculator, every missing or invalid one reported at once.
+fn parse_deadline_query(q: DeadlineQuery) -> Result<(NaiveDate, u32, DayUnit), ApiError> {
     let mut errors = Vec::new();
     let mut refuse = |name: &str, detail: &str| {
         errors.push(FieldError {
@@ -275,9 +264,25 @@ pub async fn deadline_calc(
             None
         }
     };
-    let (Some(start), Some(days), Some(unit)) = (start, days, unit) else {
-        return Err(ApiError::validation(errors));
-    };
+    match (start, days, unit) {
+        (Some(start), Some(days), Some(unit)) => Ok((start, days, unit)),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Compute a due date on the working-day calendar.
+///
+/// `days` working days (R27, R28: the start day is day 1 under the default `inclusive`
+/// convention) or calendar days (R29: an end on a day off moves to the next working day), from
+/// `start`. Invalid parameters are 422 with `#/query/<name>` pointers.
+#[utoipa::path(tag = "calendar", params(DeadlineQuery), responses((status = 200, body = DeadlineDto)))]
+#[get("/calendar/deadline")]
+pub async fn deadline_calc(
+    state: web::Data<AppState>,
+    _auth: Auth<ReferenceData>,
+    query: web::Query<DeadlineQuery>,
+) -> ApiResult<web::Json<DeadlineDto>> {
+    let (start, days, unit) = parse_deadline_query(query.into_inner())?;
     let rules = state.current_rules().await?;
     let calendar = &rules.calendar;
     let range = format!(
