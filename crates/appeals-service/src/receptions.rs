@@ -139,37 +139,49 @@ fn check_code(
     Ok(())
 }
 
-/// The requisites of the person and the question that come from reference books.
-fn check_codes(ctx: &Ctx, cmd: &Apply, issues: &mut Vec<FieldIssue>) -> AppResult<()> {
-    let p = &cmd.person;
+/// The requisites of the person (under `person`, a JSON pointer prefix) and the question that
+/// come from reference books: nationality (14), citizenship (15), age band (17), social status
+/// (18) and the nature of the question (23).
+fn check_codes(
+    ctx: &Ctx,
+    person: &str,
+    [
+        nationality,
+        citizenship,
+        age_band,
+        social_status,
+        issue_nature,
+    ]: [Option<&String>; 5],
+    issues: &mut Vec<FieldIssue>,
+) -> AppResult<()> {
     for (name, code, pointer) in [
         (
             DictionaryName::Nationalities,
-            p.nationality.as_ref(),
-            "#/person/nationality",
+            nationality,
+            format!("{person}nationality"),
         ),
         (
             DictionaryName::Citizenships,
-            p.citizenship.as_ref(),
-            "#/person/citizenship",
+            citizenship,
+            format!("{person}citizenship"),
         ),
         (
             DictionaryName::AgeBands,
-            p.age_band.as_ref(),
-            "#/person/age_band",
+            age_band,
+            format!("{person}age_band"),
         ),
         (
             DictionaryName::SocialStatuses,
-            p.social_status.as_ref(),
-            "#/person/social_status",
+            social_status,
+            format!("{person}social_status"),
         ),
         (
             DictionaryName::ReceptionIssueNatures,
-            cmd.issue_nature.as_ref(),
-            "#/issue_nature",
+            issue_nature,
+            "#/issue_nature".to_owned(),
         ),
     ] {
-        check_code(ctx, name, code, pointer, issues)?;
+        check_code(ctx, name, code, &pointer, issues)?;
     }
     Ok(())
 }
@@ -185,7 +197,15 @@ where
 {
     let mut issues = Vec::new();
     check_person(&cmd.person, &mut issues);
-    check_codes(ctx, &cmd, &mut issues)?;
+    let p = &cmd.person;
+    let codes = [
+        p.nationality.as_ref(),
+        p.citizenship.as_ref(),
+        p.age_band.as_ref(),
+        p.social_status.as_ref(),
+        cmd.issue_nature.as_ref(),
+    ];
+    check_codes(ctx, "#/person/", codes, &mut issues)?;
     if cmd.source_reference.as_deref().is_some_and(blank) {
         issues.push(FieldIssue::new("#/source_reference", "must not be blank"));
     }
@@ -475,35 +495,14 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditReception) -> AppResult<Recep
     {
         issues.push(FieldIssue::new("#/iin", domain_reason(e)));
     }
-    for (name, code, pointer) in [
-        (
-            DictionaryName::Nationalities,
-            cmd.nationality.as_ref(),
-            "#/nationality",
-        ),
-        (
-            DictionaryName::Citizenships,
-            cmd.citizenship.as_ref(),
-            "#/citizenship",
-        ),
-        (
-            DictionaryName::AgeBands,
-            cmd.age_band.as_ref(),
-            "#/age_band",
-        ),
-        (
-            DictionaryName::SocialStatuses,
-            cmd.social_status.as_ref(),
-            "#/social_status",
-        ),
-        (
-            DictionaryName::ReceptionIssueNatures,
-            cmd.issue_nature.as_ref(),
-            "#/issue_nature",
-        ),
-    ] {
-        check_code(ctx, name, code, pointer, &mut issues)?;
-    }
+    let codes = [
+        cmd.nationality.as_ref(),
+        cmd.citizenship.as_ref(),
+        cmd.age_band.as_ref(),
+        cmd.social_status.as_ref(),
+        cmd.issue_nature.as_ref(),
+    ];
+    check_codes(ctx, "#/", codes, &mut issues)?;
     fail_if_any(issues)?;
     change_card(
         conn,
