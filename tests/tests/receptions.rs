@@ -22,6 +22,7 @@ backend_tests!(
     one_lp1_per_application,
     requisites_are_corrected_with_if_match_and_recorded,
     a_place_must_be_an_object_of_the_loaded_kato_classifier,
+    audit_verify_checks_the_reception_chains_too,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -617,4 +618,51 @@ async fn a_place_must_be_an_object_of_the_loaded_kato_classifier(backend: TestBa
         .post("/api/v1/reception-schedules", &admin, schedule("751510000"))
         .await;
     assert_eq!(res.status, 201, "{}", res.body);
+}
+
+async fn audit_verify_checks_the_reception_chains_too(backend: TestBackend) {
+    let o = office(backend).await;
+    let id = apply(&o, application("Ахметов")).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(book(&o, id, &format!("{DAY}T10:00:00")).await.status, 200);
+    let verify = || {
+        std::process::Command::new(appeals_tests::appeals_bin())
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", &o.app.db.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 event(s) verified"),
+        "{out:?}"
+    );
+    {
+        // Corruption, to be found: the second event of the card's chain is forged.
+        use appeals_db::schema::reception_events;
+        use diesel::prelude::*;
+        diesel::update(
+            reception_events::table
+                .filter(reception_events::reception_id.eq(id))
+                .filter(reception_events::seq.eq(2)),
+        )
+        .set(reception_events::action.eq("forged"))
+        .execute(&mut *o.app.conn())
+        .unwrap();
+    }
+    let out = verify();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("reception {id} event seq 2")),
+        "{stderr}"
+    );
+    let history = o
+        .app
+        .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
+        .await;
+    assert_eq!(history.body["intact"], false);
 }

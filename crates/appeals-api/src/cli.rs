@@ -486,9 +486,16 @@ fn run(cli: Cli) -> Result<(), String> {
                     println!("history intact: {checked} event(s) verified");
                     Ok(())
                 }
-                Some(b) => Err(format!(
+                Some(console::BrokenChain::Appeal(b)) => Err(format!(
                     "history broken at appeal {} event seq {} (event id {}): {}; {checked} event(s) read",
                     b.appeal_id, b.seq, b.event_id, b.reason
+                )),
+                Some(console::BrokenChain::Reception {
+                    reception_id,
+                    seq,
+                    event_id,
+                }) => Err(format!(
+                    "history broken at reception {reception_id} event seq {seq} (event id {event_id}); {checked} event(s) read"
                 )),
             }
         }

@@ -102,9 +102,35 @@ pub fn dedup_banding(conn: &mut DbConn) -> AppResult<String> {
     Ok(repo::duplicates::banding(conn)?)
 }
 
-/// `appeals audit verify`: every card's hash chain; the events read and the first broken link.
-pub fn verify_all_histories(conn: &mut DbConn) -> AppResult<(u64, Option<BrokenLink>)> {
-    Ok(repo::events::verify_all(conn)?)
+/// The first link of a history chain that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokenChain {
+    /// An ОЛ-1 card's chain.
+    Appeal(BrokenLink),
+    /// A ЛП-1 card's chain: the card, the event's seq and id.
+    Reception {
+        reception_id: i64,
+        seq: i32,
+        event_id: i64,
+    },
+}
+
+/// `appeals audit verify`: every card's hash chain, ОЛ-1 and ЛП-1; the events read and the first
+/// broken link.
+pub fn verify_all_histories(conn: &mut DbConn) -> AppResult<(u64, Option<BrokenChain>)> {
+    let (appeal_events, broken) = repo::events::verify_all(conn)?;
+    if let Some(b) = broken {
+        return Ok((appeal_events, Some(BrokenChain::Appeal(b))));
+    }
+    let (reception_events, broken) = repo::receptions::verify_all(conn)?;
+    Ok((
+        appeal_events + reception_events,
+        broken.map(|e| BrokenChain::Reception {
+            reception_id: e.reception_id,
+            seq: e.seq,
+            event_id: e.id,
+        }),
+    ))
 }
 
 /// Whether the database holds no subject yet (the demo data go only into an empty one).

@@ -298,3 +298,27 @@ pub fn booked_between(
         .select(BookingRow::as_select())
         .load(conn)?)
 }
+
+/// Verifies the chain of every reception card, in id order: the events read and the first card
+/// whose chain breaks with its first broken event.
+pub fn verify_all(conn: &mut DbConn) -> Result<(u64, Option<ReceptionEventRow>), DbError> {
+    let ids: Vec<i64> = receptions::table
+        .select(receptions::id)
+        .order(receptions::id.asc())
+        .load(conn)?;
+    let mut checked = 0u64;
+    for id in ids {
+        if let Some(broken) = first_broken_event(conn, id)? {
+            return Ok((
+                checked + u64::try_from(broken.seq).unwrap_or(0),
+                Some(broken),
+            ));
+        }
+        checked += reception_events::table
+            .filter(reception_events::reception_id.eq(id))
+            .count()
+            .get_result::<i64>(conn)
+            .map(|n| u64::try_from(n).unwrap_or(0))?;
+    }
+    Ok((checked, None))
+}
