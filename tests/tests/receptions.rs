@@ -23,6 +23,7 @@ backend_tests!(
     requisites_are_corrected_with_if_match_and_recorded,
     a_place_must_be_an_object_of_the_loaded_kato_classifier,
     audit_verify_checks_the_reception_chains_too,
+    the_applicant_is_told_of_each_change_of_status_through_the_outbox,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -665,4 +666,87 @@ async fn audit_verify_checks_the_reception_chains_too(backend: TestBackend) {
         .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
         .await;
     assert_eq!(history.body["intact"], false);
+}
+
+async fn the_applicant_is_told_of_each_change_of_status_through_the_outbox(backend: TestBackend) {
+    let o = office(backend).await;
+    let id = apply(&o, application("Ахметов")).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(book(&o, id, &format!("{DAY}T10:00:00")).await.status, 200);
+    let res = o
+        .app
+        .post(
+            &format!("/api/v1/receptions/{id}/booking/release"),
+            &o.secretary,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = o
+        .app
+        .post(
+            &format!("/api/v1/receptions/{id}/refusal"),
+            &o.secretary,
+            json!({"reason": "Вопрос решен до приема"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    // One notice per change of status, in the subject's outbox, with the card's mobile number.
+    let queue = o.app.get("/api/v1/notifications", &o.head).await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let notices: Vec<&Value> = queue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["reception_id"] == id)
+        .collect();
+    let changes: Vec<(&str, &str)> = notices
+        .iter()
+        .map(|n| {
+            (
+                n["status_from"].as_str().unwrap(),
+                n["status_to"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("queued", "booked"),
+            ("booked", "queued"),
+            ("queued", "refused")
+        ]
+    );
+    assert!(
+        notices
+            .iter()
+            .all(|n| n["event"] == "reception_status_changed"
+                && n["appeal_id"].is_null()
+                && n["sms_to"] == "+77011234567")
+    );
+    // The delivery report is an event of the reception's chain.
+    let notice = notices[0]["id"].as_i64().unwrap();
+    let res = o
+        .app
+        .post(
+            &format!("/api/v1/notifications/{notice}/delivery"),
+            &o.head,
+            json!({"outcome": "delivered"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["reception_id"], id);
+    let history = o
+        .app
+        .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
+        .await;
+    let last = history.body["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["action"], "applicant_notified");
+    assert_eq!(history.body["intact"], true);
 }

@@ -431,7 +431,10 @@ pub struct NewDuplicateDecisionRow {
 )]
 pub struct NotificationRow {
     pub id: i64,
-    pub appeal_id: i64,
+    /// The ОЛ-1 card the notice is about, or…
+    pub appeal_id: Option<i64>,
+    /// …the ЛП-1 card (personal reception).
+    pub reception_id: Option<i64>,
     pub subject_id: i64,
     /// `status_changed` or `answer_issued`.
     pub event: String,
@@ -451,7 +454,8 @@ pub struct NotificationRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = crate::schema::applicant_notifications)]
 pub struct NewNotificationRow {
-    pub appeal_id: i64,
+    pub appeal_id: Option<i64>,
+    pub reception_id: Option<i64>,
     pub subject_id: i64,
     pub event: String,
     pub status_from: String,

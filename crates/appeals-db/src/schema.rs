@@ -291,7 +291,8 @@ diesel::table! {
     /// R46: notices owed to applicants (an outbox written with the card's change).
     applicant_notifications (id) {
         id -> BigInt,
-        appeal_id -> BigInt,
+        appeal_id -> Nullable<BigInt>,
+        reception_id -> Nullable<BigInt>,
         subject_id -> BigInt,
         event -> Text,
         status_from -> Text,
@@ -397,3 +398,7 @@ diesel::table! {
         imported_at -> Timestamp,
     }
 }
+
+diesel::joinable!(applicant_notifications -> receptions (reception_id));
+diesel::allow_tables_to_appear_in_same_query!(applicant_notifications, receptions);
+diesel::allow_tables_to_appear_in_same_query!(appeals, receptions);

@@ -138,10 +138,12 @@ pub enum ReceptionAction {
     Held,
     /// The reception did not take place (requisite 36).
     NotHeld,
+    /// A notice owed to the applicant was delivered or failed.
+    ApplicantNotified,
 }
 
 impl ReceptionAction {
-    pub const ALL: [ReceptionAction; 8] = [
+    pub const ALL: [ReceptionAction; 9] = [
         Self::Registered,
         Self::Updated,
         Self::SlotReserved,
@@ -150,6 +152,7 @@ impl ReceptionAction {
         Self::Refused,
         Self::Held,
         Self::NotHeld,
+        Self::ApplicantNotified,
     ];
 
     pub fn code(self) -> &'static str {
@@ -162,6 +165,7 @@ impl ReceptionAction {
             Self::Refused => "refused",
             Self::Held => "held",
             Self::NotHeld => "not_held",
+            Self::ApplicantNotified => "applicant_notified",
         }
     }
 

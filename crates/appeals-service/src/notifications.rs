@@ -53,9 +53,9 @@ pub fn queue(conn: &mut DbConn, ctx: &Ctx, page: QueuePage) -> AppResult<Vec<Not
     };
     Ok(repo::notifications::queue(conn, &filter)?
         .into_iter()
-        .map(|(notice, registration_number)| NoticeView {
+        .map(|(notice, appeal_number, reception_number)| NoticeView {
             notice,
-            registration_number,
+            registration_number: appeal_number.or(reception_number).unwrap_or_default(),
         })
         .collect())
 }
@@ -92,27 +92,52 @@ pub fn report_delivery(conn: &mut DbConn, ctx: &Ctx, cmd: ReportDelivery) -> App
                 "Notification {id} was already delivered."
             )));
         }
-        write::record_event(
-            conn,
-            ctx.actor(),
-            notice.appeal_id,
-            ctx.stored_now(),
-            CardEvent {
-                action: CardAction::ApplicantNotified,
-                before: Some(json!({"notification_id": id, "delivery": notice.delivery})),
-                after: Some(json!({
-                    "notification_id": id,
-                    "event": notice.event,
-                    "delivery": cmd.outcome.code(),
-                    "reported_at": at.and_utc(),
-                })),
-            },
-        )?;
-        let card = repo::appeals::get(conn, notice.appeal_id)?;
+        let before = json!({"notification_id": id, "delivery": notice.delivery});
+        let after = json!({
+            "notification_id": id,
+            "event": notice.event,
+            "delivery": cmd.outcome.code(),
+            "reported_at": at.and_utc(),
+        });
+        // The report is an event of the card the notice is about.
+        let registration_number = match (notice.appeal_id, notice.reception_id) {
+            (Some(appeal_id), _) => {
+                write::record_event(
+                    conn,
+                    ctx.actor(),
+                    appeal_id,
+                    ctx.stored_now(),
+                    CardEvent {
+                        action: CardAction::ApplicantNotified,
+                        before: Some(before),
+                        after: Some(after),
+                    },
+                )?;
+                repo::appeals::get(conn, appeal_id)?.reg_number
+            }
+            (None, Some(reception_id)) => {
+                write::record_reception_delivery(
+                    conn,
+                    ctx.actor(),
+                    reception_id,
+                    ctx.stored_now(),
+                    before,
+                    after,
+                )?;
+                repo::receptions::find(conn, reception_id)?
+                    .ok_or_else(not_found)?
+                    .reg_number
+            }
+            (None, None) => {
+                return Err(AppError::corrupt(format!(
+                    "notification {id} names no card"
+                )));
+            }
+        };
         let saved = repo::notifications::find(conn, id)?.ok_or_else(not_found)?;
         Ok(NoticeView {
             notice: saved,
-            registration_number: card.reg_number,
+            registration_number,
         })
     })
 }

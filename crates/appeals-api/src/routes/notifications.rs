@@ -20,22 +20,28 @@ use appeals_service::notifications::{self, NoticeView};
 /// A notice owed to the applicant (R46).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
-    "id": 17, "appeal_id": 42, "registration_number": "ЖТ-2026-00000042",
+    "id": 17, "appeal_id": 42, "reception_id": null, "registration_number": "ЖТ-2026-00000042",
     "event": "answer_issued", "status_from": "in_work", "status_to": "decided",
     "applicant_ordinal": 1, "sms_to": "+77011234567", "created_at": "2026-03-12T06:00:00Z",
     "delivery": "pending", "reported_at": null, "delivery_note": null
 }))]
 pub struct NotificationDto {
     pub id: i64,
-    pub appeal_id: i64,
+    /// The appeal (ОЛ-1) the notice is about; null for a personal-reception notice.
+    pub appeal_id: Option<i64>,
+    /// The reception card (ЛП-1) the notice is about; null for an appeal's notice.
+    pub reception_id: Option<i64>,
     pub registration_number: String,
-    /// `status_changed` (tell the applicant the new status) or `answer_issued` (an SMS that the
-    /// answer was issued, to `sms_to`).
+    /// `status_changed` (tell the applicant the new status), `answer_issued` (an SMS that the
+    /// answer was issued, to `sms_to`) or `reception_status_changed` (a personal reception: a slot
+    /// given or given back, refused, held, not held — to `sms_to` when the card has a mobile
+    /// number; read the card for the slot).
     pub event: String,
     /// Status codes of the change (the same for a further decision on a decided card).
     pub status_from: String,
     pub status_to: String,
-    /// `answer_issued`: the applicant (З-1 ordinal) and the mobile number on file.
+    /// `answer_issued`: the applicant (З-1 ordinal) and the mobile number on file;
+    /// `reception_status_changed`: the mobile number on the ЛП-1 card.
     pub applicant_ordinal: Option<i32>,
     pub sms_to: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -54,6 +60,7 @@ impl NotificationDto {
         Self {
             id: row.id,
             appeal_id: row.appeal_id,
+            reception_id: row.reception_id,
             registration_number,
             event: row.event,
             status_from: row.status_from,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::conn::DbConn;
 use crate::error::DbError;
 use crate::rows::{NewNotificationRow, NotificationRow};
-use crate::schema::{appeals, applicant_notifications as n};
+use crate::schema::{appeals, applicant_notifications as n, receptions};
 
 /// Appends the notices of one change.
 pub fn insert_all(conn: &mut DbConn, rows: &[NewNotificationRow]) -> Result<(), DbError> {
@@ -39,15 +39,24 @@ pub struct QueueFilter {
     pub limit: i64,
 }
 
-/// A subject's notices in id order (oldest first: a queue), each with its appeal's number.
+/// A notice of the queue with the number of its appeal or of its reception (one of the two).
+pub type QueuedNotice = (NotificationRow, Option<String>, Option<String>);
+
+/// A subject's notices in id order (oldest first: a queue), each with its card's number (the
+/// appeal's or the reception's).
 pub fn queue(
     conn: &mut DbConn,
     f: &QueueFilter,
-) -> Result<Vec<(NotificationRow, String)>, DbError> {
+) -> Result<Vec<QueuedNotice>, DbError> {
     let mut q = n::table
-        .inner_join(appeals::table)
+        .left_join(appeals::table)
+        .left_join(receptions::table)
         .filter(n::subject_id.eq(f.subject_id))
-        .select((NotificationRow::as_select(), appeals::reg_number))
+        .select((
+            NotificationRow::as_select(),
+            appeals::reg_number.nullable(),
+            receptions::reg_number.nullable(),
+        ))
         .into_boxed();
     if let Some(delivery) = f.delivery {
         q = q.filter(n::delivery.eq(delivery.code()));

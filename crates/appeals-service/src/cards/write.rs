@@ -24,6 +24,8 @@ use crate::error::{AppError, AppResult};
 pub const STATUS_CHANGED: &str = "status_changed";
 pub const ANSWER_ISSUED: &str = "answer_issued";
 pub const TERM_EXTENDED: &str = "term_extended";
+/// The notice of a reception's change of status (slot given or released, refused, held, not held).
+pub const RECEPTION_STATUS_CHANGED: &str = "reception_status_changed";
 
 /// A new card: the ОЛ-1 row, its З-1 rows (their `appeal_id` is set here), its tags and markings.
 pub struct NewCard {
@@ -134,7 +136,8 @@ fn record_notices(
     let notice = |event: &str, applicant: Option<(i32, String)>| {
         let (applicant_ordinal, sms_to) = applicant.unzip();
         NewNotificationRow {
-            appeal_id: before.id,
+            appeal_id: Some(before.id),
+            reception_id: None,
             subject_id: before.subject_id,
             event: event.to_owned(),
             status_from: before.status.clone(),
@@ -289,5 +292,60 @@ pub fn commit_reception(
             Some(after_value),
         ),
     )?;
+    record_reception_notice(conn, before, &after, at)?;
     Ok(after)
+}
+
+/// The notice a reception's change owes its applicant (written in its transaction, like R46's):
+/// one per change of status — a slot given or given back, the reception refused, held or not held
+/// — with the mobile number on the card for an SMS.
+fn record_reception_notice(
+    conn: &mut DbConn,
+    before: &ReceptionRow,
+    after: &ReceptionRow,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    if before.status == after.status {
+        return Ok(());
+    }
+    let card: appeals_domain::cards::ReceptionCard = parse(&after.card, "reception card")?;
+    repo::notifications::insert_all(
+        conn,
+        &[NewNotificationRow {
+            appeal_id: None,
+            reception_id: Some(before.id),
+            subject_id: before.subject_id,
+            event: RECEPTION_STATUS_CHANGED.to_owned(),
+            status_from: before.status.clone(),
+            status_to: after.status.clone(),
+            applicant_ordinal: None,
+            sms_to: card.mobile_phone.filter(|p| !p.trim().is_empty()),
+            created_at: at,
+            delivery: NoticeDelivery::Pending.code().to_owned(),
+        }],
+    )?;
+    Ok(())
+}
+
+/// A delivery report of a reception's notice, recorded in its card's history.
+pub fn record_reception_delivery(
+    conn: &mut DbConn,
+    actor: &Actor,
+    reception_id: i64,
+    at: NaiveDateTime,
+    before: Value,
+    after: Value,
+) -> AppResult<()> {
+    repo::receptions::append_event(
+        conn,
+        reception_event(
+            actor,
+            reception_id,
+            at,
+            ReceptionAction::ApplicantNotified,
+            Some(before),
+            Some(after),
+        ),
+    )?;
+    Ok(())
 }
