@@ -125,6 +125,36 @@ async fn an_application_is_registered_with_its_lp1_card_and_queued(backend: Test
         .post("/api/v1/receptions", &o.secretary, bad)
         .await
         .assert_problem(422, "validation");
+    // The list as CSV: the same cards, ЛП-1 requisites as columns.
+    let csv = o
+        .app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/receptions")
+                .insert_header(bearer(&o.head))
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = String::from_utf8(csv.raw.clone()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("id,registration_number,status,"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("Сейтова") && lines[2].contains("Ахметов"),
+        "{text}"
+    );
     // Requisites «по справочнику» are codes of their reference books.
     let mut bad = application("Ахметов");
     bad["person"]["social_status"] = json!("astronaut");

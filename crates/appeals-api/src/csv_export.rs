@@ -1,11 +1,15 @@
-//! The list of appeals as CSV (`GET /api/v1/appeals` with `Accept: text/csv`): one row per card
-//! with every requisite a register or an auditor's spreadsheet needs, built from the same
-//! [`AppealDto`] the JSON list returns, so both say the same thing.
+//! The lists of appeals and of reception cards as CSV (`GET /api/v1/appeals`,
+//! `GET /api/v1/receptions` with `Accept: text/csv`): one row per card with every requisite a
+//! register or an auditor's spreadsheet needs, built from the same DTO the JSON list returns, so
+//! both say the same thing.
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use crate::dto::AppealDto;
 use crate::error::ApiError;
+use crate::reception_dto::ReceptionDto;
 
 /// The media type asked for and answered.
 pub const TEXT_CSV: &str = "text/csv";
@@ -98,15 +102,144 @@ fn row(a: &AppealDto) -> [String; 31] {
     ]
 }
 
-/// The CSV document: a UTF-8 byte-order mark (so spreadsheet programs read Cyrillic and Kazakh
+/// A CSV document: a UTF-8 byte-order mark (so spreadsheet programs read Cyrillic and Kazakh
 /// letters as UTF-8), the header, one row per card.
-pub fn appeals_csv(items: &[AppealDto]) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::with_capacity(256 * (items.len() + 1));
+fn document<const N: usize>(
+    header: [&str; N],
+    rows: impl ExactSizeIterator<Item = [String; N]>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::with_capacity(256 * (rows.len() + 1));
     out.extend_from_slice("\u{feff}".as_bytes());
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER).map_err(ApiError::internal)?;
-    for item in items {
-        writer.write_record(row(item)).map_err(ApiError::internal)?;
+    writer.write_record(header).map_err(ApiError::internal)?;
+    for row in rows {
+        writer.write_record(row).map_err(ApiError::internal)?;
     }
     writer.into_inner().map_err(ApiError::internal)
+}
+
+/// The appeal list as CSV.
+pub fn appeals_csv(items: &[AppealDto]) -> Result<Vec<u8>, ApiError> {
+    document(HEADER, items.iter().map(row))
+}
+
+/// Columns of the reception list (the JSON field names; ЛП-1 requisites under their card names).
+const RECEPTION_HEADER: [&str; 24] = [
+    "id",
+    "registration_number",
+    "status",
+    "subject_code",
+    "queue_number",
+    "queued_on",
+    "out_of_schedule",
+    "reception_kind",
+    "official_user_id",
+    "slot_starts_at",
+    "slot_confirmed",
+    "markings",
+    "iin",
+    "surname",
+    "first_name",
+    "social_status",
+    "issue_nature",
+    "reception_decision",
+    "reception_date",
+    "reception_time",
+    "place_kato",
+    "result",
+    "not_held_reason",
+    "registered_at",
+];
+
+fn reception_row(r: &ReceptionDto) -> [String; 24] {
+    let card = |field: &str| match r.card.get(field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    [
+        r.id.to_string(),
+        r.registration_number.clone(),
+        r.status.clone(),
+        r.subject.code.clone(),
+        r.queue_number.to_string(),
+        r.queued_on.to_string(),
+        r.out_of_schedule.to_string(),
+        card("reception_kind"),
+        number(r.official_user_id),
+        r.slot
+            .as_ref()
+            .map(|s| s.starts_at.to_string())
+            .unwrap_or_default(),
+        r.slot
+            .as_ref()
+            .map(|s| s.confirmed.to_string())
+            .unwrap_or_default(),
+        joined(r.markings.iter().map(String::as_str)),
+        card("iin"),
+        card("surname"),
+        card("first_name"),
+        card("social_status"),
+        card("issue_nature"),
+        card("reception_decision"),
+        card("reception_date"),
+        card("reception_time"),
+        card("place_kato"),
+        card("result"),
+        card("not_held_reason"),
+        instant(r.registered_at),
+    ]
+}
+
+/// The reception list as CSV.
+pub fn receptions_csv(items: &[ReceptionDto]) -> Result<Vec<u8>, ApiError> {
+    document(RECEPTION_HEADER, items.iter().map(reception_row))
+}
+
+/// Whether the client asked for CSV (`Accept: text/csv`, parameters allowed).
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(TEXT_CSV))
+        })
+}
+
+/// The same request with `cursor` set to the next page's, as an RFC 8288 link.
+pub fn next_page_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut query: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+        .collect();
+    let next = format!("cursor={cursor}");
+    query.push(&next);
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.join("&"))
+}
+
+/// Rows per CSV page (the JSON lists keep 1–200).
+pub const CSV_PAGE: i64 = 1000;
+
+/// A CSV page: the document, its name, and the next page's address in `Link`.
+pub fn csv_response(
+    req: &HttpRequest,
+    document: Vec<u8>,
+    file_name: &str,
+    next_cursor: Option<&str>,
+) -> actix_web::HttpResponse {
+    let mut res = actix_web::HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ));
+    if let Some(cursor) = next_cursor {
+        res.insert_header((header::LINK, next_page_link(req, cursor)));
+    }
+    res.body(document)
 }

@@ -94,9 +94,10 @@ pub async fn list(
     query: web::Query<AppealListQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let csv = wants_csv(&req);
+    let csv = crate::csv_export::wants_csv(&req);
     let page_request = if csv {
-        PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), CSV_PAGE, CSV_PAGE)?
+        let page = crate::csv_export::CSV_PAGE;
+        PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), page, page)?
     } else {
         PageRequest::parse(q.limit, q.cursor.as_deref())?
     };
@@ -130,45 +131,12 @@ pub async fn list(
         return Ok(HttpResponse::Ok().json(page));
     }
     let document = crate::csv_export::appeals_csv(&page.items)?;
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"appeals.csv\"",
-        ));
-    if let Some(cursor) = &page.next_cursor {
-        res.insert_header((header::LINK, next_page_link(&req, cursor)));
-    }
-    Ok(res.body(document))
-}
-
-/// Rows per CSV page (the JSON list keeps 1–200).
-const CSV_PAGE: i64 = 1000;
-
-/// Whether the client asked for CSV (`Accept: text/csv`, parameters allowed).
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|media| {
-            media
-                .split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case(crate::csv_export::TEXT_CSV))
-        })
-}
-
-/// The same request with `cursor` set to the next page's, as an RFC 8288 link.
-fn next_page_link(req: &HttpRequest, cursor: &str) -> String {
-    let mut query: Vec<&str> = req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
-        .collect();
-    let next = format!("cursor={cursor}");
-    query.push(&next);
-    format!("<{}?{}>; rel=\"next\"", req.path(), query.join("&"))
+    Ok(crate::csv_export::csv_response(
+        &req,
+        document,
+        "appeals.csv",
+        page.next_cursor.as_deref(),
+    ))
 }
 
 /// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.

@@ -69,19 +69,35 @@ pub async fn apply(
         .json(dto))
 }
 
-/// List reception cards (newest first, cursor-paginated).
+/// List reception cards (newest first, cursor-paginated), as JSON or as CSV.
 ///
 /// The caller's own subject; heads and controllers their subtree; analysts of the authorized body
-/// every subject (1-ОЛ section 5).
-#[utoipa::path(tag = "receptions", params(ReceptionListQuery), responses((status = 200, body = ReceptionPage)))]
+/// every subject (1-ОЛ section 5). With `Accept: text/csv` the same page comes as a CSV document
+/// (UTF-8 with a byte-order mark; ЛП-1 requisites as columns), pages of up to 1,000 rows, and the
+/// next page's address in `Link: <…>; rel="next"`.
+#[utoipa::path(
+    tag = "receptions",
+    params(ReceptionListQuery),
+    responses((status = 200, content(
+        (ReceptionPage = "application/json"),
+        (String = "text/csv", example = "id,registration_number,status,…\r\n7,ЖТ-2026-00000043,queued,…")
+    ), headers(("Link" = String, description = "CSV only: the next page, `rel=\"next\"`"))))
+)]
 #[get("/receptions")]
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<ReceptionReaders>,
+    req: HttpRequest,
     query: web::Query<ReceptionListQuery>,
-) -> ApiResult<web::Json<ReceptionPage>> {
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let csv = crate::csv_export::wants_csv(&req);
+    let page = if csv {
+        let rows = crate::csv_export::CSV_PAGE;
+        PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), rows, rows)?
+    } else {
+        PageRequest::parse(q.limit, q.cursor.as_deref())?
+    };
     let filter = ListReceptions {
         subject_id: q.subject_id,
         status: q.status,
@@ -97,11 +113,20 @@ pub async fn list(
         .run(move |conn| receptions::list(conn, &ctx, filter))
         .await?;
     let next_cursor = page.cut(&mut views, |v| v.row.id);
-    let items = views
+    let items: Vec<ReceptionDto> = views
         .into_iter()
         .map(ReceptionDto::of)
         .collect::<Result<_, ApiError>>()?;
-    Ok(web::Json(ReceptionPage { items, next_cursor }))
+    if csv {
+        let document = crate::csv_export::receptions_csv(&items)?;
+        return Ok(crate::csv_export::csv_response(
+            &req,
+            document,
+            "receptions.csv",
+            next_cursor.as_deref(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(ReceptionPage { items, next_cursor }))
 }
 
 /// The day's queue of the caller's subject.

@@ -44,10 +44,7 @@ pub type QueuedNotice = (NotificationRow, Option<String>, Option<String>);
 
 /// A subject's notices in id order (oldest first: a queue), each with its card's number (the
 /// appeal's or the reception's).
-pub fn queue(
-    conn: &mut DbConn,
-    f: &QueueFilter,
-) -> Result<Vec<QueuedNotice>, DbError> {
+pub fn queue(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueuedNotice>, DbError> {
     let mut q = n::table
         .left_join(appeals::table)
         .left_join(receptions::table)
