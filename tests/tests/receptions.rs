@@ -24,6 +24,7 @@ backend_tests!(
     a_place_must_be_an_object_of_the_loaded_kato_classifier,
     audit_verify_checks_the_reception_chains_too,
     the_applicant_is_told_of_each_change_of_status_through_the_outbox,
+    the_registry_fills_what_the_application_left_empty,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -779,4 +780,68 @@ async fn the_applicant_is_told_of_each_change_of_status_through_the_outbox(backe
         .clone();
     assert_eq!(last["action"], "applicant_notified");
     assert_eq!(history.body["intact"], true);
+}
+
+async fn the_registry_fills_what_the_application_left_empty(backend: TestBackend) {
+    use appeals_domain::cards::{
+        AddressBlock, PersonBlock, PersonCategory, RegistryRecord, Residency, Sex,
+    };
+    let o = office(backend).await;
+    // The local copy of ГБД ФЛ, as `appeals registry import` writes it.
+    let record = RegistryRecord {
+        category: PersonCategory::Individual,
+        person: Some(PersonBlock {
+            residency: Some(Residency::Resident),
+            surname: Some("Ахметов".to_owned()),
+            first_name: Some("Ерлан".to_owned()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(1992, 10, 29),
+            sex: Some(Sex::Male),
+            ..PersonBlock::default()
+        }),
+        company: None,
+        address: Some(AddressBlock {
+            region: Some("г. Алматы".to_owned()),
+            street: Some("пр. Абая".to_owned()),
+            house: Some("10".to_owned()),
+            ..AddressBlock::default()
+        }),
+    };
+    appeals_service::registry::import(
+        &mut o.app.conn(),
+        vec![appeals_service::registry::ImportedRecord {
+            line: 2,
+            iin_bin: "921029350851".to_owned(),
+            record,
+        }],
+        "test",
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap();
+    let card = apply(&o, application("Ахметов")).await;
+    assert_eq!(card["card"]["residency"], "resident");
+    assert_eq!(card["card"]["sex"], "male");
+    assert_eq!(card["card"]["birth_date"], "1992-10-29");
+    assert_eq!(
+        card["card"]["registered_address"],
+        "г. Алматы, пр. Абая, 10"
+    );
+    let id = card["id"].as_i64().unwrap();
+    let history = o
+        .app
+        .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
+        .await;
+    assert_eq!(
+        history.body["events"][0]["after"]["registry_lookup"],
+        "filled"
+    );
+    // A person the registry does not know keeps what the application says.
+    let mut unknown = application("Сейтова");
+    unknown["person"]["iin"] = json!("900101400120");
+    let other = o
+        .app
+        .post("/api/v1/receptions", &o.secretary, unknown)
+        .await;
+    if other.status == 201 {
+        assert_eq!(other.body["card"]["sex"], Value::Null);
+    }
 }

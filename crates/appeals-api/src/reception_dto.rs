@@ -90,6 +90,7 @@ impl ApplyForReception {
     pub fn into_command(
         self,
         idem: Option<appeals_service::idempotency::Idem>,
+        lookup: appeals_service::applicants::RegistryLookups,
     ) -> receptions::Apply {
         let p = self.person;
         receptions::Apply {
@@ -116,6 +117,7 @@ impl ApplyForReception {
             out_of_schedule: self.out_of_schedule,
             source_reference: self.source_reference,
             idem,
+            lookup,
         }
     }
 }

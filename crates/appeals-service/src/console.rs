@@ -149,6 +149,7 @@ pub fn seed_reception_demo(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     use crate::access::admit;
+    use crate::applicants::RegistryLookups;
     use crate::ctx::{Actor, Ctx};
     use crate::receptions::{self, Apply, Book, NewSchedule, Person};
     use appeals_domain::access::Action;
@@ -192,7 +193,7 @@ pub fn seed_reception_demo(
     let mut first = None;
     for (surname, first_name, iin, question) in [
         ("Ахметов", "Ерлан", "921029350851", "improvement"),
-        ("Сейтова", "Динара", "900101400120", "transport"),
+        ("Сейтова", "Динара", "900101300811", "transport"),
         ("Нуров", "Асхат", "870315300456", "housing_utilities"),
     ] {
         let apply = Apply {
@@ -210,6 +211,7 @@ pub fn seed_reception_demo(
             out_of_schedule: false,
             source_reference: None,
             idem: None,
+            lookup: RegistryLookups::Done(vec![None]),
         };
         let id = receptions::apply(conn, &registering, apply, |_, view| {
             Ok::<_, AppError>(view.row.id)

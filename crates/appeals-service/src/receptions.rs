@@ -23,7 +23,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::access;
-use crate::applicants::{category_code, domain_reason};
+use crate::applicants::{
+    ApplicantEntry, Lookup, LookupResult, RegistryLookups, category_code, domain_reason,
+};
 use crate::cards::parts::{parse_json, to_json};
 use crate::cards::write::{self, ReceptionChange};
 use crate::ctx::{Ctx, fail_if_any};
@@ -78,6 +80,58 @@ pub struct Apply {
     /// The application's id in the system it came from: one card per application (R26).
     pub source_reference: Option<String>,
     pub idem: Option<Idem>,
+    /// The registry lookup of the IIN (ГБД ФЛ), made before the transaction.
+    pub lookup: RegistryLookups,
+}
+
+impl Person {
+    /// The person as a registry lookup key (requisite 10, checked already).
+    pub fn lookup_entry(&self) -> ApplicantEntry {
+        ApplicantEntry {
+            category: PersonCategory::Individual,
+            iin_bin: self.iin.clone(),
+            surname: Some(self.surname.clone()),
+            first_name: Some(self.first_name.clone()),
+            patronymic: None,
+            company_name: None,
+            address: None,
+            mobile_phone: self.mobile_phone.clone(),
+            email: None,
+        }
+    }
+}
+
+/// What the state registry knows of the person fills the requisites the application left empty:
+/// residency (8), sex (9), date of birth (16), the registered address (19). Returns the lookup's
+/// outcome for the `registered` event (`None` without an IIN).
+fn fill_from_registry(card: &mut ReceptionCard, lookup: Option<Lookup>) -> Option<&'static str> {
+    let lookup = lookup?;
+    Some(match lookup.result {
+        LookupResult::Hit(hit) => match (&hit.record.person, hit.record.category) {
+            (Some(person), PersonCategory::Individual) => {
+                card.residency = card.residency.or(person.residency);
+                card.sex = card.sex.or(person.sex);
+                card.birth_date = card.birth_date.or(person.birth_date);
+                if card.registered_address.is_none() {
+                    card.registered_address = hit.record.address.as_ref().and_then(address_line);
+                }
+                "filled"
+            }
+            _ => "rejected",
+        },
+        LookupResult::NotFound => "not_found",
+        LookupResult::Failed => "unavailable",
+    })
+}
+
+/// An address as one line (requisites 19–20 are strings on ЛП-1).
+fn address_line(a: &appeals_domain::cards::AddressBlock) -> Option<String> {
+    let parts: Vec<&str> = [&a.region, &a.district, &a.street, &a.house, &a.flat]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// A reception card as shown: the row, its ЛП-1 and its subject.
@@ -211,13 +265,25 @@ where
     }
     fail_if_any(issues)?;
     let idem = cmd.idem.clone();
+    let lookup = cmd
+        .lookup
+        .clone()
+        .finish(conn, ctx.stored_now())
+        .into_iter()
+        .next()
+        .flatten();
     idempotency::once(conn, ctx.actor().user_id, idem, ctx.stored_now(), |conn| {
-        let view = apply_tx(conn, ctx, &cmd)?;
+        let view = apply_tx(conn, ctx, &cmd, lookup)?;
         present(conn, view)
     })
 }
 
-fn apply_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Apply) -> AppResult<ReceptionView> {
+fn apply_tx(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    cmd: &Apply,
+    lookup: Option<Lookup>,
+) -> AppResult<ReceptionView> {
     let rules = &ctx.rules;
     let actor = ctx.actor();
     let subject = actor.subject_id;
@@ -266,6 +332,7 @@ fn apply_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Apply) -> AppResult<ReceptionVie
     card.home_work_phone = p.home_work_phone.clone();
     card.mobile_phone = p.mobile_phone.clone();
     card.issue_nature = cmd.issue_nature.clone();
+    let registry_lookup = fill_from_registry(&mut card, lookup);
     let row = NewReceptionRow {
         reg_number: number.to_string(),
         counter,
@@ -293,6 +360,7 @@ fn apply_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Apply) -> AppResult<ReceptionVie
         "reception_kind": cmd.kind,
         "markings": card.markings,
         "source_reference": cmd.source_reference,
+        "registry_lookup": registry_lookup,
     });
     let row = write::create_reception(conn, actor, now, &row, registered).map_err(|e| match e {
         AppError::Db(DbError::UniqueViolation(_)) => AppError::Conflict(

@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use appeals_domain::schedule::Schedule;
+use appeals_service::applicants::RegistryLookups;
 use appeals_service::idempotency::Once;
 use appeals_service::receptions::{self, Book, ListReceptions, NewSchedule, ReceptionView};
 use chrono::NaiveTime;
@@ -55,8 +56,12 @@ pub async fn apply(
     ValidatedJson(body): ValidatedJson<ApplyForReception>,
 ) -> ApiResult<HttpResponse> {
     let idem = crate::actions::idempotency(&req, &body)?;
-    let cmd = body.into_command(idem);
     let ctx = state.ctx(&auth);
+    let cmd = body.into_command(idem, RegistryLookups::Done(vec![None]));
+    // R20 as for З-1: the registry is asked before the transaction and never fails the call.
+    let entry = cmd.person.lookup_entry();
+    let lookup = crate::applicants::start_lookups(&state, &[entry], ctx.stored_now()).await?;
+    let cmd = receptions::Apply { lookup, ..cmd };
     let dto = state
         .db(move |conn| {
             receptions::apply(conn, &ctx, cmd, |_, view| ReceptionDto::of(view))
