@@ -126,6 +126,15 @@ async fn an_application_is_registered_with_its_lp1_card_and_queued(backend: Test
         .post("/api/v1/receptions", &o.secretary, bad)
         .await
         .assert_problem(422, "validation");
+    // Filters: the kind (requisite 6) and the status.
+    let count = |body: &Value| body["items"].as_array().unwrap().len();
+    let online = o.app.get("/api/v1/receptions?kind=online", &o.head).await;
+    assert_eq!(count(&online.body), 0, "{}", online.body);
+    let offline = o
+        .app
+        .get("/api/v1/receptions?kind=offline&status=queued", &o.head)
+        .await;
+    assert_eq!(count(&offline.body), 2, "{}", offline.body);
     // The list as CSV: the same cards, ЛП-1 requisites as columns.
     let csv = o
         .app
@@ -592,25 +601,29 @@ async fn requisites_are_corrected_with_if_match_and_recorded(backend: TestBacken
     assert_eq!(res.body["version"], 2);
     assert_eq!(res.body["card"]["surname"], "Ахметова");
     assert_eq!(res.body["card"]["social_status"], "pensioner");
+    let res = patch(&o, id, Some("\"2\""), json!({"kind": "online"})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let online = o.app.get("/api/v1/receptions?kind=online", &o.head).await;
+    assert_eq!(online.body["items"][0]["id"], id);
     let history = o
         .app
         .get(&format!("/api/v1/receptions/{id}/history"), &o.head)
         .await;
-    let last = history.body["events"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
-    assert_eq!(last["action"], "updated");
+    let events = history.body["events"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["registered", "updated", "updated"]);
     assert_eq!(
-        last["before"],
+        events[1]["before"],
         json!({"surname": "Ахметов", "social_status": "employed"})
     );
     assert_eq!(
-        last["after"],
+        events[1]["after"],
         json!({"surname": "Ахметова", "social_status": "pensioner"})
     );
+    assert_eq!(events[2]["after"], json!({"reception_kind": "online"}));
     assert_eq!(history.body["intact"], true);
 }
 

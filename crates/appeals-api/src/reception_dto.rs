@@ -134,6 +134,20 @@ pub struct HeldSlotDto {
 
 /// A reception card: the application and its ЛП-1 (`card`, the 36 requisites).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 7, "registration_number": "ЖТ-2026-00000043",
+    "subject": {"id": 1, "code": "AKIMAT-ALA", "name_ru": "Аппарат акима города Алматы"},
+    "status": "booked", "queue_number": 1, "queued_on": "2026-12-07", "out_of_schedule": false,
+    "official_user_id": 3, "slot": {"starts_at": "2026-12-08T10:00:00", "confirmed": false},
+    "markings": ["personal_reception"], "source_reference": null,
+    "registered_at": "2026-12-07T04:15:00Z", "version": 2,
+    "card": {"application": "ЖТ-2026-00000043", "card_number": "ЖТ-2026-00000043",
+        "queue_number": "1", "queued_on": "2026-12-07", "out_of_schedule": false,
+        "reception_kind": "offline", "person_category": "individual", "iin": "921029350851",
+        "surname": "Ахметов", "first_name": "Ерлан", "social_status": "employed",
+        "issue_nature": "improvement", "presiding_official": "3",
+        "reception_decision": "registered_for_reception", "reception_date": "2026-12-08",
+        "reception_time": "10:00:00", "place_kato": "751110000",
+        "place_addressee": "Аппарат акима г. Алматы, приемная, каб. 101"}}))]
 pub struct ReceptionDto {
     pub id: i64,
     /// Requisite 2, from the through numbering (R3).
@@ -213,6 +227,9 @@ pub struct ReceptionListQuery {
     /// Put in the queue on or before (YYYY-MM-DD).
     pub to: Option<NaiveDate>,
     pub out_of_schedule: Option<bool>,
+    /// Requisite 6: `online` or `offline`.
+    #[param(value_type = Option<String>)]
+    pub kind: Option<ReceptionKind>,
     /// 1–200, default 50.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -235,6 +252,11 @@ pub struct ReceptionQueue {
 
 /// The history of a reception card, with the verification of its chain.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"intact": true, "broken_event_id": null, "events": [{"seq": 1,
+    "occurred_at": "2026-12-07T04:15:00Z", "actor_user_id": 6, "actor_subject_id": 1,
+    "action": "registered", "before": null, "after": {"registration_number": "ЖТ-2026-00000043",
+    "status": "queued", "queue_number": 1}, "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+    "hash": "9f2c…"}]}))]
 pub struct ReceptionHistoryDto {
     /// Every event follows the previous one and hashes to its content.
     pub intact: bool,
@@ -397,6 +419,10 @@ pub struct ScheduleBody {
 
 /// A stored reception schedule.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 1, "subject_id": 1, "official_user_id": 3, "weekdays": [2, 5],
+    "starts": "10:00", "ends": "12:00", "slot_minutes": 30, "place_kato": "751110000",
+    "place_addressee": "Акимат г. Алматы, каб. 301", "online": false, "valid_from": "2026-01-01",
+    "valid_to": null}))]
 pub struct ScheduleDto {
     pub id: i64,
     pub subject_id: i64,
@@ -458,6 +484,12 @@ pub struct SlotDto {
 
 /// The slots of a schedule on the working days of a window (none on a day off).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"schedule": {"id": 1, "subject_id": 1, "official_user_id": 3,
+    "weekdays": [2, 5], "starts": "10:00", "ends": "11:00", "slot_minutes": 30,
+    "place_kato": "751110000", "place_addressee": "Каб. 301", "online": false,
+    "valid_from": "2026-01-01", "valid_to": null},
+    "slots": [{"starts_at": "2027-01-15T10:00:00", "ends_at": "2027-01-15T10:30:00", "free": false},
+              {"starts_at": "2027-01-15T10:30:00", "ends_at": "2027-01-15T11:00:00", "free": true}]}))]
 pub struct SlotsDto {
     pub schedule: ScheduleDto,
     pub slots: Vec<SlotDto>,

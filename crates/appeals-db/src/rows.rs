@@ -485,6 +485,7 @@ pub struct ReceptionRow {
     pub queue_number: i64,
     pub queued_on: chrono::NaiveDate,
     pub out_of_schedule: bool,
+    pub reception_kind: String,
     pub official_user_id: Option<i64>,
     pub slot_starts_at: Option<NaiveDateTime>,
     pub slot_confirmed: bool,
@@ -506,6 +507,7 @@ pub struct NewReceptionRow {
     pub queue_number: i64,
     pub queued_on: chrono::NaiveDate,
     pub out_of_schedule: bool,
+    pub reception_kind: String,
     pub official_user_id: Option<i64>,
     pub slot_starts_at: Option<NaiveDateTime>,
     pub slot_confirmed: bool,
@@ -523,6 +525,7 @@ pub struct NewReceptionRow {
 pub struct ReceptionChange {
     pub status: String,
     pub out_of_schedule: bool,
+    pub reception_kind: String,
     pub official_user_id: Option<i64>,
     pub slot_starts_at: Option<NaiveDateTime>,
     pub slot_confirmed: bool,
@@ -536,6 +539,7 @@ impl ReceptionRow {
         ReceptionChange {
             status: self.status.clone(),
             out_of_schedule: self.out_of_schedule,
+            reception_kind: self.reception_kind.clone(),
             official_user_id: self.official_user_id,
             slot_starts_at: self.slot_starts_at,
             slot_confirmed: self.slot_confirmed,

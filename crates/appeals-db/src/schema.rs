@@ -320,6 +320,7 @@ diesel::table! {
         queue_number -> BigInt,
         queued_on -> Date,
         out_of_schedule -> Bool,
+        reception_kind -> Text,
         official_user_id -> Nullable<BigInt>,
         slot_starts_at -> Nullable<Timestamp>,
         slot_confirmed -> Bool,

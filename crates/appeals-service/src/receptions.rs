@@ -150,6 +150,14 @@ impl ReceptionView {
     }
 }
 
+/// The stored code of requisite 6.
+fn kind_code(kind: ReceptionKind) -> &'static str {
+    match kind {
+        ReceptionKind::Online => "online",
+        ReceptionKind::Offline => "offline",
+    }
+}
+
 fn blank(v: &str) -> bool {
     v.trim().is_empty()
 }
@@ -341,6 +349,7 @@ fn apply_tx(
         queue_number,
         queued_on: today,
         out_of_schedule: cmd.out_of_schedule,
+        reception_kind: kind_code(cmd.kind).to_owned(),
         official_user_id: None,
         slot_starts_at: None,
         slot_confirmed: false,
@@ -415,6 +424,7 @@ pub struct ListReceptions {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub out_of_schedule: Option<bool>,
+    pub kind: Option<ReceptionKind>,
     pub before_id: Option<i64>,
     pub limit: i64,
 }
@@ -435,6 +445,7 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListReceptions) -> AppResult<Vec<Re
         queued_from: q.from,
         queued_to: q.to,
         out_of_schedule: q.out_of_schedule,
+        reception_kind: q.kind.map(|k| kind_code(k).to_owned()),
         before_id: q.before_id,
         limit: q.limit,
     };
@@ -577,9 +588,12 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditReception) -> AppResult<Recep
         ctx,
         cmd.reception_id,
         Some(cmd.expected_version),
-        |_, _, _, card| {
+        |_, _, next, card| {
             let mut c = Changed::default();
             c.set("reception_kind", &mut card.reception_kind, &cmd.kind);
+            if let Some(kind) = card.reception_kind {
+                next.reception_kind = kind_code(kind).to_owned();
+            }
             c.set("issue_nature", &mut card.issue_nature, &cmd.issue_nature);
             c.set("person_category", &mut card.person_category, &cmd.category);
             c.set("residency", &mut card.residency, &cmd.residency);

@@ -15,6 +15,8 @@ CREATE TABLE receptions (
     queue_number BIGINT NOT NULL,
     queued_on DATE NOT NULL,
     out_of_schedule BOOLEAN NOT NULL,
+    -- Requisite 6: online | offline.
+    reception_kind TEXT NOT NULL,
     -- Requisite 24: the presiding official (a head or deputy head of the subject).
     official_user_id BIGINT REFERENCES users(id),
     -- The booked slot (local time, UTC+5) and whether it was confirmed.

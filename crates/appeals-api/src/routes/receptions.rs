@@ -110,6 +110,7 @@ pub async fn list(
         from: q.from,
         to: q.to,
         out_of_schedule: q.out_of_schedule,
+        kind: q.kind,
         before_id: page.cursor_id,
         limit: page.fetch(),
     };

@@ -73,6 +73,8 @@ pub struct ReceptionFilter {
     pub queued_from: Option<NaiveDate>,
     pub queued_to: Option<NaiveDate>,
     pub out_of_schedule: Option<bool>,
+    /// Requisite 6: `online` or `offline`.
+    pub reception_kind: Option<String>,
     /// Ids below this one (newest first).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -99,6 +101,9 @@ pub fn list(conn: &mut DbConn, f: &ReceptionFilter) -> Result<Vec<ReceptionRow>,
     }
     if let Some(out) = f.out_of_schedule {
         q = q.filter(receptions::out_of_schedule.eq(out));
+    }
+    if let Some(kind) = &f.reception_kind {
+        q = q.filter(receptions::reception_kind.eq(kind.clone()));
     }
     if let Some(before) = f.before_id {
         q = q.filter(receptions::id.lt(before));
