@@ -25,6 +25,7 @@ backend_tests!(
     audit_verify_checks_the_reception_chains_too,
     the_applicant_is_told_of_each_change_of_status_through_the_outbox,
     the_registry_fills_what_the_application_left_empty,
+    a_schedule_ends_once_its_later_slots_are_given_back,
     a_slot_is_given_once_under_concurrent_reservations,
     a_day_off_has_no_slots,
 );
@@ -857,4 +858,47 @@ async fn the_registry_fills_what_the_application_left_empty(backend: TestBackend
     if other.status == 201 {
         assert_eq!(other.body["card"]["sex"], Value::Null);
     }
+}
+
+async fn a_schedule_ends_once_its_later_slots_are_given_back(backend: TestBackend) {
+    let o = office(backend).await;
+    let admin = o.app.user("admin2", "S1", &[Role::Admin]);
+    let id = apply(&o, application("Ахметов")).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(book(&o, id, &format!("{DAY}T10:00:00")).await.status, 200);
+    let end = |user: &TestUser, valid_to: &str| {
+        o.app.send(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/reception-schedules/{}", o.schedule))
+                .insert_header(bearer(user))
+                .set_json(json!({"valid_to": valid_to})),
+        )
+    };
+    // A slot is given on DAY: the schedule cannot end before it.
+    end(&admin, "2027-01-14")
+        .await
+        .assert_problem(409, "conflict");
+    let res = o
+        .app
+        .post(
+            &format!("/api/v1/receptions/{id}/booking/release"),
+            &o.secretary,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = end(&admin, "2027-01-14").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["valid_to"], "2027-01-14");
+    assert_eq!(slots(&o, DAY, DAY).await, 0);
+    book(&o, id, &format!("{DAY}T10:00:00"))
+        .await
+        .assert_problem(422, "validation");
+    // Another subject's admin does not see it.
+    o.app.subject("S2", false);
+    let stranger = o.app.user("s2-admin", "S2", &[Role::Admin]);
+    end(&stranger, "2027-01-10")
+        .await
+        .assert_problem(404, "not-found");
 }

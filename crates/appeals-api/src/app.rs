@@ -84,6 +84,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::receptions::record_outcome)
         .service(routes::receptions::create_schedule)
         .service(routes::receptions::list_schedules)
+        .service(routes::receptions::end_schedule)
         .service(routes::receptions::slots);
 }
 

@@ -218,6 +218,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ),
     ("GET", "/api/v1/reception-schedules", Action::ReadReceptions),
     (
+        "PATCH",
+        "/api/v1/reception-schedules/{id}",
+        Action::ManageReceptionSchedules,
+    ),
+    (
         "GET",
         "/api/v1/reception-schedules/{id}/slots",
         Action::ReadReceptions,

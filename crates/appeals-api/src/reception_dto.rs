@@ -571,3 +571,12 @@ impl PatchReception {
         }
     }
 }
+
+/// The end of a schedule (`PATCH /api/v1/reception-schedules/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"valid_to": "2027-06-30"}))]
+pub struct EndSchedule {
+    /// The last day the schedule gives slots.
+    pub valid_to: NaiveDate,
+}

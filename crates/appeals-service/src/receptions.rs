@@ -1105,6 +1105,38 @@ pub fn create_schedule(conn: &mut DbConn, ctx: &Ctx, s: NewSchedule) -> AppResul
     })
 }
 
+/// Ends a schedule after `valid_to` (the last day it gives slots). Slots already given after it
+/// must be given back first (409 names how many); the end is never before the schedule starts.
+pub fn end_schedule(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    schedule_id: i64,
+    valid_to: NaiveDate,
+) -> AppResult<ScheduleRow> {
+    let hidden = || AppError::NotFound(format!("Schedule {schedule_id} does not exist."));
+    write_tx(conn, |conn| {
+        // A subject manages only its own schedules; another subject's is not there for it.
+        let row = repo_rec::find_schedule(conn, schedule_id)?.ok_or_else(hidden)?;
+        access::own_subject(&ctx.grant, row.subject_id, || {
+            format!("Schedule {schedule_id} does not exist.")
+        })?;
+        if valid_to < row.valid_from {
+            return Err(AppError::field(
+                "#/valid_to",
+                format!("precedes the schedule's first day {}", row.valid_from),
+            ));
+        }
+        let after = (valid_to + chrono::Duration::days(1)).and_time(NaiveTime::MIN);
+        let given = repo_rec::booked_from(conn, schedule_id, after)?;
+        if given > 0 {
+            return Err(AppError::Conflict(format!(
+                "{given} slot(s) of the schedule after {valid_to} are given to receptions; release them first."
+            )));
+        }
+        Ok(repo_rec::end_schedule(conn, schedule_id, valid_to)?)
+    })
+}
+
 /// The schedules the caller may read.
 pub fn schedules(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<ScheduleRow>> {
     let visible = access::visible_subjects(conn, &ctx.grant)?;

@@ -19,9 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
 use crate::reception_dto::{
-    ApplyForReception, BookingBody, OutcomeBody, PatchReception, QueueQuery, ReceptionDto,
-    ReceptionHistoryDto, ReceptionListQuery, ReceptionPage, ReceptionQueue, RefusalBody,
-    ScheduleBody, ScheduleDto, SlotsDto, SlotsQuery,
+    ApplyForReception, BookingBody, EndSchedule, OutcomeBody, PatchReception, QueueQuery,
+    ReceptionDto, ReceptionHistoryDto, ReceptionListQuery, ReceptionPage, ReceptionQueue,
+    RefusalBody, ScheduleBody, ScheduleDto, SlotsDto, SlotsQuery,
 };
 use crate::state::AppState;
 
@@ -413,6 +413,33 @@ pub async fn create_schedule(
         .run(move |conn| receptions::create_schedule(conn, &ctx, cmd))
         .await?;
     Ok(HttpResponse::Created().json(ScheduleDto::from(row)))
+}
+
+/// End a schedule of the caller's subject: no slots after `valid_to`.
+///
+/// Slots already given after that day must be given back first (409). Another subject's schedule
+/// answers 404.
+#[utoipa::path(
+    tag = "receptions",
+    request_body = EndSchedule,
+    responses(
+        (status = 200, body = ScheduleDto),
+        (status = 409, description = "Slots after `valid_to` are given to receptions", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/reception-schedules/{id}")]
+pub async fn end_schedule(
+    state: web::Data<AppState>,
+    auth: Auth<ScheduleKeepers>,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<EndSchedule>,
+) -> ApiResult<web::Json<ScheduleDto>> {
+    let id = path.into_inner();
+    let ctx = state.ctx(&auth);
+    let row = state
+        .run(move |conn| receptions::end_schedule(conn, &ctx, id, body.valid_to))
+        .await?;
+    Ok(web::Json(row.into()))
 }
 
 /// The reception schedules the caller may read.

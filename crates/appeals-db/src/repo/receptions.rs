@@ -327,3 +327,27 @@ pub fn verify_all(conn: &mut DbConn) -> Result<(u64, Option<ReceptionEventRow>),
     }
     Ok((checked, None))
 }
+
+/// Ends a schedule: no slots after `valid_to` (the last day it holds).
+pub fn end_schedule(
+    conn: &mut DbConn,
+    id: i64,
+    valid_to: NaiveDate,
+) -> Result<ScheduleRow, DbError> {
+    Ok(diesel::update(reception_schedules::table.find(id))
+        .set(reception_schedules::valid_to.eq(Some(valid_to)))
+        .get_result(conn)?)
+}
+
+/// Slots of a schedule given at or after `from` (local time).
+pub fn booked_from(
+    conn: &mut DbConn,
+    schedule_id: i64,
+    from: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(reception_bookings::table
+        .filter(reception_bookings::schedule_id.eq(schedule_id))
+        .filter(reception_bookings::starts_at.ge(from))
+        .count()
+        .get_result(conn)?)
+}
