@@ -455,6 +455,27 @@ pub struct EventDto {
     pub hash: String,
 }
 
+/// The [`EventDto`] of a stored event of either history chain (ОЛ-1 `EventRow`, ЛП-1
+/// `ReceptionEventRow`: the same fields).
+macro_rules! event_dto {
+    ($e:expr) => {{
+        let e = $e;
+        let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
+        $crate::dto::EventDto {
+            seq: e.seq,
+            occurred_at: e.occurred_at.and_utc(),
+            actor_user_id: e.actor_user_id,
+            actor_subject_id: e.actor_subject_id,
+            action: e.action.clone(),
+            before: parse(&e.before),
+            after: parse(&e.after),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        }
+    }};
+}
+pub(crate) use event_dto;
+
 /// The whole set of applicants of an appeal (`PUT /api/v1/appeals/{id}/applicants`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -267,24 +267,10 @@ pub struct ReceptionHistoryDto {
 
 impl ReceptionHistoryDto {
     pub fn of(events: Vec<ReceptionEventRow>, broken: Option<i64>) -> Self {
-        let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
         Self {
             intact: broken.is_none(),
             broken_event_id: broken,
-            events: events
-                .iter()
-                .map(|e| EventDto {
-                    seq: e.seq,
-                    occurred_at: e.occurred_at.and_utc(),
-                    actor_user_id: e.actor_user_id,
-                    actor_subject_id: e.actor_subject_id,
-                    action: e.action.clone(),
-                    before: parse(&e.before),
-                    after: parse(&e.after),
-                    prev_hash: e.prev_hash.clone(),
-                    hash: e.hash.clone(),
-                })
-                .collect(),
+            events: events.iter().map(|e| crate::dto::event_dto!(e)).collect(),
         }
     }
 }

@@ -102,12 +102,7 @@ impl ApplicantEntry {
         match self.category {
             PersonCategory::LegalEntity => self.company_name.clone(),
             PersonCategory::Individual => {
-                let parts: Vec<&str> = [&self.surname, &self.first_name, &self.patronymic]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(" "))
+                full_name_of([&self.surname, &self.first_name, &self.patronymic])
             }
         }
     }
@@ -357,17 +352,18 @@ pub fn apply_lookup(card: ApplicantCard, lookup: Option<Lookup>) -> StoredApplic
     }
 }
 
+/// Surname, first name and patronymic, those given, in one string.
+fn full_name_of(parts: [&Option<String>; 3]) -> Option<String> {
+    let parts: Vec<&str> = parts.into_iter().flatten().map(String::as_str).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 /// The name shown in lists: surname, first name, patronymic, or the company name.
 pub fn card_full_name(card: &ApplicantCard) -> Option<String> {
     match card.category {
         PersonCategory::Individual => {
             let p = card.person.as_ref()?;
-            let parts: Vec<&str> = [&p.surname, &p.first_name, &p.patronymic]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
+            full_name_of([&p.surname, &p.first_name, &p.patronymic])
         }
         PersonCategory::LegalEntity => card.company.as_ref()?.name.clone(),
     }

@@ -9,8 +9,8 @@ use appeals_db::rows::{BookingRow, NewReceptionRow, NewScheduleRow, ReceptionRow
 use appeals_db::{DbConn, DbError, repo, write_tx};
 use appeals_domain::access::{Action, Role};
 use appeals_domain::cards::{
-    PersonCategory, RECEPTION_REQUISITES, ReceptionCard, ReceptionKind, ReceptionOutcome,
-    ReceptionResult, RequisiteProblem, Residency, Sex,
+    AddressBlock, PersonCategory, RECEPTION_REQUISITES, ReceptionCard, ReceptionKind,
+    ReceptionOutcome, ReceptionResult, RequisiteProblem, Residency, Sex,
 };
 use appeals_domain::dictionary::DictionaryName;
 use appeals_domain::events::ReceptionAction;
@@ -113,7 +113,8 @@ fn fill_from_registry(card: &mut ReceptionCard, lookup: Option<Lookup>) -> Optio
                 card.sex = card.sex.or(person.sex);
                 card.birth_date = card.birth_date.or(person.birth_date);
                 if card.registered_address.is_none() {
-                    card.registered_address = hit.record.address.as_ref().and_then(address_line);
+                    card.registered_address =
+                        hit.record.address.as_ref().and_then(AddressBlock::one_line);
                 }
                 "filled"
             }
@@ -122,16 +123,6 @@ fn fill_from_registry(card: &mut ReceptionCard, lookup: Option<Lookup>) -> Optio
         LookupResult::NotFound => "not_found",
         LookupResult::Failed => "unavailable",
     })
-}
-
-/// An address as one line (requisites 19–20 are strings on ЛП-1).
-fn address_line(a: &appeals_domain::cards::AddressBlock) -> Option<String> {
-    let parts: Vec<&str> = [&a.region, &a.district, &a.street, &a.house, &a.flat]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// A reception card as shown: the row, its ЛП-1 and its subject.

@@ -278,21 +278,7 @@ pub async fn history(
     let id = path.into_inner();
     let ctx = state.ctx(&auth);
     let events = state.run(move |conn| read::history(conn, &ctx, id)).await?;
-    let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
     Ok(web::Json(
-        events
-            .iter()
-            .map(|e| EventDto {
-                seq: e.seq,
-                occurred_at: card_view::utc(e.occurred_at),
-                actor_user_id: e.actor_user_id,
-                actor_subject_id: e.actor_subject_id,
-                action: e.action.clone(),
-                before: parse(&e.before),
-                after: parse(&e.after),
-                prev_hash: e.prev_hash.clone(),
-                hash: e.hash.clone(),
-            })
-            .collect(),
+        events.iter().map(|e| crate::dto::event_dto!(e)).collect(),
     ))
 }

@@ -102,6 +102,23 @@ pub struct AddressBlock {
 }
 
 impl AddressBlock {
+    /// The address in one line (region, district, street, house, flat), for string requisites and
+    /// the duplicate check's fuzzy comparison; `None` when empty.
+    pub fn one_line(&self) -> Option<String> {
+        let parts: Vec<&str> = [
+            &self.region,
+            &self.district,
+            &self.street,
+            &self.house,
+            &self.flat,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     fn fields(&self) -> [(u8, &Option<String>); 7] {
         [
             (12, &self.region),

@@ -96,21 +96,12 @@ fn identity_locks(normalized: &[NormalizedApplicant]) -> Vec<i64> {
         .collect()
 }
 
-fn address_line(a: &AddressBlock) -> Option<String> {
-    let parts: Vec<&str> = [&a.region, &a.district, &a.street, &a.house, &a.flat]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
 /// The R14 keys of an applicant as given in a request.
 pub fn applicant_key(a: &ApplicantEntry) -> ApplicantKey {
     ApplicantKey {
         iin_bin: a.iin_bin.clone(),
         full_name: a.full_name(),
-        address: a.address.as_ref().and_then(address_line),
+        address: a.address.as_ref().and_then(AddressBlock::one_line),
         kato_settlement: a.address.as_ref().and_then(|x| x.settlement_kato.clone()),
     }
 }
