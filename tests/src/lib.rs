@@ -206,6 +206,7 @@ impl TestApp {
                 kato_code: None,
                 is_authorized_body: false,
                 created_at: appeals_db::now_utc(),
+                report_row_code: None,
             },
         )
         .expect("create subject")
@@ -297,6 +298,7 @@ fn create_subject(conn: &mut DbConn, code: &str, authorized_body: bool) -> i64 {
             kato_code: None,
             is_authorized_body: authorized_body,
             created_at: appeals_db::now_utc(),
+            report_row_code: None,
         },
     )
     .expect("create subject")

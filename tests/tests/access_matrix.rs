@@ -48,6 +48,9 @@ enum Target {
     /// A reception card (ЛП-1) or schedule of `HOME` named in the path: read through
     /// `read_receptions`.
     Reception,
+    /// A report of `HOME` named in the query (`subject_id`): refused (403) where the reach does not
+    /// hold `HOME`.
+    HomeReport,
     /// Nothing of a subject (reference data, the caller's own account or queue, a new card).
     Nothing,
 }
@@ -69,6 +72,7 @@ struct Fixture {
     notification_id: i64,
     reception: i64,
     schedule: i64,
+    home: i64,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -161,6 +165,11 @@ async fn fixture(backend: TestBackend) -> Fixture {
         .await;
     assert_eq!(res.status, 201, "{}", res.body);
     let reception = res.body["id"].as_i64().unwrap();
+    // HOME's January is closed, so its revisions exist for whoever may read them.
+    let res = app
+        .post("/api/v1/reports/1-ol/2026/1/close", &admin, json!({}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
 
     let mut callers = Vec::new();
     for (position, code) in POSITIONS {
@@ -178,6 +187,7 @@ async fn fixture(backend: TestBackend) -> Fixture {
         notification_id,
         reception,
         schedule,
+        home,
         callers,
     }
 }
@@ -594,6 +604,70 @@ fn routes(f: &Fixture) -> Vec<Route> {
             Target::Reception,
             None,
         ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol",
+            "/api/v1/reports/1-ol?year=2026&month=3".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol",
+            format!(
+                "/api/v1/reports/1-ol?year=2026&month=3&subject_id={}",
+                f.home
+            ),
+            Target::HomeReport,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol/schedule",
+            "/api/v1/reports/1-ol/schedule?year=2026".into(),
+            Target::Nothing,
+            None,
+        ),
+        // Every subject closes its own month.
+        (
+            "POST",
+            "/api/v1/reports/1-ol/{year}/{month}/close",
+            "/api/v1/reports/1-ol/2026/2/close".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol/{year}/{month}/revisions",
+            format!(
+                "/api/v1/reports/1-ol/2026/1/revisions?subject_id={}",
+                f.home
+            ),
+            Target::HomeReport,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol/definition",
+            "/api/v1/reports/1-ol/definition".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/1-ol/definition/versions",
+            "/api/v1/reports/1-ol/definition/versions".into(),
+            Target::Nothing,
+            None,
+        ),
+        // A definition that is not one: an allowed caller stops at 422 and nothing changes.
+        (
+            "PUT",
+            "/api/v1/reports/1-ol/definition",
+            "/api/v1/reports/1-ol/definition".into(),
+            Target::Nothing,
+            Some(json!({"definition": {"form": "x"}, "reason": "matrix"})),
+        ),
     ];
     let table = appeals_api::guard::ROUTES;
     let unlisted: Vec<_> = table
@@ -646,6 +720,7 @@ fn expected_denial(route: &Route, role: Role, position: Position) -> Option<u16>
     };
     match route.target {
         Target::Nothing => None,
+        Target::HomeReport => (!covers_home(action_reach, position)).then_some(403),
         Target::OwnRecord => (position != Position::Own).then_some(404),
         Target::Reception => {
             let readable = reach(Action::ReadReceptions, role, position)

@@ -28,6 +28,7 @@ fn subject(code: &str, created_at: chrono::NaiveDateTime) -> rows::NewSubjectRow
         kato_code: Some("751110000".to_owned()),
         is_authorized_body: false,
         created_at,
+        report_row_code: None,
     }
 }
 

@@ -85,7 +85,14 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::receptions::create_schedule)
         .service(routes::receptions::list_schedules)
         .service(routes::receptions::end_schedule)
-        .service(routes::receptions::slots);
+        .service(routes::receptions::slots)
+        .service(routes::reports::report)
+        .service(routes::reports::schedule)
+        .service(routes::reports::close)
+        .service(routes::reports::revisions)
+        .service(routes::reports::definition)
+        .service(routes::reports::definition_versions)
+        .service(routes::reports::change_definition);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -231,6 +231,9 @@ policies! {
     ReceptionBookers => BookReception,
     ReceptionKeepers => RecordReceptionOutcome,
     ScheduleKeepers => ManageReceptionSchedules,
+    ReportReaders => ReadReports,
+    ReportClosers => CloseReportMonth,
+    ReportDefinitionEditors => ChangeReportDefinition,
 }
 
 /// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).

@@ -190,6 +190,9 @@ pub enum Command {
     /// The duplicate check's index (Rules p.13; docs/performance.md, "Banding").
     #[command(subcommand)]
     Dedup(DedupCommand),
+    /// The counts of report 1-ОЛ (p.32; docs/reports.md).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// R21: whether an applicant address that differs from the postal address in the appeal, not
     /// reconciled, holds up the first decision (`blocks_final_act`, the default) or is only shown
     /// (`advisory`). Running servers pick it up when they reload their configuration.
@@ -265,6 +268,21 @@ pub struct ServeArgs {
     /// On an empty database, create a demo subject and users (APPEALS_ENV=dev only).
     #[arg(long, env = "APPEALS_SEED_DEMO")]
     pub seed_demo: bool,
+    /// Seconds between background folds of the 1-ОЛ count changes (0: none in this process —
+    /// then run `appeals report fold` or another server folds; reports are exact either way).
+    #[arg(long, env = "APPEALS_REPORT_FOLD_SECONDS", default_value_t = 5)]
+    pub report_fold_seconds: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Recount every card into the kept counts (recovery). Card changes wait while it runs.
+    Rebuild,
+    /// Fold the appended count changes now (the server does it in the background) and add the
+    /// revisions of closed months they changed.
+    Fold,
+    /// Compare the kept counts with a recount from the cards; exit 1 on any difference.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,6 +304,9 @@ pub enum SubjectCommand {
         /// KATO code (9 digits).
         #[arg(long)]
         kato: Option<String>,
+        /// Row code in report 1-ОЛ (the subject code when not given).
+        #[arg(long)]
+        row_code: Option<String>,
     },
 }
 
@@ -393,6 +414,7 @@ fn run(cli: Cli) -> Result<(), String> {
             authorized_body,
             parent,
             kato,
+            row_code,
         }) => {
             let mut conn = open_migrated(&config)?;
             let subject = console::NewSubject {
@@ -402,6 +424,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 parent_code: parent,
                 kato_code: kato,
                 authorized_body,
+                report_row_code: row_code,
             };
             let row = console::create_subject(&mut conn, subject, console_now())
                 .map_err(|e| e.to_string())?;
@@ -518,8 +541,72 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("imported {count} KATO object(s) from {}", file.display());
             Ok(())
         }
+        Command::Report(cmd) => report(&config, cmd),
         Command::Serve(args) => serve(config, args),
     }
+}
+
+/// Folds the 1-ОЛ count changes every `seconds` on a thread of its own (off the request path).
+fn spawn_report_folder(state: web::Data<AppState>, seconds: u64) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(seconds));
+            let outcome = store::connection(&state.pool)
+                .map_err(appeals_service::AppError::from)
+                .and_then(|mut conn| {
+                    appeals_service::reports::fold(&mut conn, &state.rules(), console_now())
+                });
+            match outcome {
+                Ok(s) if s.revisions > 0 => {
+                    tracing::info!(revisions = s.revisions, "closed 1-ОЛ months revised");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "1-ОЛ fold failed; retried next time"),
+            }
+        }
+    });
+}
+
+/// `appeals report …`.
+fn report(config: &Config, cmd: ReportCommand) -> Result<(), String> {
+    let mut conn = open_migrated(config)?;
+    match cmd {
+        ReportCommand::Rebuild => {
+            let s = appeals_service::reports::rebuild(&mut conn).map_err(|e| e.to_string())?;
+            println!(
+                "recounted {} appeal(s) and {} reception card(s) into {} count(s)",
+                s.appeals, s.receptions, s.counts
+            );
+        }
+        ReportCommand::Fold => {
+            let rules =
+                appeals_service::config::Rules::load(&mut conn).map_err(|e| e.to_string())?;
+            let s = appeals_service::reports::fold(&mut conn, &rules, console_now())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "folded into {} count(s); {} new revision(s) of closed months",
+                s.folded, s.revisions
+            );
+        }
+        ReportCommand::Verify => {
+            let mismatches =
+                appeals_service::reports::verify(&mut conn).map_err(|e| e.to_string())?;
+            if !mismatches.is_empty() {
+                for m in mismatches.iter().take(50) {
+                    eprintln!(
+                        "subject {} month {} {} [{}]: kept {}, recounted {}",
+                        m.subject_id, m.month, m.measure, m.dimensions, m.kept, m.recounted
+                    );
+                }
+                return Err(format!(
+                    "{} count(s) differ from the cards; run `appeals report rebuild`",
+                    mismatches.len()
+                ));
+            }
+            println!("the kept counts equal a recount from the cards");
+        }
+    }
+    Ok(())
 }
 
 /// `appeals registry import`: parses the whole file first, then writes every valid row in one
@@ -698,6 +785,7 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
             parent_code: None,
             kato_code: None,
             authorized_body: authorized,
+            report_row_code: None,
         };
         console::create_subject(conn, subject, console_now()).map_err(|e| e.to_string())?;
     }
@@ -740,6 +828,15 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let applied = store::migrate(&mut conn).map_err(|e| e.to_string())?;
         tracing::info!(backend = url.backend.name(), applied, "database ready");
+        if let Some(s) =
+            appeals_service::reports::rebuild_if_needed(&mut conn).map_err(|e| e.to_string())?
+        {
+            tracing::info!(
+                appeals = s.appeals,
+                receptions = s.receptions,
+                "1-ОЛ counts recounted from the stored cards"
+            );
+        }
         if args.seed_demo {
             if config.environment != Environment::Dev {
                 return Err("--seed-demo is only allowed with APPEALS_ENV=dev".to_owned());
@@ -781,6 +878,9 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
         state
             .load_rules(&mut conn)
             .map_err(|e| format!("cannot load dictionaries and calendar: {e}"))?;
+    }
+    if args.report_fold_seconds > 0 {
+        spawn_report_folder(state.clone(), args.report_fold_seconds);
     }
     let api = crate::openapi();
     let origins = config.cors_origin_list();

@@ -176,6 +176,33 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/notifications/{id}/delivery",
         Action::DeliverNotifications,
     ),
+    ("GET", "/api/v1/reports/1-ol", Action::ReadReports),
+    ("GET", "/api/v1/reports/1-ol/schedule", Action::ReadReports),
+    (
+        "POST",
+        "/api/v1/reports/1-ol/{year}/{month}/close",
+        Action::CloseReportMonth,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/1-ol/{year}/{month}/revisions",
+        Action::ReadReports,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/1-ol/definition",
+        Action::ReadReferenceData,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/1-ol/definition/versions",
+        Action::ReadReferenceData,
+    ),
+    (
+        "PUT",
+        "/api/v1/reports/1-ol/definition",
+        Action::ChangeReportDefinition,
+    ),
     ("POST", "/api/v1/receptions", Action::RegisterReception),
     ("GET", "/api/v1/receptions", Action::ReadReceptions),
     ("GET", "/api/v1/receptions/queue", Action::ReadReceptions),

@@ -18,6 +18,8 @@ pub mod openapi;
 pub mod pagination;
 pub mod reception_dto;
 pub mod registry;
+pub mod report_dto;
+pub mod report_export;
 pub mod routes;
 pub mod rules;
 pub mod state;

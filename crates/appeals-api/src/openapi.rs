@@ -35,6 +35,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
         (name = "notifications", description = "R46: notices owed to applicants (status changes, the answer SMS) and their delivery reports"),
         (name = "dictionaries", description = "Reference books (справочники): codes with Russian and Kazakh labels"),
         (name = "receptions", description = "Personal reception (ЛП-1, Rules p.18, Appendix 2-1): applications, the day's queue, schedules and slots, refusal and outcome"),
+        (name = "reports", description = "Report 1-ОЛ (Rules p.32, Appendix 5): monthly and cumulative figures, section 5 «Личный прием», the reporting schedule, closed months and their revisions, the report definition"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan, deadlines, overrides and recalculation"),
         (name = "operations", description = "Liveness and readiness probes"),
     )

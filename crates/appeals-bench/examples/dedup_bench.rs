@@ -570,6 +570,7 @@ fn main() -> Res<()> {
                     kato_code: None,
                     is_authorized_body: false,
                     created_at: appeals_db::now_utc(),
+                    report_row_code: None,
                 },
             )?;
         }

@@ -311,6 +311,7 @@ fn build_one(
         forwarded_late: false,
         final_act_on: None,
         correction: None,
+        ..AppealDetails::default()
     };
     let row = AppealInsert {
         id,

@@ -12,5 +12,6 @@ pub mod notifications;
 pub mod numbering;
 pub mod receptions;
 pub mod registry;
+pub mod reports;
 pub mod subjects;
 pub mod users;

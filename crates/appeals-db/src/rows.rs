@@ -16,6 +16,8 @@ pub struct SubjectRow {
     pub kato_code: Option<String>,
     pub is_authorized_body: bool,
     pub created_at: NaiveDateTime,
+    /// The subject's row code in report 1-ОЛ (its `code` when empty).
+    pub report_row_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -28,6 +30,8 @@ pub struct NewSubjectRow {
     pub kato_code: Option<String>,
     pub is_authorized_body: bool,
     pub created_at: NaiveDateTime,
+    /// The subject's row code in report 1-ОЛ (its `code` when empty).
+    pub report_row_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]

@@ -10,6 +10,7 @@ diesel::table! {
         kato_code -> Nullable<Text>,
         is_authorized_body -> Bool,
         created_at -> Timestamp,
+        report_row_code -> Nullable<Text>,
     }
 }
 
@@ -403,3 +404,58 @@ diesel::table! {
 diesel::joinable!(applicant_notifications -> receptions (reception_id));
 diesel::allow_tables_to_appear_in_same_query!(applicant_notifications, receptions);
 diesel::allow_tables_to_appear_in_same_query!(appeals, receptions);
+
+// Report 1-ОЛ (Rules p.32, Appendix 5).
+
+diesel::table! {
+    /// Folded counts of report 1-ОЛ.
+    report_counts (subject_id, month, measure, dimensions) {
+        subject_id -> BigInt,
+        month -> Integer,
+        measure -> Text,
+        dimensions -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Changes of the counts, appended with each card change and folded in the background.
+    report_count_changes (id) {
+        id -> BigInt,
+        subject_id -> BigInt,
+        month -> Integer,
+        measure -> Text,
+        dimensions -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Versions of the report definition.
+    report_definitions (version) {
+        version -> BigInt,
+        definition -> Text,
+        content_hash -> Text,
+        changed_at -> Timestamp,
+        changed_by -> Nullable<BigInt>,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    /// Closed months, frozen as revisions.
+    report_snapshots (id) {
+        id -> BigInt,
+        subject_id -> BigInt,
+        year -> Integer,
+        month -> Integer,
+        revision -> Integer,
+        content -> Text,
+        content_hash -> Text,
+        definition_version -> BigInt,
+        calendar_version -> Text,
+        generated_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        changes -> Text,
+    }
+}

@@ -200,10 +200,16 @@ pub enum Action {
     RecordReceptionOutcome,
     /// Create an official's reception schedule (p.18 part 2).
     ManageReceptionSchedules,
+    /// Read report 1-ОЛ, its schedule and the closed months' revisions (p.32).
+    ReadReports,
+    /// Close a month of report 1-ОЛ: freeze it as a revision (p.32).
+    CloseReportMonth,
+    /// Change the report definition (national configuration).
+    ChangeReportDefinition,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 31] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -232,6 +238,9 @@ impl Action {
         Action::BookReception,
         Action::RecordReceptionOutcome,
         Action::ManageReceptionSchedules,
+        Action::ReadReports,
+        Action::CloseReportMonth,
+        Action::ChangeReportDefinition,
     ];
 
     pub fn code(self) -> &'static str {
@@ -264,6 +273,9 @@ impl Action {
             Action::BookReception => "book_reception",
             Action::RecordReceptionOutcome => "record_reception_outcome",
             Action::ManageReceptionSchedules => "manage_reception_schedules",
+            Action::ReadReports => "read_reports",
+            Action::CloseReportMonth => "close_report_month",
+            Action::ChangeReportDefinition => "change_report_definition",
         }
     }
 
@@ -393,6 +405,19 @@ impl Action {
                 &[(ReceptionSecretary, Own), (Head, Own), (DeputyHead, Own)]
             }
             Action::ManageReceptionSchedules => &[(Admin, Own), (Head, Own)],
+            // Report 1-ОЛ (p.32): the authorized body's analysts see every subject; everyone else
+            // who reports sees their own subtree. A subject closes its own month.
+            Action::ReadReports => &[
+                (Registrar, Subtree),
+                (Head, Subtree),
+                (DeputyHead, Subtree),
+                (Controller, Subtree),
+                (Analyst, All),
+                (Admin, Subtree),
+                (Integration, Subtree),
+            ],
+            Action::CloseReportMonth => &[(Head, Own), (DeputyHead, Own), (Admin, Own)],
+            Action::ChangeReportDefinition => &[(Admin, National)],
         }
     }
 

@@ -15,6 +15,7 @@ pub mod events;
 pub mod ident;
 pub mod lifecycle;
 pub mod regnum;
+pub mod report;
 pub mod schedule;
 
 pub use error::DomainError;

@@ -112,20 +112,23 @@ pub fn visible_subjects(conn: &mut DbConn, grant: &Grant) -> AppResult<Option<Ve
     match require_reach(conn, grant)? {
         Reach::All => Ok(None),
         Reach::Own => Ok(Some(vec![own])),
-        Reach::Subtree => {
-            let mut all = vec![own];
-            let mut level = vec![own];
-            for _ in 0..MAX_DEPTH {
-                level = repo::subjects::children_of(conn, &level)?;
-                level.retain(|s| !all.contains(s));
-                if level.is_empty() {
-                    break;
-                }
-                all.extend_from_slice(&level);
-            }
-            Ok(Some(all))
-        }
+        Reach::Subtree => Ok(Some(subtree(conn, own)?)),
     }
+}
+
+/// A subject and every subject below it in the hierarchy.
+pub fn subtree(conn: &mut DbConn, root: i64) -> AppResult<Vec<i64>> {
+    let mut all = vec![root];
+    let mut level = vec![root];
+    for _ in 0..MAX_DEPTH {
+        level = repo::subjects::children_of(conn, &level)?;
+        level.retain(|s| !all.contains(s));
+        if level.is_empty() {
+            break;
+        }
+        all.extend_from_slice(&level);
+    }
+    Ok(all)
 }
 
 /// Whether the actor may read the card: its holder lies within the reading reach, or the actor's

@@ -21,6 +21,8 @@ pub struct NewSubject {
     pub kato_code: Option<String>,
     /// p.2(6): the Committee on legal statistics and its territorial bodies.
     pub authorized_body: bool,
+    /// Its row code in report 1-ОЛ (the subject code when empty).
+    pub report_row_code: Option<String>,
 }
 
 fn subject_by_code(conn: &mut DbConn, code: &str) -> AppResult<SubjectRow> {
@@ -47,6 +49,7 @@ pub fn create_subject(
             kato_code: s.kato_code,
             is_authorized_body: s.authorized_body,
             created_at: at,
+            report_row_code: s.report_row_code,
         },
     )?)
 }

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use crate::access;
 use crate::actions::{CardView, Target, change_card, status_change, transition};
-use crate::cards::parts::{CardParts, parse_json, to_json};
+use crate::cards::parts::{CardParts, CountedDecision, CountedTransfer, parse_json, to_json};
 use crate::config::Rules;
 use crate::ctx::{Ctx, fail_if_any};
 use crate::error::{AppError, AppResult, FieldIssue};
@@ -174,7 +174,7 @@ fn record_card(
     conn: &mut DbConn,
     ctx: &Ctx,
     row: &AppealRow,
-    parts: &CardParts,
+    parts: &mut CardParts,
     new: NewOl2,
 ) -> AppResult<Ol2> {
     let NewOl2 {
@@ -197,6 +197,23 @@ fn record_card(
         &books(&ctx.rules)?,
     )?;
     let seq = i32::try_from(card.seq).map_err(|e| AppError::corrupt(e.to_string()))?;
+    // What 1-ОЛ counts of the ОЛ-2 is kept on the card, so its counts follow from its row.
+    match &card.decision {
+        Decision::Appeal { .. } | Decision::Complaint { .. } => {
+            let (decision_type, answer_character, _) = decision_codes(&card.decision);
+            parts.details.last_decision = decision_type.map(|t| CountedDecision {
+                decision_type: t.to_owned(),
+                answer_character: answer_character.map(str::to_owned),
+            });
+        }
+        Decision::Transfer { .. } => {
+            parts.details.transfer = Some(CountedTransfer {
+                on: ctx.rules.local_date(decided_at.and_utc()),
+                late: details.is_late.unwrap_or(false),
+            });
+        }
+        Decision::TransferCancellation { .. } => parts.details.transfer = None,
+    }
     let stored = repo::decisions::insert(
         conn,
         &NewDecisionCardRow {

@@ -152,6 +152,8 @@ fn register_part(
         forwarded_late: false,
         final_act_on: None,
         correction: None,
+        forwarded_by_subject_id: Some(main.subject_id),
+        ..AppealDetails::default()
     };
     let transfer_due = match main.transfer_due {
         Some(_) => Some(

@@ -27,6 +27,7 @@ pub mod kato;
 pub mod notifications;
 pub mod receptions;
 pub mod registry;
+pub mod reports;
 pub mod store;
 pub mod views;
 

@@ -643,26 +643,45 @@ fn require_presiding_official(
     subject: i64,
     user_id: i64,
     pointer: &str,
-) -> AppResult<()> {
+) -> AppResult<&'static str> {
     let user = match repo::users::get(conn, user_id) {
         Ok(user) => Some(user),
         Err(DbError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let ok = user.is_some_and(|u| {
-        u.subject_id == subject
-            && u.is_active
-            && Role::parse_list(&u.roles)
-                .is_ok_and(|r| r.contains(&Role::Head) || r.contains(&Role::DeputyHead))
-    });
-    if ok {
-        Ok(())
+    let role = user
+        .filter(|u| u.subject_id == subject && u.is_active)
+        .and_then(|u| Role::parse_list(&u.roles).ok())
+        .and_then(|roles| {
+            if roles.contains(&Role::Head) {
+                Some(Role::Head.code())
+            } else if roles.contains(&Role::DeputyHead) {
+                Some(Role::DeputyHead.code())
+            } else {
+                None
+            }
+        });
+    if let Some(role) = role {
+        Ok(role)
     } else {
         Err(AppError::field(
             pointer,
             "requisite 24: the presiding official must be an active head or deputy head of the subject (R24)",
         ))
     }
+}
+
+/// The role a presiding official has now (`None` for a user no longer a head or deputy head).
+fn official_role(conn: &mut DbConn, user_id: i64) -> AppResult<Option<String>> {
+    let user = repo::users::get(conn, user_id)?;
+    let roles = Role::parse_list(&user.roles).unwrap_or_default();
+    Ok(if roles.contains(&Role::Head) {
+        Some(Role::Head.code().to_owned())
+    } else if roles.contains(&Role::DeputyHead) {
+        Some(Role::DeputyHead.code().to_owned())
+    } else {
+        None
+    })
 }
 
 fn schedule_of(row: &ScheduleRow) -> AppResult<Schedule> {
@@ -751,7 +770,9 @@ pub fn book(conn: &mut DbConn, ctx: &Ctx, cmd: Book) -> AppResult<ReceptionView>
             next.slot_starts_at = Some(slot.starts_at);
             next.slot_confirmed = false;
             card.presiding_official = Some(schedule_row.official_user_id.to_string());
+            card.presiding_role = official_role(conn, schedule_row.official_user_id)?;
             card.reception_decision = Some(REGISTERED_FOR_RECEPTION.to_owned());
+            card.decided_on = Some(now_local.date());
             card.reception_date = Some(slot.starts_at.date());
             card.reception_time = Some(slot.starts_at.time());
             card.place_kato = Some(schedule_row.place_kato.clone());
@@ -798,7 +819,9 @@ fn clear_slot(next: &mut ReceptionRow, card: &mut ReceptionCard) {
     next.slot_starts_at = None;
     next.slot_confirmed = false;
     card.presiding_official = None;
+    card.presiding_role = None;
     card.reception_decision = None;
+    card.decided_on = None;
     card.reception_date = None;
     card.reception_time = None;
     card.place_kato = None;
@@ -847,6 +870,7 @@ pub fn refuse(
         clear_slot(next, card);
         next.status = REFUSED.to_owned();
         card.reception_decision = Some(RECEPTION_REFUSED.to_owned());
+        card.decided_on = Some(ctx.rules.local_date(ctx.now));
         card.outcome = Some(ReceptionOutcome::NotHeld);
         card.not_held_reason = Some(reason.trim().to_owned());
         card.check()?;
@@ -976,8 +1000,14 @@ pub fn record_outcome(conn: &mut DbConn, ctx: &Ctx, cmd: Outcome) -> AppResult<R
             set_if(&mut card.comment, &cmd.comment);
             if cmd.held {
                 if let Some(user) = cmd.held_by_user_id {
-                    require_presiding_official(conn, row.subject_id, user, "#/held_by_user_id")?;
+                    let role = require_presiding_official(
+                        conn,
+                        row.subject_id,
+                        user,
+                        "#/held_by_user_id",
+                    )?;
                     card.held_by = Some(user.to_string());
+                    card.presiding_role = Some(role.to_owned());
                 }
                 set_if(&mut card.reception_date, &cmd.date);
                 set_if(&mut card.reception_time, &cmd.time);
@@ -987,6 +1017,10 @@ pub fn record_outcome(conn: &mut DbConn, ctx: &Ctx, cmd: Outcome) -> AppResult<R
                 set_if(&mut card.present, &cmd.present);
                 card.result = cmd.result;
                 card.outcome = Some(ReceptionOutcome::Held);
+                // Received out of schedule: the decision to receive is made now.
+                if card.decided_on.is_none() {
+                    card.decided_on = Some(ctx.rules.local_date(ctx.now));
+                }
                 next.status = HELD.to_owned();
             } else {
                 card.not_held_reason = cmd.not_held_reason.clone();

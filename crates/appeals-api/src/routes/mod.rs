@@ -16,3 +16,4 @@ pub mod health;
 pub mod notifications;
 pub mod receptions;
 pub mod registry;
+pub mod reports;

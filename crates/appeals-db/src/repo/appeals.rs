@@ -251,3 +251,13 @@ pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbErr
     }
     Ok(q.order(appeals::id.desc()).limit(f.limit).load(conn)?)
 }
+
+/// A page of cards in id order after `after_id` (a recount walks every card).
+pub fn page_after(conn: &mut DbConn, after_id: i64, limit: i64) -> Result<Vec<AppealRow>, DbError> {
+    Ok(appeals::table
+        .filter(appeals::id.gt(after_id))
+        .order(appeals::id.asc())
+        .limit(limit)
+        .select(AppealRow::as_select())
+        .load(conn)?)
+}

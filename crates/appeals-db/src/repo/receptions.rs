@@ -351,3 +351,17 @@ pub fn booked_from(
         .count()
         .get_result(conn)?)
 }
+
+/// A page of ЛП-1 cards in id order after `after_id` (a recount walks every card).
+pub fn page_after(
+    conn: &mut DbConn,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<ReceptionRow>, DbError> {
+    Ok(receptions::table
+        .filter(receptions::id.gt(after_id))
+        .order(receptions::id.asc())
+        .limit(limit)
+        .select(ReceptionRow::as_select())
+        .load(conn)?)
+}

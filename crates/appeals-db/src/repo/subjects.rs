@@ -68,3 +68,15 @@ pub fn children_of(conn: &mut DbConn, parents: &[i64]) -> Result<Vec<i64>, DbErr
         .order(subjects::id)
         .load(conn)?)
 }
+
+/// The subjects of a report: those named, or all (`None`), in id order.
+pub fn lines(conn: &mut DbConn, ids: Option<&[i64]>) -> Result<Vec<SubjectRow>, DbError> {
+    let mut q = subjects::table
+        .select(SubjectRow::as_select())
+        .order(subjects::id.asc())
+        .into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(subjects::id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}

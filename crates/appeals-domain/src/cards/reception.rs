@@ -200,6 +200,13 @@ pub struct ReceptionCard {
     /// [INF] The result of a reception that took place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReceptionResult>,
+    /// [INF] The role of the official who presides (requisite 24) or held it (31): `head` or
+    /// `deputy_head` — 1-ОЛ section 5 counts applications by it (columns 5–6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presiding_role: Option<String>,
+    /// [INF] The day of the decision of requisite 25 (1-ОЛ section 5, columns 7–8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<NaiveDate>,
 }
 
 fn filled(v: &Option<String>) -> bool {

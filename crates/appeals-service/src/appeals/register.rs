@@ -340,6 +340,7 @@ fn register_tx(
         forwarded_late: false,
         final_act_on: None,
         correction: None,
+        ..AppealDetails::default()
     };
     let now = card.registered_at;
     let mut applicant_rows = Vec::with_capacity(input.applicants.len());

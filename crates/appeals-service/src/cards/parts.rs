@@ -65,6 +65,30 @@ pub struct AppealDetails {
     /// R39: the latest art. 63 notice and its correction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correction: Option<StoredCorrection>,
+    /// 1-ОЛ: the latest ОЛ-2 decision, kept on the card so its counts follow from its row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_decision: Option<CountedDecision>,
+    /// 1-ОЛ: the p.15 transfer in force (R16), cleared by its cancellation (R18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<CountedTransfer>,
+    /// For a part forwarded by competence: the subject that forwarded it (p.11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_by_subject_id: Option<i64>,
+}
+
+/// The latest ОЛ-2 decision as 1-ОЛ counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedDecision {
+    pub decision_type: String,
+    pub answer_character: Option<String>,
+}
+
+/// A p.15 transfer as 1-ОЛ counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedTransfer {
+    /// Local date of the transfer.
+    pub on: NaiveDate,
+    pub late: bool,
 }
 
 /// Reads stored JSON back (unreadable stored data is an internal error).

@@ -1,7 +1,7 @@
 //! The one card write path. Every change of a card goes through [`commit`]: the versioned update
 //! (409 when someone changed it meanwhile), the hash-chained history event, and the effects the
-//! change owes ([`after_change`]: today the applicant notices of R46; the 1-ОЛ roll-ups and the
-//! webhook outbox attach there, in the same transaction). New cards go through [`create`]. Every
+//! change owes ([`after_change`]: the applicant notices of R46 and the changes of the 1-ОЛ
+//! counts, [`counts`]; the webhook outbox attaches there), all in the same transaction. New cards go through [`create`]. Every
 //! history event is a typed [`CardEvent`] of the domain.
 //!
 //! The time of the change is an argument: the use-case's one reading of the clock.
@@ -17,6 +17,7 @@ use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelive
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
+use super::counts;
 use crate::ctx::Actor;
 use crate::error::{AppError, AppResult};
 
@@ -58,6 +59,7 @@ pub fn create(
     repo::appeals::insert_tags_and_markings(conn, row.id, &card.tags, &card.markings)?;
     let event = CardEvent::registered(&registered(&row))?;
     repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
+    counts::record(conn, &[], &counts::of_appeal(&row)?)?;
     Ok((row, applicants))
 }
 
@@ -110,7 +112,12 @@ fn after_change(
     after: &AppealRow,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    record_notices(conn, before, after, at)
+    record_notices(conn, before, after, at)?;
+    counts::record(
+        conn,
+        &counts::of_appeal(before)?,
+        &counts::of_appeal(after)?,
+    )
 }
 
 fn parse<T: serde::de::DeserializeOwned>(stored: &str, what: &str) -> AppResult<T> {
@@ -250,12 +257,13 @@ pub fn create_reception(
             Some(registered),
         ),
     )?;
+    counts::record(conn, &[], &counts::of_reception(&saved)?)?;
     Ok(saved)
 }
 
 /// Writes the change of a ЛП-1 card if nobody changed it meanwhile (else 409) and appends its
-/// history event; returns the row as stored. (The hook point of the 1-ОЛ section 5 roll-ups and
-/// the outbox, like [`commit`] for ОЛ-1.)
+/// history event, the notice it owes and the changes of the 1-ОЛ section 5 counts; returns the
+/// row as stored. (The hook point of the outbox too, like [`commit`] for ОЛ-1.)
 pub fn commit_reception(
     conn: &mut DbConn,
     actor: &Actor,
@@ -293,6 +301,11 @@ pub fn commit_reception(
         ),
     )?;
     record_reception_notice(conn, before, &after, at)?;
+    counts::record(
+        conn,
+        &counts::of_reception(before)?,
+        &counts::of_reception(&after)?,
+    )?;
     Ok(after)
 }
 
