@@ -47,6 +47,12 @@ enum Command {
         /// registration indexes it.
         #[arg(long)]
         no_dedup_index: bool,
+        /// Spread the appeals over this many subjects of a hierarchy (report 1-ОЛ benchmarks).
+        #[arg(long, default_value_t = 0)]
+        spread_subjects: u32,
+        /// Per cent of the appeals seeded with a final act (report 1-ОЛ benchmarks).
+        #[arg(long, default_value_t = 0)]
+        decided_percent: u32,
     },
     /// Register appeals over HTTP (loopback targets only) and report throughput and latency.
     Load {
@@ -87,6 +93,8 @@ fn main() -> std::process::ExitCode {
             username,
             days,
             no_dedup_index,
+            spread_subjects,
+            decided_percent,
         } => seed::run(seed::SeedArgs {
             database_url,
             count,
@@ -95,6 +103,8 @@ fn main() -> std::process::ExitCode {
             username,
             days: days.max(2),
             dedup_index: !no_dedup_index,
+            spread_subjects,
+            decided_percent,
         }),
         Command::Load {
             url,

@@ -167,6 +167,10 @@ struct Batch {
 struct Context {
     subject_id: i64,
     subject_name: String,
+    /// With `--spread-subjects`: the subjects the appeals go to in turn (id, name).
+    spread: Vec<(i64, String)>,
+    /// Per cent of the appeals that carry a final act (1-ОЛ sections 2–3).
+    decided_percent: u32,
     user_id: i64,
     acceptor: (String, String, Option<String>),
     first_counter: i64,
@@ -187,6 +191,12 @@ pub struct SeedArgs {
     pub days: i64,
     /// Fill the duplicate-check index (`appeal_dedup_*`) as registration does.
     pub dedup_index: bool,
+    /// Spread the appeals over this many subjects of a three-level hierarchy (a republic root,
+    /// 20 regions, districts below them), created when missing; 0: all at one subject.
+    pub spread_subjects: u32,
+    /// Per cent of the appeals written with a final act in their details (the report's sections
+    /// 2–3 count them; their status stays as registered — a report benchmark's data only).
+    pub decided_percent: u32,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, BoxError> {
@@ -245,6 +255,13 @@ fn build_one(
 ) -> Result<(), BoxError> {
     let id = ctx.first_appeal_id + offset;
     let counter = ctx.first_counter + offset;
+    let (subject_id, subject_name) = match ctx.spread.len() {
+        0 => (ctx.subject_id, ctx.subject_name.as_str()),
+        n => {
+            let (id, name) = &ctx.spread[usize::try_from(offset)? % n];
+            (*id, name.as_str())
+        }
+    };
     let calendar = &rules.calendar;
     let book = rules.dictionary(DictionaryName::DocumentTypes)?;
     let document_type = DocumentType::lookup(book, &body.document_type)?;
@@ -265,7 +282,7 @@ fn build_one(
     )?;
     let appeal_number = AppealNumber::Main(number);
     let new_appeal = NewAppeal {
-        subject_id: ctx.subject_id.to_string(),
+        subject_id: subject_id.to_string(),
         registered_at,
         received_at: body.received_at.naive_utc(),
         fill_mode: FillMode::Integration,
@@ -297,13 +314,13 @@ fn build_one(
     let (surname, first, patronymic) = &ctx.acceptor;
     let talon = Talon::issue(
         appeal_number.clone(),
-        &ctx.subject_name,
+        subject_name,
         rules.local_time(registered_at.and_utc()),
         surname,
         first,
         patronymic.as_deref(),
     )?;
-    let details = AppealDetails {
+    let mut details = AppealDetails {
         calendar_version: review.calendar_version.to_string(),
         talon: Some(appeals_service::cards::parts::StoredTalon::of(&talon)),
         received_after_cutoff: receipt.after_cutoff,
@@ -313,14 +330,24 @@ fn build_one(
         correction: None,
         ..AppealDetails::default()
     };
+    // A spread of final acts: some in time, some late, three answer characters.
+    let mix = u64::try_from(offset)?.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    if mix % 100 < u64::from(ctx.decided_percent) {
+        let answer = ["explained", "satisfied", "refused"][usize::try_from(mix % 3)?];
+        details.final_act_on = Some(registration_date + Duration::days(1 + (mix % 30) as i64));
+        details.last_decision = Some(appeals_service::cards::parts::CountedDecision {
+            decision_type: "provide_answer".to_owned(),
+            answer_character: Some(answer.to_owned()),
+        });
+    }
     let row = AppealInsert {
         id,
         reg_number: appeal_number.to_string(),
         counter,
         main_appeal_id: None,
         part_k: None,
-        subject_id: ctx.subject_id,
-        registered_by_subject_id: ctx.subject_id,
+        subject_id,
+        registered_by_subject_id: subject_id,
         addressee_subject_id: None,
         status: state.status().code().to_owned(),
         kind: card.kind().code().to_owned(),
@@ -410,7 +437,7 @@ fn build_one(
         seq: 1,
         occurred_at: registered_at,
         actor_user_id: Some(ctx.user_id),
-        actor_subject_id: Some(ctx.subject_id),
+        actor_subject_id: Some(subject_id),
         action: "registered".to_owned(),
         before: None,
         after: Some(after.to_string()),
@@ -479,6 +506,52 @@ fn build_batch(
     Ok(batch)
 }
 
+/// `n` subjects in a hierarchy: `BENCH-KZ` → 20 regions `BENCH-R01…` → districts
+/// `BENCH-R01-D001…` (created when missing); the districts, or the regions when `n` ≤ 20, are
+/// returned to receive the appeals.
+fn spread_subjects(conn: &mut DbConn, n: u32) -> Result<Vec<(i64, String)>, BoxError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut ensure = |code: String, parent: Option<i64>| -> Result<(i64, String), BoxError> {
+        if let Some(s) = repo::subjects::find_by_code(conn, &code)? {
+            return Ok((s.id, s.name_ru));
+        }
+        let s = repo::subjects::insert(
+            conn,
+            &appeals_db::rows::NewSubjectRow {
+                name_ru: format!("Субъект {code}"),
+                name_kk: Some(format!("{code} субъектісі")),
+                report_row_code: Some(code.trim_start_matches("BENCH-").to_owned()),
+                code,
+                parent_id: parent,
+                kato_code: None,
+                is_authorized_body: false,
+                created_at: Utc::now().naive_utc().trunc_subsecs(6),
+            },
+        )?;
+        Ok((s.id, s.name_ru))
+    };
+    let (root, _) = ensure("BENCH-KZ".to_owned(), None)?;
+    let regions = n.min(20);
+    let mut region_ids = Vec::new();
+    for r in 1..=regions {
+        region_ids.push(ensure(format!("BENCH-R{r:02}"), Some(root))?);
+    }
+    if n <= 20 {
+        return Ok(region_ids);
+    }
+    let mut leaves = Vec::new();
+    for d in 0..n {
+        let (region, _) = region_ids[(d % regions) as usize];
+        leaves.push(ensure(
+            format!("BENCH-R{:02}-D{:03}", d % regions + 1, d / regions + 1),
+            Some(region),
+        )?);
+    }
+    Ok(leaves)
+}
+
 /// Reads the registering subject and user, reserves `count` numbers of the through counter and the
 /// id ranges.
 fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
@@ -520,9 +593,12 @@ fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
     let span = (Duration::days(args.days) - Duration::days(1))
         .num_microseconds()
         .unwrap_or(i64::MAX);
+    let spread = spread_subjects(conn, args.spread_subjects)?;
     Ok(Context {
         subject_id: subject.id,
         subject_name: subject.name_ru,
+        spread,
+        decided_percent: args.decided_percent.min(100),
         user_id: user.id,
         acceptor: appeals_service::accounts::acceptor_name_of(user),
         first_counter: last_counter - count + 1,

@@ -25,7 +25,8 @@ CREATE TABLE report_count_changes (
     dimensions TEXT NOT NULL,
     n BIGINT NOT NULL
 );
-CREATE INDEX report_count_changes_subject_month ON report_count_changes (subject_id, month);
+-- No index besides the key: the table holds only what the last fold left (a few thousand rows),
+-- and every index is one more write per card change.
 
 -- The report definition, versioned: the authorized body stores a corrected one; the latest
 -- version is in force (every change is also an admin event).

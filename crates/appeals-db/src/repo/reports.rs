@@ -24,10 +24,20 @@ pub struct NewCountChange {
 /// Appends the count changes of one card change (an insert: no row is shared between
 /// transactions, so registrations of one subject do not queue behind a counter).
 pub fn append_changes(conn: &mut DbConn, rows: &[NewCountChange]) -> Result<(), DbError> {
-    for row in rows {
-        diesel::insert_into(changes::table)
-            .values(row)
-            .execute(conn)?;
+    // One statement for the whole change (a registration appends two rows).
+    match rows {
+        [] => {}
+        [row] => {
+            diesel::insert_into(changes::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        // Multi-row VALUES is backend-specific in diesel (not through `MultiConnection`).
+        _ => {
+            crate::per_backend!(conn, |c| diesel::insert_into(changes::table)
+                .values(rows)
+                .execute(c))?;
+        }
     }
     Ok(())
 }
