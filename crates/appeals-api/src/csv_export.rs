@@ -198,6 +198,11 @@ pub fn receptions_csv(items: &[ReceptionDto]) -> Result<Vec<u8>, ApiError> {
 
 /// Whether the client asked for CSV (`Accept: text/csv`, parameters allowed).
 pub fn wants_csv(req: &HttpRequest) -> bool {
+    accepts(req, TEXT_CSV)
+}
+
+/// Whether `Accept` names the media type (parameters allowed).
+pub fn accepts(req: &HttpRequest, media_type: &str) -> bool {
     req.headers()
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
@@ -206,7 +211,7 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
             media
                 .split(';')
                 .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case(TEXT_CSV))
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(media_type))
         })
 }
 

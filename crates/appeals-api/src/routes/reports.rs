@@ -16,18 +16,6 @@ use crate::report_dto::{
 use crate::report_export::{self, XLSX};
 use crate::state::AppState;
 
-fn wants(req: &HttpRequest, media: &str) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|m| {
-            m.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case(media))
-        })
-}
-
 fn download(body: Vec<u8>, media: &str, name: &str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, media))
@@ -81,7 +69,7 @@ pub async fn report(
         .await?;
     let dto = ReportDto::from(view);
     let name = format!("1-OL-{}-{:02}", dto.period.year, dto.period.month);
-    if wants(&req, XLSX) {
+    if crate::csv_export::accepts(&req, XLSX) {
         return Ok(download(
             report_export::xlsx(&dto)?,
             XLSX,
