@@ -35,6 +35,37 @@ impl CardView {
             applicants,
         })
     }
+
+    /// The views of a page of cards in a constant number of statements, whatever its size: the
+    /// subjects of the page in one, the З-1 rows of all its cards in another.
+    pub fn load_page(conn: &mut DbConn, rows: Vec<AppealRow>) -> AppResult<Vec<Self>> {
+        let mut subject_ids: Vec<i64> = rows.iter().map(|r| r.subject_id).collect();
+        subject_ids.sort_unstable();
+        subject_ids.dedup();
+        let subjects: std::collections::HashMap<i64, SubjectRow> =
+            repo::subjects::lines(conn, Some(&subject_ids))?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut applicants: std::collections::HashMap<i64, Vec<ApplicantRow>> =
+            std::collections::HashMap::new();
+        for a in repo::appeals::applicants_of(conn, &ids)? {
+            applicants.entry(a.appeal_id).or_default().push(a);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let subject = subjects.get(&row.subject_id).cloned().ok_or_else(|| {
+                    AppError::corrupt(format!("card {} names no stored subject", row.id))
+                })?;
+                Ok(Self {
+                    applicants: applicants.remove(&row.id).unwrap_or_default(),
+                    subject,
+                    row,
+                })
+            })
+            .collect()
+    }
 }
 
 /// The usual event of an action: the status before, and after it the new status followed by the

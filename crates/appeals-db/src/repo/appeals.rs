@@ -99,6 +99,18 @@ pub fn applicants(conn: &mut DbConn, appeal_id: i64) -> Result<Vec<ApplicantRow>
         .load(conn)?)
 }
 
+/// The З-1 rows of several cards in one statement, by card and ordinal (a list page).
+pub fn applicants_of(conn: &mut DbConn, appeal_ids: &[i64]) -> Result<Vec<ApplicantRow>, DbError> {
+    Ok(appeal_applicants::table
+        .filter(appeal_applicants::appeal_id.eq_any(appeal_ids.to_vec()))
+        .order((
+            appeal_applicants::appeal_id.asc(),
+            appeal_applicants::ordinal.asc(),
+        ))
+        .select(ApplicantRow::as_select())
+        .load(conn)?)
+}
+
 /// Replaces the filterable copies of the card's tags and markings.
 pub fn replace_tags_and_markings(
     conn: &mut DbConn,

@@ -91,8 +91,6 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardV
         before_id: q.before_id,
         limit: q.limit,
     };
-    repo::appeals::list(conn, &filter)?
-        .into_iter()
-        .map(|row| CardView::load(conn, row))
-        .collect()
+    let rows = repo::appeals::list(conn, &filter)?;
+    CardView::load_page(conn, rows)
 }

@@ -1,0 +1,95 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! A page of the appeal list costs a constant number of SQL statements whatever its size (issue
+//! 25, point 1): the related rows of a page are loaded in one statement each, never one per card.
+//! Counted with diesel's instrumentation on both backends.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use appeals_api::auth::Role;
+use appeals_domain::access::Action;
+use appeals_service::cards::read::{self, ListAppeals};
+use appeals_service::{Actor, Ctx, access};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use diesel::Connection;
+use diesel::connection::InstrumentationEvent;
+use serde_json::json;
+
+backend_tests!(a_list_page_costs_the_same_statements_for_3_and_for_12_cards);
+
+async fn register(app: &TestApp, registrar: &TestUser, n: usize) {
+    let res = app
+        .post(
+            "/api/v1/appeals",
+            registrar,
+            json!({
+                "document_type": "application",
+                "applicants": [
+                    {"category": "individual", "surname": format!("Первый{n}"), "first_name": "Ерлан"},
+                    {"category": "individual", "surname": format!("Второй{n}"), "first_name": "Асель"}
+                ],
+                "text": format!("Обращение {n}: прошу рассмотреть вопрос номер {} по существу.", n * 7919),
+                "receipt_form": "electronic",
+                "language": "state",
+                "received_at": "2026-03-10T04:00:00Z"
+            }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+}
+
+/// Statements run by one list request of `limit` cards, and the cards it returned.
+fn statements_of_a_page(app: &TestApp, user: &TestUser, limit: i64) -> (usize, usize) {
+    let mut conn = app.db.connect();
+    let counted = Arc::new(AtomicUsize::new(0));
+    let counter = counted.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let actor = Actor {
+        user_id: user.id,
+        subject_id: user.subject_id,
+        roles: user.roles.clone(),
+    };
+    let ctx = Ctx {
+        grant: access::admit(actor, Action::ReadAppeals).unwrap(),
+        rules: app.state.rules(),
+        now: chrono::Utc::now(),
+    };
+    let views = read::list(
+        &mut conn,
+        &ctx,
+        ListAppeals {
+            limit,
+            ..ListAppeals::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        views
+            .iter()
+            .all(|v| v.applicants.len() == 2 && v.subject.id == user.subject_id)
+    );
+    (counted.load(Ordering::Relaxed), views.len())
+}
+
+async fn a_list_page_costs_the_same_statements_for_3_and_for_12_cards(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let home = app.subject("HOME", false);
+    app.subject_under("CHILD", home);
+    let registrar = app.user("reg", "HOME", &[Role::Registrar]);
+    let head = app.user("head", "HOME", &[Role::Head]);
+    for n in 0..12 {
+        register(&app, &registrar, n).await;
+    }
+    for user in [&registrar, &head] {
+        let (small, three) = statements_of_a_page(&app, user, 3);
+        let (large, twelve) = statements_of_a_page(&app, user, 12);
+        assert_eq!((three, twelve), (3, 12));
+        assert_eq!(small, large, "statements grow with the page size");
+        // The reach (a head's subtree: one query per level), the page, its subjects, its З-1s.
+        assert!((3..=6).contains(&large), "{large} statements for a page");
+    }
+}
