@@ -15,7 +15,10 @@ use diesel::Connection;
 use diesel::connection::InstrumentationEvent;
 use serde_json::json;
 
-backend_tests!(a_list_page_costs_the_same_statements_for_3_and_for_12_cards);
+backend_tests!(
+    a_list_page_costs_the_same_statements_for_3_and_for_12_cards,
+    a_reception_list_page_costs_the_same_statements_for_2_and_for_8_cards,
+);
 
 async fn register(app: &TestApp, registrar: &TestUser, n: usize) {
     let res = app
@@ -92,4 +95,59 @@ async fn a_list_page_costs_the_same_statements_for_3_and_for_12_cards(backend: T
         // The reach (a head's subtree: one query per level), the page, its subjects, its З-1s.
         assert!((3..=6).contains(&large), "{large} statements for a page");
     }
+}
+
+fn reception_statements(app: &TestApp, user: &TestUser, limit: i64) -> (usize, usize) {
+    let mut conn = app.db.connect();
+    let counted = Arc::new(AtomicUsize::new(0));
+    let counter = counted.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let actor = Actor {
+        user_id: user.id,
+        subject_id: user.subject_id,
+        roles: user.roles.clone(),
+    };
+    let ctx = Ctx {
+        grant: access::admit(actor, Action::ReadReceptions).unwrap(),
+        rules: app.state.rules(),
+        now: chrono::Utc::now(),
+    };
+    let views = appeals_service::receptions::list(
+        &mut conn,
+        &ctx,
+        appeals_service::receptions::ListReceptions {
+            limit,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (counted.load(Ordering::Relaxed), views.len())
+}
+
+async fn a_reception_list_page_costs_the_same_statements_for_2_and_for_8_cards(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    app.subject("HOME", false);
+    let secretary = app.user("sec", "HOME", &[Role::ReceptionSecretary]);
+    for n in 0..8 {
+        let res = app
+            .post(
+                "/api/v1/receptions",
+                &secretary,
+                json!({"person": {"surname": format!("Гражданин{n}"), "first_name": "Ерлан"},
+                       "kind": "offline"}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let (small, two) = reception_statements(&app, &secretary, 2);
+    let (large, eight) = reception_statements(&app, &secretary, 8);
+    assert_eq!((two, eight), (2, 8));
+    assert_eq!(small, large, "statements grow with the page size");
+    assert!((2..=4).contains(&large), "{large} statements for a page");
 }

@@ -139,6 +139,30 @@ impl ReceptionView {
         let subject = repo::subjects::get(conn, row.subject_id)?;
         Ok(Self { row, card, subject })
     }
+
+    /// The views of a list page with the page's subjects read in one statement.
+    fn load_page(conn: &mut DbConn, rows: Vec<ReceptionRow>) -> AppResult<Vec<Self>> {
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.subject_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let subjects: std::collections::HashMap<i64, appeals_db::rows::SubjectRow> =
+            repo::subjects::lines(conn, Some(&ids))?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+        rows.into_iter()
+            .map(|row| {
+                let subject = subjects.get(&row.subject_id).cloned().ok_or_else(|| {
+                    AppError::corrupt(format!("reception {} names no stored subject", row.id))
+                })?;
+                Ok(Self {
+                    card: parse_json(&row.card, "reception card")?,
+                    subject,
+                    row,
+                })
+            })
+            .collect()
+    }
 }
 
 /// The stored code of requisite 6.
@@ -440,10 +464,8 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListReceptions) -> AppResult<Vec<Re
         before_id: q.before_id,
         limit: q.limit,
     };
-    repo_rec::list(conn, &filter)?
-        .into_iter()
-        .map(|row| ReceptionView::load(conn, row))
-        .collect()
+    let rows = repo_rec::list(conn, &filter)?;
+    ReceptionView::load_page(conn, rows)
 }
 
 /// One change of a card in one transaction: loaded for the action at the expected version, changed
@@ -1069,10 +1091,8 @@ pub fn record_outcome(conn: &mut DbConn, ctx: &Ctx, cmd: Outcome) -> AppResult<R
 /// The day's queue of the caller's subject: applications not yet received or refused, in queue
 /// order (the day they were queued, then their number).
 pub fn queue(conn: &mut DbConn, ctx: &Ctx, day: NaiveDate) -> AppResult<Vec<ReceptionView>> {
-    repo_rec::open_queue(conn, ctx.actor().subject_id, day)?
-        .into_iter()
-        .map(|row| ReceptionView::load(conn, row))
-        .collect()
+    let rows = repo_rec::open_queue(conn, ctx.actor().subject_id, day)?;
+    ReceptionView::load_page(conn, rows)
 }
 
 // --- schedules -------------------------------------------------------------------------------
