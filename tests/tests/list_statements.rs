@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use appeals_api::auth::Role;
+use appeals_db::DbConn;
 use appeals_domain::access::Action;
 use appeals_service::cards::read::{self, ListAppeals};
 use appeals_service::{Actor, Ctx, access};
@@ -41,8 +42,8 @@ async fn register(app: &TestApp, registrar: &TestUser, n: usize) {
     assert_eq!(res.status, 201, "{}", res.body);
 }
 
-/// Statements run by one list request of `limit` cards, and the cards it returned.
-fn statements_of_a_page(app: &TestApp, user: &TestUser, limit: i64) -> (usize, usize) {
+/// A connection that counts the statements it starts, and the context of `user` for `action`.
+fn counted(app: &TestApp, user: &TestUser, action: Action) -> (DbConn, Arc<AtomicUsize>, Ctx) {
     let mut conn = app.db.connect();
     let counted = Arc::new(AtomicUsize::new(0));
     let counter = counted.clone();
@@ -57,10 +58,16 @@ fn statements_of_a_page(app: &TestApp, user: &TestUser, limit: i64) -> (usize, u
         roles: user.roles.clone(),
     };
     let ctx = Ctx {
-        grant: access::admit(actor, Action::ReadAppeals).unwrap(),
+        grant: access::admit(actor, action).unwrap(),
         rules: app.state.rules(),
         now: chrono::Utc::now(),
     };
+    (conn, counted, ctx)
+}
+
+/// Statements run by one list request of `limit` cards, and the cards it returned.
+fn statements_of_a_page(app: &TestApp, user: &TestUser, limit: i64) -> (usize, usize) {
+    let (mut conn, counted, ctx) = counted(app, user, Action::ReadAppeals);
     let views = read::list(
         &mut conn,
         &ctx,
@@ -98,24 +105,7 @@ async fn a_list_page_costs_the_same_statements_for_3_and_for_12_cards(backend: T
 }
 
 fn reception_statements(app: &TestApp, user: &TestUser, limit: i64) -> (usize, usize) {
-    let mut conn = app.db.connect();
-    let counted = Arc::new(AtomicUsize::new(0));
-    let counter = counted.clone();
-    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
-    });
-    let actor = Actor {
-        user_id: user.id,
-        subject_id: user.subject_id,
-        roles: user.roles.clone(),
-    };
-    let ctx = Ctx {
-        grant: access::admit(actor, Action::ReadReceptions).unwrap(),
-        rules: app.state.rules(),
-        now: chrono::Utc::now(),
-    };
+    let (mut conn, counted, ctx) = counted(app, user, Action::ReadReceptions);
     let views = appeals_service::receptions::list(
         &mut conn,
         &ctx,

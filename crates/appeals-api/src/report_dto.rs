@@ -91,13 +91,6 @@ pub struct ColumnDto {
     pub kind: String,
 }
 
-fn code_of<T: Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl From<ColumnHead> for ColumnDto {
     fn from(c: ColumnHead) -> Self {
         Self {
@@ -106,7 +99,7 @@ impl From<ColumnHead> for ColumnDto {
             label_kk: c.label_kk,
             group_ru: c.group_ru,
             group_kk: c.group_kk,
-            basis: code_of(c.basis),
+            basis: c.basis.code().to_owned(),
             kind: c.kind,
         }
     }
@@ -134,7 +127,7 @@ pub struct RowDto {
 impl From<TableRow> for RowDto {
     fn from(r: TableRow) -> Self {
         Self {
-            kind: code_of(r.kind),
+            kind: r.kind.code().to_owned(),
             subject_id: r.subject_id,
             name_ru: r.name_ru,
             name_kk: r.name_kk,
@@ -164,7 +157,7 @@ impl From<SectionTable> for SectionDto {
             code: t.code,
             title_ru: t.title_ru,
             title_kk: t.title_kk,
-            basis: code_of(t.basis),
+            basis: t.basis.code().to_owned(),
             columns: t.columns.into_iter().map(Into::into).collect(),
             rows: t.rows.into_iter().map(Into::into).collect(),
         }

@@ -39,14 +39,7 @@ impl CardView {
     /// The views of a page of cards in a constant number of statements, whatever its size: the
     /// subjects of the page in one, the З-1 rows of all its cards in another.
     pub fn load_page(conn: &mut DbConn, rows: Vec<AppealRow>) -> AppResult<Vec<Self>> {
-        let mut subject_ids: Vec<i64> = rows.iter().map(|r| r.subject_id).collect();
-        subject_ids.sort_unstable();
-        subject_ids.dedup();
-        let subjects: std::collections::HashMap<i64, SubjectRow> =
-            repo::subjects::lines(conn, Some(&subject_ids))?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
+        let subjects = subjects_by_id(conn, rows.iter().map(|r| r.subject_id))?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut applicants: std::collections::HashMap<i64, Vec<ApplicantRow>> =
             std::collections::HashMap::new();
@@ -66,6 +59,20 @@ impl CardView {
             })
             .collect()
     }
+}
+
+/// The subjects named by a page of cards, read in one statement.
+pub fn subjects_by_id(
+    conn: &mut DbConn,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, SubjectRow>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::subjects::lines(conn, Some(&ids))?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect())
 }
 
 /// The usual event of an action: the status before, and after it the new status followed by the

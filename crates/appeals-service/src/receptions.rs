@@ -142,14 +142,7 @@ impl ReceptionView {
 
     /// The views of a list page with the page's subjects read in one statement.
     fn load_page(conn: &mut DbConn, rows: Vec<ReceptionRow>) -> AppResult<Vec<Self>> {
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.subject_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let subjects: std::collections::HashMap<i64, appeals_db::rows::SubjectRow> =
-            repo::subjects::lines(conn, Some(&ids))?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
+        let subjects = crate::actions::subjects_by_id(conn, rows.iter().map(|r| r.subject_id))?;
         rows.into_iter()
             .map(|row| {
                 let subject = subjects.get(&row.subject_id).cloned().ok_or_else(|| {
@@ -673,16 +666,7 @@ fn require_presiding_official(
     };
     let role = user
         .filter(|u| u.subject_id == subject && u.is_active)
-        .and_then(|u| Role::parse_list(&u.roles).ok())
-        .and_then(|roles| {
-            if roles.contains(&Role::Head) {
-                Some(Role::Head.code())
-            } else if roles.contains(&Role::DeputyHead) {
-                Some(Role::DeputyHead.code())
-            } else {
-                None
-            }
-        });
+        .and_then(|u| presiding_role(&u.roles));
     if let Some(role) = role {
         Ok(role)
     } else {
@@ -693,17 +677,20 @@ fn require_presiding_official(
     }
 }
 
+/// The role in which a user presides over a reception (1-ОЛ section 5, columns 5–6): `head`
+/// before `deputy_head`; `None` for anyone else.
+fn presiding_role(stored_roles: &str) -> Option<&'static str> {
+    let roles = Role::parse_list(stored_roles).ok()?;
+    [Role::Head, Role::DeputyHead]
+        .into_iter()
+        .find(|r| roles.contains(r))
+        .map(Role::code)
+}
+
 /// The role a presiding official has now (`None` for a user no longer a head or deputy head).
 fn official_role(conn: &mut DbConn, user_id: i64) -> AppResult<Option<String>> {
     let user = repo::users::get(conn, user_id)?;
-    let roles = Role::parse_list(&user.roles).unwrap_or_default();
-    Ok(if roles.contains(&Role::Head) {
-        Some(Role::Head.code().to_owned())
-    } else if roles.contains(&Role::DeputyHead) {
-        Some(Role::DeputyHead.code().to_owned())
-    } else {
-        None
-    })
+    Ok(presiding_role(&user.roles).map(str::to_owned))
 }
 
 fn schedule_of(row: &ScheduleRow) -> AppResult<Schedule> {

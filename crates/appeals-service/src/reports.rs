@@ -272,11 +272,7 @@ pub struct CellChange {
 }
 
 fn row_key(r: &report::TableRow) -> (String, Option<i64>, String) {
-    let kind = serde_json::to_value(r.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    (r.row_code.clone(), r.subject_id, kind)
+    (r.row_code.clone(), r.subject_id, r.kind.code().to_owned())
 }
 
 /// Every figure that differs between two versions of a report (rows matched by code, subject and

@@ -72,6 +72,17 @@ pub enum RowKind {
     GrandTotal,
 }
 
+impl RowKind {
+    /// The code (the serde name).
+    pub const fn code(self) -> &'static str {
+        match self {
+            RowKind::Subject => "subject",
+            RowKind::Total => "total",
+            RowKind::GrandTotal => "grand_total",
+        }
+    }
+}
+
 /// One figure: the month alone and cumulatively from 1 January.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
@@ -490,6 +501,16 @@ mod tests {
             assert_eq!(total[code].cumulative, sum, "column {code}");
         }
         assert_eq!(total["4"].cumulative, 7, "March is after the period");
+    }
+
+    #[test]
+    fn codes_are_the_serde_names() {
+        for kind in [RowKind::Subject, RowKind::Total, RowKind::GrandTotal] {
+            assert_eq!(serde_json::to_value(kind).expect("json"), kind.code());
+        }
+        for basis in [Basis::Law, Basis::Reconstruction] {
+            assert_eq!(serde_json::to_value(basis).expect("json"), basis.code());
+        }
     }
 
     #[test]

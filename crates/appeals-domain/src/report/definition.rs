@@ -22,6 +22,16 @@ pub enum Basis {
     Reconstruction,
 }
 
+impl Basis {
+    /// The code (the serde name).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Basis::Law => "law",
+            Basis::Reconstruction => "reconstruction",
+        }
+    }
+}
+
 /// A report definition: the form and its sections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
