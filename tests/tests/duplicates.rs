@@ -94,6 +94,7 @@ async fn register(app: &TestApp, user: &TestUser, body: Value) -> Value {
 backend_tests!(
     reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original,
     same_text_plus_new_argument_is_related_and_shows_the_argument,
+    a_cited_norm_inside_a_repeated_sentence_is_shown_with_its_signal,
     same_text_from_another_applicant_is_new,
     duplicate_check_stores_nothing_and_checks_like_registration,
     registrar_overrides_the_verdict_with_a_reason_recorded_in_history,
@@ -249,6 +250,47 @@ async fn same_text_plus_new_argument_is_related_and_shows_the_argument(backend: 
         .await;
     assert_eq!(links.body["items"][0]["verdict"], "related");
     assert_eq!(links.body["items"][0]["appeal_id"], original["id"]);
+}
+
+/// p.2(2), issue 24: a repeat that only adds a cited norm inside one of the original's sentences is
+/// `related`, and the check shows the clause with the norm — not the whole sentence — and why.
+async fn a_cited_norm_inside_a_repeated_sentence_is_shown_with_its_signal(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let sentence = "В прошлом году дорогу обещали включить в план среднего ремонта, но работы так и не начались.";
+    let ground =
+        "хотя статья 19 Закона «Об автомобильных дорогах» возлагает содержание улиц на акимат";
+    let repeat = ORIGINAL.replace(
+        sentence,
+        &sentence.replace(", но работы", &format!(", {ground}, но работы")),
+    );
+    let check = verdict_of(&app, &reg, &repeat, json!([person()])).await;
+    assert_eq!(check["verdict"], "related", "{check}");
+    let novel = check["candidates"][0]["novel_fragments"]
+        .as_array()
+        .unwrap();
+    let shown = novel
+        .iter()
+        .find(|f| f["text"].as_str().unwrap().contains("статья 19 Закона"))
+        .unwrap_or_else(|| panic!("{check}"));
+    assert_eq!(shown["signals"], json!(["legal_norm"]), "{check}");
+    assert!(
+        !shown["text"].as_str().unwrap().contains("В прошлом году"),
+        "{check}"
+    );
+    let (start, end) = (
+        shown["start"].as_u64().unwrap() as usize,
+        shown["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&repeat[start..end], shown["text"].as_str().unwrap());
+    // A courteous reminder adds nothing: still a duplicate of the original.
+    let reminder = ORIGINAL.replace(
+        "Здравствуйте!",
+        "Здравствуйте!\n\nПовторно обращаюсь, так как ответа на первое обращение я не получил.",
+    );
+    let check = verdict_of(&app, &reg, &reminder, json!([person()])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
 }
 
 async fn same_text_from_another_applicant_is_new(backend: TestBackend) {

@@ -1,7 +1,7 @@
 //! The duplicate check as shown to clients (Rules p.13, R13, R14): the DTOs of a check's result.
 //! The check itself is the service's (`appeals_service::duplicates::check`).
 
-use appeals_domain::dedup::{ScoredOn, Verdict};
+use appeals_domain::dedup::{ScoredOn, Signal, Verdict};
 use appeals_service::duplicates::check::CheckSummary;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,14 +39,54 @@ impl From<Verdict> for VerdictDto {
     }
 }
 
-/// A fragment of the checked text that the earlier appeal does not cover, verbatim.
+/// A sentence, line or clause of the checked text that the earlier appeal does not cover,
+/// verbatim: a candidate new argument, circumstance or legal ground (p.2(2)).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "text": "в нарушение статьи 42 Закона «О жилищных отношениях»",
+    "start": 412, "end": 497, "signals": ["legal_norm"]
+}))]
 pub struct NovelFragmentDto {
     pub text: String,
     /// Byte offset in the checked text.
     pub start: usize,
     /// Byte offset just past the fragment.
     pub end: usize,
+    /// What makes the fragment new substance, when the engine recognised it: a cited norm, a
+    /// date, a sum or document number, a named document, a changed request that the earlier
+    /// appeal does not have. Any of them makes the pair at most `related`. Empty when the
+    /// fragment is new by its words alone.
+    pub signals: Vec<NoveltySignalDto>,
+}
+
+/// A kind of new substance in a novel fragment (p.2(2): "new arguments, circumstances or legal
+/// grounds").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoveltySignalDto {
+    /// A reference to a legal norm (article, point, law, code; бап, тармақ, заң) not cited before.
+    LegalNorm,
+    /// A date not stated before.
+    Date,
+    /// A sum, a document number or a counted quantity not stated before.
+    Number,
+    /// A named document (act, court decision, expert conclusion, certificate, contract).
+    Document,
+    /// A kind of request not made before (compensation, punishment, disciplinary action,
+    /// cancellation, stopping works).
+    Request,
+}
+
+impl From<Signal> for NoveltySignalDto {
+    fn from(s: Signal) -> Self {
+        match s {
+            Signal::LegalNorm => Self::LegalNorm,
+            Signal::Date => Self::Date,
+            Signal::Number => Self::Number,
+            Signal::Document => Self::Document,
+            Signal::Request => Self::Request,
+        }
+    }
 }
 
 /// An earlier appeal the check compared with. Only these fields are shown, whatever subject holds
@@ -137,6 +177,7 @@ impl From<CheckSummary> for DuplicateCheckDto {
                             text: f.text,
                             start: f.start,
                             end: f.end,
+                            signals: f.signals.into_iter().map(Into::into).collect(),
                         })
                         .collect(),
                     scored_on: c.scored_on.into(),

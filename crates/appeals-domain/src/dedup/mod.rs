@@ -26,6 +26,7 @@ pub mod hash;
 pub mod normalize;
 pub mod score;
 pub mod signature;
+pub mod substance;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,7 @@ pub use applicant::{ApplicantKey, ApplicantMatch, ApplicantSettings, NormalizedA
 pub use normalize::normalize;
 pub use score::NovelFragment;
 pub use signature::{MinHasher, Signature, SignatureParams};
+pub use substance::Signal;
 
 use crate::DomainError;
 
@@ -72,8 +74,20 @@ pub struct DedupSettings {
     /// Fragments with fewer content stems are never novel («Помогите!»). Default 4.
     pub fragment_min_stems: usize,
     /// The novelty is material (p.2(2): "new arguments, circumstances or legal grounds") when the
-    /// novel fragments bring at least this many stems absent from the earlier text. Default 6.
+    /// novel fragments bring at least this many stems absent from the earlier text, or when one
+    /// of them carries a signal of new substance (`substance_signals`). Default 6.
     pub novelty_min_stems: usize,
+    /// Below the sentence: a clause of a restated sentence with at least this many stems absent
+    /// from the earlier text is novel (when also covered below `clause_covered_at`). [INF]
+    /// Default 5.
+    pub clause_min_new_stems: usize,
+    /// … covered below this share. [INF] Default 0.34.
+    pub clause_covered_at: f64,
+    /// Read signals of new substance (a cited norm, a new date, sum or document number, a named
+    /// document, a changed request — `dedup::substance`): any of them in a novel fragment makes
+    /// the repeat at most `related` (p.2(2): "new … circumstances or legal grounds"). [INF]
+    /// Default `true`.
+    pub substance_signals: bool,
     /// How many LSH bands (the first ones) a named applicant's check probes for *other*
     /// applicants' near-copies of the text. Those can only be `new` (R14, p.2(2): a duplicate is
     /// the same person's) and would be listed for information only, so the verdict never needs
@@ -96,6 +110,9 @@ impl Default for DedupSettings {
             fragment_align_min: 0.15,
             fragment_min_stems: 4,
             novelty_min_stems: 6,
+            clause_min_new_stems: 5,
+            clause_covered_at: 0.34,
+            substance_signals: true,
             others_probe_bands: 0,
         }
     }
@@ -121,6 +138,7 @@ impl DedupSettings {
         )?;
         unit("/topic_min_overlap", self.topic_min_overlap)?;
         unit("/fragment_align_min", self.fragment_align_min)?;
+        unit("/clause_covered_at", self.clause_covered_at)?;
         unit("/fragment_covered_at", self.fragment_covered_at)
     }
 }
@@ -257,21 +275,41 @@ pub fn score_pair(
         covered_at: settings.fragment_covered_at,
         align_min: settings.fragment_align_min,
         min_stems: settings.fragment_min_stems,
+        clause_min_new_stems: settings.clause_min_new_stems,
+        clause_covered_at: settings.clause_covered_at,
+        signals: settings.substance_signals,
     };
     // Another applicant's appeal is `New` whatever it says: the alignment would be wasted.
     let novel_fragments = if applicant == ApplicantMatch::Different {
         Vec::new()
     } else {
-        score::novel_fragments(new_text, &new.normalized, nf, of, &novelty)
+        let known = substance::Known::new(
+            &old.features.stems,
+            &identity,
+            old.features.lang,
+            old.normalized.content().flat_map(|f| f.tokens.iter()),
+        );
+        score::novel_fragments(
+            new_text,
+            &new.normalized,
+            nf,
+            of,
+            &known,
+            &identity,
+            &novelty,
+        )
     };
     let novel_stems: usize = novel_fragments.iter().map(|f| f.new_stems).sum();
+    let new_substance = novel_fragments.iter().any(|f| !f.signals.is_empty());
     let same_topic = topic_overlap >= settings.topic_min_overlap;
     let verdict = match applicant {
         ApplicantMatch::Different => Verdict::New,
         _ if !same_topic => Verdict::New,
         // p.2(2) needs "the same person": an anonymous appeal can at most be related.
         ApplicantMatch::Anonymous => Verdict::Related,
-        ApplicantMatch::Same { .. } if novel_stems >= settings.novelty_min_stems => {
+        ApplicantMatch::Same { .. }
+            if new_substance || novel_stems >= settings.novelty_min_stems =>
+        {
             Verdict::Related
         }
         ApplicantMatch::Same { .. } => Verdict::Duplicate,

@@ -224,6 +224,64 @@ pub fn split_fragments(text: &str) -> Vec<Range<usize>> {
     spans
 }
 
+/// Byte spans of the clauses of one fragment `span` of `text`: split at commas, semicolons,
+/// colons, dashes and brackets (not at a comma between digits, «1,5 млн»), trimmed, empty ones
+/// dropped. Novelty below the sentence is judged per clause (p.2(2): a repeated sentence can
+/// carry a new argument in one clause).
+#[must_use]
+pub fn clause_spans(text: &str, span: Range<usize>) -> Vec<Range<usize>> {
+    let Some(s) = text.get(span.clone()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut prev: Option<char> = None;
+    let mut iter = s.char_indices().peekable();
+    while let Some((pos, c)) = iter.next() {
+        let next = iter.peek().map(|&(_, n)| n);
+        let splits = match c {
+            ',' => {
+                !(prev.is_some_and(|p| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit()))
+            }
+            ';' | ':' | '—' | '–' | '(' | ')' => true,
+            '-' => prev.is_some_and(char::is_whitespace) && next.is_some_and(char::is_whitespace),
+            // «… 287 450 тенге. В ЦОН говорят …»: a sentence the splitter kept whole because of
+            // the abbreviation-like word before the full stop.
+            '.' => {
+                s[pos + 1..]
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+                    && s[pos + 1..].starts_with(char::is_whitespace)
+                    && word_before_is_long(s, pos)
+            }
+            _ => false,
+        };
+        if splits {
+            push_trimmed(s, start..pos, &mut out);
+            start = pos + c.len_utf8();
+        }
+        prev = Some(c);
+    }
+    push_trimmed(s, start..s.len(), &mut out);
+    out.into_iter()
+        .map(|r| span.start + r.start..span.start + r.end)
+        .collect()
+}
+
+/// Whether the word before byte `dot` is a number or has at least five letters («тенге.»), so
+/// the full stop is not that of «г. Уральск» or «ул. Абая».
+fn word_before_is_long(text: &str, dot: usize) -> bool {
+    let word: Vec<char> = text[..dot]
+        .chars()
+        .rev()
+        .take_while(|c| is_word_char(*c))
+        .collect();
+    word.first().is_some_and(char::is_ascii_digit) || word.len() >= 5
+}
+
 fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | ';')
 }
@@ -728,7 +786,7 @@ fn numeric_date(s: &str) -> Option<(String, usize)> {
 }
 
 /// The month a (Russian or Kazakh, possibly inflected) month word names.
-fn month_of(word: &str) -> Option<u32> {
+pub(crate) fn month_of(word: &str) -> Option<u32> {
     const PREFIXES: &[(&str, u32)] = &[
         ("январ", 1),
         ("феврал", 2),

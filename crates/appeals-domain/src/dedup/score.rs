@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::features::TextFeatures;
-use super::normalize::NormalizedText;
+use super::features::{TextFeatures, content_stems};
+use super::normalize::{NormalizedText, clause_spans, tokenize};
+use super::substance::{Known, Signal, about_the_repeat, asks, new_signals};
 
 /// `|a ∩ b|` of two sorted, deduplicated hash sets.
 #[must_use]
@@ -57,8 +58,8 @@ pub fn overlap(a: &[u64], b: &[u64]) -> f64 {
     }
 }
 
-/// A sentence or line of the new appeal that the earlier appeal does not cover: a candidate new
-/// argument or circumstance (p.2(2)), shown to the registrar verbatim.
+/// A sentence, line or clause of the new appeal that the earlier appeal does not cover: a
+/// candidate new argument or circumstance (p.2(2)), shown to the registrar verbatim.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NovelFragment {
     /// The original text of the fragment (not normalised).
@@ -73,6 +74,11 @@ pub struct NovelFragment {
     pub best_match: f64,
     /// Number of the fragment's content stems absent from the earlier appeal.
     pub new_stems: usize,
+    /// Kinds of new substance in the fragment (a cited norm, a date, a sum, a document, a changed
+    /// request) that the earlier appeal does not have; any of them makes the repeat at most
+    /// `related` (see [`super::substance`]). Absent in results stored before issue 24.
+    #[serde(default)]
+    pub signals: Vec<Signal>,
 }
 
 /// Dice coefficient `2|a ∩ b| / (|a| + |b|)` of two sorted sets.
@@ -95,8 +101,16 @@ pub struct NoveltyParams {
     /// A fragment aligned one-to-one with an earlier fragment at least this similar (Dice of
     /// stems) is a restatement of it, however reworded.
     pub align_min: f64,
-    /// Fragments with fewer content stems are never novel.
+    /// Fragments with fewer content stems are never novel, unless they carry a signal of new
+    /// substance.
     pub min_stems: usize,
+    /// Below the sentence: a clause with at least this many content stems absent from the
+    /// earlier text …
+    pub clause_min_new_stems: usize,
+    /// … and covered below this share is novel even inside a restated sentence.
+    pub clause_covered_at: f64,
+    /// Whether signals of new substance ([`super::substance`]) are read.
+    pub signals: bool,
 }
 
 /// Fragments of `new` that the earlier text does not cover: the candidate new arguments and
@@ -108,14 +122,24 @@ pub struct NoveltyParams {
 /// (Dice of stems ≥ `align_min`; when exactly as many sentences are left unpaired on both sides —
 /// a sentence-for-sentence rewording — the leftovers are paired at `align_min / 2`). A reworded
 /// copy pairs every sentence with its original; the new-argument paragraph added to a copy finds
-/// every earlier sentence already taken by its own restatement and stays unpaired. A fragment is novel when it is unpaired, covered below
-/// `covered_at` and has at least `min_stems` stems.
+/// every earlier sentence already taken by its own restatement and stays unpaired. A sentence is
+/// novel when it is unpaired, covered below `covered_at` and has at least `min_stems` stems.
+///
+/// **Below the sentence** (p.2(2) is about arguments, not sentences): every other sentence is
+/// read clause by clause ([`clause_spans`]); a clause is novel when it carries a signal of new
+/// substance ([`super::substance`]: a cited norm, a date, a sum, a document, a changed request
+/// the earlier text does not have) or brings at least `clause_min_new_stems` stems absent from
+/// the earlier text and is covered below `clause_covered_at`. So «в нарушение статьи 42 Закона …»
+/// inside an otherwise repeated sentence is returned as the new part. `identity` are the
+/// applicants' own stems (sorted), never novel.
 #[must_use]
 pub fn novel_fragments(
     new_text: &str,
     new_norm: &NormalizedText,
     new: &TextFeatures,
     old: &TextFeatures,
+    known: &Known<'_>,
+    identity: &[u64],
     p: &NoveltyParams,
 ) -> Vec<NovelFragment> {
     // All pairs above the alignment threshold, most similar first (ties: text order, so the
@@ -162,30 +186,132 @@ pub fn novel_fragments(
     }
     let mut out = Vec::new();
     for (i, f) in new.fragments.iter().enumerate() {
-        if new_taken[i] || f.stems.len() < p.min_stems.max(1) {
-            continue;
-        }
-        let covered = intersection_size(&f.stems, &old.stems);
-        let coverage = covered as f64 / f.stems.len() as f64;
-        if coverage >= p.covered_at {
-            continue;
-        }
         let Some(frag) = new_norm.fragments.get(f.fragment) else {
             continue;
         };
-        let Some(text) = new_text.get(frag.span.clone()) else {
-            continue;
+        let signals_of = |tokens: &[String]| {
+            if p.signals {
+                new_signals(tokens, asks(&frag.tokens), known)
+            } else {
+                Vec::new()
+            }
         };
-        out.push(NovelFragment {
-            text: text.to_owned(),
-            start: frag.span.start,
-            end: frag.span.end,
-            coverage,
-            best_match: best[i],
-            new_stems: f.stems.len() - covered,
-        });
+        let covered = intersection_size(&f.stems, &old.stems);
+        let coverage = covered as f64 / f.stems.len().max(1) as f64;
+        if !about_the_repeat(&frag.tokens)
+            && !new_taken[i]
+            && f.stems.len() >= p.min_stems.max(1)
+            && coverage < p.covered_at
+        {
+            // A whole new sentence.
+            let mut whole = Run::new(frag.span.clone());
+            whole.add(
+                frag.span.clone(),
+                f.stems.len(),
+                covered,
+                signals_of(&frag.tokens),
+            );
+            whole.push_to(&mut out, new_text, best[i]);
+            continue;
+        }
+        // A restated or covered sentence can still carry a new claim in one of its clauses:
+        // consecutive novel clauses make one fragment.
+        let mut run: Option<Run> = None;
+        for clause in clause_spans(new_text, frag.span.clone()) {
+            let Some(clause_text) = new_text.get(clause.clone()) else {
+                continue;
+            };
+            let tokens = tokenize(clause_text);
+            let stems: Vec<u64> = content_stems(&tokens, new.lang)
+                .into_iter()
+                .filter(|h| identity.binary_search(h).is_err())
+                .collect();
+            let covered = intersection_size(&stems, &old.stems);
+            let fresh = stems.len() - covered;
+            let signals = signals_of(&tokens);
+            // In a sentence paired with an earlier one (a restatement), only substance makes a
+            // clause new: rewording alone changes half the words of every clause.
+            let novel = !signals.is_empty()
+                || (!new_taken[i]
+                    && !about_the_repeat(&tokens)
+                    && fresh >= p.clause_min_new_stems.max(1)
+                    && (covered as f64) < p.clause_covered_at * stems.len() as f64);
+            // A clause that goes on with a new statement («…, и с тех пор работы стоят») belongs
+            // to it: the fragment runs on while the clauses are not covered.
+            let continues = run.is_some()
+                && fresh > 0
+                && !about_the_repeat(&tokens)
+                && (covered as f64) < p.covered_at * stems.len() as f64;
+            if novel || continues {
+                run.get_or_insert_with(|| Run::new(clause.clone())).add(
+                    clause,
+                    stems.len(),
+                    covered,
+                    signals,
+                );
+            } else if let Some(done) = run.take() {
+                done.push_to(&mut out, new_text, best[i]);
+            }
+        }
+        if let Some(done) = run {
+            done.push_to(&mut out, new_text, best[i]);
+        }
     }
     out
+}
+
+/// Consecutive novel clauses (or a whole sentence) being gathered into one fragment.
+struct Run {
+    span: std::ops::Range<usize>,
+    stems: usize,
+    covered: usize,
+    signals: Vec<Signal>,
+}
+
+impl Run {
+    fn new(span: std::ops::Range<usize>) -> Self {
+        Self {
+            span,
+            stems: 0,
+            covered: 0,
+            signals: Vec::new(),
+        }
+    }
+
+    /// Extends the fragment to the end of `clause` with its counts and signals.
+    fn add(
+        &mut self,
+        clause: std::ops::Range<usize>,
+        stems: usize,
+        covered: usize,
+        signals: Vec<Signal>,
+    ) {
+        self.span.end = clause.end;
+        self.stems += stems;
+        self.covered += covered;
+        for s in signals {
+            if !self.signals.contains(&s) {
+                self.signals.push(s);
+            }
+        }
+    }
+
+    /// The gathered fragment of `new_text`, verbatim with its offsets.
+    fn push_to(mut self, out: &mut Vec<NovelFragment>, new_text: &str, best_match: f64) {
+        let Some(text) = new_text.get(self.span.clone()) else {
+            return;
+        };
+        self.signals.sort_unstable();
+        out.push(NovelFragment {
+            text: text.to_owned(),
+            start: self.span.start,
+            end: self.span.end,
+            coverage: self.covered as f64 / self.stems.max(1) as f64,
+            best_match,
+            new_stems: self.stems - self.covered,
+            signals: self.signals,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -93,6 +93,95 @@ fn dedup_same_text_plus_new_argument_is_related_and_shows_it() -> Result<(), Dom
     Ok(())
 }
 
+/// p.2(2): a new legal ground written inside a sentence that otherwise repeats the original.
+#[test]
+fn dedup_new_legal_ground_inside_a_repeated_sentence_is_related_and_shown()
+-> Result<(), DomainError> {
+    const GROUND: &str = "хотя по статье 19 Закона «Об автомобильных дорогах» содержание улиц \
+        возложено на местный исполнительный орган";
+    let repeat = ORIGINAL.replace(
+        "В прошлом году дорогу обещали включить в план среднего ремонта, но работы так и не начались.",
+        &format!(
+            "В прошлом году дорогу обещали включить в план среднего ремонта, {GROUND}, но работы \
+             так и не начались."
+        ),
+    );
+    let r = check(
+        &doc(&repeat, vec![person()]),
+        &earlier(ORIGINAL, vec![person()]),
+        &DedupSettings::default(),
+    )?;
+    assert_eq!(r.verdict, Verdict::Related, "{r:#?}");
+    let novel = &r.candidates[0].novel_fragments;
+    let shown = novel
+        .iter()
+        .find(|f| {
+            f.text
+                .contains("статье 19 Закона «Об автомобильных дорогах»")
+        })
+        .unwrap_or_else(|| panic!("the cited norm is not shown: {novel:#?}"));
+    // The new part, not the repeated half of the sentence, verbatim with its offsets.
+    assert!(!shown.text.contains("В прошлом году"), "{shown:#?}");
+    assert_eq!(&repeat[shown.start..shown.end], shown.text);
+    assert_eq!(shown.signals, vec![Signal::LegalNorm]);
+    // Without the signals the same words are a duplicate: the norm is what p.2(2) is about.
+    let words_only = DedupSettings {
+        substance_signals: false,
+        ..DedupSettings::default()
+    };
+    let r = check(
+        &doc(&repeat, vec![person()]),
+        &earlier(ORIGINAL, vec![person()]),
+        &words_only,
+    )?;
+    assert_eq!(r.verdict, Verdict::Duplicate, "{r:#?}");
+    Ok(())
+}
+
+/// A new fact (a date and a sum) added to a sentence that shares most words with the original.
+#[test]
+fn dedup_new_fact_in_a_covered_sentence_is_shown() -> Result<(), DomainError> {
+    let repeat = ORIGINAL.replace(
+        "По этой улице ежедневно ходит школьный автобус и проезжает скорая помощь.",
+        "По этой улице ежедневно ходит школьный автобус и проезжает скорая помощь, а 14 марта \
+         2026 года автобус повредил колесо в яме, ремонт обошёлся в 185 000 тенге.",
+    );
+    let r = check(
+        &doc(&repeat, vec![person()]),
+        &earlier(ORIGINAL, vec![person()]),
+        &DedupSettings::default(),
+    )?;
+    assert_eq!(r.verdict, Verdict::Related, "{r:#?}");
+    let novel = &r.candidates[0].novel_fragments;
+    assert!(
+        novel.iter().any(|f| f
+            .text
+            .contains("14 марта 2026 года автобус повредил колесо")
+            && f.text.contains("185 000 тенге")
+            && f.signals == vec![Signal::Date, Signal::Number]),
+        "{novel:#?}"
+    );
+    Ok(())
+}
+
+/// Insisting is not a new argument: a copy with apologies, thanks and «no answer yet» is still a
+/// duplicate, also when the apology names the month of the first appeal.
+#[test]
+fn dedup_copy_with_courtesy_and_reminder_is_duplicate() -> Result<(), DomainError> {
+    let repeat = ORIGINAL.replace(
+        "Здравствуйте!",
+        "Здравствуйте!\n\nИзвините за беспокойство, я уже обращался к вам в марте, но ответа так \
+         и не получил, поэтому вынужден написать повторно.",
+    );
+    let r = check(
+        &doc(&repeat, vec![person()]),
+        &earlier(ORIGINAL, vec![person()]),
+        &DedupSettings::default(),
+    )?;
+    assert_eq!(r.verdict, Verdict::Duplicate, "{r:#?}");
+    Ok(())
+}
+
 #[test]
 fn dedup_same_text_from_another_applicant_is_new() -> Result<(), DomainError> {
     let other = ApplicantKey {
