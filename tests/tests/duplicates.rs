@@ -110,6 +110,7 @@ backend_tests!(
     the_band_index_follows_the_database_banding_and_reindex_changes_it,
     an_index_built_before_the_banding_setting_keeps_32_bands_of_4,
     a_named_check_probes_the_configured_bands_for_other_applicants_copies,
+    substance_signals_are_a_stored_setting_switched_by_the_cli,
 );
 
 async fn reworded_copy_to_another_subject_is_a_registered_duplicate_linked_to_the_original(
@@ -252,19 +253,24 @@ async fn same_text_plus_new_argument_is_related_and_shows_the_argument(backend: 
     assert_eq!(links.body["items"][0]["appeal_id"], original["id"]);
 }
 
+/// [`ORIGINAL`] with a new legal ground cited inside one of its sentences.
+fn with_cited_norm() -> String {
+    let sentence = "В прошлом году дорогу обещали включить в план среднего ремонта, но работы так и не начались.";
+    let ground =
+        "хотя статья 19 Закона «Об автомобильных дорогах» возлагает содержание улиц на акимат";
+    ORIGINAL.replace(
+        sentence,
+        &sentence.replace(", но работы", &format!(", {ground}, но работы")),
+    )
+}
+
 /// p.2(2), issue 24: a repeat that only adds a cited norm inside one of the original's sentences is
 /// `related`, and the check shows the clause with the norm — not the whole sentence — and why.
 async fn a_cited_norm_inside_a_repeated_sentence_is_shown_with_its_signal(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
-    let sentence = "В прошлом году дорогу обещали включить в план среднего ремонта, но работы так и не начались.";
-    let ground =
-        "хотя статья 19 Закона «Об автомобильных дорогах» возлагает содержание улиц на акимат";
-    let repeat = ORIGINAL.replace(
-        sentence,
-        &sentence.replace(", но работы", &format!(", {ground}, но работы")),
-    );
+    let repeat = with_cited_norm();
     let check = verdict_of(&app, &reg, &repeat, json!([person()])).await;
     assert_eq!(check["verdict"], "related", "{check}");
     let novel = check["candidates"][0]["novel_fragments"]
@@ -960,6 +966,21 @@ fn dedup_show(url: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `appeals dedup ARGS`, checks that line `line` of `appeals dedup show` now reads `shown`,
+/// and waits until this process reloads its rules (the configuration version moved).
+fn set_and_reload(url: &str, args: &[&str], line: usize, shown: &str) {
+    let out = dedup_cli(url, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dedup_show(url)[line], shown);
+    std::thread::sleep(
+        appeals_api::rules::RULES_CHECK_INTERVAL + std::time::Duration::from_millis(100),
+    );
+}
+
 fn band_rows(app: &TestApp, appeal_id: i64) -> i64 {
     use appeals_db::schema::appeal_dedup_bands::dsl;
     use diesel::prelude::*;
@@ -1070,19 +1091,11 @@ async fn a_named_check_probes_the_configured_bands_for_other_applicants_copies(
     let app = TestApp::on(db);
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let probe_others = |bands: &str| {
-        let out = dedup_cli(&url, &["probe-others", "--bands", bands]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            dedup_show(&url)[1],
-            format!("bands probed for other applicants' near-copies: {bands}")
-        );
-        // This process reloads its rules once the configuration version moved.
-        std::thread::sleep(
-            appeals_api::rules::RULES_CHECK_INTERVAL + std::time::Duration::from_millis(100),
+        set_and_reload(
+            &url,
+            &["probe-others", "--bands", bands],
+            1,
+            &format!("bands probed for other applicants' near-copies: {bands}"),
         );
     };
     assert_eq!(
@@ -1132,4 +1145,34 @@ async fn a_named_check_probes_the_configured_bands_for_other_applicants_copies(
         .map(|c| &c["appeal_id"])
         .collect();
     assert!(found.contains(&&original["id"]), "{check}");
+}
+
+/// `dedup_substance_signals` ([INF], default on): switched off with the CLI, the same repeat with a
+/// cited norm is judged by word overlap alone (a duplicate); switched on again, it is related.
+async fn substance_signals_are_a_stored_setting_switched_by_the_cli(backend: TestBackend) {
+    let db = appeals_tests::TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    register(&app, &reg, body(ORIGINAL, json!([person()]))).await;
+    let switch = |state: &str| {
+        set_and_reload(
+            &url,
+            &["substance-signals", state],
+            2,
+            &format!("signals of new substance: {state}"),
+        );
+    };
+    assert_eq!(dedup_show(&url)[2], "signals of new substance: on");
+    let repeat = with_cited_norm();
+    let check = verdict_of(&app, &reg, &repeat, json!([person()])).await;
+    assert_eq!(check["verdict"], "related", "{check}");
+    switch("off");
+    let check = verdict_of(&app, &reg, &repeat, json!([person()])).await;
+    assert_eq!(check["verdict"], "duplicate", "{check}");
+    switch("on");
+    let check = verdict_of(&app, &reg, &repeat, json!([person()])).await;
+    assert_eq!(check["verdict"], "related", "{check}");
+    let bad = dedup_cli(&url, &["substance-signals", "maybe"]);
+    assert!(!bad.status.success());
 }

@@ -215,6 +215,14 @@ pub enum DedupCommand {
         #[arg(long)]
         bands: u16,
     },
+    /// Whether the check reads signals of new substance — a cited norm, a new date, sum or
+    /// document number, a named document, a changed request — that make a repeat at most
+    /// `related` (p.2(2)); `off` judges by word overlap alone. Default `on`. Takes effect in
+    /// running servers when they reload their configuration.
+    SubstanceSignals {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// Recompute every band key from the stored signatures with another banding, in one
     /// transaction (texts are not re-read). Run it with the servers stopped: a process that has not
     /// reloaded its configuration yet would index new appeals with the old banding.
@@ -472,6 +480,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 "bands probed for other applicants' near-copies: {}",
                 settings.others_probe_bands
             );
+            println!(
+                "signals of new substance: {}",
+                if settings.substance_signals {
+                    "on"
+                } else {
+                    "off"
+                }
+            );
             Ok(())
         }
         Command::AddressReconciliation { policy } => {
@@ -488,6 +504,13 @@ fn run(cli: Cli) -> Result<(), String> {
             appeals_service::duplicates::check::set_others_probe_bands(&mut conn, bands)
                 .map_err(|e| e.to_string())?;
             println!("bands probed for other applicants' near-copies: {bands}");
+            Ok(())
+        }
+        Command::Dedup(DedupCommand::SubstanceSignals { state }) => {
+            let mut conn = open_migrated(&config)?;
+            appeals_service::duplicates::check::set_substance_signals(&mut conn, state == "on")
+                .map_err(|e| e.to_string())?;
+            println!("signals of new substance: {state}");
             Ok(())
         }
         Command::Dedup(DedupCommand::Reindex { bands, rows }) => {

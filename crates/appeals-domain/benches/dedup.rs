@@ -106,6 +106,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("dedup/check_against_10_candidates", |b| {
         b.iter(|| check(black_box(&new), black_box(&candidates), &settings));
     });
+    // The same without the signals of new substance (issue 24): what reading them costs.
+    let words_only = DedupSettings {
+        substance_signals: false,
+        ..DedupSettings::default()
+    };
+    c.bench_function("dedup/check_against_10_candidates_words_only", |b| {
+        b.iter(|| check(black_box(&new), black_box(&candidates), &words_only));
+    });
 }
 
 criterion_group!(benches, bench);

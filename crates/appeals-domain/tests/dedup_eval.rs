@@ -90,6 +90,19 @@ struct Evaluation {
     novel_recall: f64,
 }
 
+impl Evaluation {
+    /// Fails when a figure is below its target.
+    fn assert_at_least(&self, dup_precision: f64, dup_recall: f64, novel_recall: f64) {
+        for (name, got, want) in [
+            ("duplicate precision", self.dup_precision, dup_precision),
+            ("duplicate recall", self.dup_recall, dup_recall),
+            ("novel phrase recall", self.novel_recall, novel_recall),
+        ] {
+            assert!(got >= want, "{name} {got:.3} < {want:.3}");
+        }
+    }
+}
+
 /// Runs the engine over `rows`, prints the confusion matrix, precision and recall per verdict,
 /// novelty recall, accuracy per language and category and every miss.
 fn evaluate(name: &str, rows: &[Row], novel_match: NovelMatch) -> Evaluation {
@@ -231,21 +244,7 @@ fn dedup_eval_generated_set_no_worse_than_before() {
         NovelMatch::Overlapping,
     );
     // Before issue 24: duplicate precision 1.000, recall 0.938 (135/144), novel 194/220.
-    assert!(
-        e.dup_precision >= 1.0,
-        "duplicate precision {:.3} < 1.000",
-        e.dup_precision
-    );
-    assert!(
-        e.dup_recall >= 0.9375,
-        "duplicate recall {:.3} < 0.938",
-        e.dup_recall
-    );
-    assert!(
-        e.novel_recall >= 0.88,
-        "novel phrase recall {:.3} < 0.882",
-        e.novel_recall
-    );
+    e.assert_at_least(1.0, 0.9375, 0.88);
 }
 
 #[test]
@@ -261,21 +260,7 @@ fn dedup_eval_hand_written_set_meets_targets() {
         "hand-written set too small: {}",
         rows.len()
     );
-    assert!(
-        e.dup_precision >= 0.97,
-        "duplicate precision {:.3} < 0.97",
-        e.dup_precision
-    );
-    assert!(
-        e.dup_recall >= 0.90,
-        "duplicate recall {:.3} < 0.90",
-        e.dup_recall
-    );
-    assert!(
-        e.novel_recall >= 0.90,
-        "novel phrase recall {:.3} < 0.90",
-        e.novel_recall
-    );
+    e.assert_at_least(0.97, 0.90, 0.90);
 }
 
 /// Debug aid: `DEDUP_EVAL_SHOW=kk-01-typos cargo test --test dedup_eval show -- --ignored --nocapture`.

@@ -172,9 +172,24 @@ pub fn dedup_settings_of(conn: &mut DbConn, defaults: DedupSettings) -> AppResul
             })?,
             None => defaults.others_probe_bands,
         };
+    let substance_signals =
+        match repo::configuration::setting(conn, repo::duplicates::SUBSTANCE_SIGNALS_SETTING)? {
+            Some(stored) => match stored.as_str() {
+                "on" => true,
+                "off" => false,
+                _ => {
+                    return Err(AppError::corrupt(format!(
+                        "the stored `{}` `{stored}` is neither `on` nor `off`",
+                        repo::duplicates::SUBSTANCE_SIGNALS_SETTING
+                    )));
+                }
+            },
+            None => defaults.substance_signals,
+        };
     Ok(DedupSettings {
         signature,
         others_probe_bands,
+        substance_signals,
         ..defaults
     })
 }

@@ -39,6 +39,10 @@ pub fn banding(conn: &mut DbConn) -> Result<String, DbError> {
 /// applicants' near-copies (`DedupSettings::others_probe_bands`); absent → the built-in default.
 pub const OTHERS_PROBE_SETTING: &str = "dedup_others_probe_bands";
 
+/// Name of the `settings` row saying whether the check reads signals of new substance
+/// (`DedupSettings::substance_signals`: `on` or `off`); absent → the built-in default (`on`).
+pub const SUBSTANCE_SIGNALS_SETTING: &str = "dedup_substance_signals";
+
 /// Replaces every band key with the ones `band_keys` computes from each stored signature and
 /// stores `banding` as the index's banding; returns the number of appeals re-keyed. Call it inside
 /// one write transaction, so checks see either the old index or the new one.

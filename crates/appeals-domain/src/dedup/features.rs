@@ -608,21 +608,6 @@ pub fn is_stop_word(token: &str) -> bool {
     STOP_SET.contains(token)
 }
 
-/// Hashed content stems of some canonical tokens (stop words dropped), sorted, deduplicated:
-/// the stems of a clause, computed like those of a whole fragment in [`extract`].
-#[must_use]
-pub fn content_stems(tokens: &[String], lang: Lang) -> Vec<u64> {
-    let mut buf = Vec::with_capacity(32);
-    let mut stems: Vec<u64> = tokens
-        .iter()
-        .filter(|t| !STOP_SET.contains(t.as_str()))
-        .map(|t| stem_hash(t, lang, &mut buf))
-        .collect();
-    stems.sort_unstable();
-    stems.dedup();
-    stems
-}
-
 /// Stems of one content fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FragmentStems {

@@ -28,6 +28,8 @@ pub mod score;
 pub mod signature;
 pub mod substance;
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 pub use applicant::{ApplicantKey, ApplicantMatch, ApplicantSettings, NormalizedApplicant};
@@ -210,7 +212,10 @@ pub struct CheckResult {
     pub candidates: Vec<CandidateScore>,
 }
 
-/// A text prepared for comparison: normalised fragments, features and signature.
+/// A text prepared for comparison: normalised fragments, features and signature, and — on first
+/// use — what novelty needs of it as the new appeal ([`Fingerprint::sentences`]) or as an earlier
+/// one ([`Fingerprint::known_parts`]), so that a check reads each text once whatever the number
+/// of candidates.
 #[derive(Debug, Clone)]
 pub struct Fingerprint {
     /// Fragments with spans and canonical tokens.
@@ -219,6 +224,8 @@ pub struct Fingerprint {
     pub features: features::TextFeatures,
     /// MinHash signature.
     pub signature: Signature,
+    sentences: OnceLock<Vec<score::SentenceReading>>,
+    known_parts: OnceLock<substance::KnownParts>,
 }
 
 impl Fingerprint {
@@ -228,11 +235,37 @@ impl Fingerprint {
         let normalized = normalize::analyze(text);
         let features = features::extract(&normalized);
         let signature = hasher.sign(&features.shingles);
+        Self::from_parts(normalized, features, signature)
+    }
+
+    /// A fingerprint of parts computed elsewhere (a stored signature with the text re-read).
+    #[must_use]
+    pub fn from_parts(
+        normalized: normalize::NormalizedText,
+        features: features::TextFeatures,
+        signature: Signature,
+    ) -> Self {
         Self {
             normalized,
             features,
             signature,
+            sentences: OnceLock::new(),
+            known_parts: OnceLock::new(),
         }
+    }
+
+    /// The content sentences of `text` (the text this fingerprint was made of) read clause by
+    /// clause for novelty, computed once.
+    pub fn sentences(&self, text: &str) -> &[score::SentenceReading] {
+        self.sentences
+            .get_or_init(|| score::read_sentences(text, &self.normalized, &self.features))
+    }
+
+    /// The numbers, dates and requests this text states, as an earlier appeal, computed once.
+    pub fn known_parts(&self) -> &substance::KnownParts {
+        self.known_parts.get_or_init(|| {
+            substance::KnownParts::of(self.normalized.content().flat_map(|f| f.tokens.iter()))
+        })
     }
 
     /// LSH band keys of the signature (see [`Signature::band_keys`]).
@@ -287,12 +320,12 @@ pub fn score_pair(
             &old.features.stems,
             &identity,
             old.features.lang,
-            old.normalized.content().flat_map(|f| f.tokens.iter()),
+            old.known_parts(),
         );
         score::novel_fragments(
             new_text,
             &new.normalized,
-            nf,
+            (nf, new.sentences(new_text)),
             of,
             &known,
             &identity,

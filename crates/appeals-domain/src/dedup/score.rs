@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{TextFeatures, content_stems};
+use super::features::TextFeatures;
 use super::normalize::{NormalizedText, clause_spans, tokenize};
-use super::substance::{Known, Signal, about_the_repeat, asks, new_signals};
+use super::substance::{Known, Reading, Signal, about_the_repeat, asks, new_signals};
 
 /// `|a ∩ b|` of two sorted, deduplicated hash sets.
 #[must_use]
@@ -113,6 +113,69 @@ pub struct NoveltyParams {
     pub signals: bool,
 }
 
+/// A content sentence of a new appeal read for novelty once per check, clause by clause
+/// ([`read_sentences`]).
+#[derive(Debug, Clone)]
+pub struct SentenceReading {
+    /// The sentence asks for something ([`asks`]): only there a demand is a changed request.
+    asking: bool,
+    /// The sentence speaks about the repeat or is a courtesy ([`about_the_repeat`]).
+    about_the_repeat: bool,
+    clauses: Vec<ClauseReading>,
+}
+
+/// One clause of a [`SentenceReading`].
+#[derive(Debug, Clone)]
+struct ClauseReading {
+    span: std::ops::Range<usize>,
+    /// Hashed content stems, sorted (the applicants' own not yet removed).
+    stems: Vec<u64>,
+    about_the_repeat: bool,
+    reading: Reading,
+}
+
+/// Reads every content fragment of `text` (one [`SentenceReading`] per entry of
+/// `features.fragments`, in order), for [`novel_fragments`] against any number of candidates.
+#[must_use]
+pub fn read_sentences(
+    text: &str,
+    norm: &NormalizedText,
+    features: &TextFeatures,
+) -> Vec<SentenceReading> {
+    features
+        .fragments
+        .iter()
+        .map(|f| {
+            let Some(frag) = norm.fragments.get(f.fragment) else {
+                return SentenceReading {
+                    asking: false,
+                    about_the_repeat: false,
+                    clauses: Vec::new(),
+                };
+            };
+            let clauses = clause_spans(text, frag.span.clone())
+                .into_iter()
+                .filter_map(|span| {
+                    let tokens = tokenize(text.get(span.clone())?);
+                    let about_the_repeat = about_the_repeat(&tokens);
+                    let reading = Reading::new(tokens, features.lang);
+                    Some(ClauseReading {
+                        stems: reading.content_stems(),
+                        about_the_repeat,
+                        reading,
+                        span,
+                    })
+                })
+                .collect::<Vec<ClauseReading>>();
+            SentenceReading {
+                asking: asks(&frag.tokens),
+                about_the_repeat: clauses.iter().any(|c| c.about_the_repeat),
+                clauses,
+            }
+        })
+        .collect()
+}
+
 /// Fragments of `new` that the earlier text does not cover: the candidate new arguments and
 /// circumstances of p.2(2), verbatim.
 ///
@@ -136,7 +199,7 @@ pub struct NoveltyParams {
 pub fn novel_fragments(
     new_text: &str,
     new_norm: &NormalizedText,
-    new: &TextFeatures,
+    (new, sentences): (&TextFeatures, &[SentenceReading]),
     old: &TextFeatures,
     known: &Known<'_>,
     identity: &[u64],
@@ -186,69 +249,65 @@ pub fn novel_fragments(
     }
     let mut out = Vec::new();
     for (i, f) in new.fragments.iter().enumerate() {
-        let Some(frag) = new_norm.fragments.get(f.fragment) else {
+        let (Some(frag), Some(read)) = (new_norm.fragments.get(f.fragment), sentences.get(i))
+        else {
             continue;
         };
-        let signals_of = |tokens: &[String]| {
+        let signals_of = |r: &Reading| {
             if p.signals {
-                new_signals(tokens, asks(&frag.tokens), known)
+                new_signals(r, read.asking, known)
             } else {
                 Vec::new()
             }
         };
         let covered = intersection_size(&f.stems, &old.stems);
         let coverage = covered as f64 / f.stems.len().max(1) as f64;
-        if !about_the_repeat(&frag.tokens)
+        if !read.about_the_repeat
             && !new_taken[i]
             && f.stems.len() >= p.min_stems.max(1)
             && coverage < p.covered_at
         {
-            // A whole new sentence.
+            // A whole new sentence; its signals are those of its clauses.
             let mut whole = Run::new(frag.span.clone());
-            whole.add(
-                frag.span.clone(),
-                f.stems.len(),
-                covered,
-                signals_of(&frag.tokens),
-            );
+            let signals = read
+                .clauses
+                .iter()
+                .flat_map(|c| signals_of(&c.reading))
+                .collect();
+            whole.add(frag.span.clone(), f.stems.len(), covered, signals);
             whole.push_to(&mut out, new_text, best[i]);
             continue;
         }
         // A restated or covered sentence can still carry a new claim in one of its clauses:
         // consecutive novel clauses make one fragment.
         let mut run: Option<Run> = None;
-        for clause in clause_spans(new_text, frag.span.clone()) {
-            let Some(clause_text) = new_text.get(clause.clone()) else {
-                continue;
-            };
-            let tokens = tokenize(clause_text);
-            let stems: Vec<u64> = content_stems(&tokens, new.lang)
-                .into_iter()
-                .filter(|h| identity.binary_search(h).is_err())
-                .collect();
-            let covered = intersection_size(&stems, &old.stems);
-            let fresh = stems.len() - covered;
-            let signals = signals_of(&tokens);
+        for clause in &read.clauses {
+            // The clause's stems without the applicants' own, and how many the earlier text has.
+            let (mut stems, mut covered) = (0usize, 0usize);
+            for h in &clause.stems {
+                if identity.binary_search(h).is_err() {
+                    stems += 1;
+                    covered += usize::from(old.stems.binary_search(h).is_ok());
+                }
+            }
+            let fresh = stems - covered;
+            let signals = signals_of(&clause.reading);
             // In a sentence paired with an earlier one (a restatement), only substance makes a
             // clause new: rewording alone changes half the words of every clause.
             let novel = !signals.is_empty()
                 || (!new_taken[i]
-                    && !about_the_repeat(&tokens)
+                    && !clause.about_the_repeat
                     && fresh >= p.clause_min_new_stems.max(1)
-                    && (covered as f64) < p.clause_covered_at * stems.len() as f64);
+                    && (covered as f64) < p.clause_covered_at * stems as f64);
             // A clause that goes on with a new statement («…, и с тех пор работы стоят») belongs
             // to it: the fragment runs on while the clauses are not covered.
             let continues = run.is_some()
                 && fresh > 0
-                && !about_the_repeat(&tokens)
-                && (covered as f64) < p.covered_at * stems.len() as f64;
+                && !clause.about_the_repeat
+                && (covered as f64) < p.covered_at * stems as f64;
             if novel || continues {
-                run.get_or_insert_with(|| Run::new(clause.clone())).add(
-                    clause,
-                    stems.len(),
-                    covered,
-                    signals,
-                );
+                run.get_or_insert_with(|| Run::new(clause.span.clone()))
+                    .add(clause.span.clone(), stems, covered, signals);
             } else if let Some(done) = run.take() {
                 done.push_to(&mut out, new_text, best[i]);
             }

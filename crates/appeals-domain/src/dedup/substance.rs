@@ -19,6 +19,8 @@
 //! The word lists are the engine's reading of Russian and Kazakh appeals ([INF]); they are data
 //! here, tested on the hand-written evaluation set (`tests/data/dedup_hand/`).
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 use super::features::{Lang, is_stop_word, stem_hash_of};
@@ -212,11 +214,11 @@ const ABOUT_THE_REPEAT: &[&str] = &[
 #[must_use]
 pub fn about_the_repeat(tokens: &[String]) -> bool {
     let unanswered =
-        tokens.iter().any(|t| starts_any(t, ANSWER_WORDS)) && tokens.iter().any(|t| is_negation(t));
+        tokens.iter().any(|t| ANSWER_SET.matches(t)) && tokens.iter().any(|t| is_negation(t));
     unanswered
-        || tokens.iter().any(|t| {
-            starts_any(t, ABOUT_THE_REPEAT) || (t == "раз" && tokens.iter().any(|w| w == "еще"))
-        })
+        || tokens
+            .iter()
+            .any(|t| REPEAT_SET.matches(t) || (t == "раз" && tokens.iter().any(|w| w == "еще")))
 }
 
 /// Word beginnings of a numbered part of a legal act («статья 42», «42-бабы»): a norm only with
@@ -289,15 +291,8 @@ fn legal_anchor(token: &str) -> Option<Norm> {
         "заңды",
         "приказал",
     ];
-    if token == "стать" || excluded.iter().any(|e| token.starts_with(e)) {
-        None
-    } else if starts_any(token, NUMBERED_NORMS) {
-        Some(Norm::Numbered)
-    } else if starts_any(token, NAMED_NORMS) {
-        Some(Norm::Named)
-    } else {
-        None
-    }
+    let (_, norm) = NORM_TABLE.find(token)?;
+    (token != "стать" && !excluded.iter().any(|e| token.starts_with(e))).then_some(norm)
 }
 
 /// Word beginnings of named documents that can be attached or cited as evidence.
@@ -434,26 +429,101 @@ fn starts_any(token: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|p| token.starts_with(p))
 }
 
+/// Word beginnings bucketed by their first character, longest first within a bucket: a token is
+/// compared with the handful that can match instead of a whole list (the lists are read for every
+/// token of every candidate).
+struct Prefixes<T: 'static> {
+    buckets: Vec<Vec<(&'static str, T)>>,
+}
+
+impl<T: Copy> Prefixes<T> {
+    fn new(entries: impl IntoIterator<Item = (&'static str, T)>) -> Self {
+        let mut buckets: Vec<Vec<(&'static str, T)>> = (0..64).map(|_| Vec::new()).collect();
+        for (p, t) in entries {
+            if let Some(c) = p.chars().next() {
+                buckets[bucket(c)].push((p, t));
+            }
+        }
+        for b in &mut buckets {
+            b.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        }
+        Self { buckets }
+    }
+
+    /// The longest listed beginning of `token`, with its value.
+    fn find(&self, token: &str) -> Option<(&'static str, T)> {
+        let c = token.chars().next()?;
+        self.buckets[bucket(c)]
+            .iter()
+            .find(|(p, _)| token.starts_with(p))
+            .copied()
+    }
+}
+
+impl Prefixes<()> {
+    fn of(list: &'static [&'static str]) -> Self {
+        Self::new(list.iter().map(|p| (*p, ())))
+    }
+
+    fn matches(&self, token: &str) -> bool {
+        self.find(token).is_some()
+    }
+}
+
+fn bucket(c: char) -> usize {
+    (c as usize) & 63
+}
+
+static ANSWER_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(ANSWER_WORDS));
+static EARLIER_APPEAL_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(EARLIER_APPEAL));
+static EARLIER_MARKER_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(EARLIER_MARKERS));
+static EARLIER_VERB_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(EARLIER_VERBS));
+static REPEAT_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(ABOUT_THE_REPEAT));
+static DOCUMENT_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(DOCUMENT_PREFIXES));
+static COURT_DOCUMENT_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(COURT_DOCUMENTS));
+static ATTACHED_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(ATTACHED));
+static CITATION_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(CITATION_WORDS));
+static UNIT_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(UNIT_PREFIXES));
+static TIME_SET: LazyLock<Prefixes<()>> = LazyLock::new(|| Prefixes::of(TIME_WORDS));
+static NORM_TABLE: LazyLock<Prefixes<Norm>> = LazyLock::new(|| {
+    Prefixes::new(
+        NUMBERED_NORMS
+            .iter()
+            .map(|p| (*p, Norm::Numbered))
+            .chain(NAMED_NORMS.iter().map(|p| (*p, Norm::Named))),
+    )
+});
+static REQUEST_TABLE: LazyLock<Prefixes<RequestKind>> = LazyLock::new(|| {
+    Prefixes::new(
+        REQUESTS
+            .iter()
+            .flat_map(|(kind, list)| list.iter().map(move |p| (*p, *kind))),
+    )
+});
+static MONTH_TABLE: LazyLock<Prefixes<u32>> =
+    LazyLock::new(|| Prefixes::new(super::normalize::MONTH_STEMS.iter().copied()));
+
 /// The words that name the act cited at `tokens[i]`: «Закона **о жилищных отношениях**»,
 /// «**Жилищного** кодекса», «Правил **благоустройства территории**», «**Тұрғын үй қатынастары**
 /// туралы Заңы», «**Еңбек** кодексі». A bare «по закону» names nothing.
-fn title_words(tokens: &[String], i: usize) -> Vec<&str> {
+fn title_words(tokens: &[String], i: usize) -> Vec<usize> {
     let at = |k: usize| tokens.get(k).map(String::as_str);
-    let mut out = Vec::new();
+    let mut out: Vec<usize> = Vec::new();
+    let in_text = |r: std::ops::Range<usize>| r.filter(|&k| k < tokens.len());
     if matches!(at(i + 1), Some("о" | "об" | "республики" | "рк")) {
-        out.extend((i + 2..i + 5).filter_map(at));
+        out.extend(in_text(i + 2..i + 5));
     } else if starts_any(
         &tokens[i],
         &["правил", "постановлени", "приказ", "регламент"],
     ) {
-        out.extend((i + 1..i + 3).filter_map(at));
+        out.extend(in_text(i + 1..i + 3));
     } else if starts_any(&tokens[i], &["қағида", "қаулы", "кодекс", "бұйры"])
     {
         // Kazakh titles come first: «Жайылымдарды пайдалану қағидалары», «Еңбек кодексі».
-        out.extend((i.saturating_sub(2)..i).filter_map(at));
+        out.extend(i.saturating_sub(2)..i);
     }
     if i >= 1 && at(i - 1) == Some("туралы") {
-        out.extend((i.saturating_sub(4)..i - 1).filter_map(at));
+        out.extend(i.saturating_sub(4)..i - 1);
     } else if i >= 1 {
         let before = tokens[i - 1].as_str();
         let adjective = ["ого", "ому", "ым", "ый", "ий", "ой", "ом", "ая", "ое"]
@@ -462,18 +532,19 @@ fn title_words(tokens: &[String], i: usize) -> Vec<&str> {
             && before.chars().count() > 4;
         let code = starts_any(&tokens[i], &["кодекс"]) && before.chars().count() > 2;
         if adjective || code {
-            out.push(before);
+            out.push(i - 1);
         }
     }
+    out.retain(|&k| legal_anchor(&tokens[k]).is_none());
     out
 }
 
 fn is_document(tokens: &[String], i: usize) -> bool {
     let t = tokens[i].as_str();
-    if t == "акт" || starts_any(t, DOCUMENT_PREFIXES) {
+    if t == "акт" || DOCUMENT_SET.matches(t) {
         return true;
     }
-    starts_any(t, COURT_DOCUMENTS)
+    COURT_DOCUMENT_SET.matches(t)
         && tokens[i.saturating_sub(2)..(i + 3).min(tokens.len())]
             .iter()
             .any(|w| starts_any(w, COURT_WORDS))
@@ -508,10 +579,7 @@ fn is_date(token: &str) -> bool {
 }
 
 fn request_kind(token: &str) -> Option<RequestKind> {
-    REQUESTS
-        .iter()
-        .find(|(_, prefixes)| starts_any(token, prefixes))
-        .map(|(kind, _)| *kind)
+    REQUEST_TABLE.find(token).map(|(_, kind)| kind)
 }
 
 /// A date as far as it is written: «в марте» has no day, «14 марта» no year.
@@ -555,44 +623,15 @@ fn date_parts<S: AsRef<str>>(tokens: &[S], i: usize) -> Option<DateParts> {
 /// The month a month word names, but not a surname made of one («Мамыров», «Наурызбаева»,
 /// «Мартынов»).
 fn month_word(token: &str) -> Option<u32> {
-    let surname = [
+    const SURNAME: [&str; 11] = [
         "ов", "ев", "ин", "ын", "бай", "бек", "ұл", "қыз", "жан", "гүл", "хан",
     ];
-    let month = super::normalize::month_of(token)?;
-    let stem_len = [
-        "январ",
-        "феврал",
-        "март",
-        "апрел",
-        "май",
-        "мая",
-        "мае",
-        "июн",
-        "июл",
-        "август",
-        "сентябр",
-        "октябр",
-        "ноябр",
-        "декабр",
-        "қаңтар",
-        "ақпан",
-        "наурыз",
-        "сәуір",
-        "мамыр",
-        "маусым",
-        "шілде",
-        "тамыз",
-        "қыркүйек",
-        "қазан",
-        "қараша",
-        "желтоқсан",
-    ]
-    .iter()
-    .filter(|p| token.starts_with(*p))
-    .map(|p| p.len())
-    .max()?;
-    let rest = &token[stem_len..];
-    (!surname.iter().any(|s| rest.starts_with(s))).then_some(month)
+    if matches!(token, "май" | "мая" | "мае") {
+        return Some(5);
+    }
+    let (stem, month) = MONTH_TABLE.find(token)?;
+    let rest = &token[stem.len()..];
+    (!SURNAME.iter().any(|s| rest.starts_with(s))).then_some(month)
 }
 
 /// Words after a number that make it a time of day («с 9 утра до 23 часов»), not a quantity.
@@ -607,15 +646,10 @@ const TIME_WORDS: &[&str] = &[
     "кешкі",
 ];
 
-/// What the earlier appeal already says: the hashed stems of its content words (numbers and
-/// date tokens are their own stems, see [`super::features::TextFeatures::stems`]), the
-/// applicants' own words (name, address, IIN/BIN — never new substance) and the kinds of request
-/// it makes.
-#[derive(Debug, Clone)]
-pub struct Known<'a> {
-    stems: &'a [u64],
-    identity: &'a [u64],
-    lang: Lang,
+/// What an appeal says that a later one may repeat — its numbers and dates exactly and the kinds
+/// of request it makes — read once per text ([`super::Fingerprint::known_parts`]).
+#[derive(Debug, Clone, Default)]
+pub struct KnownParts {
     /// Numbers and date tokens, exactly: stems are cut to six characters, which would make every
     /// date of one year «the same».
     numbers: Vec<String>,
@@ -625,15 +659,9 @@ pub struct Known<'a> {
     requests: Vec<RequestKind>,
 }
 
-impl<'a> Known<'a> {
-    /// `stems` and `identity` sorted, hashed in the earlier appeal's `lang`; `tokens` its
-    /// canonical content tokens.
-    pub fn new<'t>(
-        stems: &'a [u64],
-        identity: &'a [u64],
-        lang: Lang,
-        tokens: impl IntoIterator<Item = &'t String>,
-    ) -> Self {
+impl KnownParts {
+    /// Reads the canonical content tokens of an appeal.
+    pub fn of<'t>(tokens: impl IntoIterator<Item = &'t String>) -> Self {
         let mut requests = Vec::new();
         let mut numbers = Vec::new();
         let mut dates = Vec::new();
@@ -662,108 +690,234 @@ impl<'a> Known<'a> {
                 requests.push(kind);
             }
         }
+        numbers.sort_unstable();
+        numbers.dedup();
+        Self {
+            numbers,
+            dates,
+            requests,
+        }
+    }
+}
+
+/// What the earlier appeal already says: the hashed stems of its content words (see
+/// [`super::features::TextFeatures::stems`]), its [`KnownParts`], and the applicants' own words
+/// (name, address, IIN/BIN — never new substance).
+#[derive(Debug, Clone, Copy)]
+pub struct Known<'a> {
+    stems: &'a [u64],
+    identity: &'a [u64],
+    lang: Lang,
+    parts: &'a KnownParts,
+}
+
+impl<'a> Known<'a> {
+    /// `stems` and `identity` sorted, hashed in the earlier appeal's `lang`.
+    #[must_use]
+    pub fn new(stems: &'a [u64], identity: &'a [u64], lang: Lang, parts: &'a KnownParts) -> Self {
         Self {
             stems,
             identity,
             lang,
-            numbers: {
-                numbers.sort_unstable();
-                numbers.dedup();
-                numbers
-            },
-            dates,
-            requests,
+            parts,
         }
     }
 
     fn has_date(&self, d: DateParts) -> bool {
         let agree = |a: Option<u32>, b: Option<u32>| a.is_none() || b.is_none() || a == b;
-        self.dates
+        self.parts
+            .dates
             .iter()
             .any(|k| k.month == d.month && agree(k.year, d.year) && agree(k.day, d.day))
     }
 
-    fn has(&self, token: &str) -> bool {
-        let h = stem_hash_of(token, self.lang);
+    /// Whether the earlier appeal has the `i`-th token of `r` (its stem; a number exactly).
+    fn has(&self, r: &Reading, i: usize) -> bool {
+        let token = r.tokens[i].as_str();
+        let h = if r.lang == self.lang {
+            r.hashes[i]
+        } else {
+            stem_hash_of(token, self.lang)
+        };
         if self.identity.binary_search(&h).is_ok() {
             return true;
         }
         if token.bytes().any(|b| b.is_ascii_digit()) {
-            return self.numbers.iter().any(|n| n == token);
+            return self
+                .parts
+                .numbers
+                .binary_search_by(|n| n.as_str().cmp(token))
+                .is_ok();
         }
         self.stems.binary_search(&h).is_ok()
     }
 }
 
-/// The kinds of new substance in one clause of the new appeal (canonical tokens), compared with
-/// what the earlier appeal says; `asking` tells whether the clause's sentence is a request
-/// ([`asks`]), where alone a demand counts. Sorted, without repeats.
+/// What one token of a new appeal could signal, whatever the earlier appeal says.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cue {
+    /// A named document or an attachment.
+    document: bool,
+    request: Option<RequestKind>,
+    date: Option<DateParts>,
+    /// A number that is a quantity (two digits or more, or one before a unit), not a time of day,
+    /// a day before a month word or a norm's number.
+    quantity: bool,
+}
+
+/// A citation of a legal norm: the tokens that name it (its number, its title words).
+#[derive(Debug, Clone)]
+struct Citation {
+    naming: Vec<usize>,
+}
+
+/// One clause (or sentence) of a new appeal, read once per check whatever the number of
+/// candidates: its tokens, their hashed stems and what each may signal. [`new_signals`] then
+/// only looks the candidates up.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    tokens: Vec<String>,
+    hashes: Vec<u64>,
+    lang: Lang,
+    cues: Vec<Cue>,
+    citations: Vec<Citation>,
+    /// The clause only speaks of the earlier appeal («моё обращение от 12.03.2025»): its dates
+    /// and numbers are that appeal's.
+    refers_to_earlier: bool,
+    /// A line of only numbers is the letter's own date or reference, not a statement.
+    only_numbers: bool,
+}
+
+impl Reading {
+    /// Reads canonical tokens of a text in `lang`.
+    #[must_use]
+    pub fn new(tokens: Vec<String>, lang: Lang) -> Self {
+        let hashes = tokens.iter().map(|t| stem_hash_of(t, lang)).collect();
+        let only_numbers = tokens.iter().all(|t| is_number(t) || is_date(t));
+        let answer_reported =
+            tokens.iter().any(|t| ANSWER_SET.matches(t)) && !tokens.iter().any(|t| is_negation(t));
+        let refers_to_earlier = !answer_reported
+            && (tokens.iter().any(|t| EARLIER_VERB_SET.matches(t))
+                || (tokens.iter().any(|t| EARLIER_APPEAL_SET.matches(t))
+                    && tokens.iter().any(|t| EARLIER_MARKER_SET.matches(t))));
+        // Numbers around a norm's name are the norm's («статья 42», «42-бабы»), not quantities.
+        let mut in_norm = vec![false; tokens.len()];
+        let mut citations = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let Some(norm) = legal_anchor(t) else {
+                continue;
+            };
+            let window = i.saturating_sub(2)..(i + 3).min(tokens.len());
+            let mut naming: Vec<usize> =
+                window.clone().filter(|&j| is_number(&tokens[j])).collect();
+            if norm == Norm::Named {
+                naming.extend(title_words(&tokens, i).into_iter().filter(|&j| {
+                    let w = tokens[j].as_str();
+                    !is_stop_word(w) && !CITATION_SET.matches(w)
+                }));
+            }
+            for j in window {
+                in_norm[j] |= is_number(&tokens[j]);
+            }
+            citations.push(Citation { naming });
+        }
+        let cues = (0..tokens.len())
+            .map(|i| {
+                let t = tokens[i].as_str();
+                let next = tokens.get(i + 1).map_or("", String::as_str);
+                let date = if in_norm[i] {
+                    None
+                } else {
+                    date_parts(&tokens, i)
+                };
+                Cue {
+                    document: is_document(&tokens, i)
+                        || (ATTACHED_SET.matches(t) && !refers_to_earlier),
+                    request: request_kind(t),
+                    date,
+                    quantity: date.is_none()
+                        && !in_norm[i]
+                        && is_number(t)
+                        && month_word(next).is_none()
+                        && !TIME_SET.matches(next)
+                        && (t.len() >= 2 || UNIT_SET.matches(next)),
+                }
+            })
+            .collect();
+        Self {
+            tokens,
+            hashes,
+            lang,
+            cues,
+            citations,
+            refers_to_earlier,
+            only_numbers,
+        }
+    }
+
+    /// The canonical tokens read.
+    #[must_use]
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// Hashed stems of the content words (stop words dropped), sorted, deduplicated — as
+    /// [`super::features::extract`] computes a fragment's, without stemming again.
+    #[must_use]
+    pub fn content_stems(&self) -> Vec<u64> {
+        let mut stems: Vec<u64> = self
+            .tokens
+            .iter()
+            .zip(&self.hashes)
+            .filter(|(t, _)| !is_stop_word(t))
+            .map(|(_, h)| *h)
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        stems
+    }
+}
+
+/// The kinds of new substance in one clause of the new appeal, compared with what the earlier
+/// appeal says; `asking` tells whether the clause's sentence is a request ([`asks`]), where alone
+/// a demand counts. Sorted, without repeats.
 #[must_use]
-pub fn new_signals(tokens: &[String], asking: bool, known: &Known<'_>) -> Vec<Signal> {
+pub fn new_signals(r: &Reading, asking: bool, known: &Known<'_>) -> Vec<Signal> {
     let mut out = Vec::new();
+    if r.only_numbers {
+        return out;
+    }
     let mut add = |s: Signal| {
         if !out.contains(&s) {
             out.push(s);
         }
     };
-    // A line of only numbers is the letter's own date or reference, not a statement.
-    if tokens.iter().all(|t| is_number(t) || is_date(t)) {
-        return Vec::new();
+    if r.citations
+        .iter()
+        .any(|c| c.naming.iter().any(|&j| !known.has(r, j)))
+    {
+        add(Signal::LegalNorm);
     }
-    let answer_reported = tokens.iter().any(|t| starts_any(t, ANSWER_WORDS))
-        && !tokens.iter().any(|t| is_negation(t));
-    let refers_to_earlier = !answer_reported
-        && (tokens.iter().any(|t| starts_any(t, EARLIER_VERBS))
-            || (tokens.iter().any(|t| starts_any(t, EARLIER_APPEAL))
-                && tokens.iter().any(|t| starts_any(t, EARLIER_MARKERS))));
-    // Numbers around a norm's name are the norm's («статья 42», «42-бабы»), not quantities.
-    let mut in_norm = vec![false; tokens.len()];
-    for (i, t) in tokens.iter().enumerate() {
-        let Some(norm) = legal_anchor(t) else {
-            continue;
-        };
-        let window = i.saturating_sub(2)..(i + 3).min(tokens.len());
-        let number_new = tokens[window.clone()]
-            .iter()
-            .any(|w| is_number(w) && !known.has(w));
-        let title_new = norm == Norm::Named
-            && title_words(tokens, i)
-                .iter()
-                .any(|w| !is_stop_word(w) && !starts_any(w, CITATION_WORDS) && !known.has(w));
-        if number_new || title_new {
-            add(Signal::LegalNorm);
-        }
-        for j in window {
-            in_norm[j] |= is_number(&tokens[j]);
-        }
-    }
-    for (i, t) in tokens.iter().enumerate() {
-        let t = t.as_str();
-        let attached = starts_any(t, ATTACHED) && !refers_to_earlier;
-        if (is_document(tokens, i) || attached) && !known.has(t) {
+    for (i, cue) in r.cues.iter().enumerate() {
+        if cue.document && !known.has(r, i) {
             add(Signal::Document);
         }
         if asking
-            && let Some(kind) = request_kind(t)
-            && !known.requests.contains(&kind)
+            && let Some(kind) = cue.request
+            && !known.parts.requests.contains(&kind)
         {
             add(Signal::Request);
         }
-        if refers_to_earlier || in_norm[i] {
+        if r.refers_to_earlier {
             continue;
         }
-        if let Some(d) = date_parts(tokens, i) {
+        if let Some(d) = cue.date {
             // «15.10.2025», «в июне», «Пятнадцатого августа», «желтоқсанда».
             if !known.has_date(d) {
                 add(Signal::Date);
             }
-        } else if is_number(t) && !known.has(t) {
-            let next = tokens.get(i + 1).map_or("", String::as_str);
-            let part_of_date = month_word(next).is_some();
-            let time_of_day = starts_any(next, TIME_WORDS);
-            if !part_of_date && !time_of_day && (t.len() >= 2 || starts_any(next, UNIT_PREFIXES)) {
-                add(Signal::Number);
-            }
+        } else if cue.quantity && !known.has(r, i) {
+            add(Signal::Number);
         }
     }
     out.sort_unstable();
@@ -779,14 +933,11 @@ mod tests {
         let text = crate::dedup::normalize::analyze(earlier);
         let features = crate::dedup::features::extract(&text);
         assert_eq!(features.lang, lang);
-        let known = Known::new(
-            &features.stems,
-            &[],
-            lang,
-            text.content().flat_map(|f| f.tokens.iter()),
-        );
+        let parts = KnownParts::of(text.content().flat_map(|f| f.tokens.iter()));
+        let known = Known::new(&features.stems, &[], lang, &parts);
         let tokens = tokenize(clause);
-        new_signals(&tokens, asks(&tokens), &known)
+        let asking = asks(&tokens);
+        new_signals(&Reading::new(tokens, lang), asking, &known)
     }
 
     fn signals(clause: &str, earlier: &str) -> Vec<Signal> {

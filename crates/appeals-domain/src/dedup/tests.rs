@@ -44,6 +44,15 @@ fn doc(text: &str, applicants: Vec<ApplicantKey>) -> Document {
     }
 }
 
+/// Checks `text` of [`person`] against [`ORIGINAL`] of the same person.
+fn check_repeat(text: &str, settings: &DedupSettings) -> Result<CheckResult, DomainError> {
+    check(
+        &doc(text, vec![person()]),
+        &earlier(ORIGINAL, vec![person()]),
+        settings,
+    )
+}
+
 fn earlier(text: &str, applicants: Vec<ApplicantKey>) -> Vec<CandidateDocument> {
     vec![CandidateDocument {
         id: "ЖТ-2026-00000042".to_owned(),
@@ -106,11 +115,7 @@ fn dedup_new_legal_ground_inside_a_repeated_sentence_is_related_and_shown()
              так и не начались."
         ),
     );
-    let r = check(
-        &doc(&repeat, vec![person()]),
-        &earlier(ORIGINAL, vec![person()]),
-        &DedupSettings::default(),
-    )?;
+    let r = check_repeat(&repeat, &DedupSettings::default())?;
     assert_eq!(r.verdict, Verdict::Related, "{r:#?}");
     let novel = &r.candidates[0].novel_fragments;
     let shown = novel
@@ -129,11 +134,7 @@ fn dedup_new_legal_ground_inside_a_repeated_sentence_is_related_and_shown()
         substance_signals: false,
         ..DedupSettings::default()
     };
-    let r = check(
-        &doc(&repeat, vec![person()]),
-        &earlier(ORIGINAL, vec![person()]),
-        &words_only,
-    )?;
+    let r = check_repeat(&repeat, &words_only)?;
     assert_eq!(r.verdict, Verdict::Duplicate, "{r:#?}");
     Ok(())
 }
@@ -146,11 +147,7 @@ fn dedup_new_fact_in_a_covered_sentence_is_shown() -> Result<(), DomainError> {
         "По этой улице ежедневно ходит школьный автобус и проезжает скорая помощь, а 14 марта \
          2026 года автобус повредил колесо в яме, ремонт обошёлся в 185 000 тенге.",
     );
-    let r = check(
-        &doc(&repeat, vec![person()]),
-        &earlier(ORIGINAL, vec![person()]),
-        &DedupSettings::default(),
-    )?;
+    let r = check_repeat(&repeat, &DedupSettings::default())?;
     assert_eq!(r.verdict, Verdict::Related, "{r:#?}");
     let novel = &r.candidates[0].novel_fragments;
     assert!(
@@ -173,11 +170,7 @@ fn dedup_copy_with_courtesy_and_reminder_is_duplicate() -> Result<(), DomainErro
         "Здравствуйте!\n\nИзвините за беспокойство, я уже обращался к вам в марте, но ответа так \
          и не получил, поэтому вынужден написать повторно.",
     );
-    let r = check(
-        &doc(&repeat, vec![person()]),
-        &earlier(ORIGINAL, vec![person()]),
-        &DedupSettings::default(),
-    )?;
+    let r = check_repeat(&repeat, &DedupSettings::default())?;
     assert_eq!(r.verdict, Verdict::Duplicate, "{r:#?}");
     Ok(())
 }

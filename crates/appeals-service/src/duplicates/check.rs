@@ -259,6 +259,19 @@ pub fn set_others_probe_bands(conn: &mut DbConn, bands: u16) -> AppResult<()> {
     )?)
 }
 
+/// Turns the reading of signals of new substance (a cited norm, a new date, sum or document, a
+/// changed request — `appeals_domain::dedup::substance`) on or off (setting
+/// `dedup_substance_signals`, [INF] default on): an admin event records the change and the
+/// configuration version moves, so running processes reload it.
+pub fn set_substance_signals(conn: &mut DbConn, on: bool) -> AppResult<()> {
+    Ok(repo::configuration::change_setting(
+        conn,
+        repo::duplicates::SUBSTANCE_SIGNALS_SETTING,
+        if on { "on" } else { "off" },
+        "dedup_substance_signals_set",
+    )?)
+}
+
 impl PreparedCheck {
     /// Normalises, signs and keys the text and applicants of a registration.
     pub fn new(
@@ -719,11 +732,8 @@ fn score_shortlisted(
                 .collect(),
         };
         let normalized = normalize::analyze(&card.text);
-        let old = Fingerprint {
-            features: features::extract(&normalized),
-            normalized,
-            signature: s.signature,
-        };
+        let features = features::extract(&normalized);
+        let old = Fingerprint::from_parts(normalized, features, s.signature);
         let score = score_pair(
             &s.appeal_id.to_string(),
             &new.text,
