@@ -24,6 +24,9 @@ pg-check:
 
 test-rust:
 	$(CARGO) test --workspace --no-fail-fast
+	@# The duplicate engine's evaluation figures (asserted in the run above), shown: both sets.
+	@set -o pipefail; $(CARGO) test -q -p appeals-domain --test dedup_eval -- --nocapture 2>&1 \
+	  | grep -E '^(Duplicate engine evaluation|novel phrases| +(duplicate|related|new) +[0-9])'
 
 openapi:
 	$(CARGO) run -q --bin appeals -- openapi > openapi/openapi.json
