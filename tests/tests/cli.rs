@@ -15,6 +15,7 @@ fn appeals() -> Command {
     for var in [
         "DATABASE_URL",
         "APPEALS_JWT_SECRET",
+        "APPEALS_SEARCH_KEY",
         "APPEALS_ENV",
         "APPEALS_PASSWORD",
         "BIND",
@@ -58,6 +59,25 @@ fn prod_without_a_strong_secret_refuses_to_start() {
 }
 
 #[test]
+fn prod_without_a_search_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/a.db", dir.path().display());
+    for key in [None, Some("short")] {
+        let mut cmd = appeals();
+        cmd.arg("serve").env("DATABASE_URL", &url).env(
+            "APPEALS_JWT_SECRET",
+            "a-signing-secret-of-at-least-32-bytes!!",
+        );
+        if let Some(k) = key {
+            cmd.env("APPEALS_SEARCH_KEY", k);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("APPEALS_SEARCH_KEY"));
+    }
+}
+
+#[test]
 fn help_documents_the_environment() {
     let out = appeals().arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -65,6 +85,7 @@ fn help_documents_the_environment() {
         "DATABASE_URL",
         "BIND",
         "APPEALS_JWT_SECRET",
+        "APPEALS_SEARCH_KEY",
         "APPEALS_POOL_SIZE",
         "APPEALS_LOG_FORMAT",
         "APPEALS_ENV",

@@ -48,6 +48,10 @@ fn start_server(url: &str) -> Server {
             "APPEALS_JWT_SECRET",
             std::str::from_utf8(TEST_SECRET).unwrap(),
         )
+        .env(
+            "APPEALS_SEARCH_KEY",
+            std::str::from_utf8(TEST_SECRET).unwrap(),
+        )
         .env("APPEALS_ENV", "prod")
         .env("APPEALS_POOL_SIZE", "4")
         .env("RUST_LOG", "warn")

@@ -29,6 +29,8 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
     cfg.service(routes::auth::me)
         .service(routes::appeals::register)
         .service(routes::appeals::list)
+        // Before `/appeals/{id}`, which would otherwise take «search» for an id.
+        .service(routes::appeals::search)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
         .service(routes::appeals::history)

@@ -16,6 +16,8 @@ Environment:
   DATABASE_URL          sqlite://PATH (default sqlite://data/appeals.db) or postgres://… / postgresql://…
   BIND                  listen address (default 127.0.0.1:8080)
   APPEALS_JWT_SECRET    token signing secret, at least 32 bytes (required when APPEALS_ENV=prod)
+  APPEALS_SEARCH_KEY    key of the search index's IIN/BIN hashes, at least 32 bytes, the same in
+                        every process (required when APPEALS_ENV=prod)
   APPEALS_POOL_SIZE     database connections per process (default 16)
   APPEALS_DB_CONCURRENCY  database tasks run at once per process, the others wait in arrival
                         order (default 0: four per CPU, at most APPEALS_POOL_SIZE)
@@ -78,6 +80,13 @@ pub struct Config {
         global = true
     )]
     pub jwt_secret: Option<String>,
+    #[arg(
+        long,
+        env = "APPEALS_SEARCH_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub search_key: Option<String>,
     #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
     pub pool_size: u32,
     #[arg(
@@ -158,6 +167,29 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The key of the search index's IIN/BIN hashes: required (≥ 32 bytes) in prod, where every
+    /// process of a deployment must share it; a fixed development key in dev.
+    pub fn search_key(&self) -> Result<Option<Vec<u8>>, String> {
+        match (&self.search_key, self.environment) {
+            (Some(k), _) if k.len() >= MIN_SECRET_BYTES => Ok(Some(k.as_bytes().to_vec())),
+            (Some(_), Environment::Prod) | (None, Environment::Prod) => Err(format!(
+                "APPEALS_SEARCH_KEY must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod \
+                 (the same in every process: it keys the IIN/BIN hashes of the search index)"
+            )),
+            (_, Environment::Dev) => Ok(None),
+        }
+    }
+
+    /// Installs the search key in this process (for commands that write or search cards).
+    fn install_search_key(&self) -> Result<(), String> {
+        if let Some(key) = self.search_key()? {
+            appeals_service::cards::search_index::install_key(key);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The local copy of the state person/company registry (З-1 auto-fill, R20).
@@ -190,6 +222,9 @@ pub enum Command {
     /// The duplicate check's index (Rules p.13; docs/performance.md, "Banding").
     #[command(subcommand)]
     Dedup(DedupCommand),
+    /// The full-text search index (GET /api/v1/appeals/search).
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// The counts of report 1-ОЛ (p.32; docs/reports.md).
     #[command(subcommand)]
     Report(ReportCommand),
@@ -200,6 +235,13 @@ pub enum Command {
         #[arg(long)]
         policy: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the search index from the stored cards, in one transaction (needs the same
+    /// APPEALS_SEARCH_KEY as the servers).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -504,6 +546,13 @@ fn run(cli: Cli) -> Result<(), String> {
             appeals_service::duplicates::check::set_others_probe_bands(&mut conn, bands)
                 .map_err(|e| e.to_string())?;
             println!("bands probed for other applicants' near-copies: {bands}");
+            Ok(())
+        }
+        Command::Search(SearchCommand::Reindex) => {
+            config.install_search_key()?;
+            let mut conn = open_migrated(&config)?;
+            let n = appeals_service::search::rebuild(&mut conn).map_err(|e| e.to_string())?;
+            println!("search index rebuilt: {n} card(s)");
             Ok(())
         }
         Command::Dedup(DedupCommand::SubstanceSignals { state }) => {
@@ -843,6 +892,7 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
 fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let url = config.db_url()?;
     let secret = config.signing_secret()?;
+    config.install_search_key()?;
     let pool = store::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
     let registry = registry_adapter(&config, &pool)?;
     {
@@ -859,6 +909,11 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
                 receptions = s.receptions,
                 "1-ОЛ counts recounted from the stored cards"
             );
+        }
+        if let Some(n) =
+            appeals_service::search::rebuild_if_needed(&mut conn).map_err(|e| e.to_string())?
+        {
+            tracing::info!(appeals = n, "search index built from the stored cards");
         }
         if args.seed_demo {
             if config.environment != Environment::Dev {

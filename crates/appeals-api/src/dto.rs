@@ -349,6 +349,45 @@ pub struct AppealPage {
     pub next_cursor: Option<String>,
 }
 
+/// `GET /api/v1/appeals/search`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppealSearchQuery {
+    /// Words of the text, short content, tags or an applicant's name, in Russian or Kazakh (any
+    /// inflection; every word must occur), or an applicant's 12-digit IIN/BIN.
+    #[param(example = "протекает крыша")]
+    pub q: String,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A piece of a found card's text around the words that matched.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SnippetDto {
+    pub text: String,
+    /// Byte ranges `[start, end)` of the matched words within `text`, for highlighting (no markup
+    /// is inserted into `text`).
+    #[schema(example = json!([[12, 22]]))]
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// A card found by a search.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealSearchHit {
+    pub appeal: AppealDto,
+    pub snippet: SnippetDto,
+}
+
+/// A page of search results, best match first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealSearchPage {
+    pub items: Vec<AppealSearchHit>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// Filters of `GET /api/v1/appeals`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

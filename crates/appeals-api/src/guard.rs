@@ -25,6 +25,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/me", Action::ReadOwnAccount),
     ("POST", "/api/v1/appeals", Action::RegisterAppeal),
     ("GET", "/api/v1/appeals", Action::ReadAppeals),
+    ("GET", "/api/v1/appeals/search", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),
     ("PATCH", "/api/v1/appeals/{id}", Action::EditAppeal),
     ("GET", "/api/v1/appeals/{id}/history", Action::ReadAppeals),

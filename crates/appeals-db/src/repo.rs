@@ -13,5 +13,6 @@ pub mod numbering;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod search;
 pub mod subjects;
 pub mod users;

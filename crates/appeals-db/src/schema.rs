@@ -279,6 +279,7 @@ diesel::joinable!(appeal_dedup_signatures -> appeals (appeal_id));
 diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_signatures, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_bands, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_dedup_applicant_keys, appeals);
+diesel::allow_tables_to_appear_in_same_query!(appeal_search_keys, appeals);
 diesel::allow_tables_to_appear_in_same_query!(appeal_duplicate_links, appeals);
 
 diesel::table! {
@@ -457,5 +458,14 @@ diesel::table! {
         generated_at -> Timestamp,
         closed_by -> Nullable<BigInt>,
         changes -> Text,
+    }
+}
+
+diesel::table! {
+    /// Applicants' IIN/BIN as keyed hashes, for search (the FTS table `appeal_search` is reached
+    /// with SQL: diesel has no full-text types common to both backends).
+    appeal_search_keys (key_hash, appeal_id) {
+        key_hash -> Text,
+        appeal_id -> BigInt,
     }
 }

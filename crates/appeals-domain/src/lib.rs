@@ -17,5 +17,6 @@ pub mod lifecycle;
 pub mod regnum;
 pub mod report;
 pub mod schedule;
+pub mod search;
 
 pub use error::DomainError;

@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod search;
 pub mod store;
 pub mod views;
 

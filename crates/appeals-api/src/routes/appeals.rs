@@ -9,7 +9,10 @@ use appeals_service::idempotency::Once;
 use crate::actions::if_match;
 use crate::auth::{Auth, CardEditors, Readers, Registrars};
 use crate::card_view;
-use crate::dto::{AppealDto, AppealListQuery, AppealPage, EventDto, PatchAppeal, RegisterAppeal};
+use crate::dto::{
+    AppealDto, AppealListQuery, AppealPage, AppealSearchHit, AppealSearchPage, AppealSearchQuery,
+    EventDto, PatchAppeal, RegisterAppeal, SnippetDto,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
 use crate::pagination::PageRequest;
@@ -137,6 +140,75 @@ pub async fn list(
         "appeals.csv",
         page.next_cursor.as_deref(),
     ))
+}
+
+/// Deepest position in a search ranking a page may start at: ranked results are for finding,
+/// lists and exports page by id.
+const MAX_SEARCH_OFFSET: i64 = 10_000;
+
+/// Full-text search of appeals, best match first.
+///
+/// Finds cards by the words of their text, short content (requisite 12), tags and applicants'
+/// names — Russian or Kazakh, in any inflection (every word of the query must occur) — or by an
+/// applicant's 12-digit IIN/BIN, which is looked up through a keyed hash (no IIN is indexed in
+/// clear, none is logged). Only the subjects the caller may list are searched: own subject,
+/// subtree, or all for analysts of the authorized body. Each hit carries a snippet of the text
+/// with the byte ranges of the matched words.
+#[utoipa::path(
+    tag = "appeals",
+    params(AppealSearchQuery),
+    responses(
+        (status = 200, body = AppealSearchPage),
+        (status = 422, description = "Nothing to search for, too many words, or a bad limit/cursor", body = crate::error::Problem),
+    )
+)]
+#[get("/appeals/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    query: web::Query<AppealSearchQuery>,
+) -> ApiResult<web::Json<AppealSearchPage>> {
+    let q = query.into_inner();
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let offset = page.cursor_id.unwrap_or(0);
+    if !(0..=MAX_SEARCH_OFFSET).contains(&offset) {
+        return Err(ApiError::invalid_field(
+            "#/query/cursor",
+            "is not a cursor of this search",
+        ));
+    }
+    let cmd = appeals_service::search::SearchAppeals {
+        q: q.q,
+        offset,
+        limit: page.fetch(),
+    };
+    let ctx = state.ctx(&auth);
+    let mut hits = state
+        .run(move |conn| appeals_service::search::appeals(conn, &ctx, cmd))
+        .await?;
+    let more = i64::try_from(hits.len()).unwrap_or(i64::MAX) > page.limit;
+    hits.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let items = hits
+        .into_iter()
+        .map(|h| {
+            Ok(AppealSearchHit {
+                appeal: card_view::view_of(&h.card.row, h.card.subject, h.card.applicants)?,
+                snippet: SnippetDto {
+                    text: h.snippet.text,
+                    highlights: h
+                        .snippet
+                        .highlights
+                        .iter()
+                        .map(|r| [r.start, r.end])
+                        .collect(),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(web::Json(AppealSearchPage {
+        items,
+        next_cursor: more.then(|| (offset + page.limit).to_string()),
+    }))
 }
 
 /// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.

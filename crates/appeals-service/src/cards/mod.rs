@@ -3,4 +3,5 @@
 pub mod counts;
 pub mod parts;
 pub mod read;
+pub mod search_index;
 pub mod write;

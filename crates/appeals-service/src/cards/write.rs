@@ -12,12 +12,12 @@ use appeals_db::rows::{
 use appeals_db::rows::{NewReceptionRow, ReceptionRow};
 use appeals_db::{DbConn, DbError, repo};
 use appeals_domain::cards::ApplicantCard;
-use appeals_domain::events::{CardEvent, ReceptionAction, RegisteredCard};
+use appeals_domain::events::{CardAction, CardEvent, ReceptionAction, RegisteredCard};
 use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
-use super::counts;
+use super::{counts, search_index};
 use crate::ctx::Actor;
 use crate::error::{AppError, AppResult};
 
@@ -60,6 +60,7 @@ pub fn create(
     let event = CardEvent::registered(&registered(&row))?;
     repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
     counts::record(conn, &[], &counts::of_appeal(&row)?)?;
+    search_index::index(conn, &row, &applicants)?;
     Ok((row, applicants))
 }
 
@@ -99,25 +100,32 @@ pub fn commit(
         }
         Err(e) => return Err(e.into()),
     }
+    let applicants_changed = event.action == CardAction::ApplicantsChanged;
     record_event(conn, actor, before.id, at, event)?;
-    after_change(conn, before, &after, at)?;
+    after_change(conn, before, &after, at, applicants_changed)?;
     Ok(after)
 }
 
 /// What a committed change owes, written in its transaction. The hook point of every capability
-/// that must see each card change (1-ОЛ roll-ups, the webhook outbox).
+/// that must see each card change (1-ОЛ roll-ups, the search index, the webhook outbox).
 fn after_change(
     conn: &mut DbConn,
     before: &AppealRow,
     after: &AppealRow,
     at: NaiveDateTime,
+    applicants_changed: bool,
 ) -> AppResult<()> {
     record_notices(conn, before, after, at)?;
     counts::record(
         conn,
         &counts::of_appeal(before)?,
         &counts::of_appeal(after)?,
-    )
+    )?;
+    if search_index::touched(before, after, applicants_changed) {
+        let applicants = repo::appeals::applicants(conn, after.id)?;
+        search_index::index(conn, after, &applicants)?;
+    }
+    Ok(())
 }
 
 fn parse<T: serde::de::DeserializeOwned>(stored: &str, what: &str) -> AppResult<T> {

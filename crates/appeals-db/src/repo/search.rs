@@ -1,0 +1,187 @@
+//! The search index of appeals (issue 25): the FTS table `appeal_search` — a `simple` tsvector
+//! with a GIN index on PostgreSQL, an FTS5 table on SQLite, its rowid the appeal's id — and the
+//! applicants' keyed IIN/BIN hashes. The terms come from `appeals_domain::search`; both backends
+//! match the same terms, so they find the same cards.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::conn::{Backend, DbConn};
+use crate::error::DbError;
+use crate::rows::AppealRow;
+use crate::schema::{appeal_search_keys as keys, appeals};
+
+/// Replaces the terms a card is found by.
+pub fn put_terms(
+    conn: &mut DbConn,
+    appeal_id: i64,
+    subject_id: i64,
+    terms: &str,
+) -> Result<(), DbError> {
+    match conn.backend() {
+        Backend::Postgres => {
+            diesel::sql_query(
+                "INSERT INTO appeal_search (appeal_id, subject_id, terms)
+                 VALUES ($1, $2, to_tsvector('simple', $3))
+                 ON CONFLICT (appeal_id)
+                 DO UPDATE SET subject_id = excluded.subject_id, terms = excluded.terms",
+            )
+            .bind::<BigInt, _>(appeal_id)
+            .bind::<BigInt, _>(subject_id)
+            .bind::<Text, _>(terms)
+            .execute(conn)?;
+        }
+        Backend::Sqlite => {
+            // FTS5 has no upsert: the old row goes first (both in the caller's transaction).
+            diesel::sql_query("DELETE FROM appeal_search WHERE rowid = ?")
+                .bind::<BigInt, _>(appeal_id)
+                .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO appeal_search (rowid, terms, subject_id) VALUES (?, ?, ?)",
+            )
+            .bind::<BigInt, _>(appeal_id)
+            .bind::<Text, _>(terms)
+            .bind::<BigInt, _>(subject_id)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the keyed IIN/BIN hashes of a card's applicants.
+pub fn put_keys(conn: &mut DbConn, appeal_id: i64, hashes: &[String]) -> Result<(), DbError> {
+    diesel::delete(keys::table.filter(keys::appeal_id.eq(appeal_id))).execute(conn)?;
+    let rows: Vec<_> = hashes
+        .iter()
+        .map(|h| (keys::key_hash.eq(h), keys::appeal_id.eq(appeal_id)))
+        .collect();
+    if !rows.is_empty() {
+        crate::per_backend!(conn, |c| diesel::insert_into(keys::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Empties the index (before a rebuild).
+pub fn clear(conn: &mut DbConn) -> Result<(), DbError> {
+    diesel::sql_query("DELETE FROM appeal_search").execute(conn)?;
+    diesel::delete(keys::table).execute(conn)?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = BigInt)]
+    appeal_id: i64,
+}
+
+/// Where the matching cards may lie: `None` for every subject.
+fn subject_clause(column: &str, subjects: Option<&[i64]>) -> String {
+    match subjects {
+        None => String::new(),
+        Some(ids) => {
+            // Integers only: formatting them cannot inject anything.
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(" AND {column} IN ({})", list.join(","))
+        }
+    }
+}
+
+/// Ids of the cards whose terms match every group of `groups` (a group by any of its terms), best
+/// ranked first (ties: newest first), within `subjects`; `offset`/`limit` page the ranking.
+pub fn matching(
+    conn: &mut DbConn,
+    groups: &[Vec<String>],
+    subjects: Option<&[i64]>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    // Terms are stems of letters and digits (appeals_domain::search); quoting keeps any other
+    // character literal all the same.
+    let hits: Vec<Hit> = match conn.backend() {
+        Backend::Postgres => {
+            let tsquery = groups
+                .iter()
+                .map(|g| {
+                    let any: Vec<String> = g
+                        .iter()
+                        .map(|t| format!("'{}'", t.replace('\'', "''")))
+                        .collect();
+                    format!("({})", any.join(" | "))
+                })
+                .collect::<Vec<_>>()
+                .join(" & ");
+            diesel::sql_query(format!(
+                "SELECT appeal_id FROM appeal_search, to_tsquery('simple', $1) AS q
+                 WHERE terms @@ q{}
+                 ORDER BY ts_rank(terms, q) DESC, appeal_id DESC
+                 OFFSET $2 LIMIT $3",
+                subject_clause("subject_id", subjects)
+            ))
+            .bind::<Text, _>(tsquery)
+            .bind::<BigInt, _>(offset)
+            .bind::<BigInt, _>(limit)
+            .load(conn)?
+        }
+        Backend::Sqlite => {
+            let expr = groups
+                .iter()
+                .map(|g| {
+                    let any: Vec<String> = g
+                        .iter()
+                        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                        .collect();
+                    format!("({})", any.join(" OR "))
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            diesel::sql_query(format!(
+                "SELECT rowid AS appeal_id FROM appeal_search
+                 WHERE appeal_search MATCH ?{}
+                 ORDER BY bm25(appeal_search), rowid DESC
+                 LIMIT ? OFFSET ?",
+                subject_clause("subject_id", subjects)
+            ))
+            .bind::<Text, _>(expr)
+            .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(offset)
+            .load(conn)?
+        }
+    };
+    Ok(hits.into_iter().map(|h| h.appeal_id).collect())
+}
+
+/// Ids of the cards with an applicant whose keyed IIN/BIN hash is `hash`, newest first, within
+/// `subjects`.
+pub fn with_key(
+    conn: &mut DbConn,
+    hash: &str,
+    subjects: Option<&[i64]>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let mut q = keys::table
+        .inner_join(appeals::table.on(appeals::id.eq(keys::appeal_id)))
+        .filter(keys::key_hash.eq(hash))
+        .select(keys::appeal_id)
+        .order(keys::appeal_id.desc())
+        .offset(offset)
+        .limit(limit)
+        .into_boxed();
+    if let Some(ids) = subjects {
+        q = q.filter(appeals::subject_id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// The rows of `ids`, in the order given (ids that do not exist are left out).
+pub fn rows_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AppealRow>, DbError> {
+    let mut rows: Vec<AppealRow> = appeals::table
+        .filter(appeals::id.eq_any(ids.to_vec()))
+        .select(AppealRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
+}

@@ -1,0 +1,61 @@
+//! The search index kept by the card write path (issue 25): the terms a card is found by (its
+//! text, short content, tags and applicants' names — `appeals_domain::search::index_terms`) and
+//! its applicants' keyed IIN/BIN hashes, written in the transaction of the change.
+
+use std::sync::OnceLock;
+
+use appeals_db::rows::{AppealRow, ApplicantRow};
+use appeals_db::{DbConn, repo};
+use appeals_domain::search;
+
+use super::parts::CardParts;
+use crate::error::AppResult;
+
+/// The deployment's search key (`APPEALS_SEARCH_KEY`), installed once at start.
+static SEARCH_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// The key of a development deployment and of in-process tests, used when none was installed;
+/// `appeals serve` refuses to start in production without its own.
+const DEVELOPMENT_KEY: &[u8] = b"appeals development search key - not for production";
+
+/// Installs the search key for this process (the first call wins: every process of a deployment
+/// must hash with the same key, so it never changes while running).
+pub fn install_key(key: Vec<u8>) {
+    let _ = SEARCH_KEY.set(key);
+}
+
+/// The key IIN/BIN hashes are made with.
+pub fn key() -> &'static [u8] {
+    SEARCH_KEY.get().map_or(DEVELOPMENT_KEY, Vec::as_slice)
+}
+
+/// Writes the card's terms and keyed hashes (replacing what was there).
+pub fn index(conn: &mut DbConn, row: &AppealRow, applicants: &[ApplicantRow]) -> AppResult<()> {
+    let parts = CardParts::of(row)?;
+    let names = applicants.iter().filter_map(|a| a.full_name.as_deref());
+    let terms = search::index_terms(
+        [row.text.as_str(), parts.card.summary.as_str()]
+            .into_iter()
+            .chain(parts.card.tags().iter().map(String::as_str))
+            .chain(names),
+    );
+    repo::search::put_terms(conn, row.id, row.subject_id, &terms)?;
+    let mut hashes: Vec<String> = applicants
+        .iter()
+        .filter_map(|a| a.iin_bin.as_deref())
+        .map(|iin| search::iin_key(key(), iin))
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    repo::search::put_keys(conn, row.id, &hashes)?;
+    Ok(())
+}
+
+/// Whether a change touches what the card is found by: its text, its ОЛ-1 card (short content,
+/// tags), its subject or its applicants.
+pub fn touched(before: &AppealRow, after: &AppealRow, applicants_changed: bool) -> bool {
+    applicants_changed
+        || before.text != after.text
+        || before.card != after.card
+        || before.subject_id != after.subject_id
+}

@@ -1,0 +1,279 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! Full-text search of appeals over HTTP (issue 25, point 3), on both backends: Russian and
+//! Kazakh words in any inflection, applicants' names and IIN/BIN (through the keyed hash), the
+//! guard's scope, the index following card changes, the snippet.
+
+use actix_web::test::TestRequest;
+use appeals_api::auth::Role;
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
+use serde_json::{Value, json};
+
+backend_tests!(
+    words_in_russian_and_kazakh_find_their_cards_ranked_with_a_snippet,
+    another_subjects_card_never_appears_while_the_authorized_body_sees_all,
+    an_applicant_is_found_by_name_and_by_iin_through_its_keyed_hash,
+    the_index_follows_a_change_of_the_applicants,
+    bad_queries_are_422_naming_the_parameter,
+);
+
+const ROOF: &str = "Крыша нашего пятиэтажного дома протекает уже третий год, после каждого \
+    дождя вода заливает квартиры верхнего этажа. Прошу обязать управляющую компанию провести ремонт кровли.";
+const ROAD_KK: &str = "Ауылымыздағы орталық көшенің жолы әбден бұзылған, күзде балалар \
+    мектепке батпақпен барады. Жолды жөндеуді сұраймын.";
+const SCHOOL: &str = "В школе №12 не работает отопление, дети сидят на уроках в куртках. \
+    Прошу проверить котельную школы.";
+
+fn person(surname: &str, first_name: &str, iin: Option<&str>) -> Value {
+    let mut p = json!({"category": "individual", "surname": surname, "first_name": first_name,
+        "address": {"region": "г. Алматы", "street": "ул. Абая", "house": "10"}});
+    if let Some(iin) = iin {
+        p["iin_bin"] = json!(iin);
+    }
+    p
+}
+
+async fn register(app: &TestApp, user: &TestUser, text: &str, applicant: Value) -> i64 {
+    let res = app
+        .post(
+            "/api/v1/appeals",
+            user,
+            json!({
+                "document_type": "application",
+                "tags": ["жкх"],
+                "applicants": [applicant],
+                "text": text,
+                "receipt_form": "electronic",
+                "language": "state",
+                "received_at": "2026-03-05T04:15:00Z"
+            }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["id"].as_i64().unwrap()
+}
+
+async fn search(app: &TestApp, user: &TestUser, q: &str) -> Value {
+    let uri = format!("/api/v1/appeals/search?q={}", urlencode(q));
+    let res = app.get(&uri, user).await;
+    assert_eq!(res.status, 200, "{q}: {}", res.body);
+    res.body
+}
+
+fn urlencode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["appeal"]["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn words_in_russian_and_kazakh_find_their_cards_ranked_with_a_snippet(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let roof = register(&app, &reg, ROOF, person("Сейтов", "Ерлан", None)).await;
+    let road = register(&app, &reg, ROAD_KK, person("Омаров", "Асқар", None)).await;
+    let school = register(&app, &reg, SCHOOL, person("Ким", "Олег", None)).await;
+
+    // Other inflections than in the text, every word required.
+    assert_eq!(
+        ids(&search(&app, &reg, "протекающая крыша").await),
+        vec![roof]
+    );
+    assert_eq!(
+        ids(&search(&app, &reg, "ремонт кровли квартир").await),
+        vec![roof]
+    );
+    assert!(ids(&search(&app, &reg, "крыша школа").await).is_empty());
+    // Kazakh: «жолға», «мектептің» are not in the text, «жолы», «мектепке» are.
+    assert_eq!(ids(&search(&app, &reg, "жолға").await), vec![road]);
+    assert_eq!(ids(&search(&app, &reg, "мектептің жолы").await), vec![road]);
+    // Both cards mention a school: the one that says it twice ranks first.
+    assert_eq!(ids(&search(&app, &reg, "школа").await), vec![school]);
+    // Tags are searched too; all three carry «жкх».
+    assert_eq!(ids(&search(&app, &reg, "жкх").await).len(), 3);
+
+    let page = search(&app, &reg, "кровля").await;
+    let hit = &page["items"][0];
+    let snippet = hit["snippet"]["text"].as_str().unwrap();
+    let marked: Vec<&str> = hit["snippet"]["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &snippet[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(marked, vec!["кровли"], "{hit}");
+    assert!(
+        hit["appeal"]["registration_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("ЖТ-")
+    );
+
+    // Pages of the ranking.
+    let first = app
+        .get(
+            &format!("/api/v1/appeals/search?q={}&limit=2", urlencode("жкх")),
+            &reg,
+        )
+        .await;
+    assert_eq!(first.status, 200);
+    assert_eq!(ids(&first.body).len(), 2);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let rest = app
+        .get(
+            &format!(
+                "/api/v1/appeals/search?q={}&limit=2&cursor={cursor}",
+                urlencode("жкх")
+            ),
+            &reg,
+        )
+        .await;
+    assert_eq!(ids(&rest.body).len(), 1);
+    assert!(rest.body["next_cursor"].is_null());
+    let mut all = ids(&first.body);
+    all.extend(ids(&rest.body));
+    all.sort_unstable();
+    assert_eq!(all, {
+        let mut v = vec![roof, road, school];
+        v.sort_unstable();
+        v
+    });
+}
+
+async fn another_subjects_card_never_appears_while_the_authorized_body_sees_all(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    let own = app.user("reg1", "S1", &[Role::Registrar]);
+    app.subject("S2", false);
+    let other = app.user("reg2", "S2", &[Role::Registrar]);
+    app.subject("KPSISU", true);
+    let analyst = app.user("analyst", "KPSISU", &[Role::Analyst]);
+    let mine = register(
+        &app,
+        &own,
+        ROOF,
+        person("Сейтов", "Ерлан", Some("921029350851")),
+    )
+    .await;
+    let theirs = register(
+        &app,
+        &other,
+        ROOF,
+        person("Сейтов", "Ерлан", Some("921029350851")),
+    )
+    .await;
+
+    assert_eq!(ids(&search(&app, &own, "крыша").await), vec![mine]);
+    assert_eq!(ids(&search(&app, &other, "крыша").await), vec![theirs]);
+    assert_eq!(ids(&search(&app, &own, "921029350851").await), vec![mine]);
+    assert_eq!(ids(&search(&app, &own, "Сейтов").await), vec![mine]);
+    let mut national = ids(&search(&app, &analyst, "крыша").await);
+    national.sort_unstable();
+    assert_eq!(national, vec![mine, theirs]);
+}
+
+async fn an_applicant_is_found_by_name_and_by_iin_through_its_keyed_hash(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let with_iin = register(
+        &app,
+        &reg,
+        SCHOOL,
+        person("Жумабаева", "Айгерим", Some("870315400811")),
+    )
+    .await;
+    let other = register(
+        &app,
+        &reg,
+        ROOF,
+        person("Сейтов", "Ерлан", Some("921029350851")),
+    )
+    .await;
+    // The name in another case than stored.
+    assert_eq!(ids(&search(&app, &reg, "Жумабаевой").await), vec![with_iin]);
+    assert_eq!(
+        ids(&search(&app, &reg, "870315400811").await),
+        vec![with_iin]
+    );
+    assert_eq!(
+        ids(&search(&app, &reg, "870315 400811").await),
+        vec![with_iin]
+    );
+    assert_eq!(ids(&search(&app, &reg, "921029350851").await), vec![other]);
+    assert!(ids(&search(&app, &reg, "111111111111").await).is_empty());
+    // No readable IIN in the index: only the keyed hash is stored.
+    let stored: Vec<String> = {
+        use appeals_db::schema::appeal_search_keys::dsl::*;
+        use diesel::prelude::*;
+        appeal_search_keys
+            .select(key_hash)
+            .load(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored
+            .iter()
+            .all(|h| h.len() == 64 && !h.contains("870315") && !h.contains("921029"))
+    );
+}
+
+async fn the_index_follows_a_change_of_the_applicants(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let id = register(
+        &app,
+        &reg,
+        ROOF,
+        person("Нурланов", "Асхат", Some("900101300811")),
+    )
+    .await;
+    assert_eq!(ids(&search(&app, &reg, "Нурланов").await), vec![id]);
+    let replaced = app
+        .send(
+            TestRequest::put()
+                .uri(&format!("/api/v1/appeals/{id}/applicants"))
+                .insert_header(bearer(&reg))
+                .insert_header(("If-Match", "\"1\""))
+                .set_json(json!({"applicants": [person("Сейтов", "Ерлан", Some("921029350851"))]})),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert!(ids(&search(&app, &reg, "Нурланов").await).is_empty());
+    assert!(ids(&search(&app, &reg, "900101300811").await).is_empty());
+    assert_eq!(ids(&search(&app, &reg, "Сейтов").await), vec![id]);
+    assert_eq!(ids(&search(&app, &reg, "921029350851").await), vec![id]);
+    // The text is still found.
+    assert_eq!(ids(&search(&app, &reg, "кровли").await), vec![id]);
+}
+
+async fn bad_queries_are_422_naming_the_parameter(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    for (uri, pointer) in [
+        ("/api/v1/appeals/search?q=%20", "/q"),
+        ("/api/v1/appeals/search?q=%D0%B8%20%D0%B2", "/q"),
+        ("/api/v1/appeals/search?q=a&limit=0", "#/query/limit"),
+        ("/api/v1/appeals/search?q=a&cursor=-1", "#/query/cursor"),
+    ] {
+        let res = app.get(uri, &reg).await;
+        assert_eq!(res.status, 422, "{uri}: {}", res.body);
+        let body = res.body.to_string();
+        assert!(body.contains(pointer), "{uri}: {body}");
+    }
+    let unauthenticated = app
+        .send(TestRequest::get().uri("/api/v1/appeals/search?q=%D0%BA"))
+        .await;
+    assert_eq!(unauthenticated.status, 401);
+}
