@@ -219,6 +219,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
         ),
         (
             "GET",
+            "/api/v1/appeals/search",
+            "/api/v1/appeals/search?q=%D0%BA%D1%80%D1%8B%D1%88%D0%B0".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
             "/api/v1/appeals/{id}",
             format!("/api/v1/appeals/{card}"),
             Target::Card,
