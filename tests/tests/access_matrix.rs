@@ -226,6 +226,20 @@ fn routes(f: &Fixture) -> Vec<Route> {
         ),
         (
             "GET",
+            "/api/v1/worklists",
+            "/api/v1/worklists?scope=subtree".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/worklists/{name}",
+            "/api/v1/worklists/overdue?scope=subtree".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
             "/api/v1/appeals/{id}",
             format!("/api/v1/appeals/{card}"),
             Target::Card,

@@ -26,6 +26,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/appeals", Action::RegisterAppeal),
     ("GET", "/api/v1/appeals", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/search", Action::ReadAppeals),
+    ("GET", "/api/v1/worklists", Action::ReadAppeals),
+    ("GET", "/api/v1/worklists/{name}", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),
     ("PATCH", "/api/v1/appeals/{id}", Action::EditAppeal),
     ("GET", "/api/v1/appeals/{id}/history", Action::ReadAppeals),

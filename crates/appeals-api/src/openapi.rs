@@ -28,7 +28,8 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
     components(schemas(Problem)),
     tags(
         (name = "auth", description = "Tokens and the current user"),
-        (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history"),
+        (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history, full-text search"),
+        (name = "worklists", description = "Work lists of the registrar, executor and head screens: due today, due soon, overdue, awaiting assignment, approval or signature, deemed refusals, p.15 transfers due — with counts"),
         (name = "registry", description = "State person/company registry lookups (ГБД ФЛ / ГБД ЮЛ) for З-1 auto-fill"),
         (name = "forwardings", description = "Forwarding by competence (APPK art. 65, Rules p.11): full, or a part `<main>/<k>` registered at the receiver"),
         (name = "decisions", description = "ОЛ-2 decisions, extensions, withdrawal, art. 63 corrections, p.15 transfers and their cancellation"),

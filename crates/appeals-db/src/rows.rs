@@ -99,6 +99,10 @@ pub struct AppealRow {
     pub created_by: i64,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The approval in progress (`lifecycle::Pending` code), for the work lists.
+    pub pending: Option<String>,
+    /// The executor the card was routed to, for the work lists.
+    pub executor_user_id: Option<i64>,
 }
 
 /// A new ОЛ-1 row (the id comes from the database).
@@ -156,6 +160,8 @@ pub struct AppealChange {
     pub version: i64,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    pub pending: Option<String>,
+    pub executor_user_id: Option<i64>,
 }
 
 impl AppealRow {
@@ -179,6 +185,8 @@ impl AppealRow {
             version: self.version,
             updated_at: self.updated_at,
             closed_at: self.closed_at,
+            pending: self.pending.clone(),
+            executor_user_id: self.executor_user_id,
         }
     }
 }

@@ -67,6 +67,8 @@ diesel::table! {
         created_by -> BigInt,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        pending -> Nullable<Text>,
+        executor_user_id -> Nullable<BigInt>,
     }
 }
 

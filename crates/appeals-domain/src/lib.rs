@@ -18,5 +18,6 @@ pub mod regnum;
 pub mod report;
 pub mod schedule;
 pub mod search;
+pub mod worklist;
 
 pub use error::DomainError;

@@ -142,7 +142,9 @@ pub enum Pending {
 }
 
 impl Pending {
-    fn code(&self) -> &'static str {
+    /// The stored code: `forwarding_requested`, `forwarding_approved`, `extension_requested`,
+    /// `extension_approved` (an `approved` one awaits the EDS signature).
+    pub fn code(&self) -> &'static str {
         match self {
             Pending::Forwarding {
                 stage: ApprovalStage::Requested,

@@ -206,6 +206,7 @@ pub fn assign(
                 )
             })?;
         transition(parts, &[Command::StartWork])?;
+        parts.details.executor_user_id = Some(executor.id);
         Ok(status_change(
             CardAction::Assigned,
             row,

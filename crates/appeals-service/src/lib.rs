@@ -31,6 +31,7 @@ pub mod reports;
 pub mod search;
 pub mod store;
 pub mod views;
+pub mod worklists;
 
 pub use appeals_db::{DbConn, DbPool};
 pub use ctx::{Actor, Ctx};

@@ -80,7 +80,7 @@ pub fn rebuild(conn: &mut DbConn) -> AppResult<u64> {
                     .filter(|a| a.appeal_id == row.id)
                     .cloned()
                     .collect();
-                search_index::index(conn, row, &own)?;
+                search_index::index(conn, row, &own, true)?;
                 indexed += 1;
             }
             after = last;

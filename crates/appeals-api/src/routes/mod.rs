@@ -17,3 +17,4 @@ pub mod notifications;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod worklists;

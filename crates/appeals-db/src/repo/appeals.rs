@@ -273,3 +273,132 @@ pub fn page_after(conn: &mut DbConn, after_id: i64, limit: i64) -> Result<Vec<Ap
         .select(AppealRow::as_select())
         .load(conn)?)
 }
+
+/// A work list (issue 25; `appeals_domain::worklist`) as the database answers it: which open
+/// cards, of which subjects or executor, from which cursor.
+#[derive(Debug, Clone)]
+pub struct WorkListFilter {
+    pub list: WorkListQuery,
+    /// `None`: every subject (the authorized body's reach).
+    pub subjects: Option<Vec<i64>>,
+    /// Only the cards routed to this executor.
+    pub executor_user_id: Option<i64>,
+    /// Continue after this (date, id) of the list's order.
+    pub after: Option<(NaiveDate, i64)>,
+    pub limit: i64,
+}
+
+/// The condition of a work list, with its dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkListQuery {
+    /// Open and due on this date.
+    DueOn(NaiveDate),
+    /// Open and due after the first date, up to and including the second.
+    DueBetween(NaiveDate, NaiveDate),
+    /// Open and due before this date.
+    DueBefore(NaiveDate),
+    AwaitingAssignment,
+    /// An approval in progress at one of these stages (`Pending` codes).
+    Pending(&'static [&'static str]),
+    /// R44 as of this date.
+    DeemedRefusalOn(NaiveDate),
+    TransfersDue,
+}
+
+impl WorkListQuery {
+    /// Whether the list is ordered by the transfer date (else by the control date).
+    fn by_transfer_date(self) -> bool {
+        matches!(self, WorkListQuery::TransfersDue)
+    }
+}
+
+/// Statuses after which a card is no longer its holder's work: answered, moved on, withdrawn.
+const NOT_IN_WORK: [&str; 5] = ["decided", "closed", "forwarded", "transferred", "withdrawn"];
+
+/// Applies a work list's condition and scope to a boxed query of `appeals`.
+macro_rules! worklist_filtered {
+    ($q:expr, $f:expr) => {{
+        let f: &WorkListFilter = $f;
+        let mut q = $q;
+        if let Some(s) = &f.subjects {
+            q = match s.as_slice() {
+                [one] => q.filter(appeals::subject_id.eq(*one)),
+                many => q.filter(appeals::subject_id.eq_any(many.to_vec())),
+            };
+        }
+        if let Some(e) = f.executor_user_id {
+            q = q.filter(appeals::executor_user_id.eq(e));
+        }
+        // p.15 documents are transferred, not considered: they have their own list.
+        let considered = !matches!(f.list, WorkListQuery::TransfersDue | WorkListQuery::Pending(_));
+        if considered {
+            q = q.filter(appeals::is_accountable.eq(true));
+        }
+        q = match f.list {
+            WorkListQuery::DueOn(d) => q
+                .filter(appeals::closed_at.is_null())
+                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(appeals::review_due.eq(d)),
+            WorkListQuery::DueBetween(from, to) => q
+                .filter(appeals::closed_at.is_null())
+                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(appeals::review_due.gt(from))
+                .filter(appeals::review_due.le(to)),
+            WorkListQuery::DueBefore(d) => q
+                .filter(appeals::closed_at.is_null())
+                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(appeals::review_due.lt(d)),
+            WorkListQuery::AwaitingAssignment => q.filter(appeals::status.eq("registered")),
+            WorkListQuery::Pending(stages) => q.filter(appeals::pending.eq_any(stages)),
+            // Once decided a card stays `decided` or becomes `closed` (as the appeal list's filter).
+            WorkListQuery::DeemedRefusalOn(d) => q
+                .filter(appeals::closed_at.is_null())
+                .filter(appeals::is_accountable.eq(true))
+                .filter(appeals::status.ne_all(["decided", "closed"]))
+                .filter(appeals::review_due.lt(d)),
+            WorkListQuery::TransfersDue => q
+                .filter(appeals::transfer_due.is_not_null())
+                .filter(appeals::is_accountable.eq(false))
+                .filter(appeals::status.ne("transferred")),
+        };
+        q
+    }};
+}
+
+/// A page of a work list, earliest date first (control date; transfer date for p.15 documents),
+/// then by id.
+pub fn worklist(conn: &mut DbConn, f: &WorkListFilter) -> Result<Vec<AppealRow>, DbError> {
+    let mut q = worklist_filtered!(
+        appeals::table.select(AppealRow::as_select()).into_boxed(),
+        f
+    );
+    if f.list.by_transfer_date() {
+        if let Some((d, id)) = f.after {
+            q = q.filter(
+                appeals::transfer_due
+                    .gt(d)
+                    .or(appeals::transfer_due.eq(d).and(appeals::id.gt(id))),
+            );
+        }
+        q = q.order((appeals::transfer_due.asc(), appeals::id.asc()));
+    } else {
+        if let Some((d, id)) = f.after {
+            q = q.filter(
+                appeals::review_due
+                    .gt(d)
+                    .or(appeals::review_due.eq(d).and(appeals::id.gt(id))),
+            );
+        }
+        q = q.order((appeals::review_due.asc(), appeals::id.asc()));
+    }
+    Ok(q.limit(f.limit).load(conn)?)
+}
+
+/// How many cards a work list holds, counted up to `cap` + 1 (its cursor and limit ignored): a
+/// national list of a million overdue cards is "more than `cap`", read in milliseconds, not counted
+/// row by row.
+pub fn worklist_count(conn: &mut DbConn, f: &WorkListFilter, cap: i64) -> Result<i64, DbError> {
+    let q = worklist_filtered!(appeals::table.select(appeals::id).into_boxed(), f);
+    let ids: Vec<i64> = q.limit(cap + 1).load(conn)?;
+    Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
+}

@@ -11,46 +11,48 @@ use crate::error::DbError;
 use crate::rows::AppealRow;
 use crate::schema::{appeal_search_keys as keys, appeals};
 
-/// Replaces the terms a card is found by.
-pub fn put_terms(
+/// Removes the terms a card is found by (before they are written again).
+pub fn delete_terms(conn: &mut DbConn, appeal_id: i64) -> Result<(), DbError> {
+    let sql = match conn.backend() {
+        Backend::Postgres => "DELETE FROM appeal_search WHERE appeal_id = $1",
+        Backend::Sqlite => "DELETE FROM appeal_search WHERE rowid = ?",
+    };
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(appeal_id)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes the terms a card is found by (it has none: new, or deleted just before).
+pub fn insert_terms(
     conn: &mut DbConn,
     appeal_id: i64,
     subject_id: i64,
     terms: &str,
 ) -> Result<(), DbError> {
-    match conn.backend() {
+    let sql = match conn.backend() {
         Backend::Postgres => {
-            diesel::sql_query(
-                "INSERT INTO appeal_search (appeal_id, subject_id, terms)
-                 VALUES ($1, $2, to_tsvector('simple', $3))
-                 ON CONFLICT (appeal_id)
-                 DO UPDATE SET subject_id = excluded.subject_id, terms = excluded.terms",
-            )
-            .bind::<BigInt, _>(appeal_id)
-            .bind::<BigInt, _>(subject_id)
-            .bind::<Text, _>(terms)
-            .execute(conn)?;
+            "INSERT INTO appeal_search (appeal_id, subject_id, terms)
+             VALUES ($1, $2, to_tsvector('simple', $3))"
         }
-        Backend::Sqlite => {
-            // FTS5 has no upsert: the old row goes first (both in the caller's transaction).
-            diesel::sql_query("DELETE FROM appeal_search WHERE rowid = ?")
-                .bind::<BigInt, _>(appeal_id)
-                .execute(conn)?;
-            diesel::sql_query(
-                "INSERT INTO appeal_search (rowid, terms, subject_id) VALUES (?, ?, ?)",
-            )
-            .bind::<BigInt, _>(appeal_id)
-            .bind::<Text, _>(terms)
-            .bind::<BigInt, _>(subject_id)
-            .execute(conn)?;
-        }
-    }
+        Backend::Sqlite => "INSERT INTO appeal_search (rowid, subject_id, terms) VALUES (?, ?, ?)",
+    };
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(appeal_id)
+        .bind::<BigInt, _>(subject_id)
+        .bind::<Text, _>(terms)
+        .execute(conn)?;
     Ok(())
 }
 
-/// Replaces the keyed IIN/BIN hashes of a card's applicants.
-pub fn put_keys(conn: &mut DbConn, appeal_id: i64, hashes: &[String]) -> Result<(), DbError> {
+/// Removes the keyed IIN/BIN hashes of a card's applicants.
+pub fn delete_keys(conn: &mut DbConn, appeal_id: i64) -> Result<(), DbError> {
     diesel::delete(keys::table.filter(keys::appeal_id.eq(appeal_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Writes the keyed IIN/BIN hashes of a card's applicants.
+pub fn insert_keys(conn: &mut DbConn, appeal_id: i64, hashes: &[String]) -> Result<(), DbError> {
     let rows: Vec<_> = hashes
         .iter()
         .map(|h| (keys::key_hash.eq(h), keys::appeal_id.eq(appeal_id)))

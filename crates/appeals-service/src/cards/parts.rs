@@ -74,6 +74,9 @@ pub struct AppealDetails {
     /// For a part forwarded by competence: the subject that forwarded it (p.11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_by_subject_id: Option<i64>,
+    /// The executor the card was routed to («Направить в работу»), for the work lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor_user_id: Option<i64>,
 }
 
 /// The latest ОЛ-2 decision as 1-ОЛ counts it.
@@ -130,6 +133,8 @@ impl CardParts {
         next.document_type = self.card.document_type().to_owned();
         next.review_due = self.card.control_date();
         next.is_accountable = self.card.is_accountable();
+        next.pending = self.state.pending().map(|p| p.code().to_owned());
+        next.executor_user_id = self.details.executor_user_id;
         Ok(next)
     }
 }

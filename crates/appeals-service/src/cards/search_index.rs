@@ -29,8 +29,14 @@ pub fn key() -> &'static [u8] {
     SEARCH_KEY.get().map_or(DEVELOPMENT_KEY, Vec::as_slice)
 }
 
-/// Writes the card's terms and keyed hashes (replacing what was there).
-pub fn index(conn: &mut DbConn, row: &AppealRow, applicants: &[ApplicantRow]) -> AppResult<()> {
+/// Writes the card's terms and keyed hashes; `fresh` for a card just created (nothing to replace:
+/// a registration pays no delete).
+pub fn index(
+    conn: &mut DbConn,
+    row: &AppealRow,
+    applicants: &[ApplicantRow],
+    fresh: bool,
+) -> AppResult<()> {
     let parts = CardParts::of(row)?;
     let names = applicants.iter().filter_map(|a| a.full_name.as_deref());
     let terms = search::index_terms(
@@ -39,7 +45,6 @@ pub fn index(conn: &mut DbConn, row: &AppealRow, applicants: &[ApplicantRow]) ->
             .chain(parts.card.tags().iter().map(String::as_str))
             .chain(names),
     );
-    repo::search::put_terms(conn, row.id, row.subject_id, &terms)?;
     let mut hashes: Vec<String> = applicants
         .iter()
         .filter_map(|a| a.iin_bin.as_deref())
@@ -47,7 +52,12 @@ pub fn index(conn: &mut DbConn, row: &AppealRow, applicants: &[ApplicantRow]) ->
         .collect();
     hashes.sort_unstable();
     hashes.dedup();
-    repo::search::put_keys(conn, row.id, &hashes)?;
+    if !fresh {
+        repo::search::delete_terms(conn, row.id)?;
+        repo::search::delete_keys(conn, row.id)?;
+    }
+    repo::search::insert_terms(conn, row.id, row.subject_id, &terms)?;
+    repo::search::insert_keys(conn, row.id, &hashes)?;
     Ok(())
 }
 

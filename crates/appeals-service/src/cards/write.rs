@@ -60,7 +60,7 @@ pub fn create(
     let event = CardEvent::registered(&registered(&row))?;
     repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
     counts::record(conn, &[], &counts::of_appeal(&row)?)?;
-    search_index::index(conn, &row, &applicants)?;
+    search_index::index(conn, &row, &applicants, true)?;
     Ok((row, applicants))
 }
 
@@ -123,7 +123,7 @@ fn after_change(
     )?;
     if search_index::touched(before, after, applicants_changed) {
         let applicants = repo::appeals::applicants(conn, after.id)?;
-        search_index::index(conn, after, &applicants)?;
+        search_index::index(conn, after, &applicants, false)?;
     }
     Ok(())
 }

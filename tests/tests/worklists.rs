@@ -1,0 +1,305 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+//! Work lists (issue 25, point 2) on both backends: what each list holds for the current user,
+//! their subject and their subtree; another subject's cards never appear; counts; keyset pages;
+//! "today" and "within N working days" on the calendar.
+
+use appeals_api::auth::Role;
+use appeals_domain::access::Action;
+use appeals_domain::calendar::Calendar;
+use appeals_domain::deadline::{self, DeadlineSettings, Term};
+use appeals_domain::worklist::WorkList;
+use appeals_service::worklists::{self, WorkListPage, WorkScope};
+use appeals_service::{Actor, Ctx, access};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+
+backend_tests!(
+    each_list_holds_what_its_question_asks_within_the_scope,
+    pages_follow_the_control_date_and_bad_requests_are_named,
+    due_today_and_due_soon_follow_the_calendar,
+);
+
+fn body(received_at: &str, document_type: &str) -> Value {
+    json!({
+        "document_type": document_type,
+        "tags": ["отопление"],
+        "applicants": [{"category": "individual", "iin_bin": "921029350851",
+            "surname": "Ахметов", "first_name": "Ерлан"}],
+        "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10.",
+        "receipt_form": "electronic",
+        "language": "state",
+        "received_at": received_at
+    })
+}
+
+async fn register(app: &TestApp, user: &TestUser, received_at: &str, document_type: &str) -> Value {
+    let mut b = body(received_at, document_type);
+    if document_type == "message" {
+        b["non_accountable_category"] = json!("advertising_proposals");
+    }
+    let res = app.post("/api/v1/appeals", user, b).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"))
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn list(app: &TestApp, user: &TestUser, name: &str, scope: &str) -> Vec<i64> {
+    let res = app
+        .get(&format!("/api/v1/worklists/{name}?scope={scope}"), user)
+        .await;
+    assert_eq!(res.status, 200, "{name}: {}", res.body);
+    ids(&res.body)
+}
+
+fn count(counts: &Value, name: &str) -> i64 {
+    counts["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {counts}"))["count"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn each_list_holds_what_its_question_asks_within_the_scope(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let root = app.subject("ROOT", false);
+    app.subject_under("HOME", root);
+    app.subject("OTHER", false);
+    let root_reg = app.user("root-reg", "ROOT", &[Role::Registrar]);
+    let head = app.user("root-head", "ROOT", &[Role::Head]);
+    let reg = app.user("home-reg", "HOME", &[Role::Registrar]);
+    let exec = app.user("home-exec", "HOME", &[Role::Executor]);
+    let stranger = app.user("other-reg", "OTHER", &[Role::Registrar]);
+
+    // Received in March 2026: past their control dates (late March / April) by now.
+    let overdue_registered = register(&app, &reg, "2026-03-05T04:15:00Z", "application").await;
+    let overdue_assigned = register(&app, &reg, "2026-03-06T04:15:00Z", "application").await;
+    let assigned_id = overdue_assigned["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{assigned_id}/assignment"),
+            &reg,
+            json!({"executor_user_id": exec.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let p15 = register(&app, &reg, "2026-03-05T04:15:00Z", "message").await;
+    let now = (Utc::now() + Duration::hours(5))
+        .format("%Y-%m-%dT04:15:00Z")
+        .to_string();
+    let fresh = register(&app, &reg, &now, "application").await;
+    let elsewhere = register(&app, &stranger, "2026-03-05T04:15:00Z", "application").await;
+    let at_root = register(&app, &root_reg, "2026-03-05T04:15:00Z", "application").await;
+    let id = |v: &Value| v["id"].as_i64().unwrap();
+
+    let sorted = |mut v: Vec<i64>| {
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(
+        sorted(list(&app, &reg, "overdue", "subject").await),
+        sorted(vec![id(&overdue_registered), assigned_id])
+    );
+    assert_eq!(
+        list(&app, &exec, "overdue", "mine").await,
+        vec![assigned_id]
+    );
+    assert!(list(&app, &reg, "overdue", "mine").await.is_empty());
+    assert_eq!(
+        sorted(list(&app, &reg, "awaiting_assignment", "subject").await),
+        sorted(vec![id(&overdue_registered), id(&fresh)])
+    );
+    assert_eq!(
+        sorted(list(&app, &reg, "deemed_refusal", "subject").await),
+        sorted(vec![id(&overdue_registered), assigned_id])
+    );
+    assert_eq!(
+        list(&app, &reg, "transfers_due", "subject").await,
+        vec![id(&p15)]
+    );
+    // The head of the subtree: its own card and those below it, never another tree's.
+    assert_eq!(
+        sorted(list(&app, &head, "overdue", "subtree").await),
+        sorted(vec![id(&overdue_registered), assigned_id, id(&at_root)])
+    );
+    assert_eq!(
+        list(&app, &head, "overdue", "subject").await,
+        vec![id(&at_root)]
+    );
+    // A registrar's reach is their own subject: `subtree` gives no more.
+    assert_eq!(
+        list(&app, &root_reg, "overdue", "subtree").await,
+        vec![id(&at_root)]
+    );
+    for name in [
+        "overdue",
+        "awaiting_assignment",
+        "deemed_refusal",
+        "transfers_due",
+    ] {
+        for scope in ["mine", "subject", "subtree"] {
+            let seen = list(&app, &reg, name, scope).await;
+            assert!(!seen.contains(&id(&elsewhere)), "{name} {scope}");
+            assert!(!seen.contains(&id(&at_root)), "{name} {scope}");
+        }
+    }
+
+    let counts = app.get("/api/v1/worklists", &reg).await;
+    assert_eq!(counts.status, 200, "{}", counts.body);
+    assert_eq!(counts.body["scope"], "subject");
+    assert_eq!(count(&counts.body, "overdue"), 2);
+    assert_eq!(count(&counts.body, "awaiting_assignment"), 2);
+    assert_eq!(count(&counts.body, "deemed_refusal"), 2);
+    assert_eq!(count(&counts.body, "transfers_due"), 1);
+    assert_eq!(count(&counts.body, "awaiting_signature"), 0);
+    let mine = app.get("/api/v1/worklists?scope=mine", &exec).await;
+    assert_eq!(count(&mine.body, "overdue"), 1);
+    assert_eq!(count(&mine.body, "awaiting_assignment"), 0);
+}
+
+async fn pages_follow_the_control_date_and_bad_requests_are_named(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    // Later receipts, later control dates; registered out of order.
+    let mut expected = Vec::new();
+    for day in ["2026-03-12", "2026-03-05", "2026-03-19", "2026-03-05"] {
+        let card = register(&app, &reg, &format!("{day}T04:15:00Z"), "application").await;
+        expected.push((
+            card["deadlines"]["review_due"].as_str().unwrap().to_owned(),
+            card["id"].as_i64().unwrap(),
+        ));
+    }
+    expected.sort();
+    let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let uri = match &cursor {
+            None => "/api/v1/worklists/overdue?limit=3".to_owned(),
+            Some(c) => format!("/api/v1/worklists/overdue?limit=3&cursor={c}"),
+        };
+        let page = app.get(&uri, &reg).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        seen.extend(ids(&page.body));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+
+    app.get("/api/v1/worklists/everything", &reg)
+        .await
+        .assert_problem(404, "not-found");
+    for (uri, pointer) in [
+        ("/api/v1/worklists?scope=world", "#/query/scope"),
+        ("/api/v1/worklists?within=0", "#/query/within"),
+        ("/api/v1/worklists/due_soon?within=31", "#/query/within"),
+        ("/api/v1/worklists/overdue?limit=0", "#/query/limit"),
+        (
+            "/api/v1/worklists/overdue?cursor=yesterday",
+            "#/query/cursor",
+        ),
+    ] {
+        let res = app.get(uri, &reg).await;
+        assert_eq!(res.status, 422, "{uri}: {}", res.body);
+        assert!(
+            res.body.to_string().contains(pointer),
+            "{uri}: {}",
+            res.body
+        );
+    }
+}
+
+/// The registration received on a working day whose control date (15 working days) is `due`.
+fn received_for(due: NaiveDate) -> String {
+    let cal = Calendar::kazakhstan_default();
+    let settings = DeadlineSettings::default();
+    (0..60)
+        .map(|k| due - Duration::days(k))
+        .find(|d| {
+            cal.is_working_day(*d).unwrap_or(false)
+                && deadline::review_due(&cal, &settings, *d, Term::working(15))
+                    .map(|x| x.date == due)
+                    .unwrap_or(false)
+        })
+        .map(|d| format!("{d}T04:15:00Z"))
+        .expect("a receipt date for the control date")
+}
+
+/// The page of `list` that `user` sees at the instant `now` (the service's clock).
+fn at(
+    app: &TestApp,
+    user: &TestUser,
+    now: chrono::DateTime<Utc>,
+    list: WorkList,
+    within: u32,
+) -> Vec<i64> {
+    let actor = Actor {
+        user_id: user.id,
+        subject_id: user.subject_id,
+        roles: user.roles.clone(),
+    };
+    let ctx = Ctx {
+        grant: access::admit(actor, Action::ReadAppeals).unwrap(),
+        rules: std::sync::Arc::new(appeals_api::rules::Rules::defaults()),
+        now,
+    };
+    let page = WorkListPage {
+        list,
+        scope: WorkScope::Subject,
+        within,
+        after: None,
+        limit: 50,
+    };
+    worklists::page(&mut app.conn(), &ctx, page)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.row.id)
+        .collect()
+}
+
+async fn due_today_and_due_soon_follow_the_calendar(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    // Tuesday 2026-03-10 (8 March 2026 is a Sunday, its day off moved to Monday the 9th): due
+    // that day.
+    let due = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let card = register(&app, &reg, &received_for(due), "application").await;
+    assert_eq!(card["deadlines"]["review_due"], "2026-03-10", "{card}");
+    let id = card["id"].as_i64().unwrap();
+    // 11:00 in Astana (UTC+5).
+    let on = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(6, 0, 0).unwrap());
+    assert_eq!(at(&app, &reg, on(due), WorkList::DueToday, 3), vec![id]);
+    assert!(at(&app, &reg, on(due), WorkList::Overdue, 3).is_empty());
+    assert_eq!(
+        at(
+            &app,
+            &reg,
+            on(due + Duration::days(1)),
+            WorkList::Overdue,
+            3
+        ),
+        vec![id]
+    );
+    // Friday 6 March: Monday the 9th is off, so the 10th is the first working day after — within
+    // 1 working day.
+    let friday = NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
+    assert_eq!(at(&app, &reg, on(friday), WorkList::DueSoon, 1), vec![id]);
+    assert!(at(&app, &reg, on(friday), WorkList::DueToday, 1).is_empty());
+    // Thursday 5 March: the 10th is the second working day after.
+    let thursday = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+    assert!(at(&app, &reg, on(thursday), WorkList::DueSoon, 1).is_empty());
+    assert_eq!(at(&app, &reg, on(thursday), WorkList::DueSoon, 2), vec![id]);
+}
