@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 VENV := target/venv
 
-.PHONY: run test test-rust openapi openapi-check openapi-validate lint fmt bench bench-load bench-targets build clean-data
+.PHONY: calendar-peer run test test-rust openapi openapi-check openapi-validate lint fmt bench bench-load bench-targets build clean-data
 
 run:
 	APPEALS_ENV=dev $(CARGO) run --bin appeals -- serve --seed-demo
@@ -17,7 +17,7 @@ build:
 	$(CARGO) build --workspace --all-targets
 
 ## Every test on both backends, then the OpenAPI document's validity.
-test: pg-check test-rust openapi-validate
+test: pg-check test-rust openapi-validate calendar-peer
 
 pg-check:
 	@scripts/pg-check.sh "$(TEST_DATABASE_URL)"
@@ -39,6 +39,16 @@ openapi-validate: $(VENV)/bin/openapi-spec-validator
 $(VENV)/bin/openapi-spec-validator:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator>=0.7,<0.9'
+
+## The built-in calendar against an independent one (the `holidays` package, KZ), 2018–2030, day
+## by day; differences must be listed with their legal reason in docs/calendar.md.
+calendar-peer: $(VENV)/.holidays-0.109
+	set -o pipefail; $(CARGO) run -q --bin appeals -- calendar-days --from 2018 --to 2030 \
+	  | $(VENV)/bin/python scripts/calendar-peer.py docs/calendar.md
+
+$(VENV)/.holidays-0.109: $(VENV)/bin/openapi-spec-validator
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'holidays==0.109'
+	touch $@
 
 lint:
 	$(CARGO) fmt --all --check

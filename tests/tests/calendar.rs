@@ -16,7 +16,38 @@ backend_tests!(
     replaced_overrides_give_a_new_version_used_by_new_registrations,
     invalid_overrides_change_nothing,
     recalculation_moves_open_cards_and_dry_run_changes_nothing,
+    future_years_are_provisional_until_an_administrator_confirms_them,
 );
+
+/// Issue 23: Kurban ait of 2028 (5 May, a Friday) is shipped as an estimate, marked provisional,
+/// until the authorized body's administrator confirms the year by replacing its overrides; 2024's
+/// Kurban ait on a Sunday was not moved (R31).
+async fn future_years_are_provisional_until_an_administrator_confirms_them(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let admin = app.national_admin("adm");
+    let year = app.get("/api/v1/calendar/2028", &registrar).await;
+    assert_eq!(year.status, 200, "{}", year.body);
+    assert_eq!(year.body["provisional"], true);
+    assert!(
+        year.body["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("Provisional")
+    );
+    assert_eq!(day(&year.body, "2028-05-05").unwrap()["working"], false);
+    let past = app.get("/api/v1/calendar/2024", &registrar).await;
+    assert_eq!(past.body["provisional"], false);
+    assert!(day(&past.body, "2024-06-17").is_none(), "{}", past.body);
+    assert_eq!(day(&past.body, "2024-05-08").unwrap()["working"], false);
+    assert_eq!(day(&past.body, "2024-05-04").unwrap()["working"], true);
+
+    let res = put_overrides(&app, &admin, 2028, json!({"overrides": []})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["provisional"], false);
+    let year = app.get("/api/v1/calendar/2028", &registrar).await;
+    assert_eq!(year.body["provisional"], false);
+}
 
 /// Received Thursday 2026-03-05 09:15 local: 15 working days end on 2026-03-31 (R27, R28, R30).
 fn appeal_body() -> Value {

@@ -225,6 +225,15 @@ pub enum Command {
     /// The full-text search index (GET /api/v1/appeals/search).
     #[command(subcommand)]
     Search(SearchCommand),
+    /// Print the built-in working-day calendar's exceptions: every working Saturday/Sunday (`W`)
+    /// and non-working weekday (`O`) from FROM to TO, one `YYYY-MM-DD W|O` line each (what
+    /// `scripts/calendar-peer.py` compares with an independent calendar).
+    CalendarDays {
+        #[arg(long, default_value_t = 2018)]
+        from: i32,
+        #[arg(long, default_value_t = 2030)]
+        to: i32,
+    },
     /// The counts of report 1-ОЛ (p.32; docs/reports.md).
     #[command(subcommand)]
     Report(ReportCommand),
@@ -546,6 +555,23 @@ fn run(cli: Cli) -> Result<(), String> {
             appeals_service::duplicates::check::set_others_probe_bands(&mut conn, bands)
                 .map_err(|e| e.to_string())?;
             println!("bands probed for other applicants' near-copies: {bands}");
+            Ok(())
+        }
+        Command::CalendarDays { from, to } => {
+            let calendar = appeals_domain::calendar::Calendar::kazakhstan_default();
+            for year in from..=to {
+                let published = calendar.year(year).map_err(|e| e.to_string())?;
+                for day in published.special_days {
+                    let weekend = matches!(
+                        chrono::Datelike::weekday(&day.date),
+                        chrono::Weekday::Sat | chrono::Weekday::Sun
+                    );
+                    let off = day.kind.is_day_off();
+                    if weekend != off {
+                        println!("{} {}", day.date, if off { "O" } else { "W" });
+                    }
+                }
+            }
             Ok(())
         }
         Command::Search(SearchCommand::Reindex) => {

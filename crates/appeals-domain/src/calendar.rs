@@ -169,6 +169,10 @@ pub struct YearData {
     /// Data-quality note (e.g. "Kurban ait date not yet fixed"); `None` when the year was checked
     /// against a published table.
     pub note: Option<String>,
+    /// The year's dated days (Kurban ait, government swaps) are estimates shipped ahead of their
+    /// announcement; an administrator's replacement of the year's overrides confirms the year.
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 /// All input data of a calendar; [`Calendar::from_data`] turns it into precomputed tables (R33).
@@ -231,6 +235,8 @@ pub struct YearCalendar {
     pub special_days: Vec<SpecialDay>,
     /// Data-quality note of the year, if any.
     pub note: Option<String>,
+    /// The year's Kurban ait and swaps are estimates not yet confirmed by an administrator.
+    pub provisional: bool,
 }
 
 /// The working-day calendar with precomputed tables (R30–R33). Immutable: replacing data returns a
@@ -476,19 +482,15 @@ impl Calendar {
             .filter(|s| s.date.year() == year)
             .cloned()
             .collect::<Vec<_>>();
-        let note = self
-            .data
-            .years
-            .iter()
-            .find(|y| y.year == year)
-            .and_then(|y| y.note.clone());
+        let data = self.data.years.iter().find(|y| y.year == year);
         Ok(YearCalendar {
             year,
             calendar_version: self.version.clone(),
             working_days,
             days_off: total - working_days,
             special_days,
-            note,
+            note: data.and_then(|y| y.note.clone()),
+            provisional: data.is_some_and(|y| y.provisional),
         })
     }
 
@@ -563,6 +565,7 @@ impl Calendar {
                 ..YearData::default()
             });
         yd.overrides = overrides;
+        yd.provisional = false;
         self.replace_year(yd)
     }
 
@@ -879,95 +882,109 @@ impl CalendarData {
         };
         let kurban_src =
             "Дата Курбан айта — решение МТСЗН РК и ДУМК; Трудовой кодекс РК, ст. 84 п. 5";
-        let kurban_unsourced = "Курбан айт — дата не подтверждена источниками DOMAIN.md [INF], проверить; Трудовой кодекс РК, ст. 84 п. 5";
-        let swap = |year: i32| format!("{LABOUR_CODE_SWAP}; перенос выходных дней на {year} год");
-        let partial_swaps = |year: i32| {
-            Some(format!(
-                "Government swaps of {year} other than those in DOMAIN.md §3.2 are not in the data; verify"
-            ))
+        let swap = |year: i32| {
+            format!(
+                "{LABOUR_CODE_SWAP}; постановление Правительства РК о переносе выходных дней на {year} год"
+            )
         };
 
+        let pair = |working: NaiveDate, off: NaiveDate, year: i32| {
+            vec![
+                Override::working(working, swap(year)),
+                Override::day_off(off, swap(year)),
+            ]
+        };
+        let checked = |year: i32, kurban_day: NaiveDate, overrides: Vec<Override>| YearData {
+            year,
+            religious_days: vec![kurban(kurban_day, kurban_src)],
+            overrides,
+            note: None,
+            provisional: false,
+        };
         let mut years = vec![
-            YearData {
-                year: 2018,
-                religious_days: vec![kurban(ymd(2018, 8, 21), kurban_unsourced)],
-                overrides: vec![
-                    Override::working(ymd(2018, 8, 25), swap(2018)),
-                    Override::day_off(ymd(2018, 8, 31), swap(2018)),
-                ],
-                note: partial_swaps(2018),
-            },
-            YearData {
-                year: 2019,
-                religious_days: vec![kurban(ymd(2019, 8, 11), kurban_unsourced)],
-                overrides: vec![],
-                note: partial_swaps(2019),
-            },
-            YearData {
-                year: 2020,
-                religious_days: vec![kurban(ymd(2020, 7, 31), kurban_unsourced)],
-                overrides: vec![],
-                note: partial_swaps(2020),
-            },
-            YearData {
-                year: 2021,
-                religious_days: vec![kurban(ymd(2021, 7, 20), kurban_unsourced)],
-                overrides: vec![],
-                note: partial_swaps(2021),
-            },
-            YearData {
-                year: 2022,
-                // 9 July 2022 was a Saturday; no effect on working days [INF, DOMAIN.md §3.3].
-                religious_days: vec![kurban(ymd(2022, 7, 9), kurban_unsourced)],
-                overrides: vec![
-                    Override::working(ymd(2022, 3, 5), swap(2022)),
-                    Override::day_off(ymd(2022, 3, 7), swap(2022)),
-                    Override::working(ymd(2022, 8, 27), swap(2022)),
-                    Override::day_off(ymd(2022, 8, 29), swap(2022)),
-                    Override::working(ymd(2022, 10, 22), swap(2022)),
-                    Override::day_off(ymd(2022, 10, 24), swap(2022)),
-                ],
-                note: None,
-            },
-            YearData {
-                year: 2023,
-                religious_days: vec![kurban(ymd(2023, 6, 28), kurban_src)],
-                overrides: vec![
-                    Override::working(ymd(2023, 7, 1), swap(2023)),
-                    Override::day_off(ymd(2023, 7, 7), swap(2023)),
-                ],
-                note: partial_swaps(2023),
-            },
-            YearData {
-                year: 2024,
-                religious_days: vec![kurban(ymd(2024, 6, 17), kurban_src)],
-                overrides: vec![],
-                note: partial_swaps(2024),
-            },
-            YearData {
-                year: 2025,
-                religious_days: vec![kurban(ymd(2025, 6, 6), kurban_src)],
-                overrides: vec![
-                    Override::working(ymd(2025, 1, 5), swap(2025)),
-                    Override::day_off(ymd(2025, 1, 3), swap(2025)),
-                ],
-                note: None,
-            },
-            YearData {
-                year: 2026,
-                religious_days: vec![kurban(ymd(2026, 5, 27), kurban_src)],
-                overrides: vec![],
-                note: None,
-            },
+            checked(
+                2018,
+                ymd(2018, 8, 21),
+                [
+                    pair(ymd(2018, 3, 3), ymd(2018, 3, 9), 2018),
+                    pair(ymd(2018, 4, 28), ymd(2018, 4, 30), 2018),
+                    pair(ymd(2018, 5, 5), ymd(2018, 5, 8), 2018),
+                    pair(ymd(2018, 8, 25), ymd(2018, 8, 31), 2018),
+                    pair(ymd(2018, 12, 29), ymd(2018, 12, 31), 2018),
+                ]
+                .concat(),
+            ),
+            checked(
+                2019,
+                ymd(2019, 8, 11),
+                pair(ymd(2019, 5, 4), ymd(2019, 5, 10), 2019),
+            ),
+            checked(
+                2020,
+                ymd(2020, 7, 31),
+                [
+                    pair(ymd(2020, 1, 5), ymd(2020, 1, 3), 2020),
+                    // Victory Day fell on Saturday 9 May: its day off was given on Friday 8 May
+                    // instead of Monday 11 May.
+                    pair(ymd(2020, 5, 11), ymd(2020, 5, 8), 2020),
+                    pair(ymd(2020, 12, 20), ymd(2020, 12, 18), 2020),
+                ]
+                .concat(),
+            ),
+            checked(
+                2021,
+                ymd(2021, 7, 20),
+                pair(ymd(2021, 7, 3), ymd(2021, 7, 5), 2021),
+            ),
+            // 9 July 2022 was a Saturday; no effect on working days [INF, DOMAIN.md §3.3].
+            checked(
+                2022,
+                ymd(2022, 7, 9),
+                [
+                    pair(ymd(2022, 3, 5), ymd(2022, 3, 7), 2022),
+                    pair(ymd(2022, 8, 27), ymd(2022, 8, 29), 2022),
+                    pair(ymd(2022, 10, 22), ymd(2022, 10, 24), 2022),
+                ]
+                .concat(),
+            ),
+            checked(
+                2023,
+                ymd(2023, 6, 28),
+                pair(ymd(2023, 7, 1), ymd(2023, 7, 7), 2023),
+            ),
+            // Kurban ait 2024 fell on Sunday 16 June; a religious day off is not transferred (R31),
+            // so 17 June 2024 was a working day.
+            checked(
+                2024,
+                ymd(2024, 6, 16),
+                pair(ymd(2024, 5, 4), ymd(2024, 5, 8), 2024),
+            ),
+            checked(
+                2025,
+                ymd(2025, 6, 6),
+                pair(ymd(2025, 1, 5), ymd(2025, 1, 3), 2025),
+            ),
+            checked(2026, ymd(2026, 5, 27), vec![]),
         ];
-        for year in 2027..=DEFAULT_LAST_YEAR {
+        // Kurban ait by the astronomical estimate of 10 Dhu al-Hijja; announced each year by the
+        // Spiritual Administration of Muslims and the Ministry of Labour.
+        for (year, estimate) in [
+            (2027, ymd(2027, 5, 16)),
+            (2028, ymd(2028, 5, 5)),
+            (2029, ymd(2029, 4, 24)),
+            (2030, ymd(2030, 4, 13)),
+        ] {
             years.push(YearData {
                 year,
-                religious_days: vec![],
+                religious_days: vec![kurban(
+                    estimate,
+                    "Курбан айт — предварительная оценка (10 зуль-хиджа); дата объявляется ДУМК и МТСЗН",
+                )],
                 overrides: vec![],
                 note: Some(format!(
-                    "Kurban ait date and government swaps for {year} not yet fixed (МТСЗН/ДУМК); set with Calendar::replace_year"
+                    "Provisional: Kurban ait {estimate} is an estimate and the government swaps of {year} are not yet decreed; an administrator confirms the year by replacing its overrides"
                 )),
+                provisional: true,
             });
         }
         Self {
@@ -1232,10 +1249,28 @@ mod tests {
             }],
             overrides: vec![],
             note: None,
+            provisional: false,
         };
         let c2 = c.replace_year(y).unwrap();
         assert!(!c2.is_working_day(d(2027, 5, 17)).unwrap());
         assert!(c.is_working_day(d(2027, 5, 17)).unwrap());
+    }
+
+    /// Issue 23: the swaps decreed for 2018–2024 and Kurban ait 2024 on a Sunday (not moved,
+    /// R31); future years are provisional until an administrator confirms them.
+    #[test]
+    fn r31_r32_decreed_swaps_kurban_2024_and_provisional_years() {
+        let c = cal();
+        assert!(c.is_working_day(d(2024, 5, 4)).unwrap());
+        assert!(!c.is_working_day(d(2024, 5, 8)).unwrap());
+        assert!(c.is_working_day(d(2024, 6, 17)).unwrap());
+        assert!(!c.is_working_day(d(2019, 5, 10)).unwrap());
+        assert!(c.is_working_day(d(2021, 7, 3)).unwrap());
+        assert!(!c.is_working_day(d(2028, 5, 5)).unwrap());
+        assert!(c.year(2028).unwrap().provisional);
+        assert!(!c.year(2026).unwrap().provisional);
+        let confirmed = c.replace_year_overrides(2028, vec![]).unwrap();
+        assert!(!confirmed.year(2028).unwrap().provisional);
     }
 
     #[test]

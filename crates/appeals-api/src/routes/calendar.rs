@@ -99,6 +99,9 @@ pub struct CalendarYearDto {
     pub overrides_version: Option<i64>,
     /// Data-quality note of the year, if any.
     pub note: Option<String>,
+    /// Kurban ait and the government swaps of the year are estimates shipped ahead of their
+    /// announcement; an administrator confirms the year by replacing its overrides.
+    pub provisional: bool,
 }
 
 fn weekday(d: NaiveDate) -> String {
@@ -165,6 +168,7 @@ fn year_dto(
         overrides,
         overrides_version,
         note: published.note,
+        provisional: published.provisional,
     })
 }
 
