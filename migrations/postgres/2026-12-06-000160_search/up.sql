@@ -7,6 +7,8 @@ CREATE TABLE appeal_search (
     terms TSVECTOR NOT NULL
 );
 CREATE INDEX appeal_search_terms ON appeal_search USING GIN (terms);
+-- A subject's search combines both indexes (BitmapAnd) instead of ranking the nation's matches.
+CREATE INDEX appeal_search_subject ON appeal_search (subject_id);
 
 -- Applicants' IIN/BIN as keyed hashes (HMAC-SHA-256 with the deployment's search key): an
 -- applicant is found by IIN without a readable IIN in any index.
