@@ -12,11 +12,8 @@ use crate::auth::{Auth, Readers};
 use crate::card_view;
 use crate::dto::AppealDto;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::DEFAULT_LIMIT;
+use crate::pagination::PageRequest;
 use crate::state::AppState;
-
-/// Largest page of a work list.
-const MAX_LIMIT: i64 = 200;
 
 /// Whose cards and how far ahead.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -171,13 +168,8 @@ pub async fn items(
     let list = WorkList::parse(&name)
         .ok_or_else(|| ApiError::not_found(format!("There is no work list `{name}`.")))?;
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "#/query/limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    // The cursor of a work list is a (date, id), parsed below; the page size is the lists' common one.
+    let limit = PageRequest::parse(q.limit, None)?.limit;
     let page = WorkListPage {
         list,
         scope: scope_of(q.scope.as_deref())?,
