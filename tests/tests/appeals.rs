@@ -56,6 +56,7 @@ backend_tests!(
     complaint_names_what_it_appeals_and_a_late_one_is_flagged,
     complaint_target_is_refused_on_bad_input_and_follows_the_kind,
     list_as_csv_has_every_card_and_links_the_next_page,
+    a_whole_list_streams_as_one_csv_document,
 );
 
 async fn registration_fills_number_dates_deadlines_and_talon(backend: TestBackend) {
@@ -768,6 +769,52 @@ async fn csv_page(
         rows,
         res.header("link").map(str::to_owned),
     )
+}
+
+/// Issue 25: `all=true` streams every card of the list as one CSV document, read in batches of
+/// `limit` (here 2, so five cards take three batches): one byte-order mark, one header, every row
+/// once, newest first, no `Link`; the filters and the guard's scope still apply.
+async fn a_whole_list_streams_as_one_csv_document(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let reg = setup(&app);
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let res = app.post("/api/v1/appeals", &reg, appeal_body()).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        ids.push(res.body["id"].to_string());
+    }
+    ids.reverse();
+    let (content_type, header, rows, link) =
+        csv_page(&app, &reg, "/api/v1/appeals?all=true&limit=2").await;
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    assert_eq!(header[0], "id");
+    assert_eq!(link, None);
+    let got: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(got, ids);
+    // No second header or mark inside the document.
+    let whole = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/appeals?all=true&limit=2")
+                .insert_header(bearer(&reg))
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    let text = String::from_utf8(whole.raw).unwrap();
+    assert_eq!(text.matches('\u{feff}').count(), 1);
+    assert_eq!(text.matches("registration_number").count(), 1);
+    // Filters apply; another subject's export has the header only.
+    let (_, _, none, _) = csv_page(&app, &reg, "/api/v1/appeals?all=true&status=closed").await;
+    assert!(none.is_empty());
+    app.subject("S2", false);
+    let stranger = app.user("stranger", "S2", &[Role::Registrar]);
+    let (_, header_only, none, _) = csv_page(&app, &stranger, "/api/v1/appeals?all=true").await;
+    assert_eq!(header_only, header);
+    assert!(none.is_empty());
+    // `all` is for CSV: the JSON list refuses it.
+    let res = app.get("/api/v1/appeals?all=true", &reg).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/query/all");
 }
 
 async fn list_as_csv_has_every_card_and_links_the_next_page(backend: TestBackend) {

@@ -108,10 +108,25 @@ fn document<const N: usize>(
     header: [&str; N],
     rows: impl ExactSizeIterator<Item = [String; N]>,
 ) -> Result<Vec<u8>, ApiError> {
+    part(Some(header), rows)
+}
+
+/// Rows of a CSV document, preceded by the byte-order mark and the header when given (the first
+/// part of a streamed document, or a whole one).
+fn part<const N: usize>(
+    header: Option<[&str; N]>,
+    rows: impl ExactSizeIterator<Item = [String; N]>,
+) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::with_capacity(256 * (rows.len() + 1));
-    out.extend_from_slice("\u{feff}".as_bytes());
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(header).map_err(ApiError::internal)?;
+    if header.is_some() {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    if let Some(header) = header {
+        writer.write_record(header).map_err(ApiError::internal)?;
+    }
     for row in rows {
         writer.write_record(row).map_err(ApiError::internal)?;
     }
@@ -121,6 +136,28 @@ fn document<const N: usize>(
 /// The appeal list as CSV.
 pub fn appeals_csv(items: &[AppealDto]) -> Result<Vec<u8>, ApiError> {
     document(HEADER, items.iter().map(row))
+}
+
+/// One batch of a streamed appeal list: the first with the byte-order mark and the header.
+pub fn appeals_csv_part(items: &[AppealDto], first: bool) -> Result<Vec<u8>, ApiError> {
+    part(first.then_some(HEADER), items.iter().map(row))
+}
+
+/// The parts of a streamed CSV document, as a response body stream (a bounded channel: the
+/// producer waits while the client reads, so memory does not grow with the list).
+pub struct CsvParts(
+    pub tokio::sync::mpsc::Receiver<Result<actix_web::web::Bytes, actix_web::Error>>,
+);
+
+impl futures_core::Stream for CsvParts {
+    type Item = Result<actix_web::web::Bytes, actix_web::Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut().0.poll_recv(cx)
+    }
 }
 
 /// Columns of the reception list (the JSON field names; ЛП-1 requisites under their card names).

@@ -420,6 +420,10 @@ pub struct AppealListQuery {
     /// 1–200, default 50.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// CSV only: every card matching the filters in one streamed document (read in batches of
+    /// `limit`, default and at most 1,000, so the server's memory does not grow with the list)
+    /// instead of one page with a `Link` to the next.
+    pub all: Option<bool>,
 }
 
 /// Editable requisites of ОЛ-1 (`PATCH`, with `If-Match`). Changing requisite 8 requires `tags`

@@ -80,7 +80,8 @@ pub async fn register(
 /// filter by `subject_id`. With `Accept: text/csv` the same page comes as a CSV document (UTF-8 with
 /// a byte-order mark; one row per card, columns named like the JSON fields, several values in a
 /// cell joined by `; `), pages of up to 1,000 rows (default 1,000), and the next page's address in
-/// `Link: <…>; rel="next"`.
+/// `Link: <…>; rel="next"`; with `all=true` the whole list as one streamed document (read in
+/// batches, so the server's memory does not grow with it).
 #[utoipa::path(
     tag = "appeals",
     params(AppealListQuery),
@@ -98,6 +99,13 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let csv = crate::csv_export::wants_csv(&req);
+    let stream_all = q.all.unwrap_or(false);
+    if stream_all && !csv {
+        return Err(ApiError::invalid_field(
+            "#/query/all",
+            "a whole list is exported as CSV only (Accept: text/csv)",
+        ));
+    }
     let page_request = if csv {
         let page = crate::csv_export::CSV_PAGE;
         PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), page, page)?
@@ -121,6 +129,9 @@ pub async fn list(
         limit: page_request.fetch(),
     };
     let ctx = state.ctx(&auth);
+    if stream_all {
+        return Ok(stream_csv(state, ctx, filter, page_request.limit));
+    }
     let mut views = state
         .run(move |conn| read::list(conn, &ctx, filter))
         .await?;
@@ -209,6 +220,65 @@ pub async fn search(
         items,
         next_cursor: more.then(|| (offset + page.limit).to_string()),
     }))
+}
+
+/// Every card of a list as one CSV document, read in keyset batches of `batch` by a task that
+/// waits while the client reads (a channel of four batches): the server holds at most a few
+/// batches, however long the list.
+fn stream_csv(
+    state: web::Data<AppState>,
+    ctx: appeals_service::Ctx,
+    filter: read::ListAppeals,
+    batch: i64,
+) -> HttpResponse {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    actix_web::rt::spawn(async move {
+        let mut before_id = filter.before_id;
+        let mut first = true;
+        loop {
+            let page = read::ListAppeals {
+                before_id,
+                limit: batch,
+                ..filter.clone()
+            };
+            let ctx = ctx.clone();
+            let part = async {
+                let views = state.run(move |conn| read::list(conn, &ctx, page)).await?;
+                let last = views.last().map(|v| v.row.id);
+                let full = i64::try_from(views.len()).unwrap_or(i64::MAX) >= batch;
+                let items = views
+                    .into_iter()
+                    .map(|v| card_view::view_of(&v.row, v.subject, v.applicants))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let bytes = crate::csv_export::appeals_csv_part(&items, first)?;
+                Ok::<_, ApiError>((bytes, last.filter(|_| full)))
+            };
+            let (bytes, next) = match part.await {
+                Ok(done) => done,
+                Err(e) => {
+                    // The status line is sent: the client sees a cut document and the log the cause.
+                    tracing::error!(error = %e, "CSV export stopped");
+                    let _ = tx.send(Err(e.into())).await;
+                    return;
+                }
+            };
+            first = false;
+            if tx.send(Ok(web::Bytes::from(bytes))).await.is_err() {
+                return; // the client went away
+            }
+            match next {
+                Some(id) => before_id = Some(id),
+                None => return,
+            }
+        }
+    });
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"appeals.csv\"",
+        ))
+        .streaming(crate::csv_export::CsvParts(rx))
 }
 
 /// Read one card (ОЛ-1 with its З-1 cards, deadlines and talon). `ETag` carries the version.
