@@ -31,6 +31,8 @@ pub struct LoadArgs {
     pub duration: Option<u64>,
     /// `None`: a seed from the clock, printed with the results.
     pub seed: Option<u64>,
+    /// A path to GET again and again instead of registering (a read scenario).
+    pub read: Option<String>,
 }
 
 /// The base URL, accepted only when its host is a loopback address (this machine's network policy
@@ -123,7 +125,15 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
             .timeout(Duration::from_secs(30))
             .finish();
         let bearer = format!("Bearer {}", token(&client, &base, &args.credentials).await?);
-        let url = format!("{base}/api/v1/appeals");
+        let reading = args.read.clone();
+        if reading.as_deref().is_some_and(|p| !p.starts_with('/')) {
+            return Err("--read takes a path starting with /".into());
+        }
+        let url = match &reading {
+            Some(path) => format!("{base}{path}"),
+            None => format!("{base}/api/v1/appeals"),
+        };
+        let ok = if reading.is_some() { "200" } else { "201" };
         let issued = Rc::new(Cell::new(0u64));
         let tally = Rc::new(RefCell::new(Tally::default()));
         let started = Instant::now();
@@ -131,6 +141,7 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         let mut tasks = Vec::new();
         for worker in 0..clients {
             let (client, url, bearer) = (client.clone(), url.clone(), bearer.clone());
+            let reads = reading.is_some();
             let (issued, tally) = (issued.clone(), tally.clone());
             let seed = run_seed ^ (worker as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
             tasks.push(actix_rt::spawn(async move {
@@ -140,20 +151,30 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
                         break;
                     }
                     issued.set(issued.get() + 1);
-                    let received = chrono::Utc::now()
-                        - chrono::Duration::seconds(rng.random_range(60..3_600));
-                    let person = rng.random_range(0..10_000_000u64);
-                    let body = generator::appeal(&mut rng, person, received);
-                    let Ok(bytes) = serde_json::to_vec(&body) else {
-                        continue;
+                    let sent;
+                    let outcome = if reads {
+                        sent = Instant::now();
+                        client
+                            .get(url.as_str())
+                            .insert_header(("Authorization", bearer.as_str()))
+                            .send()
+                            .await
+                    } else {
+                        let received = chrono::Utc::now()
+                            - chrono::Duration::seconds(rng.random_range(60..3_600));
+                        let person = rng.random_range(0..10_000_000u64);
+                        let body = generator::appeal(&mut rng, person, received);
+                        let Ok(bytes) = serde_json::to_vec(&body) else {
+                            continue;
+                        };
+                        sent = Instant::now();
+                        client
+                            .post(url.as_str())
+                            .insert_header(("Authorization", bearer.as_str()))
+                            .insert_header(("Content-Type", "application/json"))
+                            .send_body(bytes)
+                            .await
                     };
-                    let sent = Instant::now();
-                    let outcome = client
-                        .post(url.as_str())
-                        .insert_header(("Authorization", bearer.as_str()))
-                        .insert_header(("Content-Type", "application/json"))
-                        .send_body(bytes)
-                        .await;
                     let key = match outcome {
                         Ok(mut res) => {
                             // Read the whole body so the connection is reused.
@@ -164,7 +185,7 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
                     };
                     let elapsed = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
                     let mut t = tally.borrow_mut();
-                    if key == "201" {
+                    if key == ok {
                         t.created += 1;
                         t.latencies_us.push(elapsed);
                     }
@@ -182,12 +203,17 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         let rate = t.created as f64 / secs;
         let p = |q| percentile(&t.latencies_us, q);
         let max = t.latencies_us.last().map_or(0.0, |v| *v as f64 / 1_000.0);
+        let what = if reading.is_some() {
+            "answered 200"
+        } else {
+            "registered"
+        };
         println!(
-            "clients {clients}: {total} requests in {secs:.1} s; {} registered = {rate:.0} registrations/s",
+            "clients {clients}: {total} requests in {secs:.1} s; {} {what} = {rate:.0}/s",
             t.created
         );
         println!(
-            "latency of 201 responses (ms): p50 {:.1}  p90 {:.1}  p99 {:.1}  max {max:.1}",
+            "latency of {ok} responses (ms): p50 {:.1}  p90 {:.1}  p99 {:.1}  max {max:.1}",
             p(50.0),
             p(90.0),
             p(99.0)

@@ -80,6 +80,11 @@ enum Command {
         /// duplicate check would verify as duplicates).
         #[arg(long)]
         seed: Option<u64>,
+        /// Read instead of register: each client GETs this path again and again (e.g.
+        /// `/api/v1/appeals?limit=50`, `/api/v1/worklists/overdue`, `/api/v1/appeals/search?q=…`)
+        /// and the 200 answers are counted and timed.
+        #[arg(long)]
+        read: Option<String>,
     },
 }
 
@@ -115,6 +120,7 @@ fn main() -> std::process::ExitCode {
             requests,
             duration,
             seed,
+            read,
         } => {
             let credentials = match (token, username, password) {
                 (Some(token), _, _) => Ok(load::Credentials::Token(token)),
@@ -131,6 +137,7 @@ fn main() -> std::process::ExitCode {
                     requests,
                     duration,
                     seed,
+                    read,
                 })
             })
         }
