@@ -39,8 +39,9 @@ pub struct WorkListPage {
 
 /// The cards of one page, earliest date first.
 pub fn page(conn: &mut DbConn, ctx: &Ctx, p: WorkListPage) -> AppResult<Vec<CardView>> {
-    let mut f = filter(conn, ctx, p.scope, p.within)?;
-    f.list = query(p.list, ctx, p.within)?;
+    let window = window(ctx, p.within)?;
+    let mut f = filter(conn, ctx, p.scope)?;
+    f.list = query(p.list, &window);
     f.after = p.after;
     f.limit = p.limit;
     let rows = repo::appeals::worklist(conn, &f)?;
@@ -65,11 +66,12 @@ pub fn counts(
     scope: WorkScope,
     within: u32,
 ) -> AppResult<Vec<ListCount>> {
-    let mut f = filter(conn, ctx, scope, within)?;
+    let window = window(ctx, within)?;
+    let mut f = filter(conn, ctx, scope)?;
     WorkList::ALL
         .into_iter()
         .map(|list| {
-            f.list = query(list, ctx, within)?;
+            f.list = query(list, &window);
             let n = repo::appeals::worklist_count(conn, &f, COUNT_CAP)?;
             Ok(ListCount {
                 list,
@@ -80,15 +82,15 @@ pub fn counts(
         .collect()
 }
 
+/// The dates the lists ask about, as of the server's today (`within` checked here, before
+/// anything is read).
+fn window(ctx: &Ctx, within: u32) -> AppResult<worklist::Window> {
+    let today = ctx.rules.local_date(ctx.now);
+    Ok(worklist::window(&ctx.rules.calendar, today, within)?)
+}
+
 /// The scope part of a work list's filter (the list itself is set by the caller).
-fn filter(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    scope: WorkScope,
-    within: u32,
-) -> AppResult<WorkListFilter> {
-    // Validates `within` before anything is read.
-    query(WorkList::DueSoon, ctx, within)?;
+fn filter(conn: &mut DbConn, ctx: &Ctx, scope: WorkScope) -> AppResult<WorkListFilter> {
     let own = ctx.grant.subject_id;
     let (subjects, executor_user_id) = match scope {
         WorkScope::Mine => (Some(vec![own]), Some(ctx.grant.user_id)),
@@ -104,11 +106,9 @@ fn filter(
     })
 }
 
-/// The database's condition of `list` as of the server's today.
-fn query(list: WorkList, ctx: &Ctx, within: u32) -> AppResult<WorkListQuery> {
-    let today = ctx.rules.local_date(ctx.now);
-    let w = worklist::window(&ctx.rules.calendar, today, within)?;
-    Ok(match list {
+/// The database's condition of `list` for the dates of `w`.
+fn query(list: WorkList, w: &worklist::Window) -> WorkListQuery {
+    match list {
         WorkList::DueToday => WorkListQuery::DueOn(w.today),
         WorkList::DueSoon => WorkListQuery::DueBetween(w.today, w.soon_until),
         WorkList::Overdue => WorkListQuery::DueBefore(w.today),
@@ -121,5 +121,5 @@ fn query(list: WorkList, ctx: &Ctx, within: u32) -> AppResult<WorkListQuery> {
         }
         WorkList::DeemedRefusal => WorkListQuery::DeemedRefusalOn(w.today),
         WorkList::TransfersDue => WorkListQuery::TransfersDue,
-    })
+    }
 }

@@ -91,6 +91,23 @@ fn subject_clause(column: &str, subjects: Option<&[i64]>) -> String {
     }
 }
 
+/// `(a OR b) AND (c)` in a backend's query syntax: every group must match, by any of its terms,
+/// each term quoted (a quote inside doubled).
+fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) -> String {
+    let doubled = format!("{quote}{quote}");
+    groups
+        .iter()
+        .map(|g| {
+            let any: Vec<String> = g
+                .iter()
+                .map(|t| format!("{quote}{}{quote}", t.replace(quote, &doubled)))
+                .collect();
+            format!("({})", any.join(or))
+        })
+        .collect::<Vec<_>>()
+        .join(and)
+}
+
 /// How many of the newest matching cards a search ranks: a word found in a tenth of a national
 /// table would otherwise rank a million rows per page (250 ms at 1,000,000 cards against 35–45 ms;
 /// docs/performance.md). Older cards are found by a narrower query or by the list's filters.
@@ -110,17 +127,7 @@ pub fn matching(
     // character literal all the same.
     let hits: Vec<Hit> = match conn.backend() {
         Backend::Postgres => {
-            let tsquery = groups
-                .iter()
-                .map(|g| {
-                    let any: Vec<String> = g
-                        .iter()
-                        .map(|t| format!("'{}'", t.replace('\'', "''")))
-                        .collect();
-                    format!("({})", any.join(" | "))
-                })
-                .collect::<Vec<_>>()
-                .join(" & ");
+            let tsquery = match_expression(groups, '\'', " | ", " & ");
             diesel::sql_query(format!(
                 "SELECT appeal_id FROM (
                      SELECT appeal_id, terms FROM appeal_search
@@ -137,17 +144,7 @@ pub fn matching(
             .load(conn)?
         }
         Backend::Sqlite => {
-            let expr = groups
-                .iter()
-                .map(|g| {
-                    let any: Vec<String> = g
-                        .iter()
-                        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-                        .collect();
-                    format!("({})", any.join(" OR "))
-                })
-                .collect::<Vec<_>>()
-                .join(" AND ");
+            let expr = match_expression(groups, '"', " OR ", " AND ");
             diesel::sql_query(format!(
                 "SELECT appeal_id FROM (
                      SELECT rowid AS appeal_id, bm25(appeal_search) AS score FROM appeal_search
