@@ -240,6 +240,39 @@ impl TestApp {
         self.user(username, "KPSISU", &[Role::Admin])
     }
 
+    /// PUT JSON with a bearer token.
+    pub async fn put(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
+        self.send(
+            TestRequest::put()
+                .uri(uri)
+                .insert_header(bearer(user))
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// The authorized body widens the back-dating window of acts (conventions
+    /// `backdating_working_days`) through the API, as a deployment that enters a backlog of paper
+    /// acts would: the tests that state acts of fixed past dates run under it.
+    pub async fn allow_entering_past_acts(&self) {
+        let admin = self.national_admin("conventions-admin");
+        let res = self
+            .put(
+                "/api/v1/conventions",
+                &admin,
+                serde_json::json!({
+                    "conventions": {"deadlines": {"backdating_working_days": 5000}},
+                    "reason": "Ввод архива бумажных актов",
+                }),
+            )
+            .await;
+        assert!(
+            res.status.as_u16() == 201 || res.status.as_u16() == 200,
+            "{:?}",
+            res.body
+        );
+    }
+
     /// Sends a request through the full app (all middleware) and reads the body as JSON
     /// (`Value::Null` when empty or not JSON).
     pub async fn send(&self, req: TestRequest) -> TestResponse {

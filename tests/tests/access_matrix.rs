@@ -466,6 +466,27 @@ fn routes(f: &Fixture) -> Vec<Route> {
             Some(json!({})),
         ),
         (
+            "GET",
+            "/api/v1/conventions",
+            "/api/v1/conventions".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/conventions/versions",
+            "/api/v1/conventions/versions".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "PUT",
+            "/api/v1/conventions",
+            "/api/v1/conventions".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
             "POST",
             "/api/v1/duplicate-checks",
             "/api/v1/duplicate-checks".into(),

@@ -468,11 +468,11 @@ async fn recalculation_moves_open_cards_and_dry_run_changes_nothing(backend: Tes
     let after: Value = serde_json::from_str(last.after.as_deref().unwrap()).unwrap();
     assert_eq!(
         before,
-        json!({"review_due": "2026-03-31", "calendar_version": old_version})
+        json!({"review_due": "2026-03-31", "calendar_version": old_version, "conventions_version": 0})
     );
     assert_eq!(
         after,
-        json!({"review_due": "2026-04-01", "calendar_version": new_version})
+        json!({"review_due": "2026-04-01", "calendar_version": new_version, "conventions_version": 0})
     );
 
     // The other subject's card is untouched; a second run finds nothing left.

@@ -111,6 +111,7 @@ backend_tests!(
 
 async fn two_decisions_make_two_ol2_cards_with_seq_1_and_2(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     let id = in_work(&app, &s, appeal_body()).await;
     let uri = format!("/api/v1/appeals/{id}/decisions");
@@ -502,6 +503,7 @@ async fn extension_only_by_heads_within_the_cap(backend: TestBackend) {
 
 async fn withdrawal_continuation_and_accepted_withdrawal(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     let id = in_work(&app, &s, appeal_body()).await;
     let base = format!("/api/v1/appeals/{id}");
@@ -622,6 +624,7 @@ fn non_accountable_body(received_at: &str) -> Value {
 
 async fn transfer_and_late_cancellation_are_ol2_cards(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     let id = register(&app, &s, non_accountable_body("2026-05-04T04:00:00Z")).await;
     let base = format!("/api/v1/appeals/{id}");
@@ -855,6 +858,7 @@ async fn first_decision_is_the_final_act_and_sets_the_deemed_refusal_date(backen
     // R44 (APPK art. 91 p.2): with no final act by requisite 13 (2026-03-31) the body is deemed
     // to have refused from the next day; an act in time clears it, a late one keeps it.
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     let on_time = in_work(&app, &s, appeal_body()).await;
     let card = app
@@ -894,6 +898,7 @@ async fn first_decision_is_the_final_act_and_sets_the_deemed_refusal_date(backen
 /// R39: «Не соответствует ст. 63» with defects and a deadline, then «Приведено в соответствие».
 async fn article_63_notice_waits_for_the_correction_and_flags_a_late_one(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     let id = in_work(&app, &s, appeal_body()).await;
     let base = format!("/api/v1/appeals/{id}");
@@ -1063,6 +1068,7 @@ fn clock<'a>(clocks: &'a [Value], name: &str) -> &'a Value {
 
 async fn deadlines_explain_every_clock_and_where_it_stands_today(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     // A card of March 2026: both clocks ran out long ago; the decision kept the review term.
     let id = in_work(&app, &s, appeal_body()).await;
@@ -1167,6 +1173,7 @@ async fn deadlines_explain_every_clock_and_where_it_stands_today(backend: TestBa
 /// R44: the cards deemed refused today — accountable, past requisite 13, no decision yet.
 async fn deemed_refusals_are_listed_until_the_final_act(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let s = staff(&app);
     // All received 2026-03-05: review due 2026-03-31, long past.
     let decided = in_work(&app, &s, appeal_body()).await;

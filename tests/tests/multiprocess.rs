@@ -15,7 +15,8 @@ backend_tests!(
     two_processes_number_without_duplicates_or_gaps_in_gapless_mode,
     switching_the_numbering_mode_continues_after_the_last_number,
     audit_verify_reports_intact_and_broken_chains,
-    a_process_killed_under_load_loses_no_answered_registration
+    a_process_killed_under_load_loses_no_answered_registration,
+    a_conventions_change_in_one_process_applies_in_another_and_is_audited
 );
 
 fn numbering(url: &str, args: &[&str]) -> std::process::Output {
@@ -417,4 +418,62 @@ fn register(port: u16, token: &str, key: &str, body: &str) -> Option<(i64, Strin
         card["id"].as_i64().unwrap(),
         card["registration_number"].as_str().unwrap().to_owned(),
     ))
+}
+
+/// Issue 23 point 1: the cut-off changed through one server process applies to the next request
+/// another (already running, already warm) process serves; the change is in the audit trail.
+async fn a_conventions_change_in_one_process_applies_in_another_and_is_audited(
+    backend: TestBackend,
+) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let admin = app.national_admin("national");
+    let (a, b) = (start_server(&url), start_server(&url));
+    // Received Thursday 2026-03-05 at 10:00 local time.
+    let mut body: serde_json::Value = serde_json::from_str(&application_body()).unwrap();
+    body["received_at"] = serde_json::json!("2026-03-05T05:00:00Z");
+    let body = body.to_string();
+    let registration_date = |port: u16| {
+        let (status, response) = http(
+            port,
+            "POST",
+            "/api/v1/appeals",
+            Some(&registrar.token),
+            &body,
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{response}");
+        let card: serde_json::Value = serde_json::from_str(&response).unwrap();
+        card["registration_date"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(registration_date(b.1), "2026-03-05");
+    let change = serde_json::json!({
+        "conventions": {"deadlines": {"cutoff": "09:00:00"}},
+        "reason": "Окончание приема в 09:00 (проверка)",
+    })
+    .to_string();
+    let (status, response) = http(
+        a.1,
+        "PUT",
+        "/api/v1/conventions",
+        Some(&admin.token),
+        &change,
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{response}");
+    // Process B never saw the change being made: its first request after the version check
+    // interval (`RULES_CHECK_INTERVAL`, one primary-key read per second) reloads the rules.
+    std::thread::sleep(appeals_api::rules::RULES_CHECK_INTERVAL + Duration::from_millis(200));
+    assert_eq!(registration_date(b.1), "2026-03-06");
+    let current = get_json(b.1, "/api/v1/conventions", &registrar.token);
+    assert_eq!(current["version"], 1);
+    assert_eq!(current["conventions"]["deadlines"]["cutoff"], "09:00:00");
+    let events =
+        appeals_db::repo::configuration::admin_events_on(&mut app.conn(), "conventions").unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor_user_id, Some(admin.id));
+    assert!(events[0].after.as_deref().unwrap().contains("09:00:00"));
+    drop((a, b));
 }

@@ -87,6 +87,7 @@ async fn status_changes_and_the_answer_are_owed_to_the_applicant_and_delivered_o
     backend: TestBackend,
 ) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let id = answered(&app).await;
     let gateway = app.user("sms", "S1", &[Role::Integration]);
     let notices = app
@@ -198,6 +199,7 @@ async fn status_changes_and_the_answer_are_owed_to_the_applicant_and_delivered_o
 
 async fn the_queue_is_the_subjects_own_and_bad_requests_change_nothing(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let id = answered(&app).await;
     app.subject("S2", false);
     let other = app.user("sms2", "S2", &[Role::Integration]);

@@ -210,6 +210,7 @@ async fn figures_are_cumulative_across_months_and_totals_sum_the_subtree(backend
     let a = app.subject_under("A", root);
     let b = app.subject_under("B", root);
     app.subject("KPSISU", true);
+    app.allow_entering_past_acts().await;
     let reg_a = app.user("reg-a", "A", &[Role::Registrar]);
     let reg_b = app.user("reg-b", "B", &[Role::Registrar]);
     let exec_a = app.user("exec-a", "A", &[Role::Executor]);
@@ -330,6 +331,7 @@ async fn figures_are_cumulative_across_months_and_totals_sum_the_subtree(backend
 
 async fn a_closed_month_stays_frozen_and_a_later_correction_adds_a_revision(backend: TestBackend) {
     let app = TestApp::new(backend).await;
+    app.allow_entering_past_acts().await;
     let home = app.subject("HOME", false);
     let registrar = app.user("reg", "HOME", &[Role::Registrar]);
     let executor = app.user("ex", "HOME", &[Role::Executor]);

@@ -225,6 +225,7 @@ policies! {
     Recalculators => RecalculateDeadlines,
     CalendarKeepers => ChangeCalendar,
     DictionaryKeepers => ChangeDictionaries,
+    ConventionKeepers => ChangeConventions,
     ReceptionRegistrars => RegisterReception,
     ReceptionReaders => ReadReceptions,
     ReceptionEditors => EditReception,

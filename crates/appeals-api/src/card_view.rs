@@ -90,6 +90,7 @@ pub fn view_of(
                 )
             })
             .flatten(),
+        entered_late: row.entered_late,
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

@@ -330,6 +330,9 @@ pub struct AppealDto {
     /// null once the final act came in time. Before that day it is the date the refusal would
     /// start: compare it with today (a complaint against inaction may be filed from it).
     pub deemed_refusal_on: Option<NaiveDate>,
+    /// An act of this card (decision, transfer, cancellation, withdrawal) was entered on a later
+    /// local day than its stated date (issue 23 point 3; `?entered_late=true` lists them).
+    pub entered_late: bool,
     /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
     /// registrar's decision.
     pub duplicate_of: Option<i64>,
@@ -415,6 +418,9 @@ pub struct AppealListQuery {
     /// `true`: accountable appeals past their review deadline with no decision yet — deemed
     /// refused today (R44, APPK art. 91 p.2).
     pub deemed_refusal: Option<bool>,
+    /// `true`: cards with an act (decision, transfer, cancellation, withdrawal) entered on a later
+    /// local day than its stated date — for auditors; `false`: cards with none.
+    pub entered_late: Option<bool>,
     /// Subject id (analysts of the authorized body; others see only their subject).
     pub subject_id: Option<i64>,
     /// 1–200, default 50.
@@ -688,6 +694,31 @@ impl PatchAppeal {
             receipt_form: self.receipt_form,
             addressee_subject_id: self.addressee_subject_id,
             complaint: self.complaint.map(Into::into),
+        }
+    }
+}
+
+/// A card whose review deadline moved (or would move, in a dry run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MovedDeadline {
+    pub appeal_id: i64,
+    pub registration_number: String,
+    pub review_due_before: NaiveDate,
+    pub review_due_after: NaiveDate,
+    pub calendar_version_before: String,
+    /// The card's version after the change (unchanged in a dry run).
+    pub version: i64,
+}
+
+impl From<appeals_service::config::MovedDeadline> for MovedDeadline {
+    fn from(m: appeals_service::config::MovedDeadline) -> Self {
+        Self {
+            appeal_id: m.appeal_id,
+            registration_number: m.registration_number,
+            review_due_before: m.review_due_before,
+            review_due_after: m.review_due_after,
+            calendar_version_before: m.calendar_version_before,
+            version: m.version,
         }
     }
 }

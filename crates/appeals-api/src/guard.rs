@@ -152,6 +152,13 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/calendar/{year}/overrides",
         Action::ChangeCalendar,
     ),
+    ("GET", "/api/v1/conventions", Action::ReadReferenceData),
+    (
+        "GET",
+        "/api/v1/conventions/versions",
+        Action::ReadReferenceData,
+    ),
+    ("PUT", "/api/v1/conventions", Action::ChangeConventions),
     ("POST", "/api/v1/duplicate-checks", Action::CheckDuplicates),
     (
         "POST",

@@ -103,6 +103,8 @@ pub struct AppealRow {
     pub pending: Option<String>,
     /// The executor the card was routed to, for the work lists.
     pub executor_user_id: Option<i64>,
+    /// An act was entered on a later day than its stated date (the auditors' filter).
+    pub entered_late: bool,
 }
 
 /// A new ОЛ-1 row (the id comes from the database).
@@ -162,6 +164,7 @@ pub struct AppealChange {
     pub closed_at: Option<NaiveDateTime>,
     pub pending: Option<String>,
     pub executor_user_id: Option<i64>,
+    pub entered_late: bool,
 }
 
 impl AppealRow {
@@ -187,6 +190,7 @@ impl AppealRow {
             closed_at: self.closed_at,
             pending: self.pending.clone(),
             executor_user_id: self.executor_user_id,
+            entered_late: self.entered_late,
         }
     }
 }

@@ -69,6 +69,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         pending -> Nullable<Text>,
         executor_user_id -> Nullable<BigInt>,
+        entered_late -> Bool,
     }
 }
 
@@ -469,5 +470,17 @@ diesel::table! {
     appeal_search_keys (key_hash, appeal_id) {
         key_hash -> Text,
         appeal_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Versions of the deadline and numbering conventions (issue 23 point 1).
+    conventions (version) {
+        version -> BigInt,
+        data -> Text,
+        content_hash -> Text,
+        changed_at -> Timestamp,
+        changed_by -> Nullable<BigInt>,
+        reason -> Text,
     }
 }

@@ -188,6 +188,8 @@ pub enum Action {
     ChangeCalendar,
     /// Change the shared dictionaries (national configuration).
     ChangeDictionaries,
+    /// Change the deadline and numbering conventions (national configuration).
+    ChangeConventions,
     /// Register an application for personal reception with its ЛП-1 card (R10, R26).
     RegisterReception,
     /// Read reception cards, their history, schedules, slots and the day's queue.
@@ -209,7 +211,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -232,6 +234,7 @@ impl Action {
         Action::RecalculateDeadlines,
         Action::ChangeCalendar,
         Action::ChangeDictionaries,
+        Action::ChangeConventions,
         Action::RegisterReception,
         Action::ReadReceptions,
         Action::EditReception,
@@ -267,6 +270,7 @@ impl Action {
             Action::RecalculateDeadlines => "recalculate_deadlines",
             Action::ChangeCalendar => "change_calendar",
             Action::ChangeDictionaries => "change_dictionaries",
+            Action::ChangeConventions => "change_conventions",
             Action::RegisterReception => "register_reception",
             Action::ReadReceptions => "read_receptions",
             Action::EditReception => "edit_reception",
@@ -369,7 +373,9 @@ impl Action {
             ],
             Action::AnalyseCampaigns => &[(Analyst, All)],
             Action::RecalculateDeadlines => &[(Admin, Own)],
-            Action::ChangeCalendar | Action::ChangeDictionaries => &[(Admin, National)],
+            Action::ChangeCalendar | Action::ChangeDictionaries | Action::ChangeConventions => {
+                &[(Admin, National)]
+            }
             // Personal reception (p.18): the reception office registers and books, the head who
             // receives (or the secretary of the reception) records the outcome; heads and
             // controllers read their subtree, the authorized body's analysts read all (1-ОЛ §5).
@@ -503,7 +509,11 @@ mod tests {
 
     #[test]
     fn national_configuration_belongs_to_the_authorized_body_only() {
-        for action in [Action::ChangeCalendar, Action::ChangeDictionaries] {
+        for action in [
+            Action::ChangeCalendar,
+            Action::ChangeDictionaries,
+            Action::ChangeConventions,
+        ] {
             let scope = action.scope_for(&[Role::Admin]).unwrap();
             assert_eq!(scope.effective(true), Some(Reach::All));
             assert_eq!(scope.effective(false), None);

@@ -59,7 +59,7 @@ pub enum DayCountConvention {
 /// The configurable choices of the deadline rules ([OBS]/[INF] points of DOMAIN.md). The defaults
 /// are the values DOMAIN.md gives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DeadlineSettings {
     /// Day-count convention for terms counted from an event (R28); default `Inclusive`.
     pub convention: DayCountConvention,
@@ -83,6 +83,9 @@ pub struct DeadlineSettings {
     pub hearing_notice_working_days: u32,
     /// Day of the following month on which report 1-ОЛ is due (R50, Rules p.32); default 10.
     pub report_due_day: u32,
+    /// How many working days before its entry an act may be dated by someone without the head's
+    /// role ([INF], issue 23 point 3); default 3.
+    pub backdating_working_days: u32,
 }
 
 impl Default for DeadlineSettings {
@@ -98,6 +101,7 @@ impl Default for DeadlineSettings {
             extension_notice_working_days: 3,
             hearing_notice_working_days: 3,
             report_due_day: 10,
+            backdating_working_days: 3,
         }
     }
 }

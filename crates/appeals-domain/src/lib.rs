@@ -5,8 +5,10 @@
 //! Rule ids (R1–R52) refer to `docs/rules.md`, which maps each rule to its code and tests.
 
 pub mod access;
+pub mod acttime;
 pub mod calendar;
 pub mod cards;
+pub mod conventions;
 pub mod deadline;
 pub mod dedup;
 pub mod dictionary;

@@ -21,6 +21,7 @@ use crate::dictionary::Evidence;
 /// One row of the letter-index table: the person category (a code of the `person_categories`
 /// book) and the index numbers of its appeals start with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LetterIndexEntry {
     /// Code in `person_categories` (`individual`, `legal_entity`, …).
     pub category: String,
@@ -32,6 +33,7 @@ pub struct LetterIndexEntry {
 
 /// The letter-index table (p.4 «әріптік көрсеткіш»; R3). Configuration data, not code branches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LetterIndexTable {
     /// Rows; categories are unique.
     pub entries: Vec<LetterIndexEntry>,
@@ -133,6 +135,7 @@ impl NumberingMode {
 
 /// Layout settings of a registration number (R3). Default: `-` and 8 digits (eOtinish [OBS]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RegNumberFormat {
     /// Separator between index, year and counter.
     pub separator: char,

@@ -226,14 +226,20 @@ pub fn withdraw(
 ) -> AppResult<CardView> {
     act_on_card(conn, ctx, target, |_, row, parts| {
         let mut issues = Vec::new();
-        let at = ctx.stated_instant(withdrawn_at, "#/withdrawn_at", row.received_at, &mut issues);
+        let act = ctx.act_time(withdrawn_at, "#/withdrawn_at", row.received_at, &mut issues);
         fail_if_any(issues)?;
         transition(parts, &[Command::Withdraw])?;
+        parts.details.entered_late |= act.entered_late;
         Ok(status_change(
             CardAction::Withdrawn,
             row,
             parts,
-            json!({ "reason": reason, "withdrawn_at": at.and_utc() }),
+            json!({
+                "reason": reason,
+                "withdrawn_at": act.act_at.and_utc(),
+                "entered_at": act.entered_at.and_utc(),
+                "entered_late": act.entered_late,
+            }),
         ))
     })
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use appeals_db::{DbConn, repo};
 use appeals_domain::calendar::{Calendar, Override};
 use appeals_domain::cards::AddressReconciliationPolicy;
+use appeals_domain::conventions::Conventions;
 use appeals_domain::deadline::DeadlineSettings;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
@@ -36,6 +37,9 @@ pub struct Rules {
     pub numbering: NumberingMode,
     /// R21 [INF]: whether an unreconciled address difference holds up the first decision.
     pub address_reconciliation: AddressReconciliationPolicy,
+    /// The stored version of the deadline and numbering conventions `deadlines`, `letter_index`,
+    /// `number_format` and `forwarded_term_policy` come from (0: the built-in defaults).
+    pub conventions_version: i64,
 }
 
 /// Name of the `settings` row holding the R21 policy (`AddressReconciliationPolicy::code`);
@@ -73,6 +77,29 @@ impl Rules {
             config_version: None,
             dedup: DedupSettings::default(),
             numbering: NumberingMode::default(),
+            conventions_version: 0,
+        }
+    }
+
+    /// The conventions these rules apply.
+    pub fn conventions(&self) -> Conventions {
+        Conventions {
+            deadlines: self.deadlines.clone(),
+            letter_index: self.letter_index.clone(),
+            number_format: self.number_format.clone(),
+            forwarded_term_policy: self.forwarded_term_policy,
+        }
+    }
+
+    /// These rules with `conventions` (stored as `version`) in force.
+    pub fn with_conventions(self, conventions: Conventions, version: i64) -> Self {
+        Self {
+            deadlines: conventions.deadlines,
+            letter_index: conventions.letter_index,
+            number_format: conventions.number_format,
+            forwarded_term_policy: conventions.forwarded_term_policy,
+            conventions_version: version,
+            ..self
         }
     }
 
@@ -99,7 +126,16 @@ impl Rules {
             ))
         })?;
         let defaults = Self::defaults();
-        Ok(Self {
+        let conventions = repo::configuration::latest_conventions(conn)?
+            .map(|row| {
+                let stored: Conventions = crate::cards::parts::parse_json(
+                    &row.data,
+                    &format!("conventions version {}", row.version),
+                )?;
+                Ok::<_, AppError>((stored, row.version))
+            })
+            .transpose()?;
+        let rules = Self {
             calendar: Arc::new(calendar),
             dictionaries: dictionaries.into_iter().map(|d| (d.name, d)).collect(),
             config_version: Some(version),
@@ -113,6 +149,10 @@ impl Rules {
                 None => defaults.address_reconciliation,
             },
             ..defaults
+        };
+        Ok(match conventions {
+            Some((stored, version)) => rules.with_conventions(stored, version),
+            None => rules,
         })
     }
 
@@ -390,6 +430,7 @@ pub struct MovedDeadline {
 #[derive(Debug, Clone)]
 pub struct Recalculation {
     pub calendar_version: String,
+    pub conventions_version: i64,
     pub dry_run: bool,
     pub checked: u32,
     pub moved_count: u32,
@@ -397,10 +438,88 @@ pub struct Recalculation {
     pub moved: Vec<MovedDeadline>,
 }
 
+/// An open card whose stored review deadline differs from the one `rules` give, with its parts.
+struct Differing {
+    row: appeals_db::rows::AppealRow,
+    parts: crate::cards::parts::CardParts,
+    due: chrono::NaiveDate,
+}
+
+/// What a scan of open cards found.
+#[derive(Default)]
+struct Scan {
+    /// Cards computed with other versions than `rules`' (all of them when `stale_only` is off).
+    checked: u32,
+    skipped_extended: u32,
+}
+
+/// R33: walks the open cards of `subject_id` (every subject: `None`) with a review deadline on or
+/// after `from`, and hands `found` each one whose review term counted on `rules` ends on another
+/// day. With `stale_only`, cards already computed with `rules`' calendar and conventions are
+/// passed over. A card with a signed extension keeps its date (R37).
+fn scan_open_cards(
+    conn: &mut DbConn,
+    rules: &Rules,
+    subject_id: Option<i64>,
+    from: Option<chrono::NaiveDate>,
+    stale_only: bool,
+    mut found: impl FnMut(&mut DbConn, Differing) -> AppResult<()>,
+) -> AppResult<Scan> {
+    let version = rules.calendar.version().to_string();
+    let mut scan = Scan::default();
+    let mut after_id = 0;
+    loop {
+        let page = repo::configuration::open_appeals_page(
+            conn,
+            subject_id,
+            &OPEN_STATUSES,
+            from,
+            after_id,
+            500,
+        )?;
+        let Some(last) = page.last() else { break };
+        after_id = last.id;
+        for row in page {
+            let parts = crate::cards::parts::CardParts::of(&row)?;
+            if stale_only
+                && parts.details.calendar_version == version
+                && parts.details.conventions_version == rules.conventions_version
+            {
+                continue;
+            }
+            scan.checked += 1;
+            if parts.state.prolong_count() > 0 {
+                scan.skipped_extended += 1;
+                continue;
+            }
+            let Ok(due) = appeals_domain::deadline::review_due(
+                &rules.calendar,
+                &rules.deadlines,
+                row.registration_date,
+                parts.card.term(),
+            ) else {
+                // The term ends beyond the calendar's range: nothing to compare with.
+                continue;
+            };
+            if due.date != row.review_due {
+                found(
+                    conn,
+                    Differing {
+                        row,
+                        parts,
+                        due: due.date,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(scan)
+}
+
 /// R33: counts the review term of the caller's subject's open cards (registered from `from`)
-/// again on the current calendar; a card with a signed extension keeps its date. Each move is a
-/// `deadline_recalculated` event of the card; the whole run is an admin event. A dry run changes
-/// nothing.
+/// again on the current calendar and deadline conventions; a card with a signed extension keeps
+/// its date. Each move is a `deadline_recalculated` event of the card; the whole run is an admin
+/// event. A dry run changes nothing.
 pub fn recalculate_deadlines(
     conn: &mut DbConn,
     ctx: &crate::ctx::Ctx,
@@ -411,87 +530,64 @@ pub fn recalculate_deadlines(
     appeals_db::write_tx(conn, |conn| {
         let rules = Rules::load(conn)?;
         let version = rules.calendar.version().to_string();
-        let mut out = Recalculation {
-            calendar_version: version.clone(),
-            dry_run,
-            checked: 0,
-            moved_count: 0,
-            skipped_extended: 0,
-            moved: Vec::new(),
-        };
-        let mut after_id = 0;
-        loop {
-            let page = repo::configuration::open_appeals_page(
-                conn,
-                subject_id,
-                &OPEN_STATUSES,
-                from,
-                after_id,
-                500,
-            )?;
-            let Some(last) = page.last() else { break };
-            after_id = last.id;
-            for row in page {
-                let mut parts = crate::cards::parts::CardParts::of(&row)?;
-                if parts.details.calendar_version == version {
-                    continue;
-                }
-                out.checked += 1;
-                if parts.state.prolong_count() > 0 {
-                    out.skipped_extended += 1;
-                    continue;
-                }
-                let Ok(due) = appeals_domain::deadline::review_due(
-                    &rules.calendar,
-                    &rules.deadlines,
-                    row.registration_date,
-                    parts.card.term(),
-                ) else {
-                    // The term ends beyond the calendar's range: nothing to compare with.
-                    continue;
-                };
-                if due.date == row.review_due {
-                    continue;
-                }
-                let old_version = parts.details.calendar_version.clone();
-                let mut moved = MovedDeadline {
-                    appeal_id: row.id,
-                    registration_number: row.reg_number.clone(),
-                    review_due_before: row.review_due,
-                    review_due_after: due.date,
-                    calendar_version_before: old_version.clone(),
-                    version: row.version,
-                };
-                if !dry_run {
-                    parts.card.recalculate_control_date(|_| due.date);
-                    parts.details.calendar_version = version.clone();
-                    let next = parts.apply_to(&row)?;
-                    let saved = crate::cards::write::commit(
-                        conn,
-                        ctx.actor(),
-                        ctx.stored_now(),
-                        crate::cards::write::CardChange {
-                            before: &row,
-                            after: next,
-                            event: CardEvent {
-                                action: CardAction::DeadlineRecalculated,
-                                before: Some(serde_json::json!({
-                                    "review_due": row.review_due,
-                                    "calendar_version": old_version,
-                                })),
-                                after: Some(serde_json::json!({
-                                    "review_due": due.date,
-                                    "calendar_version": version,
-                                })),
-                            },
+        let mut moved = Vec::new();
+        let scan = scan_open_cards(conn, &rules, Some(subject_id), from, true, |conn, d| {
+            let Differing {
+                row,
+                mut parts,
+                due,
+            } = d;
+            let old_version = parts.details.calendar_version.clone();
+            let old_conventions = parts.details.conventions_version;
+            let mut m = MovedDeadline {
+                appeal_id: row.id,
+                registration_number: row.reg_number.clone(),
+                review_due_before: row.review_due,
+                review_due_after: due,
+                calendar_version_before: old_version.clone(),
+                version: row.version,
+            };
+            if !dry_run {
+                parts.card.recalculate_control_date(|_| due);
+                parts.details.calendar_version = version.clone();
+                parts.details.conventions_version = rules.conventions_version;
+                let next = parts.apply_to(&row)?;
+                let saved = crate::cards::write::commit(
+                    conn,
+                    ctx.actor(),
+                    ctx.stored_now(),
+                    crate::cards::write::CardChange {
+                        before: &row,
+                        after: next,
+                        event: CardEvent {
+                            action: CardAction::DeadlineRecalculated,
+                            before: Some(serde_json::json!({
+                                "review_due": row.review_due,
+                                "calendar_version": old_version,
+                                "conventions_version": old_conventions,
+                            })),
+                            after: Some(serde_json::json!({
+                                "review_due": due,
+                                "calendar_version": version,
+                                "conventions_version": rules.conventions_version,
+                            })),
                         },
-                    )?;
-                    moved.version = saved.version;
-                }
-                out.moved_count += 1;
-                out.moved.push(moved);
+                    },
+                )?;
+                m.version = saved.version;
             }
-        }
+            moved.push(m);
+            Ok(())
+        })?;
+        let out = Recalculation {
+            calendar_version: version.clone(),
+            conventions_version: rules.conventions_version,
+            dry_run,
+            checked: scan.checked,
+            moved_count: u32::try_from(moved.len()).unwrap_or(u32::MAX),
+            skipped_extended: scan.skipped_extended,
+            moved,
+        };
         if !dry_run {
             repo::configuration::append_admin_event(
                 conn,
@@ -506,6 +602,7 @@ pub fn recalculate_deadlines(
                             "subject_id": subject_id,
                             "from": from,
                             "calendar_version": version,
+                            "conventions_version": rules.conventions_version,
                             "checked": out.checked,
                             "moved": out.moved.iter().map(|m| m.appeal_id).collect::<Vec<_>>(),
                         })
@@ -515,6 +612,165 @@ pub fn recalculate_deadlines(
             )?;
         }
         Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadline and numbering conventions (issue 23 point 1)
+// ---------------------------------------------------------------------------------------------
+
+/// The conventions in force and their stored version (0: the built-in defaults).
+pub struct ConventionsView {
+    pub conventions: Conventions,
+    pub version: i64,
+    pub row: Option<repo::configuration::ConventionsRow>,
+}
+
+/// The conventions as this process applies them.
+pub fn conventions(conn: &mut DbConn) -> AppResult<ConventionsView> {
+    let row = repo::configuration::latest_conventions(conn)?;
+    let rules = Rules::load(conn)?;
+    Ok(ConventionsView {
+        conventions: rules.conventions(),
+        version: rules.conventions_version,
+        row,
+    })
+}
+
+/// Every stored version, newest first.
+pub fn conventions_versions(
+    conn: &mut DbConn,
+) -> AppResult<Vec<repo::configuration::ConventionsRow>> {
+    Ok(repo::configuration::conventions_versions(conn)?)
+}
+
+/// Most moved cards a preview lists (the count covers all).
+const PREVIEW_LIMIT: usize = 100;
+
+/// What storing new conventions would do to stored review deadlines: every open card of every
+/// subject whose review term, counted with the new conventions, ends on another day.
+#[derive(Debug, Clone)]
+pub struct ConventionsPreview {
+    pub checked: u32,
+    pub moved_count: u32,
+    pub skipped_extended: u32,
+    /// The first moved cards, by id.
+    pub moved: Vec<MovedDeadline>,
+}
+
+/// The outcome of a change (or of its dry run).
+pub struct ConventionsChange {
+    pub dry_run: bool,
+    /// `false`: the stated conventions are those in force (nothing stored).
+    pub changed: bool,
+    pub view: ConventionsView,
+    pub preview: ConventionsPreview,
+    /// The rules after the change, for the caller's process to install.
+    pub rules: Option<Rules>,
+}
+
+/// Issue 23 point 1: stores `stated` as the next version of the conventions (authorized body's
+/// admins; the guard decides), audited with the documents before and after; every process applies
+/// it on its next request. Stored deadlines do not move by themselves (R33): the answer previews
+/// which review deadlines an explicit recalculation would move, and a dry run stores nothing.
+pub fn replace_conventions(
+    conn: &mut DbConn,
+    ctx: &crate::ctx::Ctx,
+    stated: Conventions,
+    reason: String,
+    dry_run: bool,
+) -> AppResult<ConventionsChange> {
+    let mut issues: Vec<crate::error::FieldIssue> = stated
+        .issues()
+        .into_iter()
+        .map(|i| crate::error::FieldIssue::new(i.pointer, i.reason))
+        .collect();
+    if reason.trim().is_empty() {
+        issues.push(crate::error::FieldIssue::new(
+            "#/reason",
+            "say why the conventions change",
+        ));
+    }
+    crate::ctx::fail_if_any(issues)?;
+    appeals_db::write_tx(conn, |conn| {
+        let before = Rules::load(conn)?;
+        let current = before.conventions();
+        let candidate_version = before.conventions_version + 1;
+        let candidate = Rules::load(conn)?.with_conventions(stated.clone(), candidate_version);
+        let mut preview = ConventionsPreview {
+            checked: 0,
+            moved_count: 0,
+            skipped_extended: 0,
+            moved: Vec::new(),
+        };
+        let scan = scan_open_cards(conn, &candidate, None, None, false, |_, d| {
+            preview.moved_count += 1;
+            if preview.moved.len() < PREVIEW_LIMIT {
+                preview.moved.push(MovedDeadline {
+                    appeal_id: d.row.id,
+                    registration_number: d.row.reg_number.clone(),
+                    review_due_before: d.row.review_due,
+                    review_due_after: d.due,
+                    calendar_version_before: d.parts.details.calendar_version.clone(),
+                    version: d.row.version,
+                });
+            }
+            Ok(())
+        })?;
+        preview.checked = scan.checked;
+        preview.skipped_extended = scan.skipped_extended;
+        let changed = stated != current;
+        if dry_run || !changed {
+            let view = ConventionsView {
+                conventions: if dry_run { stated } else { current },
+                version: before.conventions_version,
+                row: repo::configuration::latest_conventions(conn)?,
+            };
+            return Ok(ConventionsChange {
+                dry_run,
+                changed,
+                view,
+                preview,
+                rules: None,
+            });
+        }
+        let data = crate::cards::parts::to_json(&stated)?;
+        let row = repo::configuration::ConventionsRow {
+            version: candidate_version,
+            content_hash: crate::cards::parts::sha256_hex(&data),
+            data,
+            changed_at: ctx.stored_now(),
+            changed_by: Some(ctx.actor().user_id),
+            reason: reason.trim().to_owned(),
+        };
+        repo::configuration::insert_conventions(conn, &row)?;
+        let rules = record_change(
+            conn,
+            ctx,
+            "conventions_replaced",
+            "conventions".to_owned(),
+            Some(serde_json::json!({
+                "version": before.conventions_version,
+                "conventions": current,
+            })),
+            Some(serde_json::json!({
+                "version": candidate_version,
+                "conventions": stated,
+                "reason": row.reason,
+                "review_deadlines_to_move": preview.moved_count,
+            })),
+        )?;
+        Ok(ConventionsChange {
+            dry_run,
+            changed,
+            view: ConventionsView {
+                conventions: stated,
+                version: candidate_version,
+                row: Some(row),
+            },
+            preview,
+            rules: Some(rules),
+        })
     })
 }
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use appeals_domain::access::Role;
-use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
+use appeals_domain::acttime::{self, ActTime, Enterer, LatenessBasis};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
 use crate::access::Grant;
 use crate::config::Rules;
@@ -28,9 +29,6 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
 }
 
-/// Tolerated clock skew of a client-supplied instant.
-const FUTURE_SKEW_MINUTES: i64 = 5;
-
 impl Ctx {
     pub fn actor(&self) -> &Actor {
         self.grant.actor()
@@ -43,8 +41,7 @@ impl Ctx {
     }
 
     /// An instant stated by the client (`None` = the time of the action), truncated like every
-    /// stored time; one in the future (beyond a small skew) or before `not_before` is an issue at
-    /// `pointer`, collected into `issues`.
+    /// stored time; see [`Ctx::act_time`] for the bounds.
     pub fn stated_instant(
         &self,
         given: Option<DateTime<Utc>>,
@@ -52,20 +49,44 @@ impl Ctx {
         not_before: NaiveDateTime,
         issues: &mut Vec<FieldIssue>,
     ) -> NaiveDateTime {
-        let now = self.stored_now();
-        let Some(given) = given else {
-            return now;
+        self.act_time(given, pointer, not_before, issues).act_at
+    }
+
+    /// The stated time of an act beside the server's time of its entry (issue 23 point 3): not in
+    /// the future (beyond a small skew), not before `not_before`, not more than the configured
+    /// working days before the entry unless the caller holds the head's role. A refusal is an
+    /// issue at `pointer`, collected into `issues` (the entry time stands in for the act then).
+    pub fn act_time(
+        &self,
+        given: Option<DateTime<Utc>>,
+        pointer: &str,
+        not_before: NaiveDateTime,
+        issues: &mut Vec<FieldIssue>,
+    ) -> ActTime {
+        let entered_at = self.stored_now();
+        let stated = given.map(|t| t.naive_utc().trunc_subsecs(6));
+        let enterer = if self.actor().roles.contains(&Role::Head) {
+            Enterer::Head
+        } else {
+            Enterer::Ordinary
         };
-        let t = given.naive_utc().trunc_subsecs(6);
-        if t > now + Duration::minutes(FUTURE_SKEW_MINUTES) {
-            issues.push(FieldIssue::new(pointer, "lies in the future"));
-        } else if t < not_before {
-            issues.push(FieldIssue::new(
-                pointer,
-                format!("precedes {}", not_before.and_utc().to_rfc3339()),
-            ));
-        }
-        t
+        acttime::act_time(
+            &self.rules.calendar,
+            &self.rules.deadlines,
+            entered_at,
+            stated,
+            not_before,
+            enterer,
+        )
+        .unwrap_or_else(|refusal| {
+            issues.push(FieldIssue::new(pointer, refusal.reason()));
+            ActTime {
+                act_at: entered_at,
+                entered_at,
+                basis: LatenessBasis::EnteredAt,
+                entered_late: false,
+            }
+        })
     }
 }
 

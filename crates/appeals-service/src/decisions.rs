@@ -11,6 +11,7 @@
 use appeals_db::rows::{AppealRow, DecisionCardRow, NewDecisionCardRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::DomainError;
+use appeals_domain::acttime::{ActTime, LatenessBasis};
 use appeals_domain::cards::{
     AddressReconciliationPolicy, ApplicantCard, Decision, DecisionBooks, DecisionCard,
 };
@@ -20,7 +21,7 @@ use appeals_domain::dictionary::{
 };
 use appeals_domain::events::{CardAction, CardEvent};
 use appeals_domain::lifecycle::Command;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -83,6 +84,13 @@ pub struct Ol2Details {
     pub due: Option<NaiveDate>,
     #[serde(default)]
     pub is_late: Option<bool>,
+    /// Entered on a later local day than the act's stated date (issue 23 point 3).
+    #[serde(default)]
+    pub entered_late: bool,
+    /// Which time lateness was judged on: `stated_act_time` or `entered_at` (absent on cards
+    /// recorded before the distinction: their stated time).
+    #[serde(default)]
+    pub lateness_basis: Option<LatenessBasis>,
 }
 
 /// One stored ОЛ-2 read back: the row, the card and the facts beside it.
@@ -165,7 +173,8 @@ pub(crate) fn load_cards(conn: &mut DbConn, appeal_id: i64) -> AppResult<Vec<Ol2
 /// What an action puts on a new ОЛ-2.
 struct NewOl2 {
     decision: Decision,
-    decided_at: NaiveDateTime,
+    /// The act's time beside its entry (the ОЛ-2's `decided_at` is the act's).
+    act: ActTime,
     details: Ol2Details,
 }
 
@@ -179,9 +188,13 @@ fn record_card(
 ) -> AppResult<Ol2> {
     let NewOl2 {
         decision,
-        decided_at,
-        details,
+        act,
+        mut details,
     } = new;
+    let decided_at = act.act_at;
+    details.entered_late = act.entered_late;
+    details.lateness_basis = Some(act.basis);
+    parts.details.entered_late |= act.entered_late;
     let existing: Vec<DecisionCard> = load_cards(conn, row.id)?
         .into_iter()
         .map(|ol2| ol2.card)
@@ -424,8 +437,7 @@ where
         |conn, row, parts| {
             let decision = decision_of(&cmd, parts.card.kind())?;
             let mut issues = Vec::new();
-            let decided_at =
-                ctx.stated_instant(cmd.decided_at, "#/decided_at", row.received_at, &mut issues);
+            let act = ctx.act_time(cmd.decided_at, "#/decided_at", row.received_at, &mut issues);
             fail_if_any(issues)?;
             decision.validate(parts.card.kind(), &books(&ctx.rules)?)?;
             let before = json!({
@@ -435,7 +447,7 @@ where
             // R44: the first decision is the final act; later ones do not move it.
             if parts.state.decisions() == 0 {
                 ensure_addresses_reconciled(conn, &ctx.rules, row.id)?;
-                parts.details.final_act_on = Some(ctx.rules.local_date(decided_at.and_utc()));
+                parts.details.final_act_on = Some(ctx.rules.local_date(act.act_at.and_utc()));
             }
             transition(parts, &[Command::RecordDecision])?;
             let ol2 = record_card(
@@ -445,7 +457,7 @@ where
                 parts,
                 NewOl2 {
                     decision,
-                    decided_at,
+                    act,
                     details: Ol2Details {
                         answer_text: cmd.answer_text.clone(),
                         ..Ol2Details::default()
@@ -466,6 +478,9 @@ where
                     "answer_character": answer_character,
                     "termination_reason": termination_reason,
                     "decided_at": ol2.card.decided_at.and_utc(),
+                    "entered_at": act.entered_at.and_utc(),
+                    "entered_late": act.entered_late,
+                    "lateness_basis": act.basis.code(),
                 })),
             };
             Ok((event, ol2))
@@ -614,12 +629,13 @@ where
                 ));
             };
             let mut issues = Vec::new();
-            let transferred_at = ctx.stated_instant(
+            let act = ctx.act_time(
                 cmd.transferred_at,
                 "#/transferred_at",
                 row.received_at,
                 &mut issues,
             );
+            let transferred_at = act.act_at;
             fail_if_any(issues)?;
             let rules = &ctx.rules;
             let due = match row.transfer_due {
@@ -646,7 +662,7 @@ where
                         category,
                         target_system: target_system.clone(),
                     },
-                    decided_at: transferred_at,
+                    act,
                     details: Ol2Details {
                         due: Some(due),
                         is_late: Some(is_late),
@@ -665,6 +681,9 @@ where
                     "transferred_at": ol2.card.decided_at.and_utc(),
                     "transfer_due": due,
                     "is_late": is_late,
+                    "entered_at": act.entered_at.and_utc(),
+                    "entered_late": act.entered_late,
+                    "lateness_basis": act.basis.code(),
                 }),
             );
             Ok((event, ol2))
@@ -727,8 +746,8 @@ where
                 transfer.card.decided_at,
                 &mut issues,
             );
-            let cancelled_at =
-                ctx.stated_instant(cmd.cancelled_at, "#/cancelled_at", decided_at, &mut issues);
+            let act = ctx.act_time(cmd.cancelled_at, "#/cancelled_at", decided_at, &mut issues);
+            let cancelled_at = act.act_at;
             fail_if_any(issues)?;
             let rules = &ctx.rules;
             let due = deadline::transfer_cancellation_due(
@@ -751,7 +770,7 @@ where
                             .map_err(|e| AppError::corrupt(e.to_string()))?,
                         cancellation_decided_at: decided_at,
                     },
-                    decided_at: cancelled_at,
+                    act,
                     details: Ol2Details {
                         reason: Some(cmd.reason.trim().to_owned()),
                         transfer_id: Some(transfer.row.id),
@@ -783,6 +802,9 @@ where
                     "cancelled_at": ol2.card.decided_at.and_utc(),
                     "cancellation_due": due,
                     "is_late": is_late,
+                    "entered_at": act.entered_at.and_utc(),
+                    "entered_late": act.entered_late,
+                    "lateness_basis": act.basis.code(),
                 })),
             };
             Ok((event, ol2))

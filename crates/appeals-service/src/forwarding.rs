@@ -146,6 +146,7 @@ fn register_part(
     )?;
     let details = AppealDetails {
         calendar_version: review.calendar_version.to_string(),
+        conventions_version: ctx.rules.conventions_version,
         talon: Some(StoredTalon::of(&talon)),
         received_after_cutoff: receipt.after_cutoff,
         postal_address: main_parts.details.postal_address.clone(),

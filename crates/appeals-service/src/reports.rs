@@ -14,7 +14,6 @@ use appeals_domain::report::{
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::access::{self, Grant};
 use crate::cards::counts;
@@ -84,12 +83,7 @@ pub fn definition_in_force(
     }
 }
 
-fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use crate::cards::parts::sha256_hex as sha256;
 
 /// The subjects a report for `subject_id` (or for the caller's reach) covers: `None` for all.
 fn scope(conn: &mut DbConn, grant: &Grant, subject_id: Option<i64>) -> AppResult<Option<Vec<i64>>> {

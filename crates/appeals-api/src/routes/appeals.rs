@@ -125,6 +125,7 @@ pub async fn list(
         overdue: q.overdue.unwrap_or(false),
         transfer_overdue: q.transfer_overdue.unwrap_or(false),
         deemed_refusal: q.deemed_refusal.unwrap_or(false),
+        entered_late: q.entered_late,
         before_id: page_request.cursor_id,
         limit: page_request.fetch(),
     };

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::{Auth, CalendarKeepers, Recalculators, ReferenceData};
+use crate::dto::MovedDeadline;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
 use crate::state::AppState;
@@ -367,28 +368,18 @@ pub struct RecalculationRequest {
     pub dry_run: bool,
 }
 
-/// A card whose review deadline moved (or would move, in a dry run).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct MovedDeadline {
-    pub appeal_id: i64,
-    pub registration_number: String,
-    pub review_due_before: NaiveDate,
-    pub review_due_after: NaiveDate,
-    pub calendar_version_before: String,
-    /// The card's version after the change (unchanged in a dry run).
-    pub version: i64,
-}
-
 /// Result of a recalculation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"calendar_version": "kz-r1-0a1b2c3d4e5f", "dry_run": false, "checked": 3, "moved_count": 1,
+#[schema(example = json!({"calendar_version": "kz-r1-0a1b2c3d4e5f", "conventions_version": 0, "dry_run": false, "checked": 3, "moved_count": 1,
     "skipped_extended": 0, "moved": [{"appeal_id": 7, "registration_number": "ЖТ-2026-00000007", "review_due_before": "2026-03-31",
     "review_due_after": "2026-04-01", "calendar_version_before": "kz-r0-3fa2c81d09b7", "version": 2}]}))]
 pub struct RecalculationDto {
     /// The calendar version deadlines were recalculated with.
     pub calendar_version: String,
+    /// The version of the deadline conventions they were recalculated with (0: built-in).
+    pub conventions_version: i64,
     pub dry_run: bool,
-    /// Open cards computed with another calendar version.
+    /// Open cards computed with another calendar or conventions version.
     pub checked: u32,
     pub moved_count: u32,
     /// Cards with a signed extension (R37): their control date is not derived from the term, so
@@ -399,9 +390,10 @@ pub struct RecalculationDto {
 
 /// Recalculate the review deadlines of open cards (administrators).
 ///
-/// R33: a calendar change never moves stored deadlines by itself; this audited operation counts the
-/// review term (ОЛ-1 requisite 9) again from the registration date on the current calendar for the
-/// open cards of the caller's subject computed with an older calendar version, and records a
+/// R33: a calendar or conventions change never moves stored deadlines by itself; this audited
+/// operation counts the review term (ОЛ-1 requisite 9) again from the registration date on the
+/// current calendar and deadline conventions for the open cards of the caller's subject computed
+/// with an older version of either, and records a
 /// `deadline_recalculated` event on every card whose deadline moved. `dry_run` reports and
 /// changes nothing.
 #[utoipa::path(tag = "calendar", request_body = RecalculationRequest, responses((status = 200, body = RecalculationDto)))]
@@ -426,18 +418,8 @@ impl From<config::Recalculation> for RecalculationDto {
             checked: done.checked,
             moved_count: done.moved_count,
             skipped_extended: done.skipped_extended,
-            moved: done
-                .moved
-                .into_iter()
-                .map(|m| MovedDeadline {
-                    appeal_id: m.appeal_id,
-                    registration_number: m.registration_number,
-                    review_due_before: m.review_due_before,
-                    review_due_after: m.review_due_after,
-                    calendar_version_before: m.calendar_version_before,
-                    version: m.version,
-                })
-                .collect(),
+            conventions_version: done.conventions_version,
+            moved: done.moved.into_iter().map(MovedDeadline::from).collect(),
         }
     }
 }

@@ -11,6 +11,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use appeals_domain::acttime::LatenessBasis;
 use appeals_domain::cards::Decision;
 use appeals_service::decisions::{self, Ol2, Ol2Kind, Ol2View};
 use appeals_service::{actions, idempotency::Once};
@@ -61,7 +62,10 @@ pub struct RecordDecisionBody {
     #[validate(length(max = 20000))]
     #[schema(max_length = 20000)]
     pub answer_text: Option<String>,
-    /// When the decision was signed; default now. Not before the receipt, not in the future.
+    /// When the decision was signed (a paper answer's date); default: the time it is entered.
+    /// Not before the receipt, not in the future, and — unless a head enters it — not more than
+    /// `backdating_working_days` (3) working days before the entry. Kept beside the server's
+    /// entry time (`created_at`).
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -96,7 +100,8 @@ impl From<Ol2Kind> for CardKind {
     "bases": [], "answer_text": "Отопление восстановлено 12.03.2026.",
     "category": null, "target_system": null, "transfer_id": null, "cancellation_decided_at": null,
     "reason": null, "due": null, "is_late": null,
-    "decided_at": "2026-03-12T06:00:00Z", "decided_by_user_id": 3, "created_at": "2026-03-12T06:00:01.123456Z"
+    "decided_at": "2026-03-12T06:00:00Z", "decided_by_user_id": 3, "created_at": "2026-03-12T06:00:01.123456Z",
+    "entered_late": false, "lateness_basis": "stated_act_time"
 }))]
 pub struct DecisionCardDto {
     /// Id of the ОЛ-2 card (a transfer's id is the `transfer_id` of its cancellation).
@@ -126,10 +131,18 @@ pub struct DecisionCardDto {
     pub due: Option<NaiveDate>,
     /// Transfers and cancellations: done after `due`.
     pub is_late: Option<bool>,
-    /// When the decision was signed (transfers: transferred; cancellations: cancelled).
+    /// When the act happened — the decision signed, the document transferred, the transfer
+    /// cancelled: the stated time, else the entry's.
     pub decided_at: DateTime<Utc>,
     pub decided_by_user_id: i64,
+    /// When the server recorded the act (never the client's clock).
     pub created_at: DateTime<Utc>,
+    /// Entered on a later local day than `decided_at`.
+    pub entered_late: bool,
+    /// Which time `is_late` and the final-act date were judged on: `stated_act_time` (the law
+    /// sets the term for the act, APPK art. 76, Rules p.15) or `entered_at` (no time stated).
+    #[schema(example = "stated_act_time")]
+    pub lateness_basis: String,
 }
 
 /// A recorded ОЛ-2 with the card as it is after the action.
@@ -258,6 +271,12 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
         decided_at: card_view::utc(card.decided_at),
         decided_by_user_id: row.created_by,
         created_at: card_view::utc(row.created_at),
+        entered_late: details.entered_late,
+        lateness_basis: details
+            .lateness_basis
+            .unwrap_or(LatenessBasis::StatedActTime)
+            .code()
+            .to_owned(),
     };
     match &card.decision {
         Decision::Appeal {

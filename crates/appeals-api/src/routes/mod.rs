@@ -6,6 +6,7 @@ pub mod applicants;
 pub mod auth;
 pub mod calendar;
 pub mod closure;
+pub mod conventions;
 pub mod corrections;
 pub mod deadlines;
 pub mod decisions;

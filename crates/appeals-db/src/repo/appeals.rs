@@ -190,6 +190,8 @@ pub struct AppealFilter {
     /// R44: accountable appeals past their review deadline before this date with no decision (the
     /// final act) yet — the body is deemed to have refused.
     pub deemed_refusal_on: Option<NaiveDate>,
+    /// Cards with an act entered on a later day than its stated date (`Some(true)`), or none.
+    pub entered_late: Option<bool>,
     /// Only ids below this (the cursor: newest first).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -250,6 +252,9 @@ pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbErr
             .filter(appeals::is_accountable.eq(false))
             .filter(appeals::status.ne("transferred"))
             .filter(appeals::transfer_due.lt(d));
+    }
+    if let Some(late) = f.entered_late {
+        q = q.filter(appeals::entered_late.eq(late));
     }
     if let Some(d) = f.deemed_refusal_on {
         // Once decided a card stays `decided` or becomes `closed`; no other status follows.

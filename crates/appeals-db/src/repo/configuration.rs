@@ -17,7 +17,8 @@ use crate::rows::{
     AdminEventRow, AppealRow, CalendarOverridesRow, DictionaryEntryRow, NewAdminEventRow,
 };
 use crate::schema::{
-    admin_events, appeals, calendar_overrides, config_versions, dictionary_entries, settings,
+    admin_events, appeals, calendar_overrides, config_versions, conventions, dictionary_entries,
+    settings,
 };
 
 /// Name of the version row that covers dictionaries and the calendar.
@@ -260,6 +261,46 @@ pub fn save_calendar_overrides(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deadline and numbering conventions
+
+/// One stored version of the conventions.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = conventions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ConventionsRow {
+    pub version: i64,
+    pub data: String,
+    pub content_hash: String,
+    pub changed_at: chrono::NaiveDateTime,
+    pub changed_by: Option<i64>,
+    pub reason: String,
+}
+
+/// The conventions in force (the latest version), if any is stored.
+pub fn latest_conventions(conn: &mut DbConn) -> Result<Option<ConventionsRow>, DbError> {
+    Ok(conventions::table
+        .order(conventions::version.desc())
+        .select(ConventionsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every stored version, newest first.
+pub fn conventions_versions(conn: &mut DbConn) -> Result<Vec<ConventionsRow>, DbError> {
+    Ok(conventions::table
+        .order(conventions::version.desc())
+        .select(ConventionsRow::as_select())
+        .load(conn)?)
+}
+
+/// Stores a version (a second writer of the same version fails on the primary key).
+pub fn insert_conventions(conn: &mut DbConn, row: &ConventionsRow) -> Result<(), DbError> {
+    diesel::insert_into(conventions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 // Audit
 
 pub fn append_admin_event(
@@ -308,18 +349,17 @@ pub fn admin_events_on(conn: &mut DbConn, target: &str) -> Result<Vec<AdminEvent
 // ---------------------------------------------------------------------------------------------
 // Recalculation
 
-/// A page of cards held by `subject_id` in one of `statuses`, not closed, with a review deadline
-/// on or after `due_from` (when given), ascending by id after `after_id`.
+/// A page of cards held by `subject_id` (every subject: `None`) in one of `statuses`, not closed,
+/// with a review deadline on or after `due_from` (when given), ascending by id after `after_id`.
 pub fn open_appeals_page(
     conn: &mut DbConn,
-    subject_id: i64,
+    subject_id: Option<i64>,
     statuses: &[&str],
     due_from: Option<NaiveDate>,
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<AppealRow>, DbError> {
     let mut q = appeals::table
-        .filter(appeals::subject_id.eq(subject_id))
         .filter(appeals::closed_at.is_null())
         .filter(appeals::status.eq_any(statuses.iter().map(|s| (*s).to_owned())))
         .filter(appeals::id.gt(after_id))
@@ -327,6 +367,9 @@ pub fn open_appeals_page(
         .into_boxed();
     if let Some(d) = due_from {
         q = q.filter(appeals::review_due.ge(d));
+    }
+    if let Some(subject_id) = subject_id {
+        q = q.filter(appeals::subject_id.eq(subject_id));
     }
     Ok(q.order(appeals::id.asc()).limit(limit).load(conn)?)
 }

@@ -334,6 +334,7 @@ fn register_tx(
     )?;
     let details = AppealDetails {
         calendar_version: prepared.calendar_version.clone(),
+        conventions_version: rules.conventions_version,
         talon: Some(StoredTalon::of(&talon)),
         received_after_cutoff: prepared.received_after_cutoff,
         postal_address: input.postal_address.clone(),

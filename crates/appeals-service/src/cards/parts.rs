@@ -51,6 +51,10 @@ pub struct StoredCorrection {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AppealDetails {
     pub calendar_version: String,
+    /// The version of the deadline conventions the review deadline was computed with (0: the
+    /// built-in defaults; issue 23 point 1).
+    #[serde(default)]
+    pub conventions_version: i64,
     pub talon: Option<StoredTalon>,
     /// The receipt came after the cut-off (R8).
     pub received_after_cutoff: bool,
@@ -77,6 +81,10 @@ pub struct AppealDetails {
     /// The executor the card was routed to («Направить в работу»), for the work lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_user_id: Option<i64>,
+    /// An act of the card was entered on a later local day than its stated date (issue 23
+    /// point 3; the auditors' `entered_late` filter).
+    #[serde(default)]
+    pub entered_late: bool,
 }
 
 /// The latest ОЛ-2 decision as 1-ОЛ counts it.
@@ -98,6 +106,15 @@ pub struct CountedTransfer {
 pub fn parse_json<T: DeserializeOwned>(stored: &str, what: &str) -> AppResult<T> {
     serde_json::from_str(stored)
         .map_err(|e| AppError::corrupt(format!("stored {what} is unreadable: {e}")))
+}
+
+/// The SHA-256 of a stored text in lower-case hex (content hashes of versioned configuration).
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Serialises a value for storage.
@@ -135,6 +152,7 @@ impl CardParts {
         next.is_accountable = self.card.is_accountable();
         next.pending = self.state.pending().map(|p| p.code().to_owned());
         next.executor_user_id = self.details.executor_user_id;
+        next.entered_late = self.details.entered_late;
         Ok(next)
     }
 }

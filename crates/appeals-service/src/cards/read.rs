@@ -64,6 +64,9 @@ pub struct ListAppeals {
     pub transfer_overdue: bool,
     /// R44: accountable cards past requisite 13 with no decision yet, today.
     pub deemed_refusal: bool,
+    /// Issue 23 point 3: `Some(true)` cards with an act entered on a later day than its stated
+    /// date (`Some(false)`: none).
+    pub entered_late: Option<bool>,
     /// Only ids below this (the cursor: newest first).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -88,6 +91,7 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardV
         overdue_on: on(q.overdue),
         transfer_overdue_on: on(q.transfer_overdue),
         deemed_refusal_on: on(q.deemed_refusal),
+        entered_late: q.entered_late,
         before_id: q.before_id,
         limit: q.limit,
     };

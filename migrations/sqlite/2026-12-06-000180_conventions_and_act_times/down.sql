@@ -1,0 +1,3 @@
+DROP TABLE conventions;
+DROP INDEX appeals_entered_late;
+ALTER TABLE appeals DROP COLUMN entered_late;
