@@ -303,6 +303,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
         ),
         (
             "POST",
+            "/api/v1/appeals/{id}/acceptance",
+            format!("/api/v1/appeals/{card}/acceptance"),
+            Target::Card,
+            Some(json!({})),
+        ),
+        (
+            "POST",
             "/api/v1/appeals/{id}/forwardings",
             format!("/api/v1/appeals/{card}/forwardings"),
             Target::Card,

@@ -7,7 +7,6 @@ use appeals_api::auth::Role;
 use appeals_api::rules::Rules;
 use appeals_db::repo;
 use appeals_domain::deadline::{self, Term};
-use appeals_domain::lifecycle::{self, AppealState, Command};
 use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -42,6 +41,8 @@ struct World {
     reg: TestUser,
     /// Head of S1.
     head: TestUser,
+    /// Registrar of S2 (accepts forwarded parts).
+    reg2: TestUser,
     /// Executor of S2 (the competent subject).
     exec2: TestUser,
     /// Head of S2.
@@ -56,12 +57,14 @@ async fn world(backend: TestBackend) -> World {
     let s3 = app.subject("S3", false);
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let head = app.user("head", "S1", &[Role::Head]);
+    let reg2 = app.user("reg2", "S2", &[Role::Registrar]);
     let exec2 = app.user("exec2", "S2", &[Role::Executor]);
     let head2 = app.user("head2", "S2", &[Role::Head]);
     World {
         app,
         reg,
         head,
+        reg2,
         exec2,
         head2,
         s2,
@@ -107,22 +110,6 @@ fn receiver_dates(forwarded_at: &Value) -> (String, String, String) {
     )
 }
 
-/// Drives a card's lifecycle directly through the domain (the decisions endpoint is built
-/// elsewhere): applies `commands` to the stored state and writes it back as a new version.
-fn apply_lifecycle(app: &TestApp, id: i64, commands: &[Command]) {
-    let mut conn = app.conn();
-    let row = repo::appeals::get(&mut conn, id).unwrap();
-    let mut state: AppealState = serde_json::from_str(&row.state).unwrap();
-    for command in commands {
-        state = lifecycle::apply(&state, command).unwrap().state;
-    }
-    let mut change = row.to_change();
-    change.state = serde_json::to_string(&state).unwrap();
-    change.status = state.status().code().to_owned();
-    change.version = row.version + 1;
-    repo::appeals::update_versioned(&mut conn, id, row.version, &change).unwrap();
-}
-
 fn actions(history: &Value) -> Vec<String> {
     history
         .as_array()
@@ -141,6 +128,7 @@ backend_tests!(
     wrong_role_is_403_and_other_subject_is_404,
     main_appeal_cannot_close_while_a_part_is_open,
     idempotent_retry_forwards_once,
+    a_part_waits_for_the_receiving_registrar_who_issues_its_talon,
 );
 
 async fn partial_forwardings_register_numbered_parts_at_the_receiver(backend: TestBackend) {
@@ -181,10 +169,9 @@ async fn partial_forwardings_register_numbered_parts_at_the_receiver(backend: Te
     assert_eq!(part["deadlines"]["review_due"], review_due.as_str());
     assert_eq!(part["deadlines"]["forward_due"], forward_due.as_str());
     assert_eq!(f["receiver_review_due"], review_due.as_str());
-    // R5: the talon names the receiving subject and the accepting (forwarding) user.
-    assert_eq!(part["talon"]["registration_number"], format!("{number}/1"));
-    assert_eq!(part["talon"]["subject_name"], "Субъект S2");
-    assert_eq!(part["talon"]["accepted_by"], "reg R.");
+    // p.11 part 2: the part waits for the receiver's registrar; no talon yet.
+    assert_eq!(part["awaiting_acceptance"], true);
+    assert_eq!(part["talon"], Value::Null);
 
     // A second part: `<main>/2` (k is per main appeal and grows).
     let res = w
@@ -200,7 +187,7 @@ async fn partial_forwardings_register_numbered_parts_at_the_receiver(backend: Te
         res.body["part"]["registration_number"],
         format!("{number}/2")
     );
-    assert_eq!(res.body["part"]["talon"]["subject_name"], "Субъект S3");
+    assert_eq!(res.body["part"]["awaiting_acceptance"], true);
 
     // The main appeal keeps its number and holder and is «Переадресовано в части».
     let main_now = w
@@ -304,7 +291,8 @@ async fn part_is_held_by_the_receiver_and_readable_by_the_forwarding_subject(bac
     assert_eq!(p["document_type"], "application");
     assert_eq!(p["tags"], json!(["отопление", "школа"]));
     assert_eq!(p["markings"], json!(["collective"]));
-    assert_eq!(p["talon"]["subject_name"], "Субъект S2");
+    assert_eq!(p["awaiting_acceptance"], true);
+    assert_eq!(p["talon"], Value::Null);
     let text = p["text"].as_str().unwrap();
     assert!(text.contains("1. Ремонт крыши школы № 12"), "{text}");
     assert!(
@@ -327,7 +315,8 @@ async fn part_is_held_by_the_receiver_and_readable_by_the_forwarding_subject(bac
         .body;
     assert_eq!(by_iin["items"].as_array().unwrap().len(), 1);
 
-    // The receiver works on it: e.g. forwards it on in full to a third subject.
+    // The receiver accepts it and works on it: e.g. forwards it on in full to a third subject.
+    accept(&w, part_id).await;
     let res = w
         .app
         .post(
@@ -667,8 +656,8 @@ async fn main_appeal_cannot_close_while_a_part_is_open(backend: TestBackend) {
         .send(close(id, &w.head))
         .await
         .assert_problem(409, "invalid-transition");
-    // The rest is decided at S1 (ОЛ-2 recorded through the domain) — the part is still open.
-    apply_lifecycle(&w.app, id, &[Command::RecordDecision]);
+    // The rest is decided at S1 (an ОЛ-2 through the API) — the part is still open.
+    decide(&w, id, &w.head).await;
     let before = w
         .app
         .get(&format!("/api/v1/appeals/{id}"), &w.head)
@@ -693,16 +682,26 @@ async fn main_appeal_cannot_close_while_a_part_is_open(backend: TestBackend) {
     assert_eq!(after["version"], before["version"]);
     assert_eq!(after["status"], "decided");
 
-    // The receiver decides and closes its part.
+    // The receiver accepts, decides and closes its part.
     w.app
         .send(close(part_id, &w.head2))
         .await
+        .assert_problem(409, "conflict");
+    accept(&w, part_id).await;
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/assignment"),
+            &w.head2,
+            json!({"executor_user_id": w.exec2.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    w.app
+        .send(close(part_id, &w.exec2))
+        .await
         .assert_problem(409, "invalid-transition");
-    apply_lifecycle(
-        &w.app,
-        part_id,
-        &[Command::StartWork, Command::RecordDecision],
-    );
+    decide(&w, part_id, &w.exec2).await;
     let res = w.app.send(close(part_id, &w.exec2)).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.body["status"], "closed");
@@ -725,15 +724,27 @@ async fn main_appeal_cannot_close_while_a_part_is_open(backend: TestBackend) {
         .get(&format!("/api/v1/appeals/{id}/history"), &w.head)
         .await
         .body;
-    assert_eq!(actions(&history), ["registered", "forwarded", "closed"]);
-    assert_eq!(history[2]["before"]["status"], "decided");
-    assert_eq!(history[2]["after"]["open_parts"], 0);
+    assert_eq!(
+        actions(&history),
+        ["registered", "forwarded", "decision_recorded", "closed"]
+    );
+    assert_eq!(history[3]["before"]["status"], "decided");
+    assert_eq!(history[3]["after"]["open_parts"], 0);
     let part_history = w
         .app
         .get(&format!("/api/v1/appeals/{part_id}/history"), &w.head2)
         .await
         .body;
-    assert_eq!(actions(&part_history), ["registered", "closed"]);
+    assert_eq!(
+        actions(&part_history),
+        [
+            "registered",
+            "part_accepted",
+            "assigned",
+            "decision_recorded",
+            "closed"
+        ]
+    );
     let row = repo::appeals::get(&mut w.app.conn(), id).unwrap();
     assert!(row.closed_at.is_some());
     // Closed is final.
@@ -769,4 +780,156 @@ async fn idempotent_retry_forwards_once(backend: TestBackend) {
         .send(send(forward_part(w.s3, "Вопрос")))
         .await
         .assert_problem(422, "idempotency-key-reused");
+}
+
+/// An ОЛ-2 «Принять к сведению» through the API (R23: closure needs one).
+async fn decide(w: &World, id: i64, user: &TestUser) {
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{id}/decisions"),
+            user,
+            json!({"decision_type": "take_note"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["appeal"]["status"], "decided");
+}
+
+/// The receiving registrar accepts a forwarded part.
+async fn accept(w: &World, part_id: i64) -> Value {
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/acceptance"),
+            &w.reg2,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.body
+}
+
+/// p.11 part 2, R5: the number `N/k` is given at forwarding; the part waits in the receiver's
+/// inbox, untouchable but by acceptance, with its clocks running from the forwarding; the
+/// receiving registrar accepts it and the talon is issued then, in the receiver's name, by them.
+async fn a_part_waits_for_the_receiving_registrar_who_issues_its_talon(backend: TestBackend) {
+    let w = world(backend).await;
+    let main = register(&w, &fresh_receipt()).await;
+    let id = main["id"].as_i64().unwrap();
+    let number = main["registration_number"].as_str().unwrap().to_owned();
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{id}/forwardings"),
+            &w.reg,
+            forward_part(w.s2, "Ремонт крыши школы № 12"),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let part = res.body["part"].clone();
+    let part_id = part["id"].as_i64().unwrap();
+    assert_eq!(part["registration_number"], format!("{number}/1"));
+    let forward_due = part["deadlines"]["forward_due"].clone();
+    let review_due = part["deadlines"]["review_due"].clone();
+
+    // In the receiver's inbox, not among the cards to route.
+    let inbox = w
+        .app
+        .get(
+            "/api/v1/worklists/awaiting_acceptance?scope=subject",
+            &w.reg2,
+        )
+        .await;
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    let ids: Vec<i64> = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [part_id]);
+    let to_route = w
+        .app
+        .get(
+            "/api/v1/worklists/awaiting_assignment?scope=subject",
+            &w.reg2,
+        )
+        .await;
+    assert_eq!(to_route.body["items"], json!([]));
+
+    // Nothing but the acceptance touches it; the forwarding subject cannot accept it.
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/assignment"),
+            &w.head2,
+            json!({"executor_user_id": w.exec2.id}),
+        )
+        .await;
+    res.assert_problem(409, "conflict");
+    assert!(res.body["detail"].as_str().unwrap().contains("acceptance"));
+    w.app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/acceptance"),
+            &w.reg,
+            json!({}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    w.app
+        .post(
+            &format!("/api/v1/appeals/{id}/acceptance"),
+            &w.reg,
+            json!({}),
+        )
+        .await
+        .assert_problem(409, "conflict");
+
+    // The receiving registrar accepts: the talon names the receiver and the accepting person.
+    let accepted = accept(&w, part_id).await;
+    assert_eq!(accepted["awaiting_acceptance"], false);
+    assert_eq!(
+        accepted["talon"]["registration_number"],
+        format!("{number}/1")
+    );
+    assert_eq!(accepted["talon"]["subject_name"], "Субъект S2");
+    assert_eq!(accepted["talon"]["accepted_by"], "reg2 R.");
+    // The clocks ran from the forwarding and stay.
+    assert_eq!(accepted["deadlines"]["forward_due"], forward_due);
+    assert_eq!(accepted["deadlines"]["review_due"], review_due);
+    let history = w
+        .app
+        .get(&format!("/api/v1/appeals/{part_id}/history"), &w.reg2)
+        .await
+        .body;
+    assert_eq!(actions(&history), ["registered", "part_accepted"]);
+    assert_eq!(history[1]["actor_user_id"], w.reg2.id);
+    assert_eq!(history[1]["after"]["talon"]["subject_name"], "Субъект S2");
+    w.app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/acceptance"),
+            &w.reg2,
+            json!({}),
+        )
+        .await
+        .assert_problem(409, "conflict");
+    let inbox = w
+        .app
+        .get(
+            "/api/v1/worklists/awaiting_acceptance?scope=subject",
+            &w.reg2,
+        )
+        .await;
+    assert_eq!(inbox.body["items"], json!([]));
+    // Now it is the receiver's work.
+    let res = w
+        .app
+        .post(
+            &format!("/api/v1/appeals/{part_id}/assignment"),
+            &w.head2,
+            json!({"executor_user_id": w.exec2.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
 }

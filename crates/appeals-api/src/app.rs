@@ -45,6 +45,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::forwardings::create)
         .service(routes::forwardings::list)
         .service(routes::forwardings::get_one)
+        .service(routes::forwardings::accept)
         .service(routes::closure::close)
         .service(routes::decisions::assign)
         .service(routes::decisions::record_decision)

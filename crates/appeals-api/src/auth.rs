@@ -211,6 +211,7 @@ policies! {
     ApplicantEditors => EditApplicants,
     RegistryReaders => LookupRegistry,
     Forwarders => ForwardAppeal,
+    PartAcceptors => AcceptForwardedPart,
     Assigners => AssignExecutor,
     Deciders => RecordDecision,
     Heads => ExtendTerm,

@@ -91,6 +91,7 @@ pub fn view_of(
             })
             .flatten(),
         entered_late: row.entered_late,
+        awaiting_acceptance: parts.details.awaiting_acceptance,
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

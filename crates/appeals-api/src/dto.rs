@@ -333,6 +333,9 @@ pub struct AppealDto {
     /// An act of this card (decision, transfer, cancellation, withdrawal) was entered on a later
     /// local day than its stated date (issue 23 point 3; `?entered_late=true` lists them).
     pub entered_late: bool,
+    /// A part forwarded by competence that the receiving subject's registrar has not accepted yet
+    /// (no talon yet; `POST …/acceptance`, Rules p.11 part 2).
+    pub awaiting_acceptance: bool,
     /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
     /// registrar's decision.
     pub duplicate_of: Option<i64>,

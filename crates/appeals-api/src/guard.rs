@@ -55,6 +55,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/registry/{iin_bin}", Action::LookupRegistry),
     (
         "POST",
+        "/api/v1/appeals/{id}/acceptance",
+        Action::AcceptForwardedPart,
+    ),
+    (
+        "POST",
         "/api/v1/appeals/{id}/forwardings",
         Action::ForwardAppeal,
     ),

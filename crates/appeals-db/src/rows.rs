@@ -139,6 +139,8 @@ pub struct NewAppealRow {
     pub created_by: i64,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// What the card waits for (`acceptance` for a forwarded part; an approval stage).
+    pub pending: Option<String>,
 }
 
 /// The mutable part of an ОЛ-1 row, written together with a version check.

@@ -160,6 +160,8 @@ pub enum Action {
     LookupRegistry,
     /// Forward a card or a part by competence.
     ForwardAppeal,
+    /// Accept a part forwarded to the own subject and issue its talon (p.11 part 2).
+    AcceptForwardedPart,
     /// Route a card to an executor.
     AssignExecutor,
     /// Record an ОЛ-2 decision.
@@ -211,7 +213,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -220,6 +222,7 @@ impl Action {
         Action::EditApplicants,
         Action::LookupRegistry,
         Action::ForwardAppeal,
+        Action::AcceptForwardedPart,
         Action::AssignExecutor,
         Action::RecordDecision,
         Action::ExtendTerm,
@@ -256,6 +259,7 @@ impl Action {
             Action::EditApplicants => "edit_applicants",
             Action::LookupRegistry => "lookup_registry",
             Action::ForwardAppeal => "forward_appeal",
+            Action::AcceptForwardedPart => "accept_forwarded_part",
             Action::AssignExecutor => "assign_executor",
             Action::RecordDecision => "record_decision",
             Action::ExtendTerm => "extend_term",
@@ -291,6 +295,7 @@ impl Action {
             Action::EditAppeal
                 | Action::EditApplicants
                 | Action::ForwardAppeal
+                | Action::AcceptForwardedPart
                 | Action::AssignExecutor
                 | Action::RecordDecision
                 | Action::ExtendTerm
@@ -358,6 +363,8 @@ impl Action {
             Action::EditApplicants | Action::LookupRegistry => REGISTRY,
             Action::ForwardAppeal | Action::RecordCaseEvent => WORKERS,
             Action::AssignExecutor => &[(Registrar, Own), (Head, Own), (DeputyHead, Own)],
+            // p.11 part 2: the receiving subject's registrar (or its registration system).
+            Action::AcceptForwardedPart => &[(Registrar, Own), (Integration, Own)],
             Action::RecordDecision
             | Action::ContinueConsideration
             | Action::RequestCorrection

@@ -56,10 +56,17 @@ pub enum CardAction {
     DeadlineRecalculated,
     /// A notice owed to the applicant was delivered or failed (R46).
     ApplicantNotified,
+    /// The receiving subject accepted a forwarded part and issued its talon (p.11 part 2, R5).
+    PartAccepted,
+    /// Markings were put on or taken off, or the automatic «ҰЖ» corrected with a reason (p.6, R9,
+    /// R11).
+    MarkingsChanged,
+    /// The tags were changed on their own (R12).
+    TagsChanged,
 }
 
 impl CardAction {
-    pub const ALL: [CardAction; 19] = [
+    pub const ALL: [CardAction; 22] = [
         Self::Registered,
         Self::Updated,
         Self::DocumentTypeChanged,
@@ -79,6 +86,9 @@ impl CardAction {
         Self::CorrectionConfirmed,
         Self::DeadlineRecalculated,
         Self::ApplicantNotified,
+        Self::PartAccepted,
+        Self::MarkingsChanged,
+        Self::TagsChanged,
     ];
 
     /// The stored (and hashed) code.
@@ -103,6 +113,9 @@ impl CardAction {
             Self::CorrectionConfirmed => "correction_confirmed",
             Self::DeadlineRecalculated => "deadline_recalculated",
             Self::ApplicantNotified => "applicant_notified",
+            Self::PartAccepted => "part_accepted",
+            Self::MarkingsChanged => "markings_changed",
+            Self::TagsChanged => "tags_changed",
         }
     }
 

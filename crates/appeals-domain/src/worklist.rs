@@ -23,6 +23,8 @@ pub enum WorkList {
     Overdue,
     /// Registered cards not yet routed to an executor («Направить в работу»).
     AwaitingAssignment,
+    /// Parts forwarded by competence awaiting acceptance by the receiving registrar (p.11 part 2).
+    AwaitingAcceptance,
     /// Forwarding or extension requested, awaiting approval (R35, R37).
     AwaitingApproval,
     /// Forwarding or extension approved, awaiting the EDS signature (R35, R37).
@@ -35,11 +37,12 @@ pub enum WorkList {
 
 impl WorkList {
     /// Every work list, in the order the counts are shown.
-    pub const ALL: [WorkList; 8] = [
+    pub const ALL: [WorkList; 9] = [
         WorkList::DueToday,
         WorkList::DueSoon,
         WorkList::Overdue,
         WorkList::AwaitingAssignment,
+        WorkList::AwaitingAcceptance,
         WorkList::AwaitingApproval,
         WorkList::AwaitingSignature,
         WorkList::DeemedRefusal,
@@ -54,6 +57,7 @@ impl WorkList {
             WorkList::DueSoon => "due_soon",
             WorkList::Overdue => "overdue",
             WorkList::AwaitingAssignment => "awaiting_assignment",
+            WorkList::AwaitingAcceptance => "awaiting_acceptance",
             WorkList::AwaitingApproval => "awaiting_approval",
             WorkList::AwaitingSignature => "awaiting_signature",
             WorkList::DeemedRefusal => "deemed_refusal",

@@ -96,7 +96,7 @@ pub fn status_change(
 }
 
 /// A stale `If-Match` (412).
-fn check_version(row: &AppealRow, expected: Option<i64>) -> AppResult<()> {
+pub(crate) fn check_version(row: &AppealRow, expected: Option<i64>) -> AppResult<()> {
     match expected {
         Some(v) if v != row.version => Err(AppError::PreconditionFailed(format!(
             "The card is at version {}, not {v}; reload it.",
@@ -116,7 +116,21 @@ pub fn load_for_action(
     let row = access::load_card(conn, &ctx.grant, id)?;
     check_version(&row, expected)?;
     let parts = CardParts::of(&row)?;
+    ensure_accepted(&parts)?;
     Ok((row, parts))
+}
+
+/// p.11 part 2: a forwarded part is the receiver's work only once its registrar accepted it
+/// (409 before that).
+pub fn ensure_accepted(parts: &CardParts) -> AppResult<()> {
+    if parts.details.awaiting_acceptance {
+        return Err(AppError::Conflict(format!(
+            "The forwarded part {} awaits acceptance by the receiving subject's registrar \
+             (POST …/acceptance, Rules p.11 part 2).",
+            parts.card.reg_number()
+        )));
+    }
+    Ok(())
 }
 
 /// Applies life-cycle commands in order (409 `invalid-transition` when one is not allowed now).
@@ -289,6 +303,17 @@ pub fn close(conn: &mut DbConn, ctx: &Ctx, target: Target) -> AppResult<CardView
     act_on_card(conn, ctx, target, |conn, row, parts| {
         let open = open_parts(conn, row)?;
         parts.state = lifecycle::apply(&parts.state, &Command::Close { open_parts: open })?.state;
+        // R23: a completed card carries at least one ОЛ-2 decision (the life cycle reaches
+        // `decided` only through one; the stored cards say so too).
+        let decided = repo::decisions::list(conn, row.id)?
+            .iter()
+            .any(|d| d.card_kind == "decision");
+        if !decided {
+            return Err(AppError::Conflict(format!(
+                "Appeal {} has no ОЛ-2 decision; a card is completed only after one (R23).",
+                row.reg_number
+            )));
+        }
         Ok(status_change(
             CardAction::Closed,
             row,

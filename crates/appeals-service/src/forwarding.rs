@@ -134,20 +134,13 @@ fn register_part(
         |_| review.date,
     )?;
     let state = AppealState::registered(number.clone());
-    // R5: the talon of a part is issued by the receiving subject; the forwarding user accepted it.
-    let (surname, first, patronymic) = accounts::acceptor_name(conn, ctx.actor().user_id)?;
-    let talon = Talon::issue(
-        number.clone(),
-        &receiver.name_ru,
-        ctx.rules.local_time(now.and_utc()),
-        &surname,
-        &first,
-        patronymic.as_deref(),
-    )?;
+    // p.11 part 2, R5: the talon is issued by the receiving subject when its registrar accepts
+    // the part (`accept_part`); until then the part waits in the receiver's inbox.
     let details = AppealDetails {
         calendar_version: review.calendar_version.to_string(),
         conventions_version: ctx.rules.conventions_version,
-        talon: Some(StoredTalon::of(&talon)),
+        talon: None,
+        awaiting_acceptance: true,
         received_after_cutoff: receipt.after_cutoff,
         postal_address: main_parts.details.postal_address.clone(),
         forwarded_late: false,
@@ -216,6 +209,7 @@ fn register_part(
             created_by: ctx.actor().user_id,
             updated_at: now,
             closed_at: None,
+            pending: Some(crate::cards::parts::AWAITING_ACCEPTANCE.to_owned()),
         },
         applicants,
         tags: card.tags().to_vec(),
@@ -257,6 +251,7 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarde
 
         // R35: the forwarding letter is drafted, approved and signed; it takes effect at signature.
         let mut parts = CardParts::of(&main)?;
+        crate::actions::ensure_accepted(&parts)?;
         let commands = [
             Command::StartForwarding { scope: body.scope },
             Command::ApproveForwarding,
@@ -457,4 +452,70 @@ pub fn get(
         ))
     })?;
     view(conn, &main, record)
+}
+
+/// p.11 part 2, R5: the receiving subject's registrar accepts a forwarded part; the talon is issued
+/// now, in the receiver's name, by the accepting person. The part's terms keep running from the
+/// forwarding (its receipt at the receiver). 409 when the card is not a part awaiting acceptance.
+pub fn accept_part(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    target: crate::actions::Target,
+) -> AppResult<crate::actions::CardView> {
+    appeals_db::write_tx(conn, |conn| {
+        let row = access::load_card(conn, &ctx.grant, target.appeal_id)?;
+        crate::actions::check_version(&row, target.expected_version)?;
+        let mut parts = CardParts::of(&row)?;
+        if !parts.details.awaiting_acceptance {
+            return Err(AppError::Conflict(format!(
+                "Appeal {} is not a forwarded part awaiting acceptance.",
+                row.reg_number
+            )));
+        }
+        let receiver = repo::subjects::get(conn, row.subject_id)?;
+        let now = ctx.stored_now();
+        let (surname, first, patronymic) = accounts::acceptor_name(conn, ctx.actor().user_id)?;
+        let number: AppealNumber = parts.card.reg_number().clone();
+        let talon = Talon::issue(
+            number,
+            &receiver.name_ru,
+            ctx.rules.local_time(now.and_utc()),
+            &surname,
+            &first,
+            patronymic.as_deref(),
+        )?;
+        let stored = StoredTalon::of(&talon);
+        parts.details.talon = Some(stored.clone());
+        parts.details.awaiting_acceptance = false;
+        let accepted_on = ctx.rules.local_date(now.and_utc());
+        let waited = ctx
+            .rules
+            .calendar
+            .working_days_between(row.registration_date, accepted_on)
+            .unwrap_or(0);
+        let next = parts.apply_to(&row)?;
+        let saved = write::commit(
+            conn,
+            ctx.actor(),
+            now,
+            CardChange {
+                before: &row,
+                after: next,
+                event: CardEvent {
+                    action: CardAction::PartAccepted,
+                    before: Some(json!({ "awaiting_acceptance": true })),
+                    after: Some(json!({
+                        "awaiting_acceptance": false,
+                        "talon": stored,
+                        "accepted_by_user_id": ctx.actor().user_id,
+                        "accepted_on": accepted_on,
+                        "working_days_waited": waited,
+                        "forward_due": row.forward_due,
+                        "review_due": row.review_due,
+                    })),
+                },
+            },
+        )?;
+        crate::actions::CardView::load(conn, saved)
+    })
 }

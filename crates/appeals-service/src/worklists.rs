@@ -113,6 +113,9 @@ fn query(list: WorkList, w: &worklist::Window) -> WorkListQuery {
         WorkList::DueSoon => WorkListQuery::DueBetween(w.today, w.soon_until),
         WorkList::Overdue => WorkListQuery::DueBefore(w.today),
         WorkList::AwaitingAssignment => WorkListQuery::AwaitingAssignment,
+        WorkList::AwaitingAcceptance => {
+            WorkListQuery::Pending(&[crate::cards::parts::AWAITING_ACCEPTANCE])
+        }
         WorkList::AwaitingApproval => {
             WorkListQuery::Pending(&["forwarding_requested", "extension_requested"])
         }

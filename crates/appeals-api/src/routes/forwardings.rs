@@ -83,8 +83,11 @@ pub struct ForwardedPartDto {
     pub registration_date: NaiveDate,
     /// The part's own deadlines, counted at the receiver (R35).
     pub deadlines: Deadlines,
-    /// Issued by the receiving subject (R5).
+    /// Issued by the receiving subject when its registrar accepts the part (p.11 part 2, R5);
+    /// null until then.
     pub talon: Option<TalonDto>,
+    /// Not yet accepted by the receiving subject's registrar.
+    pub awaiting_acceptance: bool,
 }
 
 /// A forwarding as recorded.
@@ -173,6 +176,7 @@ fn forwarding_dto(v: forwarding::ForwardingView) -> Result<ForwardingDto, ApiErr
             transfer_due: p.transfer_due,
             calendar_version: part_details.calendar_version,
         },
+        awaiting_acceptance: part_details.awaiting_acceptance,
         talon: part_details.talon.map(TalonDto::from),
     });
     Ok(ForwardingDto {
@@ -214,8 +218,9 @@ fn created(dto: &ForwardingDto) -> HttpResponse {
 /// `sign_forwarding` are applied in one transaction (R35; 409 `invalid-transition` when the state
 /// does not allow forwarding). `part`: the questions are registered at the receiver as a new card
 /// `<main>/<k>` (k = 1, 2, … per main appeal, never reused, R4) with its own deadlines from the
-/// receiver's receipt (R35, default `restart_at_receiver`), its own talon issued by the receiver
-/// (R5), copies of the applicants, tags and markings; the main appeal becomes `forwarded_in_part`.
+/// receiver's receipt (R35, default `restart_at_receiver`), waiting in the receiver's inbox until
+/// its registrar accepts it (`POST /api/v1/appeals/{part}/acceptance`), which issues its talon
+/// in the receiver's name (p.11 part 2, R5); copies of the applicants, tags and markings; the main appeal becomes `forwarded_in_part`.
 /// `full`: the card moves to the receiver (number unchanged, R2; the registering subject keeps read
 /// access), its review term restarts there, and it becomes `forwarded`. A forwarding after
 /// `forward_due` (3 working days, R34) is flagged `is_late`. `Location` names the forwarding.
@@ -299,4 +304,35 @@ pub async fn get_one(
         .await?;
     let dto = forwarding_dto(view)?;
     Ok(web::Json(dto))
+}
+
+/// Accept a forwarded part (the receiving subject's registrar).
+///
+/// Rules p.11 part 2, R5: a part forwarded by competence waits in the receiver's inbox (work list
+/// `awaiting_acceptance`) until the receiving subject's registrar accepts it; the talon is issued
+/// then, in the receiver's name, by the accepting person. Its terms keep running from the
+/// forwarding. Until accepted, any other action on the part is 409. A card that is not a part
+/// awaiting acceptance is 409 `conflict`.
+#[utoipa::path(
+    tag = "forwardings",
+    params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
+    responses(
+        (status = 200, description = "Accepted; the part with its talon", body = crate::dto::AppealDto, headers(("ETag" = String))),
+        (status = 409, description = "Not a part awaiting acceptance", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/appeals/{id}/acceptance")]
+pub async fn accept(
+    state: web::Data<AppState>,
+    auth: Auth<crate::auth::PartAcceptors>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let target = crate::actions::target(&req, path.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| forwarding::accept_part(conn, &ctx, target))
+        .await?;
+    crate::actions::card_ok(view)
 }

@@ -107,6 +107,7 @@ fn parse_cursor(c: &str) -> Result<(NaiveDate, i64), ApiError> {
 ///
 /// `due_today`, `due_soon` (control date within `within` working days after today),
 /// `overdue`, `awaiting_assignment` (registered, not routed to an executor),
+/// `awaiting_acceptance` (forwarded parts the receiving registrar has not accepted, p.11),
 /// `awaiting_approval` and `awaiting_signature` (forwarding or extension, R35/R37),
 /// `deemed_refusal` (R44), `transfers_due` (p.15). "Today" is the server's date in the
 /// deployment's time zone; working days follow the calendar.

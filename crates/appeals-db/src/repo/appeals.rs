@@ -353,7 +353,10 @@ macro_rules! worklist_filtered {
                 .filter(appeals::closed_at.is_null())
                 .filter(appeals::status.ne_all(NOT_IN_WORK))
                 .filter(appeals::review_due.lt(d)),
-            WorkListQuery::AwaitingAssignment => q.filter(appeals::status.eq("registered")),
+            // A forwarded part awaiting acceptance is not yet the receiver's to route.
+            WorkListQuery::AwaitingAssignment => q
+                .filter(appeals::status.eq("registered"))
+                .filter(appeals::pending.is_null().or(appeals::pending.ne("acceptance"))),
             WorkListQuery::Pending(stages) => q.filter(appeals::pending.eq_any(stages)),
             // Once decided a card stays `decided` or becomes `closed` (as the appeal list's filter).
             WorkListQuery::DeemedRefusalOn(d) => q

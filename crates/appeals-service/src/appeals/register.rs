@@ -387,6 +387,7 @@ fn register_tx(
             created_by: actor.user_id,
             updated_at: now,
             closed_at: None,
+            pending: None,
         },
         applicants: applicant_rows,
         tags: card.tags().to_vec(),

@@ -85,7 +85,15 @@ pub struct AppealDetails {
     /// point 3; the auditors' `entered_late` filter).
     #[serde(default)]
     pub entered_late: bool,
+    /// A forwarded part not yet accepted by the receiving subject's registrar (p.11 part 2): no
+    /// talon yet, and no action on it but the acceptance.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting_acceptance: bool,
 }
+
+/// The `appeals.pending` value of a forwarded part awaiting acceptance (the work list
+/// `awaiting_acceptance`).
+pub const AWAITING_ACCEPTANCE: &str = "acceptance";
 
 /// The latest ОЛ-2 decision as 1-ОЛ counts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +158,11 @@ impl CardParts {
         next.document_type = self.card.document_type().to_owned();
         next.review_due = self.card.control_date();
         next.is_accountable = self.card.is_accountable();
-        next.pending = self.state.pending().map(|p| p.code().to_owned());
+        next.pending = if self.details.awaiting_acceptance {
+            Some(AWAITING_ACCEPTANCE.to_owned())
+        } else {
+            self.state.pending().map(|p| p.code().to_owned())
+        };
         next.executor_user_id = self.details.executor_user_id;
         next.entered_late = self.details.entered_late;
         Ok(next)
