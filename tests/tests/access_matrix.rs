@@ -253,6 +253,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
             Some(json!({})),
         ),
         (
+            "PATCH",
+            "/api/v1/appeals/{id}/markings",
+            format!("/api/v1/appeals/{card}/markings"),
+            Target::Card,
+            Some(json!({})),
+        ),
+        (
             "GET",
             "/api/v1/appeals/{id}/history",
             format!("/api/v1/appeals/{card}/history"),

@@ -236,8 +236,9 @@ async fn bad_input_is_422_and_stores_nothing(backend: TestBackend) {
     ] {
         assert!(pointers.contains(&p), "{p} missing in {pointers:?}");
     }
+    // A blank text is registered (R1, card_rules.rs); an oversized one is not.
     let mut body = appeal_body();
-    body["text"] = json!("");
+    body["text"] = json!("а".repeat(200_001));
     app.post("/api/v1/appeals", &reg, body)
         .await
         .assert_problem(422, "validation");

@@ -366,7 +366,8 @@ async fn duplicate_check_stores_nothing_and_checks_like_registration(backend: Te
         .iter()
         .map(|e| e["pointer"].as_str().unwrap())
         .collect();
-    assert!(pointers.contains(&"#/language") && pointers.contains(&"#/text"));
+    // A blank text is no error (every appeal is registered, R1): only the language is.
+    assert_eq!(pointers, ["#/language"]);
     app.post(
         "/api/v1/duplicate-checks",
         &executor,
@@ -493,6 +494,43 @@ async fn registrar_overrides_the_verdict_with_a_reason_recorded_in_history(backe
             "duplicate_decision_recorded"
         ]
     );
+    // p.22: each qualification is an ОЛ-2 of the card (R22: seq 1, 2, 3), not a decision on the
+    // merits (the card stays registered).
+    let ol2 = app
+        .get(&format!("/api/v1/appeals/{dup_id}/decisions"), &reg)
+        .await;
+    assert_eq!(ol2.status, 200, "{}", ol2.body);
+    let cards = ol2.body.as_array().unwrap();
+    let kinds: Vec<(&str, &str, i64)> = cards
+        .iter()
+        .map(|c| {
+            (
+                c["card_kind"].as_str().unwrap(),
+                c["duplicate_verdict"].as_str().unwrap(),
+                c["seq"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("duplicate_qualification", "related", 1),
+            ("duplicate_qualification", "new", 2),
+            ("duplicate_qualification", "duplicate", 3)
+        ]
+    );
+    assert_eq!(
+        cards[2]["original_registration_number"],
+        original["registration_number"]
+    );
+    assert_eq!(cards[2]["reason"], "Повтор без новых доводов.");
+    assert_eq!(cards[2]["decided_by_user_id"], reg.id);
+    assert_eq!(
+        history.body.as_array().unwrap()[3]["after"]["decision_card_id"],
+        cards[2]["id"]
+    );
+    let card = app.get(&format!("/api/v1/appeals/{dup_id}"), &reg).await;
+    assert_eq!(card.body["status"], "registered");
 }
 
 async fn a_second_process_sees_a_registration_at_once(backend: TestBackend) {

@@ -243,6 +243,7 @@ async fn a_decision_is_recorded_once_per_key_and_replays_the_callers_answer(back
         bases: Vec::new(),
         answer_text: Some("Отопление восстановлено.".to_owned()),
         decided_at: None,
+        hearing: None,
         idem: Some(Idem {
             key: key.to_owned(),
             request_hash: decision_type.to_owned(),

@@ -35,6 +35,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::worklists::items)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
+        .service(routes::appeals::change_markings)
         .service(routes::appeals::history)
         .service(routes::appeals::verify_history)
         .service(routes::deadlines::of_appeal)

@@ -91,6 +91,10 @@ pub fn view_of(
             })
             .flatten(),
         entered_late: row.entered_late,
+        essence_stated: !row.text.trim().is_empty(),
+        fill_modes: serde_json::to_value(parts.card.fill_modes).map_err(ApiError::internal)?,
+        marking_corrections: serde_json::to_value(parts.card.marking_corrections())
+            .map_err(ApiError::internal)?,
         awaiting_acceptance: parts.details.awaiting_acceptance,
         duplicate_of: row.duplicate_of,
         version: row.version,

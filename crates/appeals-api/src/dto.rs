@@ -113,9 +113,11 @@ pub struct RegisterAppeal {
     #[validate(length(max = 500), nested)]
     #[schema(max_items = 500)]
     pub applicants: Vec<ApplicantInput>,
-    /// Full text of the appeal.
-    #[validate(length(min = 1, max = 200000))]
-    #[schema(min_length = 1, max_length = 200000)]
+    /// Full text of the appeal. May be empty or blank: every appeal is registered (R1) — one
+    /// whose essence is not stated is then terminated with the matching reason
+    /// (`essence_not_stated`, R40).
+    #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub text: String,
     /// Requisite 12: short content.
     #[validate(length(max = 1000))]
@@ -333,6 +335,16 @@ pub struct AppealDto {
     /// An act of this card (decision, transfer, cancellation, withdrawal) was entered on a later
     /// local day than its stated date (issue 23 point 3; `?entered_late=true` lists them).
     pub entered_late: bool,
+    /// Whether the text states anything (a blank one is registered all the same, R1).
+    pub essence_stated: bool,
+    /// How each requisite group was filled (R19): `registration` (requisites 1–3, always by the
+    /// system), `receipt` (5) and `content` (4, 6–12) — `manual` when a person entered them,
+    /// `integration` when a sending information system did.
+    #[schema(value_type = Object, example = json!({"registration": "integration", "receipt": "manual", "content": "manual"}))]
+    pub fill_modes: serde_json::Value,
+    /// Automatic markings corrected by a person (R9): code → present.
+    #[schema(value_type = Object, example = json!({"collective": false}))]
+    pub marking_corrections: serde_json::Value,
     /// A part forwarded by competence that the receiving subject's registrar has not accepted yet
     /// (no talon yet; `POST …/acceptance`, Rules p.11 part 2).
     pub awaiting_acceptance: bool,
@@ -724,4 +736,26 @@ impl From<appeals_service::config::MovedDeadline> for MovedDeadline {
             version: m.version,
         }
     }
+}
+
+/// Markings to put on or take off a card.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"remove": ["collective"],
+    "reason": "Два заявителя — супруги, обращение подано в интересах одной семьи; не коллективное."}))]
+pub struct ChangeMarkingsBody {
+    /// Codes of the `markings` book to put on.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
+    pub add: Vec<String>,
+    /// Codes to take off.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
+    pub remove: Vec<String>,
+    /// Required when an automatic marking (`collective` «ҰЖ», R9) is corrected.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub reason: Option<String>,
 }

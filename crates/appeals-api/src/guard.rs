@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/worklists/{name}", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),
     ("PATCH", "/api/v1/appeals/{id}", Action::EditAppeal),
+    ("PATCH", "/api/v1/appeals/{id}/markings", Action::EditAppeal),
     ("GET", "/api/v1/appeals/{id}/history", Action::ReadAppeals),
     (
         "GET",

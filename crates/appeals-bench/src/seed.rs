@@ -30,8 +30,7 @@ use appeals_db::schema::{
 };
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::cards::{
-    AppealCard, ApplicantCard, Authorship, Contacts, FillMode, NewAppeal, PersonBlock,
-    PersonCategory, Talon,
+    AppealCard, ApplicantCard, Authorship, Contacts, NewAppeal, PersonBlock, PersonCategory, Talon,
 };
 use appeals_domain::deadline;
 use appeals_domain::dedup::DedupSettings;
@@ -285,7 +284,7 @@ fn build_one(
         subject_id: subject_id.to_string(),
         registered_at,
         received_at: body.received_at.naive_utc(),
-        fill_mode: FillMode::Integration,
+        fill_modes: appeals_domain::cards::FillModes::default(),
         receipt_form: body.receipt_form.clone(),
         receipt_source: body.receipt_source.clone(),
         language: body.language.clone(),

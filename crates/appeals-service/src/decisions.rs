@@ -13,7 +13,7 @@ use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::DomainError;
 use appeals_domain::acttime::{ActTime, LatenessBasis};
 use appeals_domain::cards::{
-    AddressReconciliationPolicy, ApplicantCard, Decision, DecisionBooks, DecisionCard,
+    AddressReconciliationPolicy, ApplicantCard, Decision, DecisionBooks, DecisionCard, Hearing,
 };
 use appeals_domain::deadline;
 use appeals_domain::dictionary::{
@@ -47,6 +47,8 @@ pub enum Ol2Kind {
     Transfer,
     /// p.15 cancellation of a transfer (R18).
     TransferCancellation,
+    /// p.13, p.22: the qualification of a repeat appeal (R14).
+    DuplicateQualification,
 }
 
 impl Ol2Kind {
@@ -56,6 +58,7 @@ impl Ol2Kind {
             Ol2Kind::Decision => "decision",
             Ol2Kind::Transfer => "transfer",
             Ol2Kind::TransferCancellation => "transfer_cancellation",
+            Ol2Kind::DuplicateQualification => "duplicate_qualification",
         }
     }
 
@@ -64,6 +67,7 @@ impl Ol2Kind {
             Decision::Appeal { .. } | Decision::Complaint { .. } => Ol2Kind::Decision,
             Decision::Transfer { .. } => Ol2Kind::Transfer,
             Decision::TransferCancellation { .. } => Ol2Kind::TransferCancellation,
+            Decision::DuplicateQualification { .. } => Ol2Kind::DuplicateQualification,
         }
     }
 }
@@ -91,6 +95,9 @@ pub struct Ol2Details {
     /// recorded before the distinction: their stated time).
     #[serde(default)]
     pub lateness_basis: Option<LatenessBasis>,
+    /// R38: the hearing before a burdensome act (or why none was held).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearing: Option<Hearing>,
 }
 
 /// One stored ОЛ-2 read back: the row, the card and the facts beside it.
@@ -146,7 +153,9 @@ fn decision_codes(
             None,
             termination_reason.as_deref(),
         ),
-        Decision::Transfer { .. } | Decision::TransferCancellation { .. } => (None, None, None),
+        Decision::Transfer { .. }
+        | Decision::TransferCancellation { .. }
+        | Decision::DuplicateQualification { .. } => (None, None, None),
     }
 }
 
@@ -171,15 +180,15 @@ pub(crate) fn load_cards(conn: &mut DbConn, appeal_id: i64) -> AppResult<Vec<Ol2
 }
 
 /// What an action puts on a new ОЛ-2.
-struct NewOl2 {
-    decision: Decision,
+pub(crate) struct NewOl2 {
+    pub decision: Decision,
     /// The act's time beside its entry (the ОЛ-2's `decided_at` is the act's).
-    act: ActTime,
-    details: Ol2Details,
+    pub act: ActTime,
+    pub details: Ol2Details,
 }
 
 /// Records a new ОЛ-2 after the existing ones (R22) and stores it.
-fn record_card(
+pub(crate) fn record_card(
     conn: &mut DbConn,
     ctx: &Ctx,
     row: &AppealRow,
@@ -226,6 +235,8 @@ fn record_card(
             });
         }
         Decision::TransferCancellation { .. } => parts.details.transfer = None,
+        // Not a decision on the merits: nothing 1-ОЛ counts changes.
+        Decision::DuplicateQualification { .. } => {}
     }
     let stored = repo::decisions::insert(
         conn,
@@ -412,6 +423,8 @@ pub struct RecordDecision {
     pub answer_text: Option<String>,
     /// When the decision was signed (stated; the time of the action otherwise).
     pub decided_at: Option<DateTime<Utc>>,
+    /// R38: for a burdensome act, the hearing notice's receipt or why no hearing was held.
+    pub hearing: Option<Hearing>,
     pub idem: Option<Idem>,
 }
 
@@ -440,6 +453,24 @@ where
             let act = ctx.act_time(cmd.decided_at, "#/decided_at", row.received_at, &mut issues);
             fail_if_any(issues)?;
             decision.validate(parts.card.kind(), &books(&ctx.rules)?)?;
+            appeals_domain::cards::check_hearing(
+                &decision,
+                cmd.hearing.as_ref(),
+                ctx.rules.local_date(act.act_at.and_utc()),
+                &ctx.rules.calendar,
+                &ctx.rules.deadlines,
+            )
+            .map_err(|e| match e {
+                DomainError::Invalid { field, reason } => {
+                    let pointer = match field.as_str() {
+                        "hearing/received_on" => "#/hearing/notice_received_on",
+                        "hearing/reason" => "#/hearing/not_held_reason",
+                        _ => "#/hearing",
+                    };
+                    AppError::field(pointer, reason)
+                }
+                other => other.into(),
+            })?;
             let before = json!({
                 "status": row.status,
                 "decisions": parts.state.decisions(),
@@ -460,6 +491,7 @@ where
                     act,
                     details: Ol2Details {
                         answer_text: cmd.answer_text.clone(),
+                        hearing: cmd.hearing.clone(),
                         ..Ol2Details::default()
                     },
                 },

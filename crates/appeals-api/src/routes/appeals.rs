@@ -352,7 +352,8 @@ fn if_none_match(req: &HttpRequest) -> HeldVersions {
 ///
 /// Requires `If-Match` with the current `ETag` (428 without it, 412 when stale). Changing
 /// requisite 8 `document_type` requires `tags` (p.4 part 4, R12 → 422 otherwise) and recomputes
-/// requisites 9 (term) and 13 (review deadline) (R19). The registration number never changes (R2).
+/// requisites 9 (term) and 13 (review deadline) (R19). `tags` alone replace the tags (event
+/// `tags_changed`). The registration number never changes (R2).
 #[utoipa::path(
     tag = "appeals",
     request_body = PatchAppeal,
@@ -378,6 +379,44 @@ pub async fn patch_one(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, card_view::etag(dto.version)))
         .json(dto))
+}
+
+/// Put markings on a card or take them off (p.6, R9, R11).
+///
+/// Markings of the `markings` book without an automatic rule are put on and taken off freely. An
+/// automatic one — «ҰЖ» `collective`, set from two or more applicants (R9) — is *corrected*: it stays
+/// as corrected when the applicants change, requisite 7 follows it, and the correction needs a
+/// `reason` (422 at `#/reason`). One `markings_changed` history event with the markings before and
+/// after and the reason. An unknown or inactive code is 422 at its index; a body that changes
+/// nothing is 422.
+#[utoipa::path(
+    tag = "appeals",
+    request_body = crate::dto::ChangeMarkingsBody,
+    params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
+    responses(
+        (status = 200, body = AppealDto, headers(("ETag" = String))),
+        (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/appeals/{id}/markings")]
+pub async fn change_markings(
+    state: web::Data<AppState>,
+    auth: Auth<CardEditors>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    ValidatedJson(body): ValidatedJson<crate::dto::ChangeMarkingsBody>,
+) -> ApiResult<HttpResponse> {
+    let cmd = edit::ChangeMarkings {
+        target: crate::actions::target(&req, path.into_inner())?,
+        add: body.add,
+        remove: body.remove,
+        reason: body.reason,
+    };
+    let ctx = state.ctx(&auth);
+    let view = state
+        .run(move |conn| edit::change_markings(conn, &ctx, cmd))
+        .await?;
+    crate::actions::card_ok(view)
 }
 
 /// Recompute the card's history chain (for auditors).

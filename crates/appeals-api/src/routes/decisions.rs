@@ -13,6 +13,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use appeals_domain::acttime::LatenessBasis;
 use appeals_domain::cards::Decision;
+use appeals_domain::cards::Hearing;
 use appeals_service::decisions::{self, Ol2, Ol2Kind, Ol2View};
 use appeals_service::{actions, idempotency::Once};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -67,6 +68,38 @@ pub struct RecordDecisionBody {
     /// `backdating_working_days` (3) working days before the entry. Kept beside the server's
     /// entry time (`created_at`).
     pub decided_at: Option<DateTime<Utc>>,
+    /// R38 (APPK art. 73), `burdensome_act` only and then required: the day the participant
+    /// received the hearing notice (at least 3 working days — setting
+    /// `hearing_notice_working_days` — before `decided_at`), or why no hearing was held.
+    #[validate(nested)]
+    pub hearing: Option<HearingBody>,
+}
+
+/// R38: the hearing before a burdensome act — exactly one of the two.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"notice_received_on": "2026-04-13"}))]
+pub struct HearingBody {
+    /// The day the participant received the hearing notice.
+    pub notice_received_on: Option<NaiveDate>,
+    /// Why no hearing was held (APPK art. 73 part 2).
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub not_held_reason: Option<String>,
+}
+
+impl HearingBody {
+    fn hearing(self) -> ApiResult<Hearing> {
+        match (self.notice_received_on, self.not_held_reason) {
+            (Some(received_on), None) => Ok(Hearing::Notice { received_on }),
+            (None, Some(reason)) => Ok(Hearing::NotHeld { reason }),
+            _ => Err(appeals_service::AppError::field(
+                "#/hearing",
+                "give either `notice_received_on` or `not_held_reason`",
+            )
+            .into()),
+        }
+    }
 }
 
 /// Kind of an ОЛ-2 card.
@@ -79,6 +112,9 @@ pub enum CardKind {
     Transfer,
     /// p.15 cancellation of a transfer (R18).
     TransferCancellation,
+    /// p.13, p.22: the registrar's qualification of a repeat appeal (R14), recorded by
+    /// `POST /api/v1/appeals/{id}/duplicate-decision`.
+    DuplicateQualification,
 }
 
 impl From<Ol2Kind> for CardKind {
@@ -87,6 +123,7 @@ impl From<Ol2Kind> for CardKind {
             Ol2Kind::Decision => CardKind::Decision,
             Ol2Kind::Transfer => CardKind::Transfer,
             Ol2Kind::TransferCancellation => CardKind::TransferCancellation,
+            Ol2Kind::DuplicateQualification => CardKind::DuplicateQualification,
         }
     }
 }
@@ -99,9 +136,9 @@ impl From<Ol2Kind> for CardKind {
     "decision_type": "provide_answer", "answer_character": "explained", "termination_reason": null,
     "bases": [], "answer_text": "Отопление восстановлено 12.03.2026.",
     "category": null, "target_system": null, "transfer_id": null, "cancellation_decided_at": null,
-    "reason": null, "due": null, "is_late": null,
+    "reason": null, "duplicate_verdict": null, "original_registration_number": null, "due": null, "is_late": null,
     "decided_at": "2026-03-12T06:00:00Z", "decided_by_user_id": 3, "created_at": "2026-03-12T06:00:01.123456Z",
-    "entered_late": false, "lateness_basis": "stated_act_time"
+    "entered_late": false, "hearing": null, "lateness_basis": "stated_act_time"
 }))]
 pub struct DecisionCardDto {
     /// Id of the ОЛ-2 card (a transfer's id is the `transfer_id` of its cancellation).
@@ -125,8 +162,12 @@ pub struct DecisionCardDto {
     pub transfer_id: Option<i64>,
     /// Cancellations: when the decision to cancel was taken (the R18 term runs from it).
     pub cancellation_decided_at: Option<DateTime<Utc>>,
-    /// Cancellations: why.
+    /// Cancellations and duplicate qualifications: why.
     pub reason: Option<String>,
+    /// Duplicate qualifications: `duplicate`, `related` or `new` (R14).
+    pub duplicate_verdict: Option<String>,
+    /// Duplicate qualifications: the original's registration number.
+    pub original_registration_number: Option<String>,
     /// Transfers and cancellations: the last day the action was in time (R16, R18).
     pub due: Option<NaiveDate>,
     /// Transfers and cancellations: done after `due`.
@@ -139,6 +180,10 @@ pub struct DecisionCardDto {
     pub created_at: DateTime<Utc>,
     /// Entered on a later local day than `decided_at`.
     pub entered_late: bool,
+    /// R38: the hearing before a burdensome act (`{"notice": {"received_on": …}}` or
+    /// `{"not_held": {"reason": …}}`).
+    #[schema(value_type = Option<Object>)]
+    pub hearing: Option<serde_json::Value>,
     /// Which time `is_late` and the final-act date were judged on: `stated_act_time` (the law
     /// sets the term for the act, APPK art. 76, Rules p.15) or `entered_at` (no time stated).
     #[schema(example = "stated_act_time")]
@@ -266,12 +311,18 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
         transfer_id: details.transfer_id,
         cancellation_decided_at: None,
         reason: details.reason.clone(),
+        duplicate_verdict: None,
+        original_registration_number: None,
         due: details.due,
         is_late: details.is_late,
         decided_at: card_view::utc(card.decided_at),
         decided_by_user_id: row.created_by,
         created_at: card_view::utc(row.created_at),
         entered_late: details.entered_late,
+        hearing: details
+            .hearing
+            .as_ref()
+            .and_then(|h| serde_json::to_value(h).ok()),
         lateness_basis: details
             .lateness_basis
             .unwrap_or(LatenessBasis::StatedActTime)
@@ -309,6 +360,13 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
             ..
         } => {
             dto.cancellation_decided_at = Some(card_view::utc(*cancellation_decided_at));
+        }
+        Decision::DuplicateQualification {
+            verdict,
+            original_registration_number,
+        } => {
+            dto.duplicate_verdict = Some(verdict.clone());
+            dto.original_registration_number = original_registration_number.clone();
         }
     }
     dto
@@ -407,6 +465,7 @@ pub async fn record_decision(
         bases: body.bases,
         answer_text: body.answer_text,
         decided_at: body.decided_at,
+        hearing: body.hearing.map(HearingBody::hearing).transpose()?,
         idem,
     };
     let ctx = state.ctx(&auth);

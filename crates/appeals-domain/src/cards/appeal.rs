@@ -1,7 +1,7 @@
 //! ОЛ-1 «Карточка учета обращения» (p.23): registration, requisite 8 changes, markings,
 //! extensions and forwarding by competence.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,52 @@ pub enum FillMode {
     Manual,
 }
 
+/// How each requisite group of ОЛ-1 was filled (p.23, R19): by the system or a sending
+/// information system (`integration`), or typed by a person (`manual`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FillModes {
+    /// Requisites 1–3 (subject, number, registration time): always assigned by the system.
+    pub registration: FillMode,
+    /// Requisite 5 (time of receipt): `manual` when a person stated it; `integration` when a
+    /// sending system stated it or the server's time of arrival stands.
+    pub receipt: FillMode,
+    /// Requisites 4, 6–12 (form, language, type, content…): `manual` when a person registered the
+    /// card, `integration` when a sending system did.
+    pub content: FillMode,
+}
+
+impl Default for FillModes {
+    /// What every card registered before the distinction recorded: all `integration`.
+    fn default() -> Self {
+        Self {
+            registration: FillMode::Integration,
+            receipt: FillMode::Integration,
+            content: FillMode::Integration,
+        }
+    }
+}
+
+impl FillModes {
+    /// The modes of a registration: `by_integration` — the caller is a sending information system;
+    /// `receipt_stated` — the request stated the time of receipt.
+    pub fn of_registration(by_integration: bool, receipt_stated: bool) -> Self {
+        let by_caller = if by_integration {
+            FillMode::Integration
+        } else {
+            FillMode::Manual
+        };
+        Self {
+            registration: FillMode::Integration,
+            receipt: if receipt_stated {
+                by_caller
+            } else {
+                FillMode::Integration
+            },
+            content: by_caller,
+        }
+    }
+}
+
 /// Input for registering an appeal (p.4; R1, R19). Everything the system does not compute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAppeal {
@@ -35,8 +81,8 @@ pub struct NewAppeal {
     pub registered_at: NaiveDateTime,
     /// [INF] Date and time of receipt (the start of the review term; may precede registration, R7).
     pub received_at: NaiveDateTime,
-    /// How requisites 1, 2, 3, 5 were filled (R19).
-    pub fill_mode: FillMode,
+    /// How each requisite group was filled (R19).
+    pub fill_modes: FillModes,
     /// Requisite 4 [INF]: form of receipt (`receipt_forms` code).
     pub receipt_form: String,
     /// [INF] Source of receipt (`receipt_sources` code).
@@ -100,10 +146,15 @@ pub struct AppealCard {
     tags: Vec<String>,
     /// Markings (p.6): codes of the `markings` book, multi-valued (R9–R11).
     markings: BTreeSet<String>,
+    /// Corrections of automatic markings (R9): code → present or not, whatever the rule says.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    marking_corrections: BTreeMap<String, bool>,
     /// [INF] Source of receipt (`receipt_sources`).
     pub receipt_source: Option<String>,
-    /// [INF] How requisites 1, 2, 3, 5 were filled (R19).
-    pub fill_mode: FillMode,
+    /// [INF] How each requisite group was filled (R19); cards registered before the distinction
+    /// read as all `integration`, which is what they recorded.
+    #[serde(default)]
+    pub fill_modes: FillModes,
     /// [INF] Anonymity assessment (R15).
     pub anonymity: AnonymityAssessment,
     /// [INF] p.15 category: the item is not accounted and is transferred via ОЛ-2 (R16).
@@ -198,8 +249,9 @@ impl AppealCard {
             control_date,
             tags: clean_tags(input.tags),
             markings: BTreeSet::new(),
+            marking_corrections: BTreeMap::new(),
             receipt_source: input.receipt_source,
-            fill_mode: input.fill_mode,
+            fill_modes: input.fill_modes,
             anonymity: assess_anonymity(&input.authorship, input.reports_crime_or_threat),
             non_accountable_category: input.non_accountable_category,
             complaint: input.complaint,
@@ -368,7 +420,7 @@ impl AppealCard {
     }
 
     /// R9: recomputes the automatic markings (and requisite 7) from the number of applicants,
-    /// keeping the markings users set (R11).
+    /// keeping the markings users set (R11) and the corrections of automatic ones.
     pub fn refresh_automatic_markings(&mut self, book: &Dictionary, applicants: usize) {
         let automatic: BTreeSet<&str> = book
             .entries
@@ -379,12 +431,61 @@ impl AppealCard {
         self.markings.retain(|m| !automatic.contains(m.as_str()));
         self.markings
             .extend(automatic_markings(book, self.kind, applicants));
-        self.character = if applicants >= 2 {
+        for (code, present) in &self.marking_corrections {
+            if *present {
+                self.markings.insert(code.clone());
+            } else {
+                self.markings.remove(code);
+            }
+        }
+        // Requisite 7 follows the collective marking where it was corrected, else the count.
+        let corrected_collective = book
+            .entries
+            .iter()
+            .filter(|e| e.auto_rule == Some(MarkingRule::Collective))
+            .find_map(|e| self.marking_corrections.get(&e.code).copied());
+        let collective = corrected_collective.unwrap_or(applicants >= 2);
+        self.character = if collective {
             "collective"
         } else {
             "individual"
         }
         .to_owned();
+    }
+
+    /// R9: corrects an automatic marking (e.g. «ҰЖ» on two applicants who are not a collective
+    /// appeal, or missing on one signed by a group): it is `present` or not from now on, whatever
+    /// the rule says. Only markings with an automatic rule are corrected; the others are added or
+    /// removed.
+    pub fn correct_automatic_marking(
+        &mut self,
+        book: &Dictionary,
+        code: &str,
+        present: bool,
+        applicants: usize,
+    ) -> Result<(), DomainError> {
+        let entry = book.require_active(code)?;
+        if entry.auto_rule.is_none() {
+            return Err(DomainError::invalid(
+                "markings",
+                format!("marking `{code}` is not set automatically: add or remove it"),
+            ));
+        }
+        self.marking_corrections.insert(code.to_owned(), present);
+        self.refresh_automatic_markings(book, applicants);
+        Ok(())
+    }
+
+    /// The corrections of automatic markings in force.
+    pub fn marking_corrections(&self) -> &BTreeMap<String, bool> {
+        &self.marking_corrections
+    }
+
+    /// p.2(5), R12: replaces the tags (cleaned: trimmed, unique, in order); returns the previous
+    /// ones. A change of requisite 8 needs a tag ([`Self::change_document_type`]); tags alone may
+    /// also be emptied.
+    pub fn set_tags(&mut self, tags: Vec<String>) -> Vec<String> {
+        std::mem::replace(&mut self.tags, clean_tags(tags))
     }
 
     /// R11: sets a user-chosen marking. Markings with an automatic rule are derived, not chosen.

@@ -52,7 +52,95 @@ pub enum Decision {
         /// When the decision to cancel was taken (the 1-working-day term runs from it).
         cancellation_decided_at: NaiveDateTime,
     },
+    /// p.13, p.22 (R14): the registrar's qualification of a repeat appeal — `duplicate` of an
+    /// original (no new arguments, circumstances or legal grounds), `related`, or `new`.
+    DuplicateQualification {
+        /// `duplicate`, `related` or `new`.
+        verdict: String,
+        /// The original's registration number (required for `duplicate`).
+        original_registration_number: Option<String>,
+    },
 }
+
+/// R38 (APPK art. 73): how the participant was heard before a burdensome act.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hearing {
+    /// The participant received the hearing notice on this day.
+    Notice { received_on: chrono::NaiveDate },
+    /// No hearing was held, and why (APPK art. 73 part 2 lists the cases).
+    NotHeld { reason: String },
+}
+
+impl Decision {
+    /// An appeal decision «Принять обременяющий административный акт».
+    pub fn is_burdensome(&self) -> bool {
+        matches!(
+            self,
+            Decision::Appeal {
+                decision_type: AppealDecisionType::BurdensomeAct,
+                ..
+            }
+        )
+    }
+}
+
+/// R38 (APPK art. 73): a burdensome act adopted on `adopted_on` needs the hearing notice received
+/// at least `hearing_notice_working_days` working days before, or a stated reason why no hearing
+/// was held; another decision takes no hearing. The refused field is named in the error.
+pub fn check_hearing(
+    decision: &Decision,
+    hearing: Option<&Hearing>,
+    adopted_on: chrono::NaiveDate,
+    calendar: &crate::calendar::Calendar,
+    settings: &crate::deadline::DeadlineSettings,
+) -> Result<(), DomainError> {
+    const RULE: &str = "R38 (APPK art. 73)";
+    match (decision.is_burdensome(), hearing) {
+        (false, None) => Ok(()),
+        (false, Some(_)) => Err(DomainError::invalid(
+            "hearing",
+            format!("{RULE}: a hearing precedes only a burdensome act"),
+        )),
+        (true, None) => Err(DomainError::invalid(
+            "hearing",
+            format!(
+                "{RULE}: a burdensome act needs the day the participant received the hearing \
+                 notice, or the reason why no hearing was held"
+            ),
+        )),
+        (true, Some(Hearing::NotHeld { reason })) if reason.trim().is_empty() => {
+            Err(DomainError::invalid(
+                "hearing/reason",
+                format!("{RULE}: say why no hearing was held"),
+            ))
+        }
+        (true, Some(Hearing::NotHeld { .. })) => Ok(()),
+        (true, Some(Hearing::Notice { received_on })) => {
+            if *received_on > adopted_on {
+                return Err(DomainError::invalid(
+                    "hearing/received_on",
+                    format!("{RULE}: the notice is received after the act"),
+                ));
+            }
+            crate::deadline::check_adoption_after_hearing(
+                calendar,
+                settings,
+                *received_on,
+                adopted_on,
+            )
+            .map_err(|e| match e {
+                DomainError::Invalid { reason, .. } => {
+                    DomainError::invalid("hearing/received_on", format!("{RULE}: {reason}"))
+                }
+                other => other,
+            })
+        }
+    }
+}
+
+/// The verdicts of a duplicate qualification.
+pub const DUPLICATE_VERDICTS: [&str; 3] = ["duplicate", "related", "new"];
 
 /// The reference books a decision is checked against.
 #[derive(Debug, Clone, Copy)]
@@ -137,6 +225,24 @@ impl Decision {
                 Ok(())
             }
             Decision::TransferCancellation { .. } => Ok(()),
+            Decision::DuplicateQualification {
+                verdict,
+                original_registration_number,
+            } => {
+                if !DUPLICATE_VERDICTS.contains(&verdict.as_str()) {
+                    return Err(DomainError::invalid(
+                        "verdict",
+                        "one of duplicate, related, new",
+                    ));
+                }
+                if verdict == "duplicate" && original_registration_number.is_none() {
+                    return Err(DomainError::invalid(
+                        "original_appeal_id",
+                        "a duplicate names its original",
+                    ));
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -237,6 +343,62 @@ mod tests {
     use super::*;
     use crate::cards::test_support::{at, register};
     use crate::dictionary::{DictionaryName, default_dictionary};
+
+    #[test]
+    fn r38_a_burdensome_act_needs_a_timely_hearing_notice_or_a_reason() {
+        let calendar = crate::calendar::Calendar::kazakhstan_default();
+        let settings = crate::deadline::DeadlineSettings::default();
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let burdensome = Decision::Appeal {
+            decision_type: AppealDecisionType::BurdensomeAct,
+            answer_character: None,
+            termination_reason: None,
+        };
+        let note = Decision::Appeal {
+            decision_type: AppealDecisionType::TakeNote,
+            answer_character: None,
+            termination_reason: None,
+        };
+        let field = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Invalid { field, reason }) => {
+                assert!(reason.starts_with("R38"), "{reason}");
+                field
+            }
+            other => panic!("{other:?}"),
+        };
+        let adopted = day("2026-04-16"); // Thursday
+        let check =
+            |h: Option<&Hearing>| check_hearing(&burdensome, h, adopted, &calendar, &settings);
+        assert_eq!(field(check(None)), "hearing");
+        // Notice received Monday 13 April: the 3rd working day after it is Thursday 16 April.
+        let in_time = Hearing::Notice {
+            received_on: day("2026-04-13"),
+        };
+        assert!(check(Some(&in_time)).is_ok());
+        let late = Hearing::Notice {
+            received_on: day("2026-04-14"),
+        };
+        assert_eq!(field(check(Some(&late))), "hearing/received_on");
+        let reason = Hearing::NotHeld {
+            reason: "Акт принимается по заявлению участника в его пользу в части".to_owned(),
+        };
+        assert!(check(Some(&reason)).is_ok());
+        let blank = Hearing::NotHeld {
+            reason: " ".to_owned(),
+        };
+        assert_eq!(field(check(Some(&blank))), "hearing/reason");
+        assert!(check_hearing(&note, None, adopted, &calendar, &settings).is_ok());
+        assert_eq!(
+            field(check_hearing(
+                &note,
+                Some(&in_time),
+                adopted,
+                &calendar,
+                &settings
+            )),
+            "hearing"
+        );
+    }
 
     fn books() -> (Dictionary, Dictionary, Dictionary) {
         (

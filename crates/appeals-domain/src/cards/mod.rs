@@ -28,13 +28,17 @@ pub use anonymity::{
     AnonymityAssessment, AnonymityHandling, AppealMedium, Article63Content, Article63Defect,
     Authorship, article_63_defects, assess_anonymity,
 };
-pub use appeal::{AppealCard, DocumentTypeChange, FillMode, NewAppeal, has_automatic_marking};
+pub use appeal::{
+    AppealCard, DocumentTypeChange, FillMode, FillModes, NewAppeal, has_automatic_marking,
+};
 pub use applicant::{
     AddressBlock, AddressCheck, AddressReconciliationPolicy, ApplicantCard, AutoFill, CompanyBlock,
     Contacts, PersonBlock, PersonCategory, RegistryRecord, RegistrySource, Residency, Sex,
 };
 pub use complaint::{ComplaintTarget, complaint_is_late, deemed_refusal_date, deemed_refusal_from};
-pub use decision::{Decision, DecisionBooks, DecisionCard};
+pub use decision::{
+    DUPLICATE_VERDICTS, Decision, DecisionBooks, DecisionCard, Hearing, check_hearing,
+};
 pub use reception::{
     RECEPTION_REQUISITES, REQUIRED_WHEN_HELD, ReceptionCard, ReceptionKind, ReceptionOutcome,
     ReceptionResult, RequisiteIssue, RequisiteProblem,
@@ -49,7 +53,7 @@ fn is_digits(s: &str, n: usize) -> bool {
 /// Fixtures shared by the tests of the card modules.
 #[cfg(test)]
 mod test_support {
-    use super::{AppealCard, Authorship, FillMode, NewAppeal};
+    use super::{AppealCard, Authorship, FillModes, NewAppeal};
     use crate::deadline::Term;
     use crate::dictionary::{DictionaryName, DocumentType, default_dictionary};
     use crate::regnum::{AppealNumber, RegNumber};
@@ -83,7 +87,7 @@ mod test_support {
             subject_id: "akimat_astana".into(),
             registered_at: at("2026-03-05"),
             received_at: at("2026-03-05"),
-            fill_mode: FillMode::Integration,
+            fill_modes: FillModes::default(),
             receipt_form: "electronic".into(),
             receipt_source: None,
             language: "state".into(),

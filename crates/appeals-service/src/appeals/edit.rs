@@ -13,7 +13,7 @@ use super::{
 use crate::actions::{CardView, load_for_action};
 use crate::cards::write::{self, CardChange};
 use crate::ctx::{Ctx, fail_if_any};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldIssue};
 
 /// The requisites to change (`None`: unchanged) on the card at the version the client holds.
 #[derive(Debug, Clone, Default)]
@@ -128,11 +128,11 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
                 .insert("review_due".into(), json!(change.new_control_date));
             changes.after.insert("tags".into(), json!(change.tags));
             action = CardAction::DocumentTypeChanged;
-        } else if cmd.tags.is_some() {
-            return Err(AppError::field(
-                "#/tags",
-                "tags are entered together with a change of `document_type` (p.4 part 4)",
-            ));
+        } else if let Some(tags) = &cmd.tags {
+            // Tags on their own (p.2(5)); a change of requisite 8 still needs one (p.4 part 4).
+            let before = parts.card.set_tags(tags.clone());
+            changes.set("tags", json!(before), json!(parts.card.tags()));
+            action = CardAction::TagsChanged;
         }
         let card = &mut parts.card;
         if let Some(v) = &cmd.summary {
@@ -175,6 +175,10 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             );
             next.addressee_subject_id = Some(addressee);
         }
+        if action == CardAction::TagsChanged && changes.before.len() > 1 {
+            // Tags with other requisites: one ordinary update.
+            action = CardAction::Updated;
+        }
         let markings: Vec<String> = parts.card.markings().iter().cloned().collect();
         repo::appeals::replace_tags_and_markings(conn, row.id, parts.card.tags(), &markings)?;
         let saved = write::commit(
@@ -192,5 +196,95 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             },
         )?;
         CardView::load(conn, saved)
+    })
+}
+
+/// Markings put on or taken off a card, as stated (p.6, R9, R11).
+pub struct ChangeMarkings {
+    pub target: crate::actions::Target,
+    /// Codes of the `markings` book to put on; an automatic one (e.g. «ҰЖ» `collective`) is a
+    /// correction and needs `reason`.
+    pub add: Vec<String>,
+    /// Codes to take off; an automatic one is a correction and needs `reason`.
+    pub remove: Vec<String>,
+    pub reason: Option<String>,
+}
+
+/// p.6, R9, R11: puts configured markings on a card or takes them off; an automatic marking is
+/// corrected instead (it stays as corrected when applicants change), only with a reason. One
+/// `markings_changed` event with the markings and corrections before and after and the reason.
+pub fn change_markings(conn: &mut DbConn, ctx: &Ctx, cmd: ChangeMarkings) -> AppResult<CardView> {
+    let book = ctx.rules.dictionary(DictionaryName::Markings)?;
+    let reason = cmd
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    crate::actions::act_on_card(conn, ctx, cmd.target, |conn, row, parts| {
+        let applicants = usize::try_from(row.applicant_count).unwrap_or_default();
+        let markings_before: Vec<String> = parts.card.markings().iter().cloned().collect();
+        let corrections_before = parts.card.marking_corrections().clone();
+        let character_before = parts.card.character.clone();
+        let mut issues = Vec::new();
+        let mut corrected = false;
+        for (list, present, codes) in [("add", true, &cmd.add), ("remove", false, &cmd.remove)] {
+            for (i, code) in codes.iter().enumerate() {
+                let pointer = format!("#/{list}/{i}");
+                if present && cmd.remove.contains(code) {
+                    issues.push(FieldIssue::new(pointer, "is also removed"));
+                    continue;
+                }
+                let automatic = match book.get(code) {
+                    Some(entry) if entry.active => entry.auto_rule.is_some(),
+                    _ => {
+                        issues.push(FieldIssue::new(
+                            pointer,
+                            format!("`{code}` is not an active marking"),
+                        ));
+                        continue;
+                    }
+                };
+                let done = if automatic {
+                    corrected = true;
+                    parts
+                        .card
+                        .correct_automatic_marking(book, code, present, applicants)
+                } else if present {
+                    parts.card.add_marking(book, code)
+                } else {
+                    parts.card.remove_marking(book, code)
+                };
+                if let Err(e) = done {
+                    issues.push(FieldIssue::new(pointer, e.to_string()));
+                }
+            }
+        }
+        if corrected && reason.is_none() {
+            issues.push(FieldIssue::new(
+                "#/reason",
+                "an automatic marking (R9) is corrected only with a reason",
+            ));
+        }
+        fail_if_any(issues)?;
+        let markings: Vec<String> = parts.card.markings().iter().cloned().collect();
+        if markings == markings_before && *parts.card.marking_corrections() == corrections_before {
+            return Err(AppError::field("#", "the body changes nothing"));
+        }
+        repo::appeals::replace_tags_and_markings(conn, row.id, parts.card.tags(), &markings)?;
+        Ok(appeals_domain::events::CardEvent {
+            action: CardAction::MarkingsChanged,
+            before: Some(json!({
+                "markings": markings_before,
+                "corrections": corrections_before,
+                "character": character_before,
+            })),
+            after: Some(json!({
+                "markings": markings,
+                "corrections": parts.card.marking_corrections(),
+                "character": parts.card.character,
+                "reason": reason,
+            })),
+        })
     })
 }

@@ -4,7 +4,7 @@
 
 use appeals_db::rows::{NewAppealRow, NewDuplicateLinkRow};
 use appeals_db::{DbConn, repo};
-use appeals_domain::cards::{AddressBlock, AppealCard, Authorship, FillMode, NewAppeal, Talon};
+use appeals_domain::cards::{AddressBlock, AppealCard, Authorship, FillModes, NewAppeal, Talon};
 use appeals_domain::deadline;
 use appeals_domain::dedup::Verdict;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
@@ -132,9 +132,6 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
             "#/non_accountable_category",
         );
     }
-    if input.text.trim().is_empty() {
-        issues.push(FieldIssue::new("#/text", "must not be blank"));
-    }
     if input.received_at > ctx.now + chrono::Duration::minutes(5) {
         issues.push(FieldIssue::new("#/received_at", "lies in the future"));
     }
@@ -184,7 +181,14 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
         subject_id: ctx.actor().subject_id.to_string(),
         registered_at: ctx.stored_now(),
         received_at: input.received_at.naive_utc(),
-        fill_mode: FillMode::Integration,
+        // R19: the system fills 1–3; the time of receipt and the content come from the caller —
+        // a sending information system (`integration` role) or a person typing them in.
+        fill_modes: FillModes::of_registration(
+            ctx.actor()
+                .roles
+                .contains(&appeals_domain::access::Role::Integration),
+            true,
+        ),
         receipt_form: input.receipt_form.clone(),
         receipt_source: input.receipt_source.clone(),
         language: input.language.clone(),

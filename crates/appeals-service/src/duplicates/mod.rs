@@ -153,7 +153,32 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, cmd: DecideDuplicate) -> AppResult<C
                 decided_by: user_id,
             },
         )?;
-        let mut next = row.clone();
+        // p.22 (R14): the qualification is an ОЛ-2 of the card, after its earlier ones (R22).
+        let original_registration_number = match original {
+            Some(o) => Some(repo::appeals::get(conn, o)?.reg_number),
+            None => None,
+        };
+        let mut parts = crate::cards::parts::CardParts::of(&row)?;
+        let mut no_issues = Vec::new();
+        let act = ctx.act_time(None, "#", row.received_at, &mut no_issues);
+        let ol2 = crate::decisions::record_card(
+            conn,
+            ctx,
+            &row,
+            &mut parts,
+            crate::decisions::NewOl2 {
+                decision: appeals_domain::cards::Decision::DuplicateQualification {
+                    verdict: code(verdict).to_owned(),
+                    original_registration_number,
+                },
+                act,
+                details: crate::decisions::Ol2Details {
+                    reason: Some(reason.trim().to_owned()),
+                    ..crate::decisions::Ol2Details::default()
+                },
+            },
+        )?;
+        let mut next = parts.apply_to(&row)?;
         next.duplicate_of = duplicate_of;
         let saved = write::commit(
             conn,
@@ -170,6 +195,8 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, cmd: DecideDuplicate) -> AppResult<C
                         "duplicate_of": duplicate_of,
                         "original_appeal_id": original,
                         "reason": reason,
+                        "decision_card_id": ol2.row.id,
+                        "seq": ol2.row.seq,
                         "links": keep.iter().map(|l| json!({
                             "other_appeal_id": l.other_appeal_id, "verdict": l.verdict, "decided_by": l.decided_by,
                         })).collect::<Vec<_>>(),
