@@ -240,6 +240,18 @@ impl TestApp {
         self.user(username, "KPSISU", &[Role::Admin])
     }
 
+    /// Routes card `id` to `executor` (`POST …/assignment` by `by`), expecting 200.
+    pub async fn assign(&self, id: i64, by: &TestUser, executor: &TestUser) {
+        let res = self
+            .post(
+                &format!("/api/v1/appeals/{id}/assignment"),
+                by,
+                serde_json::json!({"executor_user_id": executor.id}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
     /// PUT JSON with a bearer token.
     pub async fn put(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
         self.send(

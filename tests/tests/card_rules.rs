@@ -40,14 +40,7 @@ async fn register(app: &TestApp, user: &TestUser, body: Value) -> Value {
 
 async fn in_work(app: &TestApp, registrar: &TestUser, executor: &TestUser, body: Value) -> i64 {
     let id = register(app, registrar, body).await["id"].as_i64().unwrap();
-    let res = app
-        .post(
-            &format!("/api/v1/appeals/{id}/assignment"),
-            registrar,
-            json!({"executor_user_id": executor.id}),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    app.assign(id, registrar, executor).await;
     id
 }
 

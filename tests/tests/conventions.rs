@@ -216,14 +216,7 @@ async fn card_in_work(
     let mut body = appeal_body();
     body["received_at"] = json!((Utc::now() - Duration::days(days_ago)).to_rfc3339());
     let id = register(app, registrar, body).await["id"].as_i64().unwrap();
-    let res = app
-        .post(
-            &format!("/api/v1/appeals/{id}/assignment"),
-            registrar,
-            json!({"executor_user_id": executor.id}),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    app.assign(id, registrar, executor).await;
     id
 }
 
