@@ -226,6 +226,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
         ),
         (
             "GET",
+            "/api/v1/appeals/summaries",
+            "/api/v1/appeals/summaries".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
             "/api/v1/worklists",
             "/api/v1/worklists?scope=subtree".into(),
             Target::Nothing,

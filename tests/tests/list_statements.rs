@@ -19,6 +19,7 @@ use serde_json::json;
 backend_tests!(
     a_list_page_costs_the_same_statements_for_3_and_for_12_cards,
     a_reception_list_page_costs_the_same_statements_for_2_and_for_8_cards,
+    a_summary_page_is_one_statement_and_shows_what_a_list_screen_needs,
 );
 
 async fn register(app: &TestApp, registrar: &TestUser, n: usize) {
@@ -140,4 +141,78 @@ async fn a_reception_list_page_costs_the_same_statements_for_2_and_for_8_cards(
     assert_eq!((two, eight), (2, 8));
     assert_eq!(small, large, "statements grow with the page size");
     assert!((2..=4).contains(&large), "{large} statements for a page");
+}
+
+/// The summary view (`GET /api/v1/appeals/summaries`): the page itself is one statement (besides
+/// the caller's reach), for 3 cards as for 12; over HTTP it carries the list fields, pages by the
+/// same cursor and stays in the caller's scope.
+async fn a_summary_page_is_one_statement_and_shows_what_a_list_screen_needs(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let home = app.subject("HOME", false);
+    app.subject_under("CHILD", home);
+    app.subject("OTHER", false);
+    let registrar = app.user("reg", "HOME", &[Role::Registrar]);
+    let head = app.user("head", "HOME", &[Role::Head]);
+    let stranger = app.user("other", "OTHER", &[Role::Registrar]);
+    for n in 0..12 {
+        register(&app, &registrar, n).await;
+    }
+    for user in [&registrar, &head] {
+        let page = |limit: i64| {
+            let (mut conn, counted, ctx) = counted(&app, user, Action::ReadAppeals);
+            let cards = read::list_summaries(
+                &mut conn,
+                &ctx,
+                ListAppeals {
+                    limit,
+                    ..ListAppeals::default()
+                },
+            )
+            .unwrap();
+            (counted.load(Ordering::Relaxed), cards.len())
+        };
+        let ((small, three), (large, twelve)) = (page(3), page(12));
+        assert_eq!((three, twelve), (3, 12));
+        assert_eq!(small, large, "statements grow with the page size");
+        // The reach (a head's subtree: one query per level) and the page.
+        assert!((1..=4).contains(&large), "{large} statements for a page");
+    }
+
+    let first = app
+        .get("/api/v1/appeals/summaries?limit=5", &registrar)
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let items = first.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    let card = &items[0];
+    assert_eq!(card["registration_number"], "ЖТ-2026-00000012");
+    assert_eq!(card["status"], "registered");
+    assert_eq!(card["applicant_count"], 2);
+    assert_eq!(card["markings"], json!(["collective"]));
+    assert!(card.get("text").is_none(), "no text in the summary view");
+    let full = app
+        .get(&format!("/api/v1/appeals/{}", card["id"]), &registrar)
+        .await;
+    for field in ["review_due", "forward_due"] {
+        assert_eq!(card[field], full.body["deadlines"][field]);
+    }
+    assert_eq!(card["version"], full.body["version"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let next = app
+        .get(
+            &format!("/api/v1/appeals/summaries?limit=5&cursor={cursor}"),
+            &registrar,
+        )
+        .await;
+    assert_eq!(
+        next.body["items"][0]["registration_number"],
+        "ЖТ-2026-00000007"
+    );
+    // Filters are the list's; another subject sees none of these cards.
+    let none = app
+        .get("/api/v1/appeals/summaries?status=decided", &registrar)
+        .await;
+    assert_eq!(none.body["items"], json!([]));
+    let theirs = app.get("/api/v1/appeals/summaries", &stranger).await;
+    assert_eq!(theirs.body["items"], json!([]));
 }

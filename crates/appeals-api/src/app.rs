@@ -31,6 +31,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list)
         // Before `/appeals/{id}`, which would otherwise take «search» for an id.
         .service(routes::appeals::search)
+        .service(routes::appeals::list_summaries)
         .service(routes::worklists::counts)
         .service(routes::worklists::items)
         .service(routes::appeals::get_one)

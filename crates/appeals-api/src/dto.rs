@@ -759,3 +759,91 @@ pub struct ChangeMarkingsBody {
     #[schema(max_length = 4000)]
     pub reason: Option<String>,
 }
+
+/// One card of a list screen (the summary view of the appeal list).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 42, "registration_number": "ЖТ-2026-00000042", "main_appeal_id": null,
+    "part_k": null, "status": "in_work", "kind": "application", "document_type": "application",
+    "subject_id": 1, "received_at": "2026-03-05T04:15:00Z", "registration_date": "2026-03-05",
+    "review_due": "2026-03-31", "forward_due": "2026-03-10", "transfer_due": null,
+    "is_accountable": true, "anonymous": false, "applicant_count": 1,
+    "summary": "Нет отопления", "tags": ["отопление"], "markings": [], "duplicate_of": null,
+    "pending": null, "awaiting_acceptance": false, "executor_user_id": 3, "entered_late": false,
+    "closed": false, "version": 2}))]
+pub struct AppealSummaryDto {
+    pub id: i64,
+    pub registration_number: String,
+    pub main_appeal_id: Option<i64>,
+    pub part_k: Option<i32>,
+    pub status: String,
+    pub kind: String,
+    /// Requisite 8.
+    pub document_type: String,
+    /// The holder (`GET /api/v1/appeals/{id}` names it).
+    pub subject_id: i64,
+    pub received_at: DateTime<Utc>,
+    pub registration_date: NaiveDate,
+    /// Requisite 13.
+    pub review_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub transfer_due: Option<NaiveDate>,
+    pub is_accountable: bool,
+    pub anonymous: bool,
+    pub applicant_count: i32,
+    /// Requisite 12.
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub markings: Vec<String>,
+    pub duplicate_of: Option<i64>,
+    /// An approval in progress (`forwarding_requested`, `extension_approved`, …) or `acceptance`.
+    pub pending: Option<String>,
+    pub awaiting_acceptance: bool,
+    pub executor_user_id: Option<i64>,
+    pub entered_late: bool,
+    pub closed: bool,
+    /// The card's version (its `ETag`).
+    pub version: i64,
+}
+
+impl From<appeals_service::cards::read::CardSummary> for AppealSummaryDto {
+    fn from(c: appeals_service::cards::read::CardSummary) -> Self {
+        let r = c.row;
+        Self {
+            awaiting_acceptance: r.pending.as_deref()
+                == Some(appeals_service::cards::parts::AWAITING_ACCEPTANCE),
+            id: r.id,
+            registration_number: r.reg_number,
+            main_appeal_id: r.main_appeal_id,
+            part_k: r.part_k,
+            status: r.status,
+            kind: r.kind,
+            document_type: r.document_type,
+            subject_id: r.subject_id,
+            received_at: crate::card_view::utc(r.received_at),
+            registration_date: r.registration_date,
+            review_due: r.review_due,
+            forward_due: r.forward_due,
+            transfer_due: r.transfer_due,
+            is_accountable: r.is_accountable,
+            anonymous: r.is_anonymous,
+            applicant_count: r.applicant_count,
+            summary: c.summary,
+            tags: c.tags,
+            markings: c.markings,
+            duplicate_of: r.duplicate_of,
+            pending: r.pending,
+            executor_user_id: r.executor_user_id,
+            entered_late: r.entered_late,
+            closed: r.closed_at.is_some(),
+            version: r.version,
+        }
+    }
+}
+
+/// A page of the summary view.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealSummaryPage {
+    pub items: Vec<AppealSummaryDto>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}

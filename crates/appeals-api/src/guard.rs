@@ -26,6 +26,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/appeals", Action::RegisterAppeal),
     ("GET", "/api/v1/appeals", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/search", Action::ReadAppeals),
+    ("GET", "/api/v1/appeals/summaries", Action::ReadAppeals),
     ("GET", "/api/v1/worklists", Action::ReadAppeals),
     ("GET", "/api/v1/worklists/{name}", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),

@@ -107,6 +107,36 @@ pub struct AppealRow {
     pub entered_late: bool,
 }
 
+/// The columns of a card a list screen shows (the summary view of a list page): everything but
+/// the text, the life-cycle state and the details; `card` for the short content, tags and markings.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = appeals, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AppealSummaryRow {
+    pub id: i64,
+    pub reg_number: String,
+    pub main_appeal_id: Option<i64>,
+    pub part_k: Option<i32>,
+    pub subject_id: i64,
+    pub status: String,
+    pub kind: String,
+    pub document_type: String,
+    pub received_at: NaiveDateTime,
+    pub registration_date: NaiveDate,
+    pub review_due: NaiveDate,
+    pub forward_due: NaiveDate,
+    pub transfer_due: Option<NaiveDate>,
+    pub is_accountable: bool,
+    pub is_anonymous: bool,
+    pub applicant_count: i32,
+    pub card: String,
+    pub duplicate_of: Option<i64>,
+    pub version: i64,
+    pub closed_at: Option<NaiveDateTime>,
+    pub pending: Option<String>,
+    pub executor_user_id: Option<i64>,
+    pub entered_late: bool,
+}
+
 /// A new ОЛ-1 row (the id comes from the database).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = appeals, treat_none_as_default_value = false)]

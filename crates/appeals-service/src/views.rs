@@ -3,6 +3,6 @@
 //! read and write them stay behind the use-cases.
 
 pub use appeals_db::rows::{
-    AppealRow, ApplicantRow, DictionaryEntryRow, EventRow, ReceptionEventRow, ReceptionRow,
-    ScheduleRow, SubjectRow, UserRow,
+    AppealRow, AppealSummaryRow, ApplicantRow, DictionaryEntryRow, EventRow, ReceptionEventRow,
+    ReceptionRow, ScheduleRow, SubjectRow, UserRow,
 };

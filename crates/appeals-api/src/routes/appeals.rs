@@ -112,23 +112,7 @@ pub async fn list(
     } else {
         PageRequest::parse(q.limit, q.cursor.as_deref())?
     };
-    let filter = read::ListAppeals {
-        subject_id: q.subject_id,
-        status: q.status,
-        kind: q.kind,
-        registered_from: q.from,
-        registered_to: q.to,
-        applicant_iin_bin: q.iin_bin,
-        reg_number: q.registration_number,
-        tag: q.tag,
-        marking: q.marking,
-        overdue: q.overdue.unwrap_or(false),
-        transfer_overdue: q.transfer_overdue.unwrap_or(false),
-        deemed_refusal: q.deemed_refusal.unwrap_or(false),
-        entered_late: q.entered_late,
-        before_id: page_request.cursor_id,
-        limit: page_request.fetch(),
-    };
+    let filter = list_filter(q, &page_request);
     let ctx = state.ctx(&auth);
     if stream_all {
         return Ok(stream_csv(state, ctx, filter, page_request.limit));
@@ -152,6 +136,70 @@ pub async fn list(
         "appeals.csv",
         page.next_cursor.as_deref(),
     ))
+}
+
+/// The use-case's filters of a list request.
+fn list_filter(q: AppealListQuery, page_request: &PageRequest) -> read::ListAppeals {
+    read::ListAppeals {
+        subject_id: q.subject_id,
+        status: q.status,
+        kind: q.kind,
+        registered_from: q.from,
+        registered_to: q.to,
+        applicant_iin_bin: q.iin_bin,
+        reg_number: q.registration_number,
+        tag: q.tag,
+        marking: q.marking,
+        overdue: q.overdue.unwrap_or(false),
+        transfer_overdue: q.transfer_overdue.unwrap_or(false),
+        deemed_refusal: q.deemed_refusal.unwrap_or(false),
+        entered_late: q.entered_late,
+        before_id: page_request.cursor_id,
+        limit: page_request.fetch(),
+    }
+}
+
+/// The same list in its summary view (newest first, cursor-paginated).
+///
+/// Every filter of `GET /api/v1/appeals`, and the same cursors; each item carries what a list screen
+/// shows — number, status, kind, type, holder id, dates and deadlines, flags, short content, tags,
+/// markings — read in one statement, without the text, the applicants or the holder's name (open
+/// the card for those). The page a registrar's or executor's screen is built on at national scale.
+#[utoipa::path(
+    tag = "appeals",
+    params(AppealListQuery),
+    responses(
+        (status = 200, body = crate::dto::AppealSummaryPage),
+        (status = 422, description = "A bad filter, limit or cursor", body = crate::error::Problem),
+    )
+)]
+#[get("/appeals/summaries")]
+pub async fn list_summaries(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    query: web::Query<AppealListQuery>,
+) -> ApiResult<web::Json<crate::dto::AppealSummaryPage>> {
+    let q = query.into_inner();
+    if q.all.is_some() {
+        return Err(ApiError::invalid_field(
+            "#/query/all",
+            "a whole list is exported as CSV of `GET /api/v1/appeals`",
+        ));
+    }
+    let page_request = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let filter = list_filter(q, &page_request);
+    let ctx = state.ctx(&auth);
+    let mut cards = state
+        .run(move |conn| read::list_summaries(conn, &ctx, filter))
+        .await?;
+    let next_cursor = page_request.cut(&mut cards, |c| c.row.id);
+    Ok(web::Json(crate::dto::AppealSummaryPage {
+        items: cards
+            .into_iter()
+            .map(crate::dto::AppealSummaryDto::from)
+            .collect(),
+        next_cursor,
+    }))
 }
 
 /// Deepest position in a search ranking a page may start at: ranked results are for finding,

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use crate::conn::DbConn;
 use crate::error::DbError;
-use crate::rows::{AppealChange, AppealRow, ApplicantRow, NewAppealRow, NewApplicantRow};
+use crate::rows::{
+    AppealChange, AppealRow, AppealSummaryRow, ApplicantRow, NewAppealRow, NewApplicantRow,
+};
 use crate::schema::{appeal_applicants, appeal_markings, appeal_tags, appeals};
 
 pub fn insert(conn: &mut DbConn, new: &NewAppealRow) -> Result<AppealRow, DbError> {
@@ -197,76 +199,103 @@ pub struct AppealFilter {
     pub limit: i64,
 }
 
+/// Applies the appeal list's filters to a boxed query of `appeals` (newest first, keyset by id);
+/// the full list and its summary view select different columns of the same rows.
+macro_rules! appeal_list_filtered {
+    ($q:expr, $f:expr) => {{
+        let f: &AppealFilter = $f;
+        let mut q = $q;
+        if let Some(s) = &f.visible_subjects {
+            q = match s.as_slice() {
+                [one] => q.filter(appeals::subject_id.eq(*one)),
+                many => q.filter(appeals::subject_id.eq_any(many.to_vec())),
+            };
+        }
+        if let Some(s) = f.subject_id {
+            q = q.filter(appeals::subject_id.eq(s));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(appeals::status.eq(s.clone()));
+        }
+        if let Some(k) = &f.kind {
+            q = q.filter(appeals::kind.eq(k.clone()));
+        }
+        if let Some(d) = f.registered_from {
+            q = q.filter(appeals::registration_date.ge(d));
+        }
+        if let Some(d) = f.registered_to {
+            q = q.filter(appeals::registration_date.le(d));
+        }
+        if let Some(n) = &f.reg_number {
+            q = q.filter(appeals::reg_number.eq(n.clone()));
+        }
+        if let Some(iin) = &f.applicant_iin_bin {
+            let ids = appeal_applicants::table
+                .filter(appeal_applicants::iin_bin.eq(iin.clone()))
+                .select(appeal_applicants::appeal_id);
+            q = q.filter(appeals::id.eq_any(ids));
+        }
+        if let Some(tag) = &f.tag {
+            let ids = appeal_tags::table
+                .filter(appeal_tags::tag.eq(tag.to_lowercase()))
+                .select(appeal_tags::appeal_id);
+            q = q.filter(appeals::id.eq_any(ids));
+        }
+        if let Some(m) = &f.marking {
+            let ids = appeal_markings::table
+                .filter(appeal_markings::marking.eq(m.clone()))
+                .select(appeal_markings::appeal_id);
+            q = q.filter(appeals::id.eq_any(ids));
+        }
+        if let Some(d) = f.overdue_on {
+            q = q
+                .filter(appeals::closed_at.is_null())
+                .filter(appeals::review_due.lt(d));
+        }
+        if let Some(d) = f.transfer_overdue_on {
+            q = q
+                .filter(appeals::is_accountable.eq(false))
+                .filter(appeals::status.ne("transferred"))
+                .filter(appeals::transfer_due.lt(d));
+        }
+        if let Some(late) = f.entered_late {
+            q = q.filter(appeals::entered_late.eq(late));
+        }
+        if let Some(d) = f.deemed_refusal_on {
+            // Once decided a card stays `decided` or becomes `closed`; no other status follows.
+            q = q
+                .filter(appeals::is_accountable.eq(true))
+                .filter(appeals::status.ne_all(["decided", "closed"]))
+                .filter(appeals::review_due.lt(d));
+        }
+        if let Some(id) = f.before_id {
+            q = q.filter(appeals::id.lt(id));
+        }
+        q.order(appeals::id.desc()).limit(f.limit)
+    }};
+}
+
 /// Lists appeals newest first (by id, a stable order) with keyset pagination.
 pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbError> {
-    let mut q = appeals::table.select(AppealRow::as_select()).into_boxed();
-    if let Some(s) = &f.visible_subjects {
-        q = match s.as_slice() {
-            [one] => q.filter(appeals::subject_id.eq(*one)),
-            many => q.filter(appeals::subject_id.eq_any(many.to_vec())),
-        };
-    }
-    if let Some(s) = f.subject_id {
-        q = q.filter(appeals::subject_id.eq(s));
-    }
-    if let Some(s) = &f.status {
-        q = q.filter(appeals::status.eq(s.clone()));
-    }
-    if let Some(k) = &f.kind {
-        q = q.filter(appeals::kind.eq(k.clone()));
-    }
-    if let Some(d) = f.registered_from {
-        q = q.filter(appeals::registration_date.ge(d));
-    }
-    if let Some(d) = f.registered_to {
-        q = q.filter(appeals::registration_date.le(d));
-    }
-    if let Some(n) = &f.reg_number {
-        q = q.filter(appeals::reg_number.eq(n.clone()));
-    }
-    if let Some(iin) = &f.applicant_iin_bin {
-        let ids = appeal_applicants::table
-            .filter(appeal_applicants::iin_bin.eq(iin.clone()))
-            .select(appeal_applicants::appeal_id);
-        q = q.filter(appeals::id.eq_any(ids));
-    }
-    if let Some(tag) = &f.tag {
-        let ids = appeal_tags::table
-            .filter(appeal_tags::tag.eq(tag.to_lowercase()))
-            .select(appeal_tags::appeal_id);
-        q = q.filter(appeals::id.eq_any(ids));
-    }
-    if let Some(m) = &f.marking {
-        let ids = appeal_markings::table
-            .filter(appeal_markings::marking.eq(m.clone()))
-            .select(appeal_markings::appeal_id);
-        q = q.filter(appeals::id.eq_any(ids));
-    }
-    if let Some(d) = f.overdue_on {
-        q = q
-            .filter(appeals::closed_at.is_null())
-            .filter(appeals::review_due.lt(d));
-    }
-    if let Some(d) = f.transfer_overdue_on {
-        q = q
-            .filter(appeals::is_accountable.eq(false))
-            .filter(appeals::status.ne("transferred"))
-            .filter(appeals::transfer_due.lt(d));
-    }
-    if let Some(late) = f.entered_late {
-        q = q.filter(appeals::entered_late.eq(late));
-    }
-    if let Some(d) = f.deemed_refusal_on {
-        // Once decided a card stays `decided` or becomes `closed`; no other status follows.
-        q = q
-            .filter(appeals::is_accountable.eq(true))
-            .filter(appeals::status.ne_all(["decided", "closed"]))
-            .filter(appeals::review_due.lt(d));
-    }
-    if let Some(id) = f.before_id {
-        q = q.filter(appeals::id.lt(id));
-    }
-    Ok(q.order(appeals::id.desc()).limit(f.limit).load(conn)?)
+    Ok(appeal_list_filtered!(
+        appeals::table.select(AppealRow::as_select()).into_boxed(),
+        f
+    )
+    .load(conn)?)
+}
+
+/// The summary view of the same list: one statement, no text, state or details.
+pub fn list_summaries(
+    conn: &mut DbConn,
+    f: &AppealFilter,
+) -> Result<Vec<AppealSummaryRow>, DbError> {
+    Ok(appeal_list_filtered!(
+        appeals::table
+            .select(AppealSummaryRow::as_select())
+            .into_boxed(),
+        f
+    )
+    .load(conn)?)
 }
 
 /// A page of cards in id order after `after_id` (a recount walks every card).

@@ -3,7 +3,7 @@
 
 use appeals_db::repo::appeals::AppealFilter;
 use appeals_db::repo::events::ChainCheck;
-use appeals_db::rows::EventRow;
+use appeals_db::rows::{AppealSummaryRow, EventRow};
 use appeals_db::{DbConn, repo};
 use chrono::NaiveDate;
 
@@ -72,12 +72,11 @@ pub struct ListAppeals {
     pub limit: i64,
 }
 
-/// The cards the caller may read, newest first, filtered; "today" is the local date of the
-/// action.
-pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardView>> {
+/// The database's filter of a list request: the caller's reach and "today" added.
+fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<AppealFilter> {
     let today = ctx.rules.local_date(ctx.now);
     let on = |wanted: bool| wanted.then_some(today);
-    let filter = AppealFilter {
+    Ok(AppealFilter {
         visible_subjects: access::visible_subjects(conn, &ctx.grant)?,
         subject_id: q.subject_id,
         status: q.status,
@@ -94,7 +93,52 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardV
         entered_late: q.entered_late,
         before_id: q.before_id,
         limit: q.limit,
-    };
+    })
+}
+
+/// The cards the caller may read, newest first, filtered; "today" is the local date of the
+/// action.
+pub fn list(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardView>> {
+    let filter = list_filter(conn, ctx, q)?;
     let rows = repo::appeals::list(conn, &filter)?;
     CardView::load_page(conn, rows)
+}
+
+/// One card of a list screen: its summary row and what of the card the screen shows.
+#[derive(Debug, Clone)]
+pub struct CardSummary {
+    pub row: AppealSummaryRow,
+    /// Requisite 12.
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub markings: Vec<String>,
+}
+
+/// The fields of a stored ОЛ-1 a list screen shows (read without the rest of the card).
+#[derive(serde::Deserialize)]
+struct ListedFields {
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    markings: Vec<String>,
+}
+
+/// The same list as [`list`] in its summary view: one statement for the page, no З-1 rows, no
+/// holders, no texts — what a list screen needs at national scale.
+pub fn list_summaries(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardSummary>> {
+    let filter = list_filter(conn, ctx, q)?;
+    repo::appeals::list_summaries(conn, &filter)?
+        .into_iter()
+        .map(|row| {
+            let listed: ListedFields = crate::cards::parts::parse_json(&row.card, "card")?;
+            Ok(CardSummary {
+                summary: listed.summary,
+                tags: listed.tags,
+                markings: listed.markings,
+                row,
+            })
+        })
+        .collect()
 }
