@@ -247,6 +247,13 @@ fn routes(f: &Fixture) -> Vec<Route> {
         ),
         (
             "GET",
+            "/api/v1/worklists/{name}/summaries",
+            "/api/v1/worklists/overdue/summaries?scope=subtree".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
             "/api/v1/appeals/{id}",
             format!("/api/v1/appeals/{card}"),
             Target::Card,

@@ -57,6 +57,15 @@ async fn list(app: &TestApp, user: &TestUser, name: &str, scope: &str) -> Vec<i6
         .get(&format!("/api/v1/worklists/{name}?scope={scope}"), user)
         .await;
     assert_eq!(res.status, 200, "{name}: {}", res.body);
+    // The summary view holds the same cards in the same order.
+    let summaries = app
+        .get(
+            &format!("/api/v1/worklists/{name}/summaries?scope={scope}"),
+            user,
+        )
+        .await;
+    assert_eq!(summaries.status, 200, "{name}: {}", summaries.body);
+    assert_eq!(ids(&summaries.body), ids(&res.body), "{name} summaries");
     ids(&res.body)
 }
 
@@ -182,22 +191,27 @@ async fn pages_follow_the_control_date_and_bad_requests_are_named(backend: TestB
     }
     expected.sort();
     let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let uri = match &cursor {
-            None => "/api/v1/worklists/overdue?limit=3".to_owned(),
-            Some(c) => format!("/api/v1/worklists/overdue?limit=3&cursor={c}"),
-        };
-        let page = app.get(&uri, &reg).await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        seen.extend(ids(&page.body));
-        match page.body["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
+    for base in [
+        "/api/v1/worklists/overdue",
+        "/api/v1/worklists/overdue/summaries",
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let uri = match &cursor {
+                None => format!("{base}?limit=3"),
+                Some(c) => format!("{base}?limit=3&cursor={c}"),
+            };
+            let page = app.get(&uri, &reg).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            seen.extend(ids(&page.body));
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
         }
+        assert_eq!(seen, expected, "{base}");
     }
-    assert_eq!(seen, expected);
 
     app.get("/api/v1/worklists/everything", &reg)
         .await

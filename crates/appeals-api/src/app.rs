@@ -34,6 +34,7 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::appeals::list_summaries)
         .service(routes::worklists::counts)
         .service(routes::worklists::items)
+        .service(routes::worklists::item_summaries)
         .service(routes::appeals::get_one)
         .service(routes::appeals::patch_one)
         .service(routes::appeals::change_markings)

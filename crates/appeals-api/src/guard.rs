@@ -29,6 +29,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/appeals/summaries", Action::ReadAppeals),
     ("GET", "/api/v1/worklists", Action::ReadAppeals),
     ("GET", "/api/v1/worklists/{name}", Action::ReadAppeals),
+    (
+        "GET",
+        "/api/v1/worklists/{name}/summaries",
+        Action::ReadAppeals,
+    ),
     ("GET", "/api/v1/appeals/{id}", Action::ReadAppeals),
     ("PATCH", "/api/v1/appeals/{id}", Action::EditAppeal),
     ("PATCH", "/api/v1/appeals/{id}/markings", Action::EditAppeal),

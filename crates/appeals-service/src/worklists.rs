@@ -39,13 +39,28 @@ pub struct WorkListPage {
 
 /// The cards of one page, earliest date first.
 pub fn page(conn: &mut DbConn, ctx: &Ctx, p: WorkListPage) -> AppResult<Vec<CardView>> {
+    let f = page_filter(conn, ctx, &p)?;
+    let rows = repo::appeals::worklist(conn, &f)?;
+    CardView::load_page(conn, rows)
+}
+
+/// The same page in the summary view: one statement, no texts or З-1 rows.
+pub fn page_summaries(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    p: WorkListPage,
+) -> AppResult<Vec<crate::cards::read::CardSummary>> {
+    let f = page_filter(conn, ctx, &p)?;
+    crate::cards::read::summaries_of(repo::appeals::worklist_summaries(conn, &f)?)
+}
+
+fn page_filter(conn: &mut DbConn, ctx: &Ctx, p: &WorkListPage) -> AppResult<WorkListFilter> {
     let window = window(ctx, p.within)?;
     let mut f = filter(conn, ctx, p.scope)?;
     f.list = query(p.list, &window);
     f.after = p.after;
     f.limit = p.limit;
-    let rows = repo::appeals::worklist(conn, &f)?;
-    CardView::load_page(conn, rows)
+    Ok(f)
 }
 
 /// Counts stop here: a screen shows "10,000+" (and a count query never walks a national table).

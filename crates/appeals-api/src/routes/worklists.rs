@@ -166,9 +166,29 @@ pub async fn items(
     query: web::Query<WorkListPageQuery>,
 ) -> ApiResult<web::Json<WorkListItems>> {
     let name = path.into_inner();
-    let list = WorkList::parse(&name)
+    let (list, page, limit) = page_request(&name, query.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let mut views = state
+        .run(move |conn| worklists::page(conn, &ctx, page))
+        .await?;
+    let next_cursor = cut(list, &mut views, limit, |v| {
+        (v.row.review_due, v.row.transfer_due, v.row.id)
+    });
+    let items = views
+        .into_iter()
+        .map(|v| card_view::view_of(&v.row, v.subject, v.applicants))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(WorkListItems {
+        name,
+        items,
+        next_cursor,
+    }))
+}
+
+/// The list, the use-case's page and the page size of a request (404 for an unknown list).
+fn page_request(name: &str, q: WorkListPageQuery) -> ApiResult<(WorkList, WorkListPage, i64)> {
+    let list = WorkList::parse(name)
         .ok_or_else(|| ApiError::not_found(format!("There is no work list `{name}`.")))?;
-    let q = query.into_inner();
     // The cursor of a work list is a (date, id), parsed below; the page size is the lists' common one.
     let limit = PageRequest::parse(q.limit, None)?.limit;
     let page = WorkListPage {
@@ -178,30 +198,72 @@ pub async fn items(
         after: q.cursor.as_deref().map(parse_cursor).transpose()?,
         limit: limit + 1,
     };
-    let ctx = state.ctx(&auth);
-    let mut views = state
-        .run(move |conn| worklists::page(conn, &ctx, page))
-        .await?;
-    let more = i64::try_from(views.len()).unwrap_or(i64::MAX) > limit;
-    views.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = match views.last() {
-        Some(v) if more => {
-            let date = if list == WorkList::TransfersDue {
-                v.row.transfer_due.unwrap_or(v.row.review_due)
-            } else {
-                v.row.review_due
-            };
-            Some(cursor_of(date, v.row.id))
-        }
-        _ => None,
+    Ok((list, page, limit))
+}
+
+/// Cuts a page fetched one longer than `limit` and gives the next page's cursor, if any; `key`
+/// reads (control date, transfer date, id) of an item.
+fn cut<T>(
+    list: WorkList,
+    page: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> (NaiveDate, Option<NaiveDate>, i64),
+) -> Option<String> {
+    let more = i64::try_from(page.len()).unwrap_or(i64::MAX) > limit;
+    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let last = page.last().filter(|_| more)?;
+    let (review_due, transfer_due, id) = key(last);
+    let date = if list == WorkList::TransfersDue {
+        transfer_due.unwrap_or(review_due)
+    } else {
+        review_due
     };
-    let items = views
-        .into_iter()
-        .map(|v| card_view::view_of(&v.row, v.subject, v.applicants))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(web::Json(WorkListItems {
+    Some(cursor_of(date, id))
+}
+
+/// One page of a work list in the summary view.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WorkListSummaries {
+    pub name: String,
+    pub items: Vec<crate::dto::AppealSummaryDto>,
+    pub next_cursor: Option<String>,
+}
+
+/// One page of a work list in the summary view.
+///
+/// The cards of `GET /api/v1/worklists/{name}` (same scope, `within`, order and cursors) as a list
+/// screen shows them — one statement per page, without texts or applicants.
+#[utoipa::path(
+    tag = "worklists",
+    params(("name" = String, Path, example = "overdue"), WorkListPageQuery),
+    responses(
+        (status = 200, body = WorkListSummaries),
+        (status = 404, description = "No such work list", body = crate::error::Problem),
+        (status = 422, description = "Unknown scope, `within`, `limit` or `cursor` out of range", body = crate::error::Problem),
+    )
+)]
+#[get("/worklists/{name}/summaries")]
+pub async fn item_summaries(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    path: web::Path<String>,
+    query: web::Query<WorkListPageQuery>,
+) -> ApiResult<web::Json<WorkListSummaries>> {
+    let name = path.into_inner();
+    let (list, page, limit) = page_request(&name, query.into_inner())?;
+    let ctx = state.ctx(&auth);
+    let mut cards = state
+        .run(move |conn| worklists::page_summaries(conn, &ctx, page))
+        .await?;
+    let next_cursor = cut(list, &mut cards, limit, |c| {
+        (c.row.review_due, c.row.transfer_due, c.row.id)
+    });
+    Ok(web::Json(WorkListSummaries {
         name,
-        items,
+        items: cards
+            .into_iter()
+            .map(crate::dto::AppealSummaryDto::from)
+            .collect(),
         next_cursor,
     }))
 }

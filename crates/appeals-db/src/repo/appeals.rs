@@ -402,33 +402,56 @@ macro_rules! worklist_filtered {
     }};
 }
 
+/// A work list's condition, scope, cursor, order and limit on a boxed query of `appeals`.
+macro_rules! worklist_page {
+    ($q:expr, $f:expr) => {{
+        let f: &WorkListFilter = $f;
+        let mut q = worklist_filtered!($q, f);
+        if f.list.by_transfer_date() {
+            if let Some((d, id)) = f.after {
+                q = q.filter(
+                    appeals::transfer_due
+                        .gt(d)
+                        .or(appeals::transfer_due.eq(d).and(appeals::id.gt(id))),
+                );
+            }
+            q = q.order((appeals::transfer_due.asc(), appeals::id.asc()));
+        } else {
+            if let Some((d, id)) = f.after {
+                q = q.filter(
+                    appeals::review_due
+                        .gt(d)
+                        .or(appeals::review_due.eq(d).and(appeals::id.gt(id))),
+                );
+            }
+            q = q.order((appeals::review_due.asc(), appeals::id.asc()));
+        }
+        q.limit(f.limit)
+    }};
+}
+
 /// A page of a work list, earliest date first (control date; transfer date for p.15 documents),
 /// then by id.
 pub fn worklist(conn: &mut DbConn, f: &WorkListFilter) -> Result<Vec<AppealRow>, DbError> {
-    let mut q = worklist_filtered!(
+    Ok(worklist_page!(
         appeals::table.select(AppealRow::as_select()).into_boxed(),
         f
-    );
-    if f.list.by_transfer_date() {
-        if let Some((d, id)) = f.after {
-            q = q.filter(
-                appeals::transfer_due
-                    .gt(d)
-                    .or(appeals::transfer_due.eq(d).and(appeals::id.gt(id))),
-            );
-        }
-        q = q.order((appeals::transfer_due.asc(), appeals::id.asc()));
-    } else {
-        if let Some((d, id)) = f.after {
-            q = q.filter(
-                appeals::review_due
-                    .gt(d)
-                    .or(appeals::review_due.eq(d).and(appeals::id.gt(id))),
-            );
-        }
-        q = q.order((appeals::review_due.asc(), appeals::id.asc()));
-    }
-    Ok(q.limit(f.limit).load(conn)?)
+    )
+    .load(conn)?)
+}
+
+/// The same page in the summary view.
+pub fn worklist_summaries(
+    conn: &mut DbConn,
+    f: &WorkListFilter,
+) -> Result<Vec<AppealSummaryRow>, DbError> {
+    Ok(worklist_page!(
+        appeals::table
+            .select(AppealSummaryRow::as_select())
+            .into_boxed(),
+        f
+    )
+    .load(conn)?)
 }
 
 /// How many cards a work list holds, counted up to `cap` + 1 (its cursor and limit ignored): a

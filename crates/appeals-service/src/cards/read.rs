@@ -129,8 +129,12 @@ struct ListedFields {
 /// holders, no texts — what a list screen needs at national scale.
 pub fn list_summaries(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Vec<CardSummary>> {
     let filter = list_filter(conn, ctx, q)?;
-    repo::appeals::list_summaries(conn, &filter)?
-        .into_iter()
+    summaries_of(repo::appeals::list_summaries(conn, &filter)?)
+}
+
+/// Summary rows with the list fields of their cards.
+pub(crate) fn summaries_of(rows: Vec<AppealSummaryRow>) -> AppResult<Vec<CardSummary>> {
+    rows.into_iter()
         .map(|row| {
             let listed: ListedFields = crate::cards::parts::parse_json(&row.card, "card")?;
             Ok(CardSummary {
