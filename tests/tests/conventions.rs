@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 backend_tests!(
     conventions_are_versioned_audited_and_previewed_before_they_apply,
     only_the_authorized_body_changes_conventions_and_bad_values_change_nothing,
+    numbering_conventions_apply_to_the_next_number,
     a_stated_act_date_is_bounded_kept_beside_the_entry_and_listed_when_entered_late
 );
 
@@ -306,4 +307,37 @@ async fn a_stated_act_date_is_bounded_kept_beside_the_entry_and_listed_when_ente
     assert_eq!(listed(&res.body), [late]);
     let res = app.get("/api/v1/appeals?entered_late=false", &head).await;
     assert_eq!(listed(&res.body), [on_time]);
+}
+
+/// R3: the letter-index table and the number layout are conventions too: a stored change applies
+/// to the next registration; numbers already given never change (R2).
+async fn numbering_conventions_apply_to_the_next_number(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let admin = app.national_admin("national");
+    let registrar = app.user("reg", "S1", &[Role::Registrar]);
+    let first = register(&app, &registrar, appeal_body()).await;
+    assert_eq!(first["registration_number"], "ЖТ-2026-00000001");
+    let res = app
+        .put(
+            "/api/v1/conventions",
+            &admin,
+            json!({
+                "conventions": {
+                    "letter_index": {"entries": [
+                        {"category": "individual", "index": "ЖК", "evidence": "src"},
+                        {"category": "legal_entity", "index": "ЗТ", "evidence": "inf"}
+                    ]},
+                    "number_format": {"separator": ".", "counter_width": 6}
+                },
+                "reason": "Приказ № 2: индекс «ЖК», шесть цифр",
+            }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let second = register(&app, &registrar, appeal_body()).await;
+    assert_eq!(second["registration_number"], "ЖК.2026.000002");
+    let again = app
+        .get(&format!("/api/v1/appeals/{}", first["id"]), &registrar)
+        .await;
+    assert_eq!(again.body["registration_number"], "ЖТ-2026-00000001");
 }

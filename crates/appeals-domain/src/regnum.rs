@@ -302,12 +302,26 @@ impl fmt::Display for RegNumber {
     }
 }
 
+impl RegNumberFormat {
+    /// The layout a written number was issued in: the separator before the trailing counter
+    /// digits (their count is the width). A stored number keeps its layout when the setting
+    /// changes later (R2), so it is read back by its own.
+    pub fn of_written(s: &str) -> Option<Self> {
+        let width = s.chars().rev().take_while(char::is_ascii_digit).count();
+        let separator = s.chars().rev().nth(width)?;
+        Some(Self {
+            separator,
+            counter_width: u8::try_from(width).ok()?,
+        })
+    }
+}
+
 impl FromStr for RegNumber {
     type Err = DomainError;
 
-    /// Parses the default format.
+    /// Parses a number in the layout it was written in (default: `-`, 8 digits).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RegNumberFormat::default().parse(s)
+        RegNumberFormat::of_written(s).unwrap_or_default().parse(s)
     }
 }
 
@@ -391,7 +405,8 @@ impl FromStr for PartNumber {
     type Err = DomainError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PartNumber::parse_with(&RegNumberFormat::default(), s)
+        let main = s.rsplit_once('/').map_or(s, |(main, _)| main);
+        PartNumber::parse_with(&RegNumberFormat::of_written(main).unwrap_or_default(), s)
     }
 }
 
@@ -448,7 +463,8 @@ impl FromStr for AppealNumber {
     type Err = DomainError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AppealNumber::parse_with(&RegNumberFormat::default(), s)
+        let main = s.rsplit_once('/').map_or(s, |(main, _)| main);
+        AppealNumber::parse_with(&RegNumberFormat::of_written(main).unwrap_or_default(), s)
     }
 }
 
@@ -485,6 +501,21 @@ mod tests {
     }
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_number_reads_back_in_the_layout_it_was_issued_in() {
+        let other = RegNumberFormat {
+            separator: '.',
+            counter_width: 6,
+        };
+        let n = other.build("ЖК", 2026, 2).unwrap();
+        assert_eq!(n.to_string(), "ЖК.2026.000002");
+        assert_eq!("ЖК.2026.000002".parse::<RegNumber>().unwrap(), n);
+        let part: AppealNumber = "ЖК.2026.000002/3".parse().unwrap();
+        assert_eq!(part.main(), &n);
+        assert_eq!(part.to_string(), "ЖК.2026.000002/3");
+        assert!("ЖК2026000002".parse::<RegNumber>().is_err());
+    }
 
     #[test]
     fn eotinish_example_formats_and_parses() {
@@ -562,6 +593,16 @@ mod tests {
             "ЖТ-2026-00000000",
             "ЖТ2026-00000042",
             "ЖТ-2026-0000004a",
+        ] {
+            assert!(RegNumberFormat::default().parse(s).is_err(), "{s}");
+        }
+        // Read back in its own layout, a number of another width is a number of that width.
+        for s in [
+            "",
+            "ЖТ-26-00000042",
+            "жт-2026-00000042",
+            "ЖТ-2026-00000000",
+            "ЖТ2026-00000042",
         ] {
             assert!(s.parse::<RegNumber>().is_err(), "{s}");
         }
