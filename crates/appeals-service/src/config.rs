@@ -692,48 +692,53 @@ pub fn replace_conventions(
         ));
     }
     crate::ctx::fail_if_any(issues)?;
-    appeals_db::write_tx(conn, |conn| {
-        let before = Rules::load(conn)?;
-        let current = before.conventions();
-        let candidate_version = before.conventions_version + 1;
-        let candidate = Rules::load(conn)?.with_conventions(stated.clone(), candidate_version);
-        let mut preview = ConventionsPreview {
-            checked: 0,
-            moved_count: 0,
-            skipped_extended: 0,
-            moved: Vec::new(),
-        };
-        let scan = scan_open_cards(conn, &candidate, None, None, false, |_, d| {
-            preview.moved_count += 1;
-            if preview.moved.len() < PREVIEW_LIMIT {
-                preview.moved.push(MovedDeadline {
-                    appeal_id: d.row.id,
-                    registration_number: d.row.reg_number.clone(),
-                    review_due_before: d.row.review_due,
-                    review_due_after: d.due,
-                    calendar_version_before: d.parts.details.calendar_version.clone(),
-                    version: d.row.version,
-                });
-            }
-            Ok(())
-        })?;
-        preview.checked = scan.checked;
-        preview.skipped_extended = scan.skipped_extended;
-        let changed = stated != current;
-        if dry_run || !changed {
-            let view = ConventionsView {
-                conventions: if dry_run { stated } else { current },
-                version: before.conventions_version,
-                row: repo::configuration::latest_conventions(conn)?,
-            };
-            return Ok(ConventionsChange {
-                dry_run,
-                changed,
-                view,
-                preview,
-                rules: None,
+    // The preview reads page by page outside the write transaction: a national scan must not hold
+    // the database's write lock (SQLite) while registrations wait. It is as of just before the
+    // change; the explicit recalculation counts again anyway.
+    let before = Rules::load(conn)?;
+    let current = before.conventions();
+    let candidate_version = before.conventions_version + 1;
+    let candidate = Rules::load(conn)?.with_conventions(stated.clone(), candidate_version);
+    let mut preview = ConventionsPreview {
+        checked: 0,
+        moved_count: 0,
+        skipped_extended: 0,
+        moved: Vec::new(),
+    };
+    let scan = scan_open_cards(conn, &candidate, None, None, false, |_, d| {
+        preview.moved_count += 1;
+        if preview.moved.len() < PREVIEW_LIMIT {
+            preview.moved.push(MovedDeadline {
+                appeal_id: d.row.id,
+                registration_number: d.row.reg_number.clone(),
+                review_due_before: d.row.review_due,
+                review_due_after: d.due,
+                calendar_version_before: d.parts.details.calendar_version.clone(),
+                version: d.row.version,
             });
         }
+        Ok(())
+    })?;
+    preview.checked = scan.checked;
+    preview.skipped_extended = scan.skipped_extended;
+    let changed = stated != current;
+    if dry_run || !changed {
+        let view = ConventionsView {
+            conventions: if dry_run { stated } else { current },
+            version: before.conventions_version,
+            row: repo::configuration::latest_conventions(conn)?,
+        };
+        return Ok(ConventionsChange {
+            dry_run,
+            changed,
+            view,
+            preview,
+            rules: None,
+        });
+    }
+    appeals_db::write_tx(conn, |conn| {
+        // Another administrator may have stored a version meanwhile: the primary key refuses a
+        // second `candidate_version` (409 below), so no change is lost unseen.
         let data = crate::cards::parts::to_json(&stated)?;
         let row = repo::configuration::ConventionsRow {
             version: candidate_version,
@@ -743,7 +748,12 @@ pub fn replace_conventions(
             changed_by: Some(ctx.actor().user_id),
             reason: reason.trim().to_owned(),
         };
-        repo::configuration::insert_conventions(conn, &row)?;
+        repo::configuration::insert_conventions(conn, &row).map_err(|e| match e {
+            appeals_db::DbError::UniqueViolation(_) => AppError::Conflict(format!(
+                "Conventions version {candidate_version} was stored meanwhile; reload them and repeat the change."
+            )),
+            other => other.into(),
+        })?;
         let rules = record_change(
             conn,
             ctx,

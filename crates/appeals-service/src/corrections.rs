@@ -50,12 +50,13 @@ pub fn request(
     fail_if_any(issues)?;
     act_on_card(conn, ctx, target, |_, row, parts| {
         let mut issues = Vec::new();
-        let requested_at = ctx.stated_instant(
+        let act = ctx.act_time(
             cmd.requested_at,
             "#/requested_at",
             row.received_at,
             &mut issues,
         );
+        let requested_at = act.act_at;
         if cmd.correct_by < ctx.rules.local_date(requested_at.and_utc()) {
             issues.push(FieldIssue::new(
                 "#/correct_by",
@@ -64,6 +65,7 @@ pub fn request(
         }
         fail_if_any(issues)?;
         transition(parts, &[Command::RequestCorrection])?;
+        parts.details.entered_late |= act.entered_late;
         let correction = StoredCorrection {
             defects: cmd.defects.clone(),
             notice: cmd.notice.trim().to_owned(),
@@ -106,8 +108,10 @@ pub fn confirm(
         };
         let mut issues = Vec::new();
         let notice_sent = correction.requested_at.naive_utc();
-        let at = ctx.stated_instant(corrected_at, "#/corrected_at", notice_sent, &mut issues);
+        let act = ctx.act_time(corrected_at, "#/corrected_at", notice_sent, &mut issues);
+        let at = act.act_at;
         fail_if_any(issues)?;
+        parts.details.entered_late |= act.entered_late;
         correction.corrected_at = Some(at.and_utc());
         correction.corrected_late = ctx.rules.local_date(at.and_utc()) > correction.correct_by;
         parts.details.correction = Some(correction.clone());
