@@ -688,15 +688,7 @@ async fn main_appeal_cannot_close_while_a_part_is_open(backend: TestBackend) {
         .await
         .assert_problem(409, "conflict");
     accept(&w, part_id).await;
-    let res = w
-        .app
-        .post(
-            &format!("/api/v1/appeals/{part_id}/assignment"),
-            &w.head2,
-            json!({"executor_user_id": w.exec2.id}),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    w.app.assign(part_id, &w.head2, &w.exec2).await;
     w.app
         .send(close(part_id, &w.exec2))
         .await
@@ -923,13 +915,5 @@ async fn a_part_waits_for_the_receiving_registrar_who_issues_its_talon(backend: 
         .await;
     assert_eq!(inbox.body["items"], json!([]));
     // Now it is the receiver's work.
-    let res = w
-        .app
-        .post(
-            &format!("/api/v1/appeals/{part_id}/assignment"),
-            &w.head2,
-            json!({"executor_user_id": w.exec2.id}),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    w.app.assign(part_id, &w.head2, &w.exec2).await;
 }
