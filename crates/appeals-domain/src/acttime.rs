@@ -49,6 +49,18 @@ pub struct ActTime {
     pub entered_late: bool,
 }
 
+impl ActTime {
+    /// An act that is its own entry (no time stated).
+    pub fn entered(at: NaiveDateTime) -> Self {
+        Self {
+            act_at: at,
+            entered_at: at,
+            basis: LatenessBasis::EnteredAt,
+            entered_late: false,
+        }
+    }
+}
+
 /// Why a stated time is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActTimeRefusal {
@@ -107,12 +119,7 @@ pub fn act_time(
     enterer: Enterer,
 ) -> Result<ActTime, ActTimeRefusal> {
     let Some(act_at) = stated else {
-        return Ok(ActTime {
-            act_at: entered_at,
-            entered_at,
-            basis: LatenessBasis::EnteredAt,
-            entered_late: false,
-        });
+        return Ok(ActTime::entered(entered_at));
     };
     if act_at > entered_at + Duration::minutes(FUTURE_SKEW_MINUTES) {
         return Err(ActTimeRefusal::InFuture);

@@ -20,6 +20,7 @@ use appeals_domain::regnum::{LetterIndexTable, NumberingMode, RegNumberFormat};
 use crate::error::{AppError, AppResult};
 
 /// Everything a rule needs besides the card itself.
+#[derive(Clone)]
 pub struct Rules {
     pub calendar: Arc<Calendar>,
     pub deadlines: DeadlineSettings,
@@ -626,14 +627,13 @@ pub struct ConventionsView {
     pub row: Option<repo::configuration::ConventionsRow>,
 }
 
-/// The conventions as this process applies them.
-pub fn conventions(conn: &mut DbConn) -> AppResult<ConventionsView> {
-    let row = repo::configuration::latest_conventions(conn)?;
-    let rules = Rules::load(conn)?;
+/// The conventions as `rules` (the process's current snapshot) apply them, with the stored row of
+/// their version.
+pub fn conventions(conn: &mut DbConn, rules: &Rules) -> AppResult<ConventionsView> {
     Ok(ConventionsView {
         conventions: rules.conventions(),
         version: rules.conventions_version,
-        row,
+        row: repo::configuration::latest_conventions(conn)?,
     })
 }
 
@@ -698,7 +698,9 @@ pub fn replace_conventions(
     let before = Rules::load(conn)?;
     let current = before.conventions();
     let candidate_version = before.conventions_version + 1;
-    let candidate = Rules::load(conn)?.with_conventions(stated.clone(), candidate_version);
+    let candidate = before
+        .clone()
+        .with_conventions(stated.clone(), candidate_version);
     let mut preview = ConventionsPreview {
         checked: 0,
         moved_count: 0,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use appeals_domain::access::Role;
-use appeals_domain::acttime::{self, ActTime, Enterer, LatenessBasis};
+use appeals_domain::acttime::{self, ActTime, Enterer};
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
 use crate::access::Grant;
@@ -80,12 +80,7 @@ impl Ctx {
         )
         .unwrap_or_else(|refusal| {
             issues.push(FieldIssue::new(pointer, refusal.reason()));
-            ActTime {
-                act_at: entered_at,
-                entered_at,
-                basis: LatenessBasis::EnteredAt,
-                entered_late: false,
-            }
+            ActTime::entered(entered_at)
         })
     }
 }

@@ -159,7 +159,10 @@ pub async fn get_conventions(
     state: web::Data<AppState>,
     _auth: Auth<ReferenceData>,
 ) -> ApiResult<web::Json<ConventionsDto>> {
-    let view = state.run(config::conventions).await?;
+    let rules = state.current_rules().await?;
+    let view = state
+        .run(move |conn| config::conventions(conn, &rules))
+        .await?;
     Ok(web::Json(ConventionsDto::of(view)?))
 }
 

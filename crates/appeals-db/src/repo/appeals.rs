@@ -346,6 +346,9 @@ impl WorkListQuery {
     }
 }
 
+/// The `pending` value of a forwarded part awaiting acceptance by its receiver (p.11 part 2).
+pub const AWAITING_ACCEPTANCE: &str = "acceptance";
+
 /// Statuses after which a card is no longer its holder's work: answered, moved on, withdrawn.
 const NOT_IN_WORK: [&str; 5] = ["decided", "closed", "forwarded", "transferred", "withdrawn"];
 
@@ -385,7 +388,11 @@ macro_rules! worklist_filtered {
             // A forwarded part awaiting acceptance is not yet the receiver's to route.
             WorkListQuery::AwaitingAssignment => q
                 .filter(appeals::status.eq("registered"))
-                .filter(appeals::pending.is_null().or(appeals::pending.ne("acceptance"))),
+                .filter(
+                    appeals::pending
+                        .is_null()
+                        .or(appeals::pending.ne(AWAITING_ACCEPTANCE)),
+                ),
             WorkListQuery::Pending(stages) => q.filter(appeals::pending.eq_any(stages)),
             // Once decided a card stays `decided` or becomes `closed` (as the appeal list's filter).
             WorkListQuery::DeemedRefusalOn(d) => q

@@ -175,8 +175,9 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             );
             next.addressee_subject_id = Some(addressee);
         }
-        if action == CardAction::TagsChanged && changes.before.len() > 1 {
-            // Tags with other requisites: one ordinary update.
+        let tags_alone = changes.before.len() == 1 && changes.before.contains_key("tags");
+        if action == CardAction::TagsChanged && !tags_alone {
+            // Tags with other requisites (or unchanged tags): one ordinary update.
             action = CardAction::Updated;
         }
         let markings: Vec<String> = parts.card.markings().iter().cloned().collect();

@@ -93,7 +93,7 @@ pub struct AppealDetails {
 
 /// The `appeals.pending` value of a forwarded part awaiting acceptance (the work list
 /// `awaiting_acceptance`).
-pub const AWAITING_ACCEPTANCE: &str = "acceptance";
+pub use appeals_db::repo::appeals::AWAITING_ACCEPTANCE;
 
 /// The latest ОЛ-2 decision as 1-ОЛ counts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -159,8 +159,7 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, cmd: DecideDuplicate) -> AppResult<C
             None => None,
         };
         let mut parts = crate::cards::parts::CardParts::of(&row)?;
-        let mut no_issues = Vec::new();
-        let act = ctx.act_time(None, "#", row.received_at, &mut no_issues);
+        let act = appeals_domain::acttime::ActTime::entered(now);
         let ol2 = crate::decisions::record_card(
             conn,
             ctx,
