@@ -307,6 +307,28 @@ async fn a_stated_act_date_is_bounded_kept_beside_the_entry_and_listed_when_ente
     assert_eq!(listed(&res.body), [late]);
     let res = app.get("/api/v1/appeals?entered_late=false", &head).await;
     assert_eq!(listed(&res.body), [on_time]);
+    // The auditors' export carries the flag.
+    let csv = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/appeals?entered_late=true")
+                .insert_header(appeals_tests::bearer(&head))
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = String::from_utf8(csv.raw.clone()).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "entered_late")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get(0), Some(late.to_string().as_str()));
+    assert_eq!(rows[0].get(column), Some("true"));
 }
 
 /// R3: the letter-index table and the number layout are conventions too: a stored change applies

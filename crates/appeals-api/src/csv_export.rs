@@ -15,7 +15,7 @@ use crate::reception_dto::ReceptionDto;
 pub const TEXT_CSV: &str = "text/csv";
 
 /// Column names (the JSON field names, so a client maps both the same way).
-const HEADER: [&str; 31] = [
+const HEADER: [&str; 33] = [
     "id",
     "registration_number",
     "main_appeal_id",
@@ -47,6 +47,8 @@ const HEADER: [&str; 31] = [
     "final_act_on",
     "deemed_refusal_on",
     "duplicate_of",
+    "entered_late",
+    "awaiting_acceptance",
 ];
 
 fn date(d: Option<NaiveDate>) -> String {
@@ -66,7 +68,7 @@ fn joined<'a>(values: impl Iterator<Item = &'a str>) -> String {
     values.collect::<Vec<_>>().join("; ")
 }
 
-fn row(a: &AppealDto) -> [String; 31] {
+fn row(a: &AppealDto) -> [String; 33] {
     [
         a.id.to_string(),
         a.registration_number.clone(),
@@ -99,6 +101,8 @@ fn row(a: &AppealDto) -> [String; 31] {
         date(a.final_act_on),
         date(a.deemed_refusal_on),
         number(a.duplicate_of),
+        a.entered_late.to_string(),
+        a.awaiting_acceptance.to_string(),
     ]
 }
 
