@@ -96,7 +96,7 @@ pub fn status_change(
 }
 
 /// A stale `If-Match` (412).
-pub(crate) fn check_version(row: &AppealRow, expected: Option<i64>) -> AppResult<()> {
+fn check_version(row: &AppealRow, expected: Option<i64>) -> AppResult<()> {
     match expected {
         Some(v) if v != row.version => Err(AppError::PreconditionFailed(format!(
             "The card is at version {}, not {v}; reload it.",
@@ -113,11 +113,46 @@ pub fn load_for_action(
     id: i64,
     expected: Option<i64>,
 ) -> AppResult<(AppealRow, CardParts)> {
+    let (row, parts) = load_at_version(conn, ctx, id, expected)?;
+    ensure_accepted(&parts)?;
+    Ok((row, parts))
+}
+
+/// [`load_for_action`] without the acceptance gate: only the acceptance of a forwarded part
+/// itself loads a card this way.
+pub(crate) fn load_at_version(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: i64,
+    expected: Option<i64>,
+) -> AppResult<(AppealRow, CardParts)> {
     let row = access::load_card(conn, &ctx.grant, id)?;
     check_version(&row, expected)?;
     let parts = CardParts::of(&row)?;
-    ensure_accepted(&parts)?;
     Ok((row, parts))
+}
+
+/// Writes the changed `parts` of `row` with one history event through the card write path and
+/// returns the card as shown.
+pub(crate) fn commit_parts(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    row: &AppealRow,
+    parts: &CardParts,
+    event: CardEvent,
+) -> AppResult<CardView> {
+    let next = parts.apply_to(row)?;
+    let saved = write::commit(
+        conn,
+        ctx.actor(),
+        ctx.stored_now(),
+        CardChange {
+            before: row,
+            after: next,
+            event,
+        },
+    )?;
+    CardView::load(conn, saved)
 }
 
 /// p.11 part 2: a forwarded part is the receiver's work only once its registrar accepted it
@@ -183,18 +218,7 @@ where
 {
     let (row, mut parts) = load_for_action(conn, ctx, target.appeal_id, target.expected_version)?;
     let (event, made) = change(conn, &row, &mut parts)?;
-    let next = parts.apply_to(&row)?;
-    let saved = write::commit(
-        conn,
-        ctx.actor(),
-        ctx.stored_now(),
-        CardChange {
-            before: &row,
-            after: next,
-            event,
-        },
-    )?;
-    Ok((CardView::load(conn, saved)?, made))
+    Ok((commit_parts(conn, ctx, &row, &parts, event)?, made))
 }
 
 /// Routes a registered card to an executor of the subject that holds it.

@@ -463,9 +463,8 @@ pub fn accept_part(
     target: crate::actions::Target,
 ) -> AppResult<crate::actions::CardView> {
     appeals_db::write_tx(conn, |conn| {
-        let row = access::load_card(conn, &ctx.grant, target.appeal_id)?;
-        crate::actions::check_version(&row, target.expected_version)?;
-        let mut parts = CardParts::of(&row)?;
+        let (row, mut parts) =
+            crate::actions::load_at_version(conn, ctx, target.appeal_id, target.expected_version)?;
         if !parts.details.awaiting_acceptance {
             return Err(AppError::Conflict(format!(
                 "Appeal {} is not a forwarded part awaiting acceptance.",
@@ -493,29 +492,19 @@ pub fn accept_part(
             .calendar
             .working_days_between(row.registration_date, accepted_on)
             .unwrap_or(0);
-        let next = parts.apply_to(&row)?;
-        let saved = write::commit(
-            conn,
-            ctx.actor(),
-            now,
-            CardChange {
-                before: &row,
-                after: next,
-                event: CardEvent {
-                    action: CardAction::PartAccepted,
-                    before: Some(json!({ "awaiting_acceptance": true })),
-                    after: Some(json!({
-                        "awaiting_acceptance": false,
-                        "talon": stored,
-                        "accepted_by_user_id": ctx.actor().user_id,
-                        "accepted_on": accepted_on,
-                        "working_days_waited": waited,
-                        "forward_due": row.forward_due,
-                        "review_due": row.review_due,
-                    })),
-                },
-            },
-        )?;
-        crate::actions::CardView::load(conn, saved)
+        let event = CardEvent {
+            action: CardAction::PartAccepted,
+            before: Some(json!({ "awaiting_acceptance": true })),
+            after: Some(json!({
+                "awaiting_acceptance": false,
+                "talon": stored,
+                "accepted_by_user_id": ctx.actor().user_id,
+                "accepted_on": accepted_on,
+                "working_days_waited": waited,
+                "forward_due": row.forward_due,
+                "review_due": row.review_due,
+            })),
+        };
+        crate::actions::commit_parts(conn, ctx, &row, &parts, event)
     })
 }
