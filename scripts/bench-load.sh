@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export DATABASE_URL="sqlite://$dir/bench.db" APPEALS_ENV=dev BIND="127.0.0.1:$port" RUST_LOG=warn
-password="bench-$(date +%s%N)"
+password="load-$(date +%s%N)"
 "$bin/appeals" migrate >/dev/null
 "$bin/appeals" subject create --code BENCH --name-ru 'Аппарат акима (нагрузочный тест)' >/dev/null
 APPEALS_PASSWORD="$password" "$bin/appeals" user create --username bench --subject BENCH --role registrar >/dev/null

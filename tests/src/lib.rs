@@ -172,7 +172,7 @@ impl TestApp {
             subject_code,
             roles,
             None,
-            "password123",
+            "password-1234",
         )
         .expect("create user");
         let token = self
@@ -182,6 +182,7 @@ impl TestApp {
                 row.id,
                 row.subject_id,
                 roles,
+                row.token_generation,
                 chrono::Utc::now().timestamp(),
             )
             .expect("token");
@@ -314,6 +315,26 @@ impl TestApp {
     }
 
     /// POST JSON with a bearer token.
+    pub async fn patch(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
+        self.send(
+            TestRequest::patch()
+                .uri(uri)
+                .insert_header(bearer(user))
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// Logs in over HTTP (`POST /api/v1/auth/token`).
+    pub async fn login(&self, username: &str, password: &str) -> TestResponse {
+        self.send(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .set_json(serde_json::json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
     pub async fn post(&self, uri: &str, user: &TestUser, body: Value) -> TestResponse {
         self.send(
             TestRequest::post()
@@ -360,6 +381,12 @@ pub struct TestResponse {
 impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.body);
     }
 
     /// Asserts an RFC 9457 problem with the given status and type slug.

@@ -73,6 +73,8 @@ struct Fixture {
     reception: i64,
     schedule: i64,
     home: i64,
+    /// A user of `HOME` (its registrar).
+    home_user: i64,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -188,6 +190,7 @@ async fn fixture(backend: TestBackend) -> Fixture {
         reception,
         schedule,
         home,
+        home_user: registrar.id,
         callers,
     }
 }
@@ -737,6 +740,87 @@ fn routes(f: &Fixture) -> Vec<Route> {
             "/api/v1/reports/1-ol/definition".into(),
             Target::Nothing,
             Some(json!({"definition": {"form": "x"}, "reason": "matrix"})),
+        ),
+        (
+            "GET",
+            "/api/v1/me/logins",
+            "/api/v1/me/logins".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/subjects",
+            "/api/v1/subjects".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/subjects/{id}",
+            format!("/api/v1/subjects/{}", f.home),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/subjects",
+            "/api/v1/subjects".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        // An empty change: an allowed caller changes nothing.
+        (
+            "PATCH",
+            "/api/v1/subjects/{id}",
+            format!("/api/v1/subjects/{}", f.home),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/users",
+            "/api/v1/users".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", f.home_user),
+            Target::OwnRecord,
+            None,
+        ),
+        (
+            "PATCH",
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", f.home_user),
+            Target::OwnRecord,
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/users/{id}/password",
+            format!("/api/v1/users/{}/password", f.home_user),
+            Target::OwnRecord,
+            // A valid body (the user's existence is checked after it is read): HOME's admin
+            // resets the password of `home-reg`, whose token no later call uses.
+            Some(json!({"password": "matrix-password-1"})),
+        ),
+        // Last: every caller ends its sessions, so no later call could use its token.
+        (
+            "POST",
+            "/api/v1/me/logout",
+            "/api/v1/me/logout".into(),
+            Target::Nothing,
+            None,
         ),
     ];
     let table = appeals_api::guard::ROUTES;

@@ -70,6 +70,8 @@ async fn unique_and_foreign_keys_are_enforced_alike(backend: TestBackend) {
             roles: "registrar".to_owned(),
             is_active: true,
             created_at: now,
+            iin_hash: None,
+            position: None,
         },
     )
     .unwrap_err();

@@ -61,7 +61,7 @@ async fn token_flow_gives_me(backend: TestBackend) {
         .send(
             TestRequest::post()
                 .uri("/api/v1/auth/token")
-                .set_json(json!({"username": "reg", "password": "password123"})),
+                .set_json(json!({"username": "reg", "password": "password-1234"})),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -87,7 +87,7 @@ async fn wrong_password_and_unknown_user_are_401(backend: TestBackend) {
     app.user("reg", "S1", &[Role::Registrar]);
     for body in [
         json!({"username": "reg", "password": "wrong-password"}),
-        json!({"username": "ghost", "password": "password123"}),
+        json!({"username": "ghost", "password": "password-1234"}),
     ] {
         let res = app
             .send(TestRequest::post().uri("/api/v1/auth/token").set_json(body))
@@ -115,7 +115,7 @@ async fn inactive_or_integration_rules_on_token(backend: TestBackend) {
         .send(
             TestRequest::post()
                 .uri("/api/v1/auth/token")
-                .set_json(json!({"client_id": "client", "client_secret": "password123"})),
+                .set_json(json!({"client_id": "client", "client_secret": "password-1234"})),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -124,7 +124,7 @@ async fn inactive_or_integration_rules_on_token(backend: TestBackend) {
         .send(
             TestRequest::post()
                 .uri("/api/v1/auth/token")
-                .set_json(json!({"client_id": "human", "client_secret": "password123"})),
+                .set_json(json!({"client_id": "human", "client_secret": "password-1234"})),
         )
         .await;
     res.assert_problem(401, "unauthorized");
@@ -141,7 +141,7 @@ async fn inactive_or_integration_rules_on_token(backend: TestBackend) {
         .send(
             TestRequest::post()
                 .uri("/api/v1/auth/token")
-                .set_json(json!({"username": "human", "password": "password123"})),
+                .set_json(json!({"username": "human", "password": "password-1234"})),
         )
         .await;
     res.assert_problem(401, "unauthorized");
@@ -170,6 +170,7 @@ async fn tampered_expired_and_foreign_tokens_are_401(backend: TestBackend) {
         exp,
         iss: "appeals".to_owned(),
         aud: aud.to_owned(),
+        generation: 0,
     };
     let keys = JwtKeys::new(appeals_tests::TEST_SECRET, 900);
     let expired = TestUser {

@@ -16,7 +16,9 @@ backend_tests!(
     switching_the_numbering_mode_continues_after_the_last_number,
     audit_verify_reports_intact_and_broken_chains,
     a_process_killed_under_load_loses_no_answered_registration,
-    a_conventions_change_in_one_process_applies_in_another_and_is_audited
+    a_conventions_change_in_one_process_applies_in_another_and_is_audited,
+    a_revocation_in_one_process_applies_in_another_on_its_next_request,
+    the_server_log_holds_no_password_token_or_iin,
 );
 
 fn numbering(url: &str, args: &[&str]) -> std::process::Output {
@@ -39,6 +41,11 @@ impl Drop for Server {
 }
 
 fn start_server(url: &str) -> Server {
+    start_server_logging(url, "warn", Stdio::null())
+}
+
+/// [`start_server`] at a log level, with the log (stderr) going to `log`.
+fn start_server_logging(url: &str, level: &str, log: Stdio) -> Server {
     // Port 0: the server binds a free port itself and prints it (a port picked here and bound
     // later could be taken by a parallel test's server in between, which would then answer).
     let mut child = Command::new(appeals_bin())
@@ -55,9 +62,9 @@ fn start_server(url: &str) -> Server {
         )
         .env("APPEALS_ENV", "prod")
         .env("APPEALS_POOL_SIZE", "4")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -476,4 +483,113 @@ async fn a_conventions_change_in_one_process_applies_in_another_and_is_audited(
     assert_eq!(events[0].actor_user_id, Some(admin.id));
     assert!(events[0].after.as_deref().unwrap().contains("09:00:00"));
     drop((a, b));
+}
+
+fn login(port: u16, username: &str, password: &str) -> (u16, String) {
+    let body = serde_json::json!({"username": username, "password": password}).to_string();
+    http(port, "POST", "/api/v1/auth/token", None, &body).unwrap()
+}
+
+fn token_of(response: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(response).unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Issue 20 point 4: a logout, a deactivation of the user and of its subject, each made through
+/// one process, refuse the token on the very next request another (running) process serves.
+async fn a_revocation_in_one_process_applies_in_another_on_its_next_request(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    app.user("reg", "S1", &[Role::Registrar]);
+    let admin = app.user("s1-admin", "S1", &[Role::Admin]);
+    let national = app.national_admin("national");
+    let (a, b) = (start_server(&url), start_server(&url));
+
+    let (status, response) = login(a.1, "reg", "password-1234");
+    assert_eq!(status, 200, "{response}");
+    let token = token_of(&response);
+    get_json(b.1, "/api/v1/me", &token);
+    let (status, _) = http(a.1, "POST", "/api/v1/me/logout", Some(&token), "").unwrap();
+    assert_eq!(status, 204);
+    let (status, response) = http(b.1, "GET", "/api/v1/me", Some(&token), "").unwrap();
+    assert_eq!(status, 401, "{response}");
+
+    let (_, response) = login(b.1, "reg", "password-1234");
+    let token = token_of(&response);
+    let me = get_json(a.1, "/api/v1/me", &token);
+    let patch = serde_json::json!({"is_active": false}).to_string();
+    let path = format!("/api/v1/users/{}", me["user_id"]);
+    let (status, response) = http(a.1, "PATCH", &path, Some(&admin.token), &patch).unwrap();
+    assert_eq!(status, 200, "{response}");
+    let (status, _) = http(b.1, "GET", "/api/v1/me", Some(&token), "").unwrap();
+    assert_eq!(status, 401);
+
+    // The subject's deactivation refuses its admin too.
+    get_json(b.1, "/api/v1/me", &admin.token);
+    let path = format!("/api/v1/subjects/{}", app.subject_id);
+    let (status, response) = http(a.1, "PATCH", &path, Some(&national.token), &patch).unwrap();
+    assert_eq!(status, 200, "{response}");
+    let (status, _) = http(b.1, "GET", "/api/v1/me", Some(&admin.token), "").unwrap();
+    assert_eq!(status, 401);
+}
+
+/// Issue 20 point 4: a server run at debug level, through a login, a failed login, a registration
+/// with an applicant's IIN and a registry lookup by IIN, logs none of the password, the token or
+/// the IIN.
+async fn the_server_log_holds_no_password_token_or_iin(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    app.user("reg", "S1", &[Role::Registrar]);
+    app.registry_record("921029350851");
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = start_server_logging(&url, "debug", Stdio::from(log));
+
+    let (status, _) = login(server.1, "reg", "wrong-secret-77");
+    assert_eq!(status, 401);
+    let (status, response) = login(server.1, "reg", "password-1234");
+    assert_eq!(status, 200, "{response}");
+    let token = token_of(&response);
+    let mut body: serde_json::Value = serde_json::from_str(&application_body()).unwrap();
+    body["applicants"][0]["iin_bin"] = serde_json::json!("921029350851");
+    let (status, response) = http(
+        server.1,
+        "POST",
+        "/api/v1/appeals",
+        Some(&token),
+        &body.to_string(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{response}");
+    // Answered or not (the registry adapter of this process may be unreachable), the path with
+    // the IIN must not reach the log.
+    let (status, response) = http(
+        server.1,
+        "GET",
+        "/api/v1/registry/921029350851",
+        Some(&token),
+        "",
+    )
+    .unwrap();
+    assert!([200, 503].contains(&status), "{response}");
+    drop(server);
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("request"), "the run logged nothing: {log}");
+    for secret in [
+        "password-1234",
+        "wrong-secret-77",
+        token.as_str(),
+        "921029350851",
+    ] {
+        assert!(!log.contains(secret), "the log holds `{secret}`");
+    }
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(
+        !log.contains(signature),
+        "the log holds the token's signature"
+    );
 }

@@ -27,6 +27,8 @@ fn public_api_routes(cfg: &mut ServiceConfig) {
 /// Routes behind the bearer token (the `authenticate` middleware wraps them all).
 fn protected_api_routes(cfg: &mut ServiceConfig) {
     cfg.service(routes::auth::me)
+        .service(routes::auth::logout)
+        .service(routes::auth::logins)
         .service(routes::appeals::register)
         .service(routes::appeals::list)
         // Before `/appeals/{id}`, which would otherwise take «search» for an id.
@@ -103,7 +105,16 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::reports::revisions)
         .service(routes::reports::definition)
         .service(routes::reports::definition_versions)
-        .service(routes::reports::change_definition);
+        .service(routes::reports::change_definition)
+        .service(routes::subjects::list)
+        .service(routes::subjects::get_one)
+        .service(routes::subjects::create)
+        .service(routes::subjects::change)
+        .service(routes::users::list)
+        .service(routes::users::get_one)
+        .service(routes::users::create)
+        .service(routes::users::change)
+        .service(routes::users::reset_password);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

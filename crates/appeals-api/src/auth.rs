@@ -10,6 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use appeals_service::accounts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -63,6 +64,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The user's token generation at issue: logging out, a password reset or a deactivation moves
+    /// it, and the token is refused from then on (checked on every request).
+    #[serde(rename = "gen")]
+    pub generation: i64,
 }
 
 /// Signing material, built once at start-up.
@@ -79,6 +84,9 @@ impl JwtKeys {
         validation.set_issuer(&[TOKEN_ISSUER]);
         validation.set_audience(&[TOKEN_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        // Pinned: a token naming any other algorithm (`none`, RS256 with our secret as a key…)
+        // is refused by the decoder.
+        validation.algorithms = vec![Algorithm::HS256];
         // Clocks of our own processes agree closely; a long leeway would stretch token life.
         validation.leeway = 5;
         Self {
@@ -90,13 +98,14 @@ impl JwtKeys {
     }
 
     /// A token for the account, issued now (the edge reads the clock for the token's lifetime).
-    pub fn issue_now(
-        &self,
-        user_id: i64,
-        subject_id: i64,
-        roles: &[Role],
-    ) -> Result<String, ApiError> {
-        self.issue(user_id, subject_id, roles, chrono::Utc::now().timestamp())
+    pub fn issue_now(&self, account: &accounts::Account) -> Result<String, ApiError> {
+        self.issue(
+            account.user_id,
+            account.subject_id,
+            &account.roles,
+            account.token_generation,
+            chrono::Utc::now().timestamp(),
+        )
     }
 
     pub fn issue(
@@ -104,6 +113,7 @@ impl JwtKeys {
         user_id: i64,
         subject_id: i64,
         roles: &[Role],
+        generation: i64,
         now: i64,
     ) -> Result<String, ApiError> {
         let claims = Claims {
@@ -114,6 +124,7 @@ impl JwtKeys {
             exp: now + self.ttl_seconds,
             iss: TOKEN_ISSUER.to_owned(),
             aud: TOKEN_AUDIENCE.to_owned(),
+            generation,
         };
         self.encode(&claims)
     }
@@ -143,7 +154,7 @@ pub async fn authenticate<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    match actor_from(&req) {
+    match actor_from(&req).await {
         Ok(actor) => {
             req.extensions_mut().insert(actor);
             next.call(req)
@@ -155,8 +166,8 @@ pub async fn authenticate<B: MessageBody>(
     }
 }
 
-fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
-    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+async fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Err(ApiError::internal("AppState is not registered"));
     };
     let token = req
@@ -175,6 +186,12 @@ fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
         .sub
         .parse::<i64>()
         .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
+    // Revocation takes effect on the next request in every process: the token's generation must
+    // still be the user's, and the user and its subject active.
+    let generation = claims.generation;
+    state
+        .run(move |conn| accounts::check_session(conn, user_id, generation))
+        .await?;
     Ok(Actor {
         user_id,
         subject_id: claims.subject_id,
@@ -236,6 +253,9 @@ policies! {
     ReportReaders => ReadReports,
     ReportClosers => CloseReportMonth,
     ReportDefinitionEditors => ChangeReportDefinition,
+    SubjectKeepers => ManageSubjects,
+    UserKeepers => ManageUsers,
+    AccessRequestDeciders => DecideAccessRequests,
 }
 
 /// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).
@@ -289,7 +309,7 @@ mod tests {
     fn token_round_trip_and_tamper_detection() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 900);
         let now = chrono::Utc::now().timestamp();
-        let token = keys.issue(7, 3, &[Role::Registrar], now).unwrap();
+        let token = keys.issue(7, 3, &[Role::Registrar], 0, now).unwrap();
         let claims = keys.decode(&token).unwrap();
         assert_eq!((claims.sub.as_str(), claims.subject_id), ("7", 3));
         let mut tampered = token.clone();
@@ -298,7 +318,9 @@ mod tests {
         assert!(keys.decode(&tampered).is_err());
         let other = JwtKeys::new(b"another-secret-another-secret-xx", 900);
         assert!(other.decode(&token).is_err());
-        let expired = keys.issue(7, 3, &[Role::Registrar], now - 10_000).unwrap();
+        let expired = keys
+            .issue(7, 3, &[Role::Registrar], 0, now - 10_000)
+            .unwrap();
         assert!(keys.decode(&expired).is_err());
     }
 }

@@ -497,6 +497,12 @@ fn run(cli: Cli) -> Result<(), String> {
             full_name,
         }) => {
             let password = read_password()?;
+            // The same policy as over HTTP (docs/access.md).
+            if let Some(problem) =
+                appeals_domain::credentials::password_problem(&username, &password)
+            {
+                return Err(problem);
+            }
             let mut conn = open_migrated(&config)?;
             let row = create_user(&mut conn, &username, &subject, &roles, full_name, &password)?;
             println!(
@@ -802,13 +808,7 @@ fn read_password() -> Result<String, String> {
     std::io::stdin()
         .read_to_string(&mut input)
         .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
-    let password = input.trim_end_matches(['\r', '\n']).to_owned();
-    if password.len() < 8 {
-        return Err(
-            "the password (APPEALS_PASSWORD or stdin) must have at least 8 characters".to_owned(),
-        );
-    }
-    Ok(password)
+    Ok(input.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// An import problem as the console says it (the line and what is wrong with it).

@@ -33,11 +33,12 @@ pub enum ProblemType {
     IdempotencyKeyReused,
     InvalidTransition,
     ServiceUnavailable,
+    AccountLocked,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 16] = [
+    pub const ALL: [ProblemType; 17] = [
         Self::BadRequest,
         Self::MalformedJson,
         Self::UnsupportedMediaType,
@@ -53,6 +54,7 @@ impl ProblemType {
         Self::IdempotencyKeyReused,
         Self::InvalidTransition,
         Self::ServiceUnavailable,
+        Self::AccountLocked,
         Self::Internal,
     ];
 
@@ -74,6 +76,7 @@ impl ProblemType {
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::InvalidTransition => "invalid-transition",
             Self::ServiceUnavailable => "service-unavailable",
+            Self::AccountLocked => "account-locked",
             Self::Internal => "internal",
         }
     }
@@ -96,6 +99,7 @@ impl ProblemType {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,6 +121,7 @@ impl ProblemType {
             Self::IdempotencyKeyReused => "Idempotency key reused with another request",
             Self::InvalidTransition => "Action not allowed in the current state",
             Self::ServiceUnavailable => "Service unavailable",
+            Self::AccountLocked => "Account locked after repeated failed logins",
             Self::Internal => "Internal server error",
         }
     }
@@ -134,6 +139,7 @@ impl ProblemType {
             415 => Self::UnsupportedMediaType,
             422 => Self::Validation,
             428 => Self::PreconditionRequired,
+            429 => Self::AccountLocked,
             503 => Self::ServiceUnavailable,
             s if s >= 500 => Self::Internal,
             _ => Self::BadRequest,
@@ -311,6 +317,7 @@ impl From<appeals_service::AppError> for ApiError {
                     .collect(),
             ),
             AppError::Unauthenticated(detail) => ApiError::unauthorized(detail),
+            AppError::Locked(detail) => ApiError::new(ProblemType::AccountLocked, detail),
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),

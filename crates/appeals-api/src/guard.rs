@@ -23,6 +23,8 @@ use crate::state::AppState;
 /// this table; the end-to-end matrix test calls every row as every role.
 pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/me", Action::ReadOwnAccount),
+    ("POST", "/api/v1/me/logout", Action::ReadOwnAccount),
+    ("GET", "/api/v1/me/logins", Action::ReadOwnAccount),
     ("POST", "/api/v1/appeals", Action::RegisterAppeal),
     ("GET", "/api/v1/appeals", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/search", Action::ReadAppeals),
@@ -276,6 +278,15 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/reception-schedules/{id}/slots",
         Action::ReadReceptions,
     ),
+    ("GET", "/api/v1/subjects", Action::ReadReferenceData),
+    ("GET", "/api/v1/subjects/{id}", Action::ReadReferenceData),
+    ("POST", "/api/v1/subjects", Action::ManageSubjects),
+    ("PATCH", "/api/v1/subjects/{id}", Action::ManageSubjects),
+    ("GET", "/api/v1/users", Action::ManageUsers),
+    ("GET", "/api/v1/users/{id}", Action::ManageUsers),
+    ("POST", "/api/v1/users", Action::ManageUsers),
+    ("PATCH", "/api/v1/users/{id}", Action::ManageUsers),
+    ("POST", "/api/v1/users/{id}/password", Action::ManageUsers),
 ];
 
 /// The action of a route, by method and actix pattern.

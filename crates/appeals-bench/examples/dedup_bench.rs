@@ -580,7 +580,7 @@ fn main() -> Res<()> {
             "S1",
             &[Role::Registrar],
             Some("Бенчев Бенч".to_owned()),
-            "password123",
+            "password-1234",
         )?;
         // Bulk load: secondary structures are built once after the data (faster than per row).
         conn.batch_execute(
@@ -719,6 +719,7 @@ fn main() -> Res<()> {
                 user.id,
                 user.subject_id,
                 &[Role::Registrar],
+                user.token_generation,
                 chrono::Utc::now().timestamp(),
             )
             .map_err(|e| format!("{e:?}"))?;

@@ -18,6 +18,12 @@ pub struct SubjectRow {
     pub created_at: NaiveDateTime,
     /// The subject's row code in report 1-ОЛ (its `code` when empty).
     pub report_row_code: Option<String>,
+    /// Deactivated subjects keep their cards; their users' tokens stop working.
+    pub is_active: bool,
+    /// Whether approvals must carry an EDS signature (`None`: the deployment's default).
+    pub signature_required: Option<bool>,
+    /// The organisation's BIN (an access application must be signed for it).
+    pub bin: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -46,6 +52,13 @@ pub struct UserRow {
     pub roles: String,
     pub is_active: bool,
     pub created_at: NaiveDateTime,
+    /// Tokens carry the generation they were issued in; a newer one revokes them.
+    pub token_generation: i64,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    /// Keyed hash of the person's IIN (to match an EDS signer), never the IIN itself.
+    pub iin_hash: Option<String>,
+    pub position: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -58,6 +71,80 @@ pub struct NewUserRow {
     pub roles: String,
     pub is_active: bool,
     pub created_at: NaiveDateTime,
+    pub iin_hash: Option<String>,
+    pub position: Option<String>,
+}
+
+/// One login attempt on an existing account.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::login_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct LoginEventRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub user_id: i64,
+    pub outcome: String,
+}
+
+/// An access application signed with an EDS (Rules p.25).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::access_requests, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AccessRequestRow {
+    pub id: i64,
+    pub subject_id: i64,
+    pub status: String,
+    pub submitted_at: NaiveDateTime,
+    pub signed_original: Vec<u8>,
+    pub application: String,
+    pub signer_name: String,
+    pub signer_iin_hash: String,
+    pub signer_bin: String,
+    pub signed_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<i64>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::access_requests)]
+pub struct NewAccessRequestRow {
+    pub subject_id: i64,
+    pub status: String,
+    pub submitted_at: NaiveDateTime,
+    pub signed_original: Vec<u8>,
+    pub application: String,
+    pub signer_name: String,
+    pub signer_iin_hash: String,
+    pub signer_bin: String,
+    pub signed_at: Option<NaiveDateTime>,
+}
+
+/// A detached CMS signature over the canonical document of an approval or an answer.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::signatures, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct SignatureRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub purpose: String,
+    pub target_id: i64,
+    pub document: String,
+    pub signature: Vec<u8>,
+    pub signer_user_id: i64,
+    pub signer_name: String,
+    pub signed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::signatures)]
+pub struct NewSignatureRow {
+    pub appeal_id: i64,
+    pub purpose: String,
+    pub target_id: i64,
+    pub document: String,
+    pub signature: Vec<u8>,
+    pub signer_user_id: i64,
+    pub signer_name: String,
+    pub signed_at: NaiveDateTime,
 }
 
 use crate::schema::{

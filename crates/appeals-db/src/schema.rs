@@ -11,6 +11,9 @@ diesel::table! {
         is_authorized_body -> Bool,
         created_at -> Timestamp,
         report_row_code -> Nullable<Text>,
+        is_active -> Bool,
+        signature_required -> Nullable<Bool>,
+        bin -> Nullable<Text>,
     }
 }
 
@@ -24,6 +27,11 @@ diesel::table! {
         roles -> Text,
         is_active -> Bool,
         created_at -> Timestamp,
+        token_generation -> BigInt,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        iin_hash -> Nullable<Text>,
+        position -> Nullable<Text>,
     }
 }
 
@@ -484,3 +492,53 @@ diesel::table! {
         reason -> Text,
     }
 }
+
+// Access (issue 20).
+
+diesel::table! {
+    /// Every login attempt on an existing account.
+    login_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        user_id -> BigInt,
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
+    /// Access applications signed with an EDS (Rules p.25).
+    access_requests (id) {
+        id -> BigInt,
+        subject_id -> BigInt,
+        status -> Text,
+        submitted_at -> Timestamp,
+        signed_original -> Binary,
+        application -> Text,
+        signer_name -> Text,
+        signer_iin_hash -> Text,
+        signer_bin -> Text,
+        signed_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Detached CMS signatures over the canonical documents of approvals and answers.
+    signatures (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        purpose -> Text,
+        target_id -> BigInt,
+        document -> Text,
+        signature -> Binary,
+        signer_user_id -> BigInt,
+        signer_name -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(access_requests -> subjects (subject_id));
+diesel::allow_tables_to_appear_in_same_query!(access_requests, subjects);
+diesel::allow_tables_to_appear_in_same_query!(login_events, users);

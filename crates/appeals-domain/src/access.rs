@@ -144,7 +144,7 @@ pub enum Reach {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// Own account and subject (`GET /me`).
+    /// Own account and subject (`GET /me`), its login trail, ending its own sessions.
     ReadOwnAccount,
     /// Calendar, dictionaries and the deadline calculator: public reference data.
     ReadReferenceData,
@@ -210,10 +210,16 @@ pub enum Action {
     CloseReportMonth,
     /// Change the report definition (national configuration).
     ChangeReportDefinition,
+    /// Create, change and deactivate subjects of the registry (national configuration).
+    ManageSubjects,
+    /// Create, change, deactivate users of the own subject; reset their passwords.
+    ManageUsers,
+    /// Read, approve or reject EDS-signed access applications (Rules p.25; national).
+    DecideAccessRequests,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 36] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -247,6 +253,9 @@ impl Action {
         Action::ReadReports,
         Action::CloseReportMonth,
         Action::ChangeReportDefinition,
+        Action::ManageSubjects,
+        Action::ManageUsers,
+        Action::DecideAccessRequests,
     ];
 
     pub fn code(self) -> &'static str {
@@ -284,6 +293,9 @@ impl Action {
             Action::ReadReports => "read_reports",
             Action::CloseReportMonth => "close_report_month",
             Action::ChangeReportDefinition => "change_report_definition",
+            Action::ManageSubjects => "manage_subjects",
+            Action::ManageUsers => "manage_users",
+            Action::DecideAccessRequests => "decide_access_requests",
         }
     }
 
@@ -431,6 +443,10 @@ impl Action {
             ],
             Action::CloseReportMonth => &[(Head, Own), (DeputyHead, Own), (Admin, Own)],
             Action::ChangeReportDefinition => &[(Admin, National)],
+            // Issue 20: the registry of subjects and the p.25 applications are the authorized
+            // body's; each subject's admin keeps its own users.
+            Action::ManageSubjects | Action::DecideAccessRequests => &[(Admin, National)],
+            Action::ManageUsers => &[(Admin, Own)],
         }
     }
 
@@ -520,6 +536,8 @@ mod tests {
             Action::ChangeCalendar,
             Action::ChangeDictionaries,
             Action::ChangeConventions,
+            Action::ManageSubjects,
+            Action::DecideAccessRequests,
         ] {
             let scope = action.scope_for(&[Role::Admin]).unwrap();
             assert_eq!(scope.effective(true), Some(Reach::All));

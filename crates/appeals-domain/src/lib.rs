@@ -9,6 +9,7 @@ pub mod acttime;
 pub mod calendar;
 pub mod cards;
 pub mod conventions;
+pub mod credentials;
 pub mod deadline;
 pub mod dedup;
 pub mod dictionary;

@@ -1,10 +1,12 @@
 //! Accounts: checking credentials (argon2id) and reading the caller's own account. Tokens are the
 //! edge's (JWT); what makes a login valid is here.
 
-use appeals_db::rows::{SubjectRow, UserRow};
-use appeals_db::{DbConn, repo};
+use appeals_db::rows::{LoginEventRow, SubjectRow, UserRow};
+use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::access::Role;
+use appeals_domain::credentials;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::NaiveDateTime;
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -46,6 +48,8 @@ pub struct Account {
     pub user_id: i64,
     pub subject_id: i64,
     pub roles: Vec<Role>,
+    /// Goes into the token; a later generation revokes it.
+    pub token_generation: i64,
 }
 
 /// Checks a login (CPU-bound: argon2; run it off the async threads). A wrong password, an unknown
@@ -68,7 +72,92 @@ pub fn verify(user: Option<UserRow>, secret: &str, as_client: bool) -> AppResult
         user_id: user.id,
         subject_id: user.subject_id,
         roles,
+        token_generation: user.token_generation,
     })
+}
+
+/// Refuses a login on a locked account before its password is even checked (429 naming the end of
+/// the lock). The lock shows only after failures on an existing account; an unknown login is
+/// answered like a wrong password.
+pub fn refuse_if_locked(user: Option<&UserRow>, now: NaiveDateTime) -> AppResult<()> {
+    match user.and_then(|u| u.locked_until) {
+        Some(until) if credentials::is_locked(Some(until), now) => Err(AppError::Locked(format!(
+            "Too many failed logins: the account is locked until {} UTC.",
+            until.format("%Y-%m-%d %H:%M:%S")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the login trail and the failure count after a password check on an existing account:
+/// a success clears the count; the [`credentials::MAX_FAILED_LOGINS`]th failure in a row locks the
+/// account for [`credentials::LOCKOUT_MINUTES`].
+pub fn record_login(
+    conn: &mut DbConn,
+    user: &UserRow,
+    succeeded: bool,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let outcome = if succeeded {
+            repo::users::set_login_failures(conn, user.id, 0, None)?;
+            "succeeded"
+        } else {
+            // Counted in the database so concurrent failures in several processes all count.
+            let failures = repo::users::count_login_failure(conn, user.id)?;
+            match credentials::lock_after(failures, now) {
+                Some(until) => {
+                    repo::users::set_login_failures(conn, user.id, 0, Some(until))?;
+                    "locked"
+                }
+                None => "failed",
+            }
+        };
+        repo::users::append_login_event(
+            conn,
+            &LoginEventRow {
+                id: 0,
+                occurred_at: now,
+                user_id: user.id,
+                outcome: outcome.to_owned(),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Whether a token of `user_id` issued in `generation` still stands: refused (401) once the user
+/// logged out, had the password reset or was deactivated, or the subject was deactivated.
+pub fn check_session(conn: &mut DbConn, user_id: i64, generation: i64) -> AppResult<()> {
+    match repo::users::session_state(conn, user_id)? {
+        Some((current, true, true)) if current == generation => Ok(()),
+        _ => Err(AppError::Unauthenticated(
+            "The access token has been revoked.".to_owned(),
+        )),
+    }
+}
+
+/// Ends every session of the caller: all their tokens are refused from now on.
+pub fn logout(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
+    let user_id = ctx.actor().user_id;
+    write_tx(conn, |conn| {
+        repo::users::revoke_tokens(conn, user_id)?;
+        repo::users::append_login_event(
+            conn,
+            &LoginEventRow {
+                id: 0,
+                occurred_at: ctx.stored_now(),
+                user_id,
+                outcome: "logged_out".to_owned(),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// The newest entries of the caller's login trail.
+pub fn own_login_trail(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<LoginEventRow>> {
+    Ok(repo::users::login_events_of(conn, ctx.actor().user_id, 50)?)
 }
 
 /// The surname, first name and patronymic of the user who accepted a document (the talon, R6):

@@ -76,6 +76,8 @@ pub fn create_user(
             roles: Role::format_list(roles),
             is_active: true,
             created_at: at,
+            iin_hash: None,
+            position: None,
         },
     )?)
 }

@@ -27,6 +27,9 @@ pub enum AppError {
     /// Wrong credentials (HTTP 401).
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many failed logins: the account is locked for a while (HTTP 429).
+    #[error("{0}")]
+    Locked(String),
     /// The caller may not take this action here (HTTP 403).
     #[error("{0}")]
     Forbidden(String),

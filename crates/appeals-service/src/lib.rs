@@ -30,6 +30,8 @@ pub mod registry;
 pub mod reports;
 pub mod search;
 pub mod store;
+pub mod subjects;
+pub mod users;
 pub mod views;
 pub mod worklists;
 

@@ -68,13 +68,16 @@ pub struct Me {
 /// Issue a short-lived access token.
 ///
 /// A wrong username or password, an unknown client or a deactivated account all give the same 401
-/// (no user enumeration).
+/// (no user enumeration). Every attempt on an existing account goes into its login trail; the
+/// fifth failure in a row locks the account for 15 minutes (429 `account-locked` naming the end
+/// of the lock, even with the right password).
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong credentials", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account is locked after repeated failed logins (`account-locked`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/token")]
@@ -102,13 +105,21 @@ pub async fn issue_token(
             ));
         }
     };
+    let now = chrono::Utc::now().naive_utc();
     let user = state.run(move |conn| accounts::find(conn, &login)).await?;
-    let account = state
-        .cpu(move || accounts::verify(user, &secret, is_client))
-        .await?;
-    let token = state
-        .jwt
-        .issue_now(account.user_id, account.subject_id, &account.roles)?;
+    accounts::refuse_if_locked(user.as_ref(), now)?;
+    let checked = user.clone();
+    let verdict = state
+        .cpu(move || accounts::verify(checked, &secret, is_client))
+        .await;
+    if let Some(user) = user {
+        let succeeded = verdict.is_ok();
+        state
+            .run(move |conn| accounts::record_login(conn, &user, succeeded, now))
+            .await?;
+    }
+    let account = verdict?;
+    let token = state.jwt.issue_now(&account)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
@@ -137,4 +148,50 @@ pub async fn me(state: web::Data<AppState>, auth: Auth<OwnAccount>) -> ApiResult
             is_authorized_body: subject.is_authorized_body,
         },
     }))
+}
+
+/// One entry of the caller's login trail.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"occurred_at": "2026-12-06T10:15:00", "outcome": "succeeded"}))]
+pub struct LoginEntry {
+    /// Server time (UTC).
+    pub occurred_at: chrono::NaiveDateTime,
+    /// `succeeded`, `failed`, `locked` (the failure that locked the account) or `logged_out`.
+    pub outcome: String,
+}
+
+/// End every session of the caller: all their access tokens are refused from the next request on,
+/// in every server process. A new login issues a new token.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 204, description = "Logged out; every token of the caller is revoked"),
+    )
+)]
+#[post("/me/logout")]
+pub async fn logout(state: web::Data<AppState>, auth: Auth<OwnAccount>) -> ApiResult<HttpResponse> {
+    let ctx = state.ctx(&auth);
+    state.run(move |conn| accounts::logout(conn, &ctx)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's newest 50 login attempts and logouts (the audited login trail).
+#[utoipa::path(tag = "auth", responses((status = 200, body = Vec<LoginEntry>)))]
+#[get("/me/logins")]
+pub async fn logins(
+    state: web::Data<AppState>,
+    auth: Auth<OwnAccount>,
+) -> ApiResult<web::Json<Vec<LoginEntry>>> {
+    let ctx = state.ctx(&auth);
+    let rows = state
+        .run(move |conn| accounts::own_login_trail(conn, &ctx))
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| LoginEntry {
+                occurred_at: r.occurred_at,
+                outcome: r.outcome,
+            })
+            .collect(),
+    ))
 }

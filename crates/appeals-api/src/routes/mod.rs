@@ -18,4 +18,6 @@ pub mod notifications;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod subjects;
+pub mod users;
 pub mod worklists;

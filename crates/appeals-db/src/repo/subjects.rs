@@ -80,3 +80,33 @@ pub fn lines(conn: &mut DbConn, ids: Option<&[i64]>) -> Result<Vec<SubjectRow>, 
     }
     Ok(q.load(conn)?)
 }
+
+/// Every subject of the registry, by id.
+pub fn all(conn: &mut DbConn) -> Result<Vec<SubjectRow>, DbError> {
+    Ok(subjects::table
+        .select(SubjectRow::as_select())
+        .order(subjects::id.asc())
+        .load(conn)?)
+}
+
+/// What an admin of the authorized body may change on a subject (`None` leaves it as it is).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = subjects)]
+pub struct SubjectChanges {
+    pub name_ru: Option<String>,
+    pub name_kk: Option<Option<String>>,
+    pub parent_id: Option<Option<i64>>,
+    pub kato_code: Option<Option<String>>,
+    pub is_authorized_body: Option<bool>,
+    pub report_row_code: Option<Option<String>>,
+    pub is_active: Option<bool>,
+    pub signature_required: Option<Option<bool>>,
+    pub bin: Option<Option<String>>,
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &SubjectChanges) -> Result<SubjectRow, DbError> {
+    diesel::update(subjects::table.find(id))
+        .set(changes)
+        .execute(conn)?;
+    get(conn, id)
+}

@@ -1,0 +1,11 @@
+DROP TABLE signatures;
+DROP TABLE access_requests;
+DROP TABLE login_events;
+ALTER TABLE users DROP COLUMN position;
+ALTER TABLE users DROP COLUMN iin_hash;
+ALTER TABLE users DROP COLUMN locked_until;
+ALTER TABLE users DROP COLUMN failed_logins;
+ALTER TABLE users DROP COLUMN token_generation;
+ALTER TABLE subjects DROP COLUMN bin;
+ALTER TABLE subjects DROP COLUMN signature_required;
+ALTER TABLE subjects DROP COLUMN is_active;
