@@ -16,6 +16,8 @@ use appeals_db::{DbConn, DbUrl, repo, rows};
 use diesel::connection::SimpleConnection;
 use serde_json::Value;
 
+pub mod pki;
+
 pub use appeals_api;
 pub use appeals_db;
 

@@ -114,7 +114,14 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::users::get_one)
         .service(routes::users::create)
         .service(routes::users::change)
-        .service(routes::users::reset_password);
+        .service(routes::users::reset_password)
+        // Public (no token, `auth::PUBLIC_ROUTES`): the EDS signature authenticates it.
+        .service(routes::access_requests::submit)
+        .service(routes::access_requests::list)
+        .service(routes::access_requests::get_one)
+        .service(routes::access_requests::signed_original)
+        .service(routes::access_requests::approve)
+        .service(routes::access_requests::reject);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

@@ -154,6 +154,12 @@ pub async fn authenticate<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if is_public(&req) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
     match actor_from(&req).await {
         Ok(actor) => {
             req.extensions_mut().insert(actor);
@@ -164,6 +170,18 @@ pub async fn authenticate<B: MessageBody>(
         // Answered here, as a response, so the outer middleware (request id, CORS) still applies.
         Err(e) => Ok(req.error_response(e).map_into_right_body()),
     }
+}
+
+/// Routes under `/api/v1` that need no token (method, pattern): an access application is
+/// authenticated by its EDS signature, its subject has no account yet (Rules p.25).
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[("POST", "/api/v1/access-requests")];
+
+fn is_public(req: &ServiceRequest) -> bool {
+    req.match_pattern().is_some_and(|pattern| {
+        PUBLIC_ROUTES
+            .iter()
+            .any(|(method, p)| req.method().as_str() == *method && *p == pattern)
+    })
 }
 
 async fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {

@@ -28,7 +28,9 @@ Environment:
   APPEALS_PASSWORD      password for `user create` (else read from stdin; never from argv)
   APPEALS_REGISTRY      local (default: the copy loaded with `registry import`) | http (the gateway)
   APPEALS_REGISTRY_URL  http://host[:port][/prefix] of the person/company registry gateway
-                        (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})";
+                        (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})
+  APPEALS_EDS_TRUST_ANCHORS  PEM bundle of the certificates trusted for EDS signatures (НУЦ РК
+                        root and intermediates; none built in; docs/access.md)";
 
 /// appeals — registration and accounting of appeals to state bodies (IAS «Электронные обращения»).
 #[derive(Debug, Parser)]
@@ -126,6 +128,10 @@ pub struct Config {
     pub registry: RegistryKind,
     #[arg(long, env = "APPEALS_REGISTRY_URL", global = true)]
     pub registry_url: Option<String>,
+    /// PEM bundle of the certificates trusted for EDS signatures (НУЦ РК root and intermediates);
+    /// none built in: without it every signed access application is refused (docs/access.md).
+    #[arg(long, env = "APPEALS_EDS_TRUST_ANCHORS", global = true)]
+    pub eds_trust_anchors: Option<std::path::PathBuf>,
     /// Benchmarks only (APPEALS_ENV=dev): register without the p.13 duplicate check, to measure
     /// what the check costs. Appeals registered so are not in the duplicate index.
     #[arg(
@@ -972,6 +978,16 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     );
     state.replace_registry(registry);
     tracing::info!(registry = ?config.registry, "registry adapter");
+    if let Some(path) = &config.eds_trust_anchors {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("APPEALS_EDS_TRUST_ANCHORS {}: {e}", path.display()))?;
+        state.trust_eds_anchors(&pem)?;
+        tracing::info!(path = %path.display(), "EDS trust anchors loaded");
+    } else {
+        tracing::warn!(
+            "no EDS trust anchors (APPEALS_EDS_TRUST_ANCHORS): signed access applications are refused"
+        );
+    }
     {
         // Dictionaries and calendar overrides come from the database; a process that cannot read
         // them does not start (requests would otherwise run on rules the database overrides).

@@ -34,11 +34,13 @@ pub enum ProblemType {
     InvalidTransition,
     ServiceUnavailable,
     AccountLocked,
+    SignatureInvalid,
+    SignatureAlgorithmUnsupported,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 17] = [
+    pub const ALL: [ProblemType; 19] = [
         Self::BadRequest,
         Self::MalformedJson,
         Self::UnsupportedMediaType,
@@ -55,6 +57,8 @@ impl ProblemType {
         Self::InvalidTransition,
         Self::ServiceUnavailable,
         Self::AccountLocked,
+        Self::SignatureInvalid,
+        Self::SignatureAlgorithmUnsupported,
         Self::Internal,
     ];
 
@@ -77,6 +81,8 @@ impl ProblemType {
             Self::InvalidTransition => "invalid-transition",
             Self::ServiceUnavailable => "service-unavailable",
             Self::AccountLocked => "account-locked",
+            Self::SignatureInvalid => "signature-invalid",
+            Self::SignatureAlgorithmUnsupported => "signature-algorithm-unsupported",
             Self::Internal => "internal",
         }
     }
@@ -100,6 +106,9 @@ impl ProblemType {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
+            Self::SignatureInvalid | Self::SignatureAlgorithmUnsupported => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +131,8 @@ impl ProblemType {
             Self::InvalidTransition => "Action not allowed in the current state",
             Self::ServiceUnavailable => "Service unavailable",
             Self::AccountLocked => "Account locked after repeated failed logins",
+            Self::SignatureInvalid => "The electronic signature does not verify",
+            Self::SignatureAlgorithmUnsupported => "The signature algorithm is not supported",
             Self::Internal => "Internal server error",
         }
     }
@@ -318,6 +329,23 @@ impl From<appeals_service::AppError> for ApiError {
             ),
             AppError::Unauthenticated(detail) => ApiError::unauthorized(detail),
             AppError::Locked(detail) => ApiError::new(ProblemType::AccountLocked, detail),
+            AppError::Signature(e) => {
+                use appeals_service::eds::EdsError;
+                match e {
+                    EdsError::Malformed(_) => {
+                        ApiError::invalid_field("#/signed_data", e.to_string())
+                    }
+                    EdsError::UnsupportedAlgorithm(_) => {
+                        ApiError::new(ProblemType::SignatureAlgorithmUnsupported, e.to_string())
+                    }
+                    EdsError::Invalid(_) => {
+                        ApiError::new(ProblemType::SignatureInvalid, e.to_string())
+                    }
+                    EdsError::NotConfigured => {
+                        ApiError::new(ProblemType::ServiceUnavailable, e.to_string())
+                    }
+                }
+            }
             AppError::Forbidden(detail) => ApiError::forbidden(detail),
             AppError::NotFound(detail) => ApiError::not_found(detail),
             AppError::Conflict(detail) => ApiError::conflict(detail),

@@ -287,6 +287,31 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/users", Action::ManageUsers),
     ("PATCH", "/api/v1/users/{id}", Action::ManageUsers),
     ("POST", "/api/v1/users/{id}/password", Action::ManageUsers),
+    (
+        "GET",
+        "/api/v1/access-requests",
+        Action::DecideAccessRequests,
+    ),
+    (
+        "GET",
+        "/api/v1/access-requests/{id}",
+        Action::DecideAccessRequests,
+    ),
+    (
+        "GET",
+        "/api/v1/access-requests/{id}/signed-original",
+        Action::DecideAccessRequests,
+    ),
+    (
+        "POST",
+        "/api/v1/access-requests/{id}/approval",
+        Action::DecideAccessRequests,
+    ),
+    (
+        "POST",
+        "/api/v1/access-requests/{id}/rejection",
+        Action::DecideAccessRequests,
+    ),
 ];
 
 /// The action of a route, by method and actix pattern.

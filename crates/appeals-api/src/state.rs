@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use appeals_service::eds::{OpensslVerifier, SignatureVerifier, VerifierChain};
 use appeals_service::registry::{LocalRegistry, PersonRegistry};
 use appeals_service::store::{self, DbConn, DbError, DbPool};
 
@@ -18,6 +19,9 @@ pub struct AppState {
     rules: Arc<std::sync::RwLock<Arc<Rules>>>,
     /// The state person/company registry adapter (R20); the local copy unless configured.
     registry: Arc<std::sync::RwLock<Arc<dyn PersonRegistry>>>,
+    /// The EDS verifier over the configured trust anchors (`None`: none configured, every
+    /// signature is refused with 503).
+    eds_verifier: Arc<std::sync::RwLock<Option<Arc<dyn SignatureVerifier>>>>,
     /// When this process last compared its rules with the database's configuration version.
     rules_checked_at: Arc<Mutex<Option<Instant>>>,
     /// Minimum time between two such checks ([`crate::rules::RULES_CHECK_INTERVAL`]).
@@ -38,6 +42,7 @@ impl AppState {
             jwt: Arc::new(jwt),
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules::defaults()))),
             registry: Arc::new(std::sync::RwLock::new(registry)),
+            eds_verifier: Arc::new(std::sync::RwLock::new(None)),
             rules_checked_at: Arc::new(Mutex::new(None)),
             rules_check_interval: crate::rules::RULES_CHECK_INTERVAL,
             duplicate_check_on_registration: true,
@@ -82,6 +87,28 @@ impl AppState {
 
     /// The same state with another interval between configuration-version checks (`ZERO` checks
     /// on every request — what a test of two processes wants).
+    /// The EDS verifier in force.
+    pub fn eds(&self) -> Option<Arc<dyn SignatureVerifier>> {
+        match self.eds_verifier.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Trusts the certificates of a PEM bundle (НУЦ РК root and intermediates) for EDS signatures;
+    /// a GOST plug-in would be chained after the OpenSSL verifier here.
+    pub fn trust_eds_anchors(&self, pem: &[u8]) -> Result<(), String> {
+        let verifier: Arc<dyn SignatureVerifier> = Arc::new(VerifierChain(vec![Arc::new(
+            OpensslVerifier::from_pem_bundle(pem)?,
+        )]));
+        let mut guard = match self.eds_verifier.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Some(verifier);
+        Ok(())
+    }
+
     pub fn with_rules_check_interval(mut self, interval: Duration) -> Self {
         self.rules_check_interval = interval;
         self

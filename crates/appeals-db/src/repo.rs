@@ -1,5 +1,6 @@
 //! Repository functions, one module per aggregate.
 
+pub mod access_requests;
 pub mod appeals;
 pub mod configuration;
 pub mod decisions;

@@ -48,6 +48,9 @@ pub enum AppError {
     /// The `Idempotency-Key` came with another request before (HTTP 422).
     #[error("This Idempotency-Key was used with a different request body.")]
     IdempotencyKeyReused,
+    /// An EDS signature was refused (HTTP 422; 503 when no trust anchors are configured).
+    #[error(transparent)]
+    Signature(#[from] crate::eds::EdsError),
     /// The Rules refuse the change (see the domain error).
     #[error(transparent)]
     Domain(#[from] DomainError),

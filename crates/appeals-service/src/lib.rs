@@ -6,6 +6,7 @@
 //! HTTP: the api crate maps [`AppError`] to problem+json in one place.
 
 pub mod access;
+pub mod access_requests;
 pub mod accounts;
 pub mod actions;
 pub mod analytics;
@@ -20,6 +21,7 @@ pub mod deadlines;
 pub mod decisions;
 pub mod dictionaries;
 pub mod duplicates;
+pub mod eds;
 pub mod error;
 pub mod forwarding;
 pub mod idempotency;

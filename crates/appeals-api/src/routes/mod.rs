@@ -1,5 +1,6 @@
 //! One module per resource; [`crate::app`] wires them.
 
+pub mod access_requests;
 pub mod analytics;
 pub mod appeals;
 pub mod applicants;
