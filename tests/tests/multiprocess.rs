@@ -19,6 +19,7 @@ backend_tests!(
     a_conventions_change_in_one_process_applies_in_another_and_is_audited,
     a_revocation_in_one_process_applies_in_another_on_its_next_request,
     the_server_log_holds_no_password_token_or_iin,
+    the_access_walkthrough_of_docs_access_md_works,
 );
 
 fn numbering(url: &str, args: &[&str]) -> std::process::Output {
@@ -41,11 +42,11 @@ impl Drop for Server {
 }
 
 fn start_server(url: &str) -> Server {
-    start_server_logging(url, "warn", Stdio::null())
+    start_server_logging(url, "warn", Stdio::null(), &[])
 }
 
-/// [`start_server`] at a log level, with the log (stderr) going to `log`.
-fn start_server_logging(url: &str, level: &str, log: Stdio) -> Server {
+/// [`start_server`] at a log level, with the log (stderr) going to `log` and extra environment.
+fn start_server_logging(url: &str, level: &str, log: Stdio, envs: &[(&str, &str)]) -> Server {
     // Port 0: the server binds a free port itself and prints it (a port picked here and bound
     // later could be taken by a parallel test's server in between, which would then answer).
     let mut child = Command::new(appeals_bin())
@@ -63,6 +64,7 @@ fn start_server_logging(url: &str, level: &str, log: Stdio) -> Server {
         .env("APPEALS_ENV", "prod")
         .env("APPEALS_POOL_SIZE", "4")
         .env("RUST_LOG", level)
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()
@@ -546,7 +548,7 @@ async fn the_server_log_holds_no_password_token_or_iin(backend: TestBackend) {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let server = start_server_logging(&url, "debug", Stdio::from(log));
+    let server = start_server_logging(&url, "debug", Stdio::from(log), &[]);
 
     let (status, _) = login(server.1, "reg", "wrong-secret-77");
     assert_eq!(status, 401);
@@ -591,5 +593,92 @@ async fn the_server_log_holds_no_password_token_or_iin(backend: TestBackend) {
     assert!(
         !log.contains(signature),
         "the log holds the token's signature"
+    );
+}
+
+/// The bash block of docs/access.md between `<!-- walkthrough:NAME -->` and `<!-- end -->`.
+fn walkthrough_block(name: &str) -> String {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/access.md")).unwrap();
+    let start = doc
+        .find(&format!("<!-- walkthrough:{name} -->"))
+        .unwrap_or_else(|| panic!("docs/access.md has no walkthrough:{name}"));
+    let rest = &doc[start..];
+    let body = &rest[rest.find("```bash").unwrap() + "```bash".len()..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+fn run_bash(dir: &std::path::Path, script: &str, envs: &[(&str, &str)]) {
+    let out = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the walkthrough failed:\n{script}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 20 points 1 and 6: the commands of docs/access.md, run as written — a test CA, a signer
+/// certificate, `openssl cms -sign`, a server started with the bundle as its trust anchors, the
+/// application submitted and approved with curl — and the new user logs in.
+async fn the_access_walkthrough_of_docs_access_md_works(backend: TestBackend) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let admin = app.national_admin("national");
+    let dir = tempfile::tempdir().unwrap();
+    run_bash(dir.path(), &walkthrough_block("sign"), &[]);
+    let anchors = dir.path().join("ca.pem");
+    let server = start_server_logging(
+        &url,
+        "warn",
+        Stdio::null(),
+        &[("APPEALS_EDS_TRUST_ANCHORS", anchors.to_str().unwrap())],
+    );
+    let base = format!("http://127.0.0.1:{}", server.1);
+    run_bash(
+        dir.path(),
+        &walkthrough_block("submit"),
+        &[
+            ("BASE", base.as_str()),
+            ("ADMIN_TOKEN", admin.token.as_str()),
+        ],
+    );
+    let token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("token.json")).unwrap())
+            .unwrap();
+    let me = get_json(
+        server.1,
+        "/api/v1/me",
+        token["access_token"].as_str().unwrap(),
+    );
+    assert_eq!(me["username"], "a.seitkali");
+    assert_eq!(me["subject"]["code"], "AKIMAT-ALA");
+    assert_eq!(me["roles"], serde_json::json!(["registrar", "executor"]));
+    // The stored original is the file that was signed, byte for byte.
+    let submitted: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("submitted.json")).unwrap())
+            .unwrap();
+    let original = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!(
+                    "/api/v1/access-requests/{}/signed-original",
+                    submitted["id"]
+                ))
+                .insert_header(appeals_tests::bearer(&admin)),
+        )
+        .await;
+    assert_eq!(
+        original.raw,
+        std::fs::read(dir.path().join("application.cms")).unwrap()
     );
 }
