@@ -212,8 +212,8 @@ impl TestApp {
                 report_row_code: None,
             },
         )
+        .map(|row| without_signatures(&mut self.conn(), row.id))
         .expect("create subject")
-        .id
     }
 
     /// Puts a person into the local copy of the state registry (as `appeals registry import`).
@@ -369,8 +369,23 @@ fn create_subject(conn: &mut DbConn, code: &str, authorized_body: bool) -> i64 {
             report_row_code: None,
         },
     )
+    .map(|row| without_signatures(conn, row.id))
     .expect("create subject")
-    .id
+}
+
+/// Test subjects act without EDS signatures, as the demo data does (docs/access.md); the tests of
+/// signed approvals turn it on through the API.
+fn without_signatures(conn: &mut DbConn, id: i64) -> i64 {
+    repo::subjects::update(
+        conn,
+        id,
+        &repo::subjects::SubjectChanges {
+            signature_required: Some(Some(false)),
+            ..Default::default()
+        },
+    )
+    .expect("signature setting");
+    id
 }
 
 pub struct TestResponse {

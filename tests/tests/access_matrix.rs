@@ -77,6 +77,8 @@ struct Fixture {
     home_user: i64,
     /// An access application of `HOME`.
     access_request: i64,
+    /// A card of `HOME` whose forwarding waits for the head's signature.
+    pending_card: i64,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -175,16 +177,28 @@ async fn fixture(backend: TestBackend) -> Fixture {
         .await;
     assert_eq!(res.status, 201, "{}", res.body);
 
-    // An EDS-signed access application of HOME (issue 20), for the routes that decide it.
+    // An EDS-signed access application of HOME (issue 20), for the routes that decide it; from
+    // now on HOME's approvals wait for a signature, and one card waits.
     let national = app.national_admin("matrix-national");
     let res = app
         .patch(
             &format!("/api/v1/subjects/{home}"),
             &national,
-            json!({"bin": "940140000385"}),
+            json!({"bin": "940140000385", "signature_required": true}),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
+    let res = app.post("/api/v1/appeals", &registrar, appeal_body()).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let pending_card = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{pending_card}/forwardings"),
+            &registrar,
+            json!({"to_subject_id": receiver, "scope": "full"}),
+        )
+        .await;
+    assert_eq!(res.status, 202, "{}", res.body);
     let pki = appeals_tests::pki::TestPki::new(appeals_tests::pki::KeyKind::EcP256);
     app.state.trust_eds_anchors(&pki.bundle_pem()).unwrap();
     let signer = pki.signer(&appeals_tests::pki::SignerSpec::new(
@@ -229,6 +243,7 @@ async fn fixture(backend: TestBackend) -> Fixture {
         home,
         home_user: registrar.id,
         access_request,
+        pending_card,
         callers,
     }
 }
@@ -890,6 +905,47 @@ fn routes(f: &Fixture) -> Vec<Route> {
             format!("/api/v1/access-requests/{}/rejection", f.access_request),
             Target::Nothing,
             Some(json!({"reason": "matrix"})),
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/signing-document",
+            format!("/api/v1/appeals/{}/signing-document", f.pending_card),
+            Target::Card,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/appeals/{id}/signature",
+            format!("/api/v1/appeals/{}/signature", f.pending_card),
+            Target::Card,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/signatures",
+            format!("/api/v1/appeals/{card}/signatures"),
+            Target::Card,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/decisions/{decision_id}/signing-document",
+            format!(
+                "/api/v1/appeals/{}/decisions/{}/signing-document",
+                f.transfer_card, f.transfer_id
+            ),
+            Target::Card,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/appeals/{id}/decisions/{decision_id}/signature",
+            format!(
+                "/api/v1/appeals/{}/decisions/{}/signature",
+                f.transfer_card, f.transfer_id
+            ),
+            Target::Card,
+            Some(json!({})),
         ),
         // Last: every caller ends its sessions, so no later call could use its token.
         (

@@ -274,6 +274,8 @@ policies! {
     SubjectKeepers => ManageSubjects,
     UserKeepers => ManageUsers,
     AccessRequestDeciders => DecideAccessRequests,
+    ApprovalSigners => SignApproval,
+    DecisionSigners => SignDecision,
 }
 
 /// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).

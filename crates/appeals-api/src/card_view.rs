@@ -96,6 +96,7 @@ pub fn view_of(
         marking_corrections: serde_json::to_value(parts.card.marking_corrections())
             .map_err(ApiError::internal)?,
         awaiting_acceptance: parts.details.awaiting_acceptance,
+        pending: row.pending.clone(),
         duplicate_of: row.duplicate_of,
         version: row.version,
         duplicate_check: None,

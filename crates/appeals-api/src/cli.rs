@@ -369,6 +369,9 @@ pub enum SubjectCommand {
         /// KATO code (9 digits).
         #[arg(long)]
         kato: Option<String>,
+        /// Whether forwarding and extension approvals must be EDS-signed (default: required).
+        #[arg(long)]
+        signature_required: Option<bool>,
         /// Row code in report 1-ОЛ (the subject code when not given).
         #[arg(long)]
         row_code: Option<String>,
@@ -480,6 +483,7 @@ fn run(cli: Cli) -> Result<(), String> {
             parent,
             kato,
             row_code,
+            signature_required,
         }) => {
             let mut conn = open_migrated(&config)?;
             let subject = console::NewSubject {
@@ -490,6 +494,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 kato_code: kato,
                 authorized_body,
                 report_row_code: row_code,
+                signature_required,
             };
             let row = console::create_subject(&mut conn, subject, console_now())
                 .map_err(|e| e.to_string())?;
@@ -890,6 +895,8 @@ fn seed_demo(conn: &mut DbConn) -> Result<bool, String> {
             kato_code: None,
             authorized_body: authorized,
             report_row_code: None,
+            // The demo works without EDS signatures (docs/access.md).
+            signature_required: Some(false),
         };
         console::create_subject(conn, subject, console_now()).map_err(|e| e.to_string())?;
     }

@@ -348,6 +348,9 @@ pub struct AppealDto {
     /// A part forwarded by competence that the receiving subject's registrar has not accepted yet
     /// (no talon yet; `POST …/acceptance`, Rules p.11 part 2).
     pub awaiting_acceptance: bool,
+    /// The workflow the card waits on: `forwarding_approved` / `extension_approved` (waiting for
+    /// the EDS signature: `GET …/signing-document`, `POST …/signature`), `acceptance`, or `null`.
+    pub pending: Option<String>,
     /// The original this appeal duplicates (p.13, R13): set by the check at registration or by a
     /// registrar's decision.
     pub duplicate_of: Option<i64>,

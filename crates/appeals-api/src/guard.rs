@@ -312,6 +312,31 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/access-requests/{id}/rejection",
         Action::DecideAccessRequests,
     ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/signing-document",
+        Action::ReadAppeals,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/signature",
+        Action::SignApproval,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/signatures",
+        Action::ReadAppeals,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/decisions/{decision_id}/signing-document",
+        Action::ReadAppeals,
+    ),
+    (
+        "POST",
+        "/api/v1/appeals/{id}/decisions/{decision_id}/signature",
+        Action::SignDecision,
+    ),
 ];
 
 /// The action of a route, by method and actix pattern.

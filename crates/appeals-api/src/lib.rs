@@ -12,6 +12,7 @@ pub mod dedup;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod forwarding_dto;
 pub mod guard;
 pub mod kato_import;
 pub mod openapi;

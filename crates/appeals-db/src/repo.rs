@@ -15,5 +15,6 @@ pub mod receptions;
 pub mod registry;
 pub mod reports;
 pub mod search;
+pub mod signatures;
 pub mod subjects;
 pub mod users;

@@ -216,10 +216,14 @@ pub enum Action {
     ManageUsers,
     /// Read, approve or reject EDS-signed access applications (Rules p.25; national).
     DecideAccessRequests,
+    /// Sign an approved forwarding or extension with the EDS (R35, R37).
+    SignApproval,
+    /// Sign an ОЛ-2 answer with the EDS.
+    SignDecision,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -256,6 +260,8 @@ impl Action {
         Action::ManageSubjects,
         Action::ManageUsers,
         Action::DecideAccessRequests,
+        Action::SignApproval,
+        Action::SignDecision,
     ];
 
     pub fn code(self) -> &'static str {
@@ -296,6 +302,8 @@ impl Action {
             Action::ManageSubjects => "manage_subjects",
             Action::ManageUsers => "manage_users",
             Action::DecideAccessRequests => "decide_access_requests",
+            Action::SignApproval => "sign_approval",
+            Action::SignDecision => "sign_decision",
         }
     }
 
@@ -319,6 +327,8 @@ impl Action {
                 | Action::EditReception
                 | Action::BookReception
                 | Action::RecordReceptionOutcome
+                | Action::SignApproval
+                | Action::SignDecision
         )
     }
 
@@ -447,6 +457,10 @@ impl Action {
             // body's; each subject's admin keeps its own users.
             Action::ManageSubjects | Action::DecideAccessRequests => &[(Admin, National)],
             Action::ManageUsers => &[(Admin, Own)],
+            // R35, R37: the head (or a deputy) signs the approved letter; an answer is signed by
+            // whoever records decisions.
+            Action::SignApproval => &[(Head, Own), (DeputyHead, Own)],
+            Action::SignDecision => EXECUTORS_AND_HEADS,
         }
     }
 

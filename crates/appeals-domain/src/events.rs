@@ -63,10 +63,16 @@ pub enum CardAction {
     MarkingsChanged,
     /// The tags were changed on their own (R12).
     TagsChanged,
+    /// A forwarding was approved and waits for its EDS signature (R35; issue 20 point 3).
+    ForwardingApproved,
+    /// An extension was approved and waits for its EDS signature (R37; issue 20 point 3).
+    ExtensionApproved,
+    /// An ОЛ-2 answer was signed with an EDS (issue 20 point 3).
+    DecisionSigned,
 }
 
 impl CardAction {
-    pub const ALL: [CardAction; 22] = [
+    pub const ALL: [CardAction; 25] = [
         Self::Registered,
         Self::Updated,
         Self::DocumentTypeChanged,
@@ -89,6 +95,9 @@ impl CardAction {
         Self::PartAccepted,
         Self::MarkingsChanged,
         Self::TagsChanged,
+        Self::ForwardingApproved,
+        Self::ExtensionApproved,
+        Self::DecisionSigned,
     ];
 
     /// The stored (and hashed) code.
@@ -116,6 +125,9 @@ impl CardAction {
             Self::PartAccepted => "part_accepted",
             Self::MarkingsChanged => "markings_changed",
             Self::TagsChanged => "tags_changed",
+            Self::ForwardingApproved => "forwarding_approved",
+            Self::ExtensionApproved => "extension_approved",
+            Self::DecisionSigned => "decision_signed",
         }
     }
 

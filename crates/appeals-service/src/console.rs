@@ -23,6 +23,8 @@ pub struct NewSubject {
     pub authorized_body: bool,
     /// Its row code in report 1-ОЛ (the subject code when empty).
     pub report_row_code: Option<String>,
+    /// Whether approvals must be EDS-signed (`None`: required, the production default).
+    pub signature_required: Option<bool>,
 }
 
 fn subject_by_code(conn: &mut DbConn, code: &str) -> AppResult<SubjectRow> {
@@ -39,7 +41,7 @@ pub fn create_subject(
         Some(code) => Some(subject_by_code(conn, code)?.id),
         None => None,
     };
-    Ok(repo::subjects::insert(
+    let row = repo::subjects::insert(
         conn,
         &NewSubjectRow {
             code: s.code,
@@ -50,6 +52,17 @@ pub fn create_subject(
             is_authorized_body: s.authorized_body,
             created_at: at,
             report_row_code: s.report_row_code,
+        },
+    )?;
+    if s.signature_required.is_none() {
+        return Ok(row);
+    }
+    Ok(repo::subjects::update(
+        conn,
+        row.id,
+        &repo::subjects::SubjectChanges {
+            signature_required: Some(s.signature_required),
+            ..Default::default()
         },
     )?)
 }

@@ -548,6 +548,8 @@ pub struct ExtensionView {
     /// Signed extensions of this card (R37).
     pub prolong_count: u32,
     pub reason: String,
+    /// Approved, waiting for the EDS signature (the review deadline has not moved yet).
+    pub awaiting_signature: bool,
     pub appeal: CardView,
 }
 
@@ -557,60 +559,18 @@ pub struct ExtensionView {
 pub fn extend(conn: &mut DbConn, ctx: &Ctx, cmd: Extend) -> AppResult<ExtensionView> {
     not_blank(&cmd.reason, "#/reason")?;
     let (appeal, view) = write_tx(conn, |conn| {
-        change_card(conn, ctx, cmd.target, |_, row, parts| {
-            let rules = &ctx.rules;
-            let extension = deadline::check_extension(
-                &rules.calendar,
-                &rules.deadlines,
-                row.registration_date,
-                row.review_due,
-                cmd.new_review_due,
-                rules.local_date(ctx.now),
-            )
-            .map_err(|e| match e {
-                DomainError::Invalid { reason, .. } => AppError::field("#/new_review_due", reason),
-                other => other.into(),
-            })?;
-            let before = json!({
-                "review_due": row.review_due,
-                "status": row.status,
-                "prolong_count": parts.state.prolong_count(),
-            });
-            let new_date = extension.new_deadline.date;
-            transition(
-                parts,
-                &[
-                    Command::RequestExtension {
-                        new_control_date: new_date,
-                    },
-                    Command::ApproveExtension,
-                    Command::SignExtension,
-                ],
-            )?;
-            parts.card.extend_control_date(new_date)?;
-            let event = CardEvent {
-                action: CardAction::ReviewExtended,
-                before: Some(before),
-                after: Some(json!({
-                    "review_due": new_date,
-                    "status": parts.state.status().code(),
-                    "prolong_count": parts.state.prolong_count(),
-                    "reason": cmd.reason,
-                    "cap": extension.cap.date,
-                    "notice_due": extension.notice_due.date,
-                })),
+        change_card(conn, ctx, cmd.target, |conn, row, parts| {
+            // R37: requested, approved and signed in one call — or, where the subject requires
+            // EDS signatures (issue 20 point 3), approved now and in effect once signed.
+            let step = if crate::signatures::required(conn, row.subject_id)? {
+                ExtensionStep::Approve
+            } else {
+                ExtensionStep::All
             };
-            let view = (
-                row.review_due,
-                new_date,
-                extension.cap.date,
-                extension.notice_due.date,
-                parts.state.prolong_count(),
-            );
-            Ok((event, view))
+            extension_step(ctx, row, parts, cmd.new_review_due, &cmd.reason, step)
         })
     })?;
-    let (review_due_before, review_due, cap, notice_due, prolong_count) = view;
+    let (review_due_before, review_due, cap, notice_due, prolong_count, awaiting_signature) = view;
     Ok(ExtensionView {
         review_due_before,
         review_due,
@@ -618,8 +578,117 @@ pub fn extend(conn: &mut DbConn, ctx: &Ctx, cmd: Extend) -> AppResult<ExtensionV
         notice_due,
         prolong_count,
         reason: cmd.reason,
+        awaiting_signature,
         appeal,
     })
+}
+
+/// Which steps of R37 a call takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExtensionStep {
+    /// Request, approve and sign at once (no signature required).
+    All,
+    /// Request and approve; the card waits for the signature.
+    Approve,
+    /// Sign the approved extension: it takes effect.
+    Sign,
+}
+
+type ExtensionFacts = (NaiveDate, NaiveDate, NaiveDate, NaiveDate, u32, bool);
+
+fn extension_step(
+    ctx: &Ctx,
+    row: &AppealRow,
+    parts: &mut CardParts,
+    new_review_due: NaiveDate,
+    reason: &str,
+    step: ExtensionStep,
+) -> AppResult<(CardEvent, ExtensionFacts)> {
+    let rules = &ctx.rules;
+    let extension = deadline::check_extension(
+        &rules.calendar,
+        &rules.deadlines,
+        row.registration_date,
+        row.review_due,
+        new_review_due,
+        rules.local_date(ctx.now),
+    )
+    .map_err(|e| match e {
+        DomainError::Invalid { reason, .. } => AppError::field("#/new_review_due", reason),
+        other => other.into(),
+    })?;
+    let before = json!({
+        "review_due": row.review_due,
+        "status": row.status,
+        "prolong_count": parts.state.prolong_count(),
+    });
+    let new_date = extension.new_deadline.date;
+    let request = Command::RequestExtension {
+        new_control_date: new_date,
+    };
+    let commands: Vec<Command> = match step {
+        ExtensionStep::All => vec![request, Command::ApproveExtension, Command::SignExtension],
+        ExtensionStep::Approve => vec![request, Command::ApproveExtension],
+        ExtensionStep::Sign => vec![Command::SignExtension],
+    };
+    transition(parts, &commands)?;
+    let awaiting = step == ExtensionStep::Approve;
+    let action = if awaiting {
+        parts.details.pending_approval = Some(crate::cards::parts::PendingApproval::Extension {
+            new_review_due: new_date,
+            reason: reason.to_owned(),
+            approved_by: ctx.actor().user_id,
+            approved_at: ctx.stored_now(),
+        });
+        CardAction::ExtensionApproved
+    } else {
+        parts.details.pending_approval = None;
+        parts.card.extend_control_date(new_date)?;
+        CardAction::ReviewExtended
+    };
+    let event = CardEvent {
+        action,
+        before: Some(before),
+        after: Some(json!({
+            "review_due": if awaiting { row.review_due } else { new_date },
+            "new_review_due": new_date,
+            "status": parts.state.status().code(),
+            "prolong_count": parts.state.prolong_count(),
+            "reason": reason,
+            "cap": extension.cap.date,
+            "notice_due": extension.notice_due.date,
+            "awaiting": awaiting.then_some("signature"),
+        })),
+    };
+    let facts = (
+        row.review_due,
+        if awaiting { row.review_due } else { new_date },
+        extension.cap.date,
+        extension.notice_due.date,
+        parts.state.prolong_count(),
+        awaiting,
+    );
+    Ok((event, facts))
+}
+
+/// R37: the approved extension of `row` takes effect with its signature (the caller verified it).
+pub(crate) fn sign_extension(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    row: &AppealRow,
+    mut parts: CardParts,
+    new_review_due: NaiveDate,
+    reason: &str,
+) -> AppResult<CardView> {
+    let (event, _) = extension_step(
+        ctx,
+        row,
+        &mut parts,
+        new_review_due,
+        reason,
+        ExtensionStep::Sign,
+    )?;
+    crate::actions::commit_parts(conn, ctx, row, &parts, event)
 }
 
 /// p.15 transfer of a non-accountable document to another information system (R16).

@@ -166,6 +166,11 @@ fn signer_info_facts(der: &[u8]) -> Option<SignerInfoFacts> {
     })
 }
 
+/// Base64 of stored signature bytes (for JSON answers).
+pub fn encode_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Bare base64 (whitespace ignored), as NCALayer returns signatures and documents.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();

@@ -1,7 +1,9 @@
 //! Forwarding by competence (APPK art. 65; R4, R5, R34, R35): the whole card to another subject,
 //! or some of its questions as a part `<main>/<k>` registered at the receiver. The letter is
-//! drafted, approved and signed in one call (R35); the part is created through the one card write
-//! path, the main card changes through it, in one transaction with the forwarding record.
+//! drafted, approved and signed in one call (R35) — or, where the subject requires EDS signatures
+//! (issue 20 point 3), approved in this call and in effect once the head signs it
+//! ([`crate::signatures`]); the part is created through the one card write path, the main card
+//! changes through it, in one transaction with the forwarding record.
 
 use appeals_db::rows::{AppealRow, ForwardingRow, NewAppealRow, NewApplicantRow};
 use appeals_db::{DbConn, repo};
@@ -62,7 +64,7 @@ pub fn forward<T, E, P>(
 where
     T: Serialize + DeserializeOwned,
     E: From<AppError>,
-    P: FnOnce(&mut DbConn, Forwarded) -> Result<T, E>,
+    P: FnOnce(&mut DbConn, ForwardOutcome) -> Result<T, E>,
 {
     let idem = cmd.idem.clone();
     idempotency::once(conn, ctx.actor().user_id, idem, ctx.stored_now(), |conn| {
@@ -235,31 +237,137 @@ fn register_part(
     Ok(part)
 }
 
-fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarded> {
+fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<ForwardOutcome> {
+    let main = access::load_card(conn, &ctx.grant, cmd.appeal_id)?;
+    let receiver = receiver_of(conn, &main, cmd.to_subject_id)?;
+    let mut parts = CardParts::of(&main)?;
+    crate::actions::ensure_accepted(&parts)?;
+    if crate::signatures::required(conn, main.subject_id)? {
+        // R35: approved now, in effect once the head signs it (`signatures::sign_pending`).
+        return approve(conn, ctx, &main, parts, cmd).map(ForwardOutcome::AwaitingSignature);
+    }
+    // R35: the forwarding letter is drafted, approved and signed; it takes effect at signature.
+    let commands = [
+        Command::StartForwarding { scope: cmd.scope },
+        Command::ApproveForwarding,
+        Command::SignForwarding,
+    ];
+    parts.details.pending_approval = None;
+    take_effect(conn, ctx, &main, parts, &receiver, cmd, &commands).map(ForwardOutcome::Forwarded)
+}
+
+/// The receiving subject: another one than the holder, existing and active.
+fn receiver_of(
+    conn: &mut DbConn,
+    main: &AppealRow,
+    to_subject_id: i64,
+) -> AppResult<appeals_db::rows::SubjectRow> {
+    if to_subject_id == main.subject_id {
+        return Err(AppError::field(
+            "#/to_subject_id",
+            "the appeal is already held by this subject",
+        ));
+    }
+    repo::subjects::find_by_id(conn, to_subject_id)?
+        .filter(|s| s.is_active)
+        .ok_or_else(|| AppError::field("#/to_subject_id", "no such active subject"))
+}
+
+/// What a forwarding call did: took effect, or was approved and waits for the EDS signature.
+#[derive(Debug, Clone)]
+pub enum ForwardOutcome {
+    Forwarded(Forwarded),
+    AwaitingSignature(AppealRow),
+}
+
+/// R35 with a signature required: drafted and approved; the card waits in `forwarding_approved`
+/// with what will be signed.
+fn approve(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    main: &AppealRow,
+    mut parts: CardParts,
+    cmd: &Forward,
+) -> AppResult<AppealRow> {
+    for command in [
+        Command::StartForwarding { scope: cmd.scope },
+        Command::ApproveForwarding,
+    ] {
+        parts.state = lifecycle::apply(&parts.state, &command)?.state;
+    }
+    let now = ctx.stored_now();
+    parts.details.pending_approval = Some(crate::cards::parts::PendingApproval::Forwarding {
+        to_subject_id: cmd.to_subject_id,
+        scope: cmd.scope,
+        questions: cmd.questions.clone(),
+        reason: cmd.reason.clone(),
+        approved_by: ctx.actor().user_id,
+        approved_at: now,
+    });
+    let next = parts.apply_to(main)?;
+    write::commit(
+        conn,
+        ctx.actor(),
+        now,
+        CardChange {
+            before: main,
+            after: next,
+            event: CardEvent {
+                action: CardAction::ForwardingApproved,
+                before: Some(json!({"status": main.status})),
+                after: Some(json!({
+                    "status": parts.state.status().code(),
+                    "scope": scope_code(cmd.scope),
+                    "to_subject_id": cmd.to_subject_id,
+                    "questions": cmd.questions,
+                    "reason": cmd.reason,
+                    "awaiting": "signature",
+                })),
+            },
+        },
+    )
+}
+
+/// R35: the approved forwarding of `main` takes effect with its signature (the caller verified
+/// it); returns the forwarding.
+pub(crate) fn sign(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    main: &AppealRow,
+    mut parts: CardParts,
+    cmd: &Forward,
+) -> AppResult<Forwarded> {
+    let receiver = receiver_of(conn, main, cmd.to_subject_id)?;
+    parts.details.pending_approval = None;
+    take_effect(
+        conn,
+        ctx,
+        main,
+        parts,
+        &receiver,
+        cmd,
+        &[Command::SignForwarding],
+    )
+}
+
+/// Applies the remaining lifecycle commands and the forwarding's effect: the part registered at
+/// the receiver, or the card moved there; the forwarding record.
+fn take_effect(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    main: &AppealRow,
+    mut parts: CardParts,
+    receiver: &appeals_db::rows::SubjectRow,
+    cmd: &Forward,
+    commands: &[Command],
+) -> AppResult<Forwarded> {
     let rules = &*ctx.rules;
     {
         let body = cmd;
-        let main = access::load_card(conn, &ctx.grant, cmd.appeal_id)?;
-        if body.to_subject_id == main.subject_id {
-            return Err(AppError::field(
-                "#/to_subject_id",
-                "the appeal is already held by this subject",
-            ));
-        }
-        let receiver = repo::subjects::find_by_id(conn, body.to_subject_id)?
-            .ok_or_else(|| AppError::field("#/to_subject_id", "no such subject"))?;
-
-        // R35: the forwarding letter is drafted, approved and signed; it takes effect at signature.
-        let mut parts = CardParts::of(&main)?;
-        crate::actions::ensure_accepted(&parts)?;
-        let commands = [
-            Command::StartForwarding { scope: body.scope },
-            Command::ApproveForwarding,
-            Command::SignForwarding,
-        ];
+        let main = main.clone();
         let mut state = parts.state.clone();
         let mut part_number = None;
-        for command in &commands {
+        for command in commands {
             let transition = lifecycle::apply(&state, command)?;
             state = transition.state;
             for effect in transition.effects {
@@ -299,7 +407,7 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarde
                 ctx,
                 &main,
                 &parts,
-                &receiver,
+                receiver,
                 number.clone(),
                 &cmd.questions,
                 now,
@@ -328,7 +436,15 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<Forwarde
             next.subject_id = receiver.id;
             next.forward_due = forward_due_at_receiver;
         }
-        let command_codes: Vec<String> = commands.iter().map(|c| c.code().to_owned()).collect();
+        // Every step of R35, whether applied in this call or approved earlier and signed now.
+        let command_codes: Vec<String> = [
+            Command::StartForwarding { scope: body.scope },
+            Command::ApproveForwarding,
+            Command::SignForwarding,
+        ]
+        .iter()
+        .map(|c| c.code().to_owned())
+        .collect();
         let after = json!({
             "status": next.status,
             "scope": scope_code(body.scope),

@@ -31,6 +31,7 @@ pub mod receptions;
 pub mod registry;
 pub mod reports;
 pub mod search;
+pub mod signatures;
 pub mod store;
 pub mod subjects;
 pub mod users;

@@ -225,6 +225,9 @@ pub struct ExtensionOutcome {
     /// Signed extensions of this card (R37).
     pub prolong_count: u32,
     pub reason: String,
+    /// Approved and waiting for the head's EDS signature (202): `review_due` has not moved yet;
+    /// `GET /api/v1/appeals/{id}/signing-document`, then `POST /api/v1/appeals/{id}/signature`.
+    pub awaiting_signature: bool,
     pub appeal: AppealDto,
 }
 
@@ -500,12 +503,18 @@ pub async fn list_decisions(
 /// at once (R37): the card becomes «Продлен срок обращения» (`extended`), `prolong_count` grows by
 /// one and requisite 13 moves. The response names the last day to notify the applicant (3 working
 /// days, R36). The card must be in work (409 otherwise).
+///
+/// Where the subject requires EDS signatures (`signature_required`, docs/access.md), the call
+/// requests and approves only: 202 with `awaiting_signature: true`, the card in
+/// `extension_approved` (work list `awaiting_signature`), and the deadline moves when the head
+/// signs (`POST /api/v1/appeals/{id}/signature`).
 #[utoipa::path(
     tag = "decisions",
     request_body = ExtendBody,
     params(("If-Match" = Option<String>, Header, description = "Optional: the card's ETag; a stale one is 412")),
     responses(
         (status = 201, description = "Extended", body = ExtensionOutcome, headers(("ETag" = String, description = "The card's new version"))),
+        (status = 202, description = "Approved; waits for the EDS signature", body = ExtensionOutcome, headers(("ETag" = String, description = "The card's new version"))),
         (status = 409, description = "Not allowed in the card's current state (`invalid-transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale `If-Match`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -533,7 +542,12 @@ pub async fn extend(
         view.appeal.subject,
         view.appeal.applicants,
     )?;
-    Ok(HttpResponse::Created()
+    let mut answer = if view.awaiting_signature {
+        HttpResponse::Accepted()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(answer
         .insert_header((header::ETAG, card_view::etag(appeal.version)))
         .json(ExtensionOutcome {
             review_due_before: view.review_due_before,
@@ -542,6 +556,7 @@ pub async fn extend(
             notice_due: view.notice_due,
             prolong_count: view.prolong_count,
             reason: view.reason,
+            awaiting_signature: view.awaiting_signature,
             appeal,
         }))
 }

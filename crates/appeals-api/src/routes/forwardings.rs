@@ -4,48 +4,17 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use appeals_domain::lifecycle::ForwardScope;
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::auth::{Auth, Forwarders, Readers};
-use crate::dto::{Deadlines, SubjectRef, TalonDto};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::ValidatedJson;
+use crate::forwarding_dto::{ForwardingDto, ForwardingScope, forwarding_dto};
 use crate::state::AppState;
 use appeals_service::forwarding;
 use appeals_service::idempotency::Once;
-
-/// Full or partial forwarding (APPK Art. 65 parts 1–2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ForwardingScope {
-    /// The whole appeal goes to the receiver → «Переадресовано».
-    Full,
-    /// Some questions go to the receiver as a part `<main>/<k>` → «Переадресовано в части».
-    Part,
-}
-
-impl ForwardingScope {
-    fn domain(self) -> ForwardScope {
-        match self {
-            ForwardingScope::Full => ForwardScope::Full,
-            ForwardingScope::Part => ForwardScope::Part,
-        }
-    }
-
-    fn from_code(code: &str) -> Result<Self, ApiError> {
-        match code {
-            "full" => Ok(ForwardingScope::Full),
-            "part" => Ok(ForwardingScope::Part),
-            other => Err(ApiError::internal(format!(
-                "stored forwarding scope `{other}` is unknown"
-            ))),
-        }
-    }
-}
 
 /// A forwarding by competence. For `part`, `questions` lists the questions (requirements)
 /// forwarded; they become the part's text.
@@ -67,58 +36,6 @@ pub struct ForwardAppeal {
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
-}
-
-/// The part registered at the receiver (R4, R5).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ForwardedPartDto {
-    /// Id of the part's own card (`GET /api/v1/appeals/{id}`).
-    pub id: i64,
-    #[schema(example = "ЖТ-2026-00000042/1")]
-    pub registration_number: String,
-    pub part_k: i32,
-    /// The part's current status.
-    pub status: String,
-    /// Registration date at the receiver.
-    pub registration_date: NaiveDate,
-    /// The part's own deadlines, counted at the receiver (R35).
-    pub deadlines: Deadlines,
-    /// Issued by the receiving subject when its registrar accepts the part (p.11 part 2, R5);
-    /// null until then.
-    pub talon: Option<TalonDto>,
-    /// Not yet accepted by the receiving subject's registrar.
-    pub awaiting_acceptance: bool,
-}
-
-/// A forwarding as recorded.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ForwardingDto {
-    pub id: i64,
-    /// The forwarded (main) appeal.
-    pub appeal_id: i64,
-    /// Its registration number, unchanged by forwarding (R2).
-    #[schema(example = "ЖТ-2026-00000042")]
-    pub registration_number: String,
-    pub scope: ForwardingScope,
-    /// The subject that forwarded.
-    pub from_subject_id: i64,
-    pub to_subject: SubjectRef,
-    pub questions: Vec<String>,
-    pub reason: Option<String>,
-    pub forwarded_at: DateTime<Utc>,
-    /// Local date of the forwarding (UTC+5), compared with `forward_due`.
-    pub forwarded_on: NaiveDate,
-    /// The forwarding deadline that applied (R34: 3 working days from receipt).
-    pub forward_due: NaiveDate,
-    /// Forwarded after `forward_due` (R34).
-    pub is_late: bool,
-    /// Review deadline at the receiver (the part's, or the whole appeal's after a full forwarding).
-    pub receiver_review_due: NaiveDate,
-    /// R35 setting applied: `restart_at_receiver` (default) or `keep_original`.
-    pub term_policy: String,
-    /// For `part`: the part's own card.
-    pub part: Option<ForwardedPartDto>,
-    pub created_by: i64,
 }
 
 /// Body checks that need no database: every invalid field at once.
@@ -155,52 +72,47 @@ fn check_body(body: &ForwardAppeal) -> Result<Vec<String>, ApiError> {
     }
 }
 
-/// The API view of a forwarding (with the part's current card data).
-fn forwarding_dto(v: forwarding::ForwardingView) -> Result<ForwardingDto, ApiError> {
-    let forwarding::ForwardingView {
-        main,
-        record: row,
-        details,
-        receiver: subject,
-        part,
-    } = v;
-    let part = part.map(|(p, part_details)| ForwardedPartDto {
-        id: p.id,
-        registration_number: p.reg_number.clone(),
-        part_k: p.part_k.unwrap_or_default(),
-        status: p.status.clone(),
-        registration_date: p.registration_date,
-        deadlines: Deadlines {
-            review_due: p.review_due,
-            forward_due: p.forward_due,
-            transfer_due: p.transfer_due,
-            calendar_version: part_details.calendar_version,
-        },
-        awaiting_acceptance: part_details.awaiting_acceptance,
-        talon: part_details.talon.map(TalonDto::from),
-    });
-    Ok(ForwardingDto {
-        id: row.id,
-        appeal_id: row.appeal_id,
-        registration_number: main.reg_number.clone(),
-        scope: ForwardingScope::from_code(&row.scope)?,
-        from_subject_id: details.from_subject_id,
-        to_subject: SubjectRef {
-            id: subject.id,
-            code: subject.code,
-            name_ru: subject.name_ru,
-        },
-        questions: details.questions,
-        reason: details.reason,
-        forwarded_at: row.forwarded_at.and_utc(),
-        forwarded_on: details.forwarded_on,
-        forward_due: details.forward_due,
-        is_late: row.is_late,
-        receiver_review_due: details.receiver_review_due,
-        term_policy: forwarding::policy_code(details.term_policy),
-        part,
-        created_by: row.created_by,
-    })
+/// What a forwarding call answered (stored for an `Idempotency-Key` retry).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+enum ForwardAnswer {
+    Forwarded(Box<ForwardingDto>),
+    AwaitingSignature(AwaitingSignatureDto),
+}
+
+/// An approval waiting for the head's EDS signature (R35, R37; docs/access.md).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "appeal_id": 42, "registration_number": "ЖТ-2026-00000042", "status": "in_work",
+    "pending": "forwarding_approved", "version": 4,
+    "signing_document": "/api/v1/appeals/42/signing-document",
+    "signature": "/api/v1/appeals/42/signature"
+}))]
+pub struct AwaitingSignatureDto {
+    pub appeal_id: i64,
+    pub registration_number: String,
+    pub status: String,
+    /// `forwarding_approved` or `extension_approved`.
+    pub pending: Option<String>,
+    pub version: i64,
+    /// Where to read the document to sign.
+    pub signing_document: String,
+    /// Where to send the detached signature.
+    pub signature: String,
+}
+
+impl AwaitingSignatureDto {
+    pub fn of(row: &appeals_service::views::AppealRow) -> Self {
+        Self {
+            appeal_id: row.id,
+            registration_number: row.reg_number.clone(),
+            status: row.status.clone(),
+            pending: row.pending.clone(),
+            version: row.version,
+            signing_document: format!("/api/v1/appeals/{}/signing-document", row.id),
+            signature: format!("/api/v1/appeals/{}/signature", row.id),
+        }
+    }
 }
 
 fn created(dto: &ForwardingDto) -> HttpResponse {
@@ -224,6 +136,11 @@ fn created(dto: &ForwardingDto) -> HttpResponse {
 /// `full`: the card moves to the receiver (number unchanged, R2; the registering subject keeps read
 /// access), its review term restarts there, and it becomes `forwarded`. A forwarding after
 /// `forward_due` (3 working days, R34) is flagged `is_late`. `Location` names the forwarding.
+///
+/// Where the holding subject requires EDS signatures (`signature_required`, docs/access.md) the
+/// call drafts and approves only: 202 with the card in `forwarding_approved` (work list
+/// `awaiting_signature`) and `Location` naming the document to sign; the forwarding takes effect
+/// when the head signs it (`POST /api/v1/appeals/{id}/signature`).
 #[utoipa::path(
     tag = "forwardings",
     request_body = ForwardAppeal,
@@ -231,6 +148,8 @@ fn created(dto: &ForwardingDto) -> HttpResponse {
     responses(
         (status = 201, description = "Forwarded; `Location` names the forwarding", body = ForwardingDto,
          headers(("Location" = String, description = "/api/v1/appeals/{id}/forwardings/{forwarding_id}"))),
+        (status = 202, description = "Approved; waits for the EDS signature", body = AwaitingSignatureDto,
+         headers(("Location" = String, description = "/api/v1/appeals/{id}/signing-document"))),
         (status = 409, description = "The appeal's state does not allow forwarding (`invalid-transition`), a part of a part, or a concurrent change (`conflict`)",
          body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -255,15 +174,27 @@ pub async fn create(
         idem,
     };
     let ctx = state.ctx(&auth);
-    let dto = state
+    let answer = state
         .db(move |conn| {
-            forwarding::forward(conn, &ctx, cmd, |conn, done| {
-                forwarding_dto(forwarding::view(conn, &done.appeal, done.record)?)
+            forwarding::forward(conn, &ctx, cmd, |conn, outcome| match outcome {
+                forwarding::ForwardOutcome::Forwarded(done) => {
+                    Ok(ForwardAnswer::Forwarded(Box::new(forwarding_dto(
+                        forwarding::view(conn, &done.appeal, done.record)?,
+                    )?)))
+                }
+                forwarding::ForwardOutcome::AwaitingSignature(row) => Ok(
+                    ForwardAnswer::AwaitingSignature(AwaitingSignatureDto::of(&row)),
+                ),
             })
             .map(Once::into_inner)
         })
         .await?;
-    Ok(created(&dto))
+    Ok(match answer {
+        ForwardAnswer::Forwarded(dto) => created(&dto),
+        ForwardAnswer::AwaitingSignature(pending) => HttpResponse::Accepted()
+            .insert_header((header::LOCATION, pending.signing_document.clone()))
+            .json(pending),
+    })
 }
 
 /// The forwardings of an appeal (oldest first), each with its part's current card data.

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod signatures;
 pub mod subjects;
 pub mod users;
 pub mod worklists;

@@ -89,6 +89,30 @@ pub struct AppealDetails {
     /// talon yet, and no action on it but the acceptance.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub awaiting_acceptance: bool,
+    /// A forwarding or extension approved and waiting for its EDS signature (R35, R37; issue 20
+    /// point 3): what will be signed and take effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_approval: Option<PendingApproval>,
+}
+
+/// What an approval that waits for its signature will do once signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PendingApproval {
+    Forwarding {
+        to_subject_id: i64,
+        scope: appeals_domain::lifecycle::ForwardScope,
+        questions: Vec<String>,
+        reason: Option<String>,
+        approved_by: i64,
+        approved_at: chrono::NaiveDateTime,
+    },
+    Extension {
+        new_review_due: NaiveDate,
+        reason: String,
+        approved_by: i64,
+        approved_at: chrono::NaiveDateTime,
+    },
 }
 
 /// The `appeals.pending` value of a forwarded part awaiting acceptance (the work list
