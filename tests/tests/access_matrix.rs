@@ -79,6 +79,9 @@ struct Fixture {
     access_request: i64,
     /// A card of `HOME` whose forwarding waits for the head's signature.
     pending_card: i64,
+    /// A card of `HOME` forwarded (in full, to `RECEIVER`) with the head's signature.
+    signed_card: i64,
+    signed_forwarding: i64,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -224,6 +227,58 @@ async fn fixture(backend: TestBackend) -> Fixture {
     assert_eq!(res.status, 201, "{}", res.body);
     let access_request = res.body["id"].as_i64().unwrap();
 
+    // A second waiting forwarding, signed by HOME's head, and the p.15 answer signed too.
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{}", head.id),
+            &admin,
+            json!({"iin": "921029350851"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = app.post("/api/v1/appeals", &registrar, appeal_body()).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let signed_card = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{signed_card}/forwardings"),
+            &registrar,
+            json!({"to_subject_id": receiver, "scope": "full"}),
+        )
+        .await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    let doc = app
+        .get(
+            &format!("/api/v1/appeals/{signed_card}/signing-document"),
+            &head,
+        )
+        .await;
+    let signature = signer.sign_pem(doc.body["document"].as_str().unwrap().as_bytes(), true);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{signed_card}/signature"),
+            &head,
+            json!({"signature": signature}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let signed_forwarding = res.body["forwarding"]["id"].as_i64().unwrap();
+    let doc = app
+        .get(
+            &format!("/api/v1/appeals/{transfer_card}/decisions/{transfer_id}/signing-document"),
+            &head,
+        )
+        .await;
+    let signature = signer.sign_pem(doc.body["document"].as_str().unwrap().as_bytes(), true);
+    let res = app
+        .post(
+            &format!("/api/v1/appeals/{transfer_card}/decisions/{transfer_id}/signature"),
+            &head,
+            json!({"signature": signature}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+
     let mut callers = Vec::new();
     for (position, code) in POSITIONS {
         for role in Role::ALL {
@@ -244,6 +299,8 @@ async fn fixture(backend: TestBackend) -> Fixture {
         home_user: registrar.id,
         access_request,
         pending_card,
+        signed_card,
+        signed_forwarding,
         callers,
     }
 }
@@ -946,6 +1003,26 @@ fn routes(f: &Fixture) -> Vec<Route> {
             ),
             Target::Card,
             Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/decisions/{decision_id}/signature",
+            format!(
+                "/api/v1/appeals/{}/decisions/{}/signature",
+                f.transfer_card, f.transfer_id
+            ),
+            Target::Card,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/forwardings/{forwarding_id}/signature",
+            format!(
+                "/api/v1/appeals/{}/forwardings/{}/signature",
+                f.signed_card, f.signed_forwarding
+            ),
+            Target::Card,
+            None,
         ),
         // Last: every caller ends its sessions, so no later call could use its token.
         (

@@ -211,6 +211,17 @@ async fn a_forwarding_takes_effect_only_when_the_head_signs_it(backend: TestBack
     assert_eq!(first["signature"], b64(&signature).as_str());
     assert_eq!(first["signer_user_id"], w.head.id);
     assert_eq!(first["verifies_now"], true);
+    let forwarding_id = res.body["forwarding"]["id"].as_i64().unwrap();
+    let one = w
+        .app
+        .get(
+            &format!("/api/v1/appeals/{id}/forwardings/{forwarding_id}/signature"),
+            &w.reg,
+        )
+        .await;
+    one.assert_status(200);
+    assert_eq!(one.body["id"], first["id"]);
+    assert_eq!(one.body["verifies_now"], true);
     let history = w
         .app
         .get(&format!("/api/v1/appeals/{id}/history"), &w.head)
@@ -322,6 +333,16 @@ async fn an_answer_is_signed_and_the_history_says_so(backend: TestBackend) {
     res.assert_status(201);
     assert_eq!(res.body["purpose"], "decision");
     assert_eq!(res.body["target_id"], decision_id);
+    let stored = w
+        .app
+        .get(
+            &format!("/api/v1/appeals/{id}/decisions/{decision_id}/signature"),
+            &w.exec,
+        )
+        .await;
+    stored.assert_status(200);
+    assert_eq!(stored.body["verifies_now"], true);
+    assert_eq!(stored.body["document"], text.as_str());
     let history = w
         .app
         .get(&format!("/api/v1/appeals/{id}/history"), &w.head)

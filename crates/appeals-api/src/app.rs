@@ -61,6 +61,8 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::signatures::list)
         .service(routes::signatures::decision_document)
         .service(routes::signatures::sign_decision)
+        .service(routes::signatures::decision_signature)
+        .service(routes::signatures::forwarding_signature)
         .service(routes::decisions::withdraw)
         .service(routes::decisions::continue_consideration)
         .service(routes::corrections::request_correction)

@@ -337,6 +337,16 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/appeals/{id}/decisions/{decision_id}/signature",
         Action::SignDecision,
     ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/decisions/{decision_id}/signature",
+        Action::ReadAppeals,
+    ),
+    (
+        "GET",
+        "/api/v1/appeals/{id}/forwardings/{forwarding_id}/signature",
+        Action::ReadAppeals,
+    ),
 ];
 
 /// The action of a route, by method and actix pattern.

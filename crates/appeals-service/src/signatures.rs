@@ -306,6 +306,22 @@ pub struct SignatureView {
     pub verifies_now: Option<Result<(), String>>,
 }
 
+/// The newest signature of one forwarding or answer of a card, verified again (404 when unsigned).
+pub fn of_target(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    verifier: Option<&dyn SignatureVerifier>,
+    appeal_id: i64,
+    purpose: &str,
+    target_id: i64,
+) -> AppResult<SignatureView> {
+    of_appeal(conn, ctx, verifier, appeal_id)?
+        .into_iter()
+        .rev()
+        .find(|v| v.row.purpose == purpose && v.row.target_id == target_id)
+        .ok_or_else(|| AppError::NotFound(format!("The {purpose} {target_id} is not signed.")))
+}
+
 /// The signatures of a card (oldest first), each verified again.
 pub fn of_appeal(
     conn: &mut DbConn,

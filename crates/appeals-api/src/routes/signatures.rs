@@ -259,3 +259,51 @@ pub async fn sign_decision(
         })),
     )
 }
+
+/// The signature of an ОЛ-2 answer (the newest, if signed again), verified again now.
+#[utoipa::path(tag = "signatures", responses(
+    (status = 200, body = SignatureDto),
+    (status = 404, description = "No such card or decision, or the answer is not signed", body = crate::error::Problem, content_type = PROBLEM),
+))]
+#[get("/appeals/{id}/decisions/{decision_id}/signature")]
+pub async fn decision_signature(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<web::Json<SignatureDto>> {
+    let (id, decision_id) = path.into_inner();
+    target_signature(state, auth, id, "decision", decision_id).await
+}
+
+/// The signature that made a forwarding take effect, verified again now (404 for a forwarding of
+/// a subject that does not require signatures).
+#[utoipa::path(tag = "signatures", responses(
+    (status = 200, body = SignatureDto),
+    (status = 404, description = "No such card or forwarding, or it was not signed", body = crate::error::Problem, content_type = PROBLEM),
+))]
+#[get("/appeals/{id}/forwardings/{forwarding_id}/signature")]
+pub async fn forwarding_signature(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<web::Json<SignatureDto>> {
+    let (id, forwarding_id) = path.into_inner();
+    target_signature(state, auth, id, "forwarding", forwarding_id).await
+}
+
+async fn target_signature(
+    state: web::Data<AppState>,
+    auth: Auth<Readers>,
+    id: i64,
+    purpose: &'static str,
+    target_id: i64,
+) -> ApiResult<web::Json<SignatureDto>> {
+    let ctx = state.ctx(&auth);
+    let verifier = state.eds();
+    let view = state
+        .run(move |conn| {
+            signatures::of_target(conn, &ctx, verifier.as_deref(), id, purpose, target_id)
+        })
+        .await?;
+    Ok(web::Json(signature_dto(view)))
+}
