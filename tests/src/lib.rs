@@ -17,6 +17,7 @@ use diesel::connection::SimpleConnection;
 use serde_json::Value;
 
 pub mod pki;
+pub mod receiver;
 
 pub use appeals_api;
 pub use appeals_db;

@@ -82,6 +82,11 @@ struct Fixture {
     /// A card of `HOME` forwarded (in full, to `RECEIVER`) with the head's signature.
     signed_card: i64,
     signed_forwarding: i64,
+    /// HOME's webhook subscriptions: one with a parked delivery, one that a call deletes.
+    subscription: i64,
+    parked_delivery: i64,
+    doomed_subscription: i64,
+    _receiver_down: appeals_tests::receiver::Receiver,
     callers: Vec<(Position, Role, TestUser)>,
 }
 
@@ -279,6 +284,44 @@ async fn fixture(backend: TestBackend) -> Fixture {
         .await;
     assert_eq!(res.status, 201, "{}", res.body);
 
+    // Webhook subscriptions of HOME (issue 22): one with a parked delivery, one to delete.
+    let receiver_down = appeals_tests::receiver::Receiver::start();
+    receiver_down.answer(500);
+    let res = app
+        .post(
+            "/api/v1/webhook-subscriptions",
+            &admin,
+            json!({"url": receiver_down.url, "event_types": ["appeal.registered"]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let subscription = res.body["id"].as_i64().unwrap();
+    let res = app.post("/api/v1/appeals", &registrar, appeal_body()).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let mut config = appeals_api::webhook_worker::WorkerConfig::default();
+    config.retry.window = chrono::Duration::zero();
+    let agent = appeals_api::webhook_worker::client(&config);
+    while receiver_down.received().is_empty() {
+        appeals_api::webhook_worker::run_once(&app.state.pool, &agent, "matrix", &config).unwrap();
+    }
+    let log = app
+        .get(
+            &format!("/api/v1/webhook-subscriptions/{subscription}/deliveries"),
+            &admin,
+        )
+        .await;
+    assert_eq!(log.body[0]["outcome"], "parked", "{}", log.body);
+    let parked_delivery = log.body[0]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            "/api/v1/webhook-subscriptions",
+            &admin,
+            json!({"url": "https://example.invalid/hooks"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let doomed_subscription = res.body["id"].as_i64().unwrap();
+
     let mut callers = Vec::new();
     for (position, code) in POSITIONS {
         for role in Role::ALL {
@@ -301,6 +344,10 @@ async fn fixture(backend: TestBackend) -> Fixture {
         pending_card,
         signed_card,
         signed_forwarding,
+        subscription,
+        parked_delivery,
+        doomed_subscription,
+        _receiver_down: receiver_down,
         callers,
     }
 }
@@ -1022,6 +1069,71 @@ fn routes(f: &Fixture) -> Vec<Route> {
                 f.signed_card, f.signed_forwarding
             ),
             Target::Card,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/webhook-subscriptions",
+            "/api/v1/webhook-subscriptions".into(),
+            Target::Nothing,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/webhook-subscriptions",
+            "/api/v1/webhook-subscriptions".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/webhook-subscriptions/{id}",
+            format!("/api/v1/webhook-subscriptions/{}", f.subscription),
+            Target::OwnRecord,
+            None,
+        ),
+        (
+            "PATCH",
+            "/api/v1/webhook-subscriptions/{id}",
+            format!("/api/v1/webhook-subscriptions/{}", f.subscription),
+            Target::OwnRecord,
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/webhook-subscriptions/{id}/secret-rotation",
+            format!(
+                "/api/v1/webhook-subscriptions/{}/secret-rotation",
+                f.subscription
+            ),
+            Target::OwnRecord,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/webhook-subscriptions/{id}/deliveries",
+            format!(
+                "/api/v1/webhook-subscriptions/{}/deliveries",
+                f.subscription
+            ),
+            Target::OwnRecord,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry",
+            format!(
+                "/api/v1/webhook-subscriptions/{}/deliveries/{}/retry",
+                f.subscription, f.parked_delivery
+            ),
+            Target::OwnRecord,
+            None,
+        ),
+        (
+            "DELETE",
+            "/api/v1/webhook-subscriptions/{id}",
+            format!("/api/v1/webhook-subscriptions/{}", f.doomed_subscription),
+            Target::OwnRecord,
             None,
         ),
         // Last: every caller ends its sessions, so no later call could use its token.

@@ -128,7 +128,15 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::access_requests::get_one)
         .service(routes::access_requests::signed_original)
         .service(routes::access_requests::approve)
-        .service(routes::access_requests::reject);
+        .service(routes::access_requests::reject)
+        .service(routes::webhooks::create)
+        .service(routes::webhooks::list)
+        .service(routes::webhooks::get_one)
+        .service(routes::webhooks::change)
+        .service(routes::webhooks::rotate_secret)
+        .service(routes::webhooks::remove)
+        .service(routes::webhooks::deliveries)
+        .service(routes::webhooks::retry);
 }
 
 fn probe_routes(cfg: &mut ServiceConfig) {

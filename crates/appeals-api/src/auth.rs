@@ -276,6 +276,7 @@ policies! {
     AccessRequestDeciders => DecideAccessRequests,
     ApprovalSigners => SignApproval,
     DecisionSigners => SignDecision,
+    WebhookKeepers => ManageWebhooks,
 }
 
 /// The authenticated caller, admitted by the guard to the action of `P` (403 otherwise).

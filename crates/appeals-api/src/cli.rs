@@ -29,6 +29,9 @@ Environment:
   APPEALS_REGISTRY      local (default: the copy loaded with `registry import`) | http (the gateway)
   APPEALS_REGISTRY_URL  http://host[:port][/prefix] of the person/company registry gateway
                         (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})
+  APPEALS_WEBHOOK_WORKER  on: `serve` also delivers webhook events (else run `appeals worker`)
+  APPEALS_WEBHOOK_LEASE_SECONDS, APPEALS_WEBHOOK_RETRY_HOURS  webhook worker lease (30) and
+                        retry window (24 h) before an event is parked
   APPEALS_EDS_TRUST_ANCHORS  PEM bundle of the certificates trusted for EDS signatures (НУЦ РК
                         root and intermediates; none built in; docs/access.md)";
 
@@ -132,6 +135,23 @@ pub struct Config {
     /// none built in: without it every signed access application is refused (docs/access.md).
     #[arg(long, env = "APPEALS_EDS_TRUST_ANCHORS", global = true)]
     pub eds_trust_anchors: Option<std::path::PathBuf>,
+    /// Seconds a webhook worker leases a subscription; a killed worker is replaced after it.
+    #[arg(
+        long,
+        env = "APPEALS_WEBHOOK_LEASE_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub webhook_lease_seconds: i64,
+    /// Hours an undeliverable event is retried (exponential back-off with jitter, from 1 s to
+    /// 10 min) before it is parked as failed and replayable.
+    #[arg(
+        long,
+        env = "APPEALS_WEBHOOK_RETRY_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub webhook_retry_hours: i64,
     /// Benchmarks only (APPEALS_ENV=dev): register without the p.13 duplicate check, to measure
     /// what the check costs. Appeals registered so are not in the duplicate index.
     #[arg(
@@ -206,6 +226,9 @@ pub enum Command {
     Kato(KatoCommand),
     /// Run the HTTP server (the default). Migrations run first.
     Serve(ServeArgs),
+    /// Deliver webhook events (any number of processes on one PostgreSQL database; on SQLite run
+    /// one). Runs until stopped.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document (what `make openapi` commits).
@@ -337,6 +360,9 @@ pub struct ServeArgs {
     /// then run `appeals report fold` or another server folds; reports are exact either way).
     #[arg(long, env = "APPEALS_REPORT_FOLD_SECONDS", default_value_t = 5)]
     pub report_fold_seconds: u64,
+    /// Also deliver webhook events on a thread of this server (else run `appeals worker`).
+    #[arg(long, env = "APPEALS_WEBHOOK_WORKER", default_value_t = false)]
+    pub webhook_worker: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -658,6 +684,16 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Report(cmd) => report(&config, cmd),
         Command::Serve(args) => serve(config, args),
+        Command::Worker => {
+            let url = config.db_url()?;
+            let pool = store::build_pool(&url, 2).map_err(|e| e.to_string())?;
+            {
+                let mut conn = store::connection(&pool).map_err(|e| e.to_string())?;
+                store::migrate(&mut conn).map_err(|e| e.to_string())?;
+            }
+            crate::webhook_worker::run_forever(pool, config.worker());
+            Ok(())
+        }
     }
 }
 
@@ -799,6 +835,18 @@ fn open(config: &Config) -> Result<DbConn, String> {
     let url = config.db_url()?;
     url.prepare().map_err(|e| e.to_string())?;
     url.establish().map_err(|e| e.to_string())
+}
+
+impl Config {
+    /// The webhook worker's settings.
+    fn worker(&self) -> crate::webhook_worker::WorkerConfig {
+        let mut worker = crate::webhook_worker::WorkerConfig {
+            lease: chrono::Duration::seconds(self.webhook_lease_seconds.max(1)),
+            ..Default::default()
+        };
+        worker.retry.window = chrono::Duration::hours(self.webhook_retry_hours.max(0));
+        worker
+    }
 }
 
 fn open_migrated(config: &Config) -> Result<DbConn, String> {
@@ -1008,6 +1056,11 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     }
     if args.report_fold_seconds > 0 {
         spawn_report_folder(state.clone(), args.report_fold_seconds);
+    }
+    if args.webhook_worker {
+        let pool = state.pool.clone();
+        let worker = config.worker();
+        std::thread::spawn(move || crate::webhook_worker::run_forever(pool, worker));
     }
     let api = crate::openapi();
     let origins = config.cors_origin_list();

@@ -347,6 +347,46 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         "/api/v1/appeals/{id}/forwardings/{forwarding_id}/signature",
         Action::ReadAppeals,
     ),
+    (
+        "POST",
+        "/api/v1/webhook-subscriptions",
+        Action::ManageWebhooks,
+    ),
+    (
+        "GET",
+        "/api/v1/webhook-subscriptions",
+        Action::ManageWebhooks,
+    ),
+    (
+        "GET",
+        "/api/v1/webhook-subscriptions/{id}",
+        Action::ManageWebhooks,
+    ),
+    (
+        "PATCH",
+        "/api/v1/webhook-subscriptions/{id}",
+        Action::ManageWebhooks,
+    ),
+    (
+        "POST",
+        "/api/v1/webhook-subscriptions/{id}/secret-rotation",
+        Action::ManageWebhooks,
+    ),
+    (
+        "DELETE",
+        "/api/v1/webhook-subscriptions/{id}",
+        Action::ManageWebhooks,
+    ),
+    (
+        "GET",
+        "/api/v1/webhook-subscriptions/{id}/deliveries",
+        Action::ManageWebhooks,
+    ),
+    (
+        "POST",
+        "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry",
+        Action::ManageWebhooks,
+    ),
 ];
 
 /// The action of a route, by method and actix pattern.

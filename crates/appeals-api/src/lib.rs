@@ -24,6 +24,7 @@ pub mod report_export;
 pub mod routes;
 pub mod rules;
 pub mod state;
+pub mod webhook_worker;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

@@ -25,12 +25,13 @@ Conventions (paths, errors as RFC 9457 problems, pagination, idempotency, dates)
 Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorization: Bearer <token>`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, WebhookEvent)),
     tags(
         (name = "auth", description = "Tokens, the current user, logout and the login trail"),
         (name = "subjects", description = "The registry of subjects: hierarchy, KATO, BIN, report row code, deactivation (the authorized body's admins)"),
         (name = "access", description = "Access by an EDS-signed application of a subject (Rules p.25): submit (no token), approve, reject"),
         (name = "signatures", description = "EDS signatures of approved forwardings and extensions (R35, R37) and of ОЛ-2 answers: the document to sign, the signing call, the stored signatures"),
+        (name = "webhooks", description = "Webhook subscriptions of a subject: events of its cards pushed to its systems, signed the Standard Webhooks way, at least once, in order (docs/integrations.md)"),
         (name = "users", description = "Accounts of the caller's subject: roles, deactivation, password reset (the subject's admin)"),
         (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history, full-text search"),
         (name = "worklists", description = "Work lists of the registrar, executor and head screens: due today, due soon, overdue, awaiting assignment, approval or signature, deemed refusals, p.15 transfers due — with counts"),
@@ -135,6 +136,7 @@ pub fn finalize(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             fill_missing_descriptions(op);
         }
     }
+    api.webhooks = Some(webhooks());
     api
 }
 
@@ -225,4 +227,86 @@ pub fn to_pretty_json(api: &utoipa::openapi::OpenApi) -> Result<String, serde_js
         s.push('\n');
         s
     })
+}
+
+/// The events pushed to webhook subscriptions (OpenAPI 3.1 `webhooks`; issue 22): one entry per
+/// event type, each a POST with the event as its body and the Standard Webhooks headers.
+fn webhooks() -> utoipa::openapi::Paths {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, PathItem};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    let header = |name: &str, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()
+    };
+    let mut paths = utoipa::openapi::Paths::builder();
+    for event_type in appeals_domain::webhooks::event_types() {
+        let reception = event_type.starts_with("reception.");
+        let data = if reception {
+            serde_json::json!({"card_id": 17, "registration_number": "ЛП-2026-00000017",
+                "subject_id": 3, "status": "slot_given", "slot_starts_at": "2026-12-08T10:00:00",
+                "version": 2})
+        } else {
+            serde_json::json!({"card_id": 42, "registration_number": "ЖТ-2026-00000042",
+                "main_appeal_id": null, "subject_id": 3, "status": "in_work", "pending": null,
+                "registration_date": "2026-12-07", "review_due": "2026-12-28", "version": 3})
+        };
+        let example = serde_json::json!({
+            "id": "evt_0193a5c2e4b07d3e8f0a1b2c3d4e5f60",
+            "type": event_type,
+            "occurred_at": "2026-12-07T04:15:00Z",
+            "data": data,
+        });
+        let operation = OperationBuilder::new()
+            .summary(Some(format!("Event `{event_type}`")))
+            .description(Some(
+                "Sent by the delivery worker, at least once and in order per subscription, signed \
+                 the Standard Webhooks way: verify `webhook-signature` (`v1,` + base64 of \
+                 HMAC-SHA256 with the subscription secret's key over `{webhook-id}.{webhook-timestamp}.{body}`) \
+                 and deduplicate by `webhook-id`. No IIN, name or text; a subscription of the card's own \
+                 subject also gets `data.change`, the change as the card's history records it.",
+            ))
+            .parameter(header("webhook-id", "The event id (`evt_…`); the same on every retry."))
+            .parameter(header("webhook-timestamp", "Unix seconds of this attempt."))
+            .parameter(header("webhook-signature", "`v1,<base64 HMAC-SHA256>`."))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("WebhookEvent")))
+                            .example(Some(example))
+                            .build(),
+                    )
+                    .build(),
+            ))
+            .response(
+                "2XX",
+                ResponseBuilder::new().description("Received; any other answer is retried with back-off"),
+            )
+            .build();
+        paths = paths.path(event_type, PathItem::new(HttpMethod::Post, operation));
+    }
+    paths.build()
+}
+
+/// The body of every webhook event.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: the worker sends the stored payload
+pub struct WebhookEvent {
+    /// `evt_…`, also the `webhook-id` header.
+    pub id: String,
+    /// `appeal.<action>` (the card history's action), `appeal.part_received`, `reception.<action>`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// The card after the change: `card_id`, `registration_number`, `subject_id`, `status`, … and,
+    /// for the card's own subject, `change`.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
 }

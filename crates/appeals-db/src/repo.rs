@@ -18,3 +18,4 @@ pub mod search;
 pub mod signatures;
 pub mod subjects;
 pub mod users;
+pub mod webhooks;

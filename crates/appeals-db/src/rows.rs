@@ -773,3 +773,87 @@ pub struct KatoRow {
     pub level: i32,
     pub imported_at: NaiveDateTime,
 }
+
+// Integrations (issue 22).
+
+/// One event of the outbox.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::outbox_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct OutboxEventRow {
+    pub id: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub card_id: i64,
+    pub subject_id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub payload: String,
+    pub private_payload: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::outbox_events)]
+pub struct NewOutboxEventRow {
+    pub event_id: String,
+    pub event_type: String,
+    pub card_id: i64,
+    pub subject_id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub payload: String,
+    pub private_payload: Option<String>,
+}
+
+/// A webhook subscription.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::webhook_subscriptions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct SubscriptionRow {
+    pub id: i64,
+    pub subject_id: i64,
+    pub all_subjects: bool,
+    pub url: String,
+    /// Comma-separated event types; empty = every type.
+    pub event_types: String,
+    pub secret: String,
+    /// `active`, `paused` or `deleted`.
+    pub status: String,
+    pub cursor: i64,
+    pub failing_since: Option<NaiveDateTime>,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub attempts: i32,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::webhook_subscriptions)]
+pub struct NewSubscriptionRow {
+    pub subject_id: i64,
+    pub all_subjects: bool,
+    pub url: String,
+    pub event_types: String,
+    pub secret: String,
+    pub status: String,
+    pub cursor: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::webhook_deliveries, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DeliveryRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub subscription_id: i64,
+    pub outbox_id: i64,
+    pub event_id: String,
+    pub attempt: i32,
+    /// `delivered`, `failed` (an attempt failed; retried), `parked` (given up; replayable),
+    /// `replayed` (a parked event sent again on request).
+    pub outcome: String,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub latency_ms: i32,
+    pub attempted_at: NaiveDateTime,
+}

@@ -542,3 +542,55 @@ diesel::table! {
 diesel::joinable!(access_requests -> subjects (subject_id));
 diesel::allow_tables_to_appear_in_same_query!(access_requests, subjects);
 diesel::allow_tables_to_appear_in_same_query!(login_events, users);
+
+// Integrations (issue 22).
+
+diesel::table! {
+    /// One event per card change, written in the change's transaction.
+    outbox_events (id) {
+        id -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        card_id -> BigInt,
+        subject_id -> BigInt,
+        occurred_at -> Timestamp,
+        payload -> Text,
+        private_payload -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        subject_id -> BigInt,
+        all_subjects -> Bool,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        status -> Text,
+        cursor -> BigInt,
+        failing_since -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        outbox_id -> BigInt,
+        event_id -> Text,
+        attempt -> Integer,
+        outcome -> Text,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        latency_ms -> Integer,
+        attempted_at -> Timestamp,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(outbox_events, webhook_subscriptions);

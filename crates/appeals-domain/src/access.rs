@@ -220,10 +220,12 @@ pub enum Action {
     SignApproval,
     /// Sign an ОЛ-2 answer with the EDS.
     SignDecision,
+    /// Register and keep the subject's webhook subscriptions (issue 22).
+    ManageWebhooks,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::ReadOwnAccount,
         Action::ReadReferenceData,
         Action::RegisterAppeal,
@@ -262,6 +264,7 @@ impl Action {
         Action::DecideAccessRequests,
         Action::SignApproval,
         Action::SignDecision,
+        Action::ManageWebhooks,
     ];
 
     pub fn code(self) -> &'static str {
@@ -304,6 +307,7 @@ impl Action {
             Action::DecideAccessRequests => "decide_access_requests",
             Action::SignApproval => "sign_approval",
             Action::SignDecision => "sign_decision",
+            Action::ManageWebhooks => "manage_webhooks",
         }
     }
 
@@ -461,6 +465,8 @@ impl Action {
             // whoever records decisions.
             Action::SignApproval => &[(Head, Own), (DeputyHead, Own)],
             Action::SignDecision => EXECUTORS_AND_HEADS,
+            // A subscription sees its own subject's events; the authorized body's, every subject's.
+            Action::ManageWebhooks => &[(Admin, Own)],
         }
     }
 

@@ -21,6 +21,7 @@ pub mod regnum;
 pub mod report;
 pub mod schedule;
 pub mod search;
+pub mod webhooks;
 pub mod worklist;
 
 pub use error::DomainError;

@@ -36,6 +36,7 @@ pub mod store;
 pub mod subjects;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 pub mod worklists;
 
 pub use appeals_db::{DbConn, DbPool};

@@ -1,7 +1,7 @@
 //! Opening the store: the connection pool, the migrations and the health of the database, for the
 //! binary's start-up, its console commands and its health check.
 
-pub use appeals_db::{Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, build_pool};
+pub use appeals_db::{Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, build_pool, now_utc};
 
 use crate::error::AppResult;
 

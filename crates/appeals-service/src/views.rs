@@ -6,3 +6,4 @@ pub use appeals_db::rows::{
     AppealRow, AppealSummaryRow, ApplicantRow, DictionaryEntryRow, EventRow, ReceptionEventRow,
     ReceptionRow, ScheduleRow, SubjectRow, UserRow,
 };
+pub use appeals_db::rows::{DeliveryRow, OutboxEventRow, SubscriptionRow};

@@ -22,4 +22,5 @@ pub mod reports;
 pub mod signatures;
 pub mod subjects;
 pub mod users;
+pub mod webhooks;
 pub mod worklists;

@@ -17,7 +17,7 @@ use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelive
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
-use super::{counts, search_index};
+use super::{counts, outbox, search_index};
 use crate::ctx::Actor;
 use crate::error::{AppError, AppResult};
 
@@ -58,6 +58,7 @@ pub fn create(
     let applicants = repo::appeals::insert_applicants(conn, &applicants)?;
     repo::appeals::insert_tags_and_markings(conn, row.id, &card.tags, &card.markings)?;
     let event = CardEvent::registered(&registered(&row))?;
+    outbox::appeal_changed(conn, &row, at, CardAction::Registered, None)?;
     repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
     counts::record(conn, &[], &counts::of_appeal(&row)?)?;
     search_index::index(conn, &row, &applicants, true)?;
@@ -101,6 +102,7 @@ pub fn commit(
         Err(e) => return Err(e.into()),
     }
     let applicants_changed = event.action == CardAction::ApplicantsChanged;
+    outbox::appeal_changed(conn, &after, at, event.action, event.after.as_ref())?;
     record_event(conn, actor, before.id, at, event)?;
     after_change(conn, before, &after, at, applicants_changed)?;
     Ok(after)
@@ -266,6 +268,7 @@ pub fn create_reception(
         ),
     )?;
     counts::record(conn, &[], &counts::of_reception(&saved)?)?;
+    outbox::reception_changed(conn, &saved, at, ReceptionAction::Registered)?;
     Ok(saved)
 }
 
@@ -309,6 +312,7 @@ pub fn commit_reception(
         ),
     )?;
     record_reception_notice(conn, before, &after, at)?;
+    outbox::reception_changed(conn, &after, at, action)?;
     counts::record(
         conn,
         &counts::of_reception(before)?,
