@@ -336,39 +336,29 @@ fn audit(
     action: &str,
     row: &AccessRequestRow,
 ) -> AppResult<()> {
-    repo::configuration::append_admin_event(
+    crate::audit::record(
         conn,
-        &appeals_db::rows::NewAdminEventRow {
-            occurred_at: at.naive_utc(),
-            actor_user_id: actor,
-            action: action.to_owned(),
-            target: format!("access_request:{}", row.id),
-            before: None,
-            after: Some(
-                json!({"subject_id": row.subject_id, "status": row.status,
-                       "signer_name": row.signer_name, "reason": row.decision_reason})
-                .to_string(),
-            ),
-        },
-    )?;
-    Ok(())
+        actor,
+        at.naive_utc(),
+        action,
+        format!("access_request:{}", row.id),
+        None,
+        Some(json!({"subject_id": row.subject_id, "status": row.status,
+                    "signer_name": row.signer_name, "reason": row.decision_reason})),
+    )
 }
 
 fn user_event(conn: &mut DbConn, ctx: &Ctx, action: &str, user: &UserRow) -> AppResult<()> {
-    repo::configuration::append_admin_event(
+    crate::audit::record(
         conn,
-        &appeals_db::rows::NewAdminEventRow {
-            occurred_at: ctx.stored_now(),
-            actor_user_id: Some(ctx.actor().user_id),
-            action: action.to_owned(),
-            target: format!("user:{}", user.id),
-            before: None,
-            after: Some(
-                json!({"username": user.username, "subject_id": user.subject_id,
-                       "roles": user.roles, "is_active": user.is_active})
-                .to_string(),
-            ),
-        },
-    )?;
-    Ok(())
+        Some(ctx.actor().user_id),
+        ctx.stored_now(),
+        action,
+        format!("user:{}", user.id),
+        None,
+        Some(
+            json!({"username": user.username, "subject_id": user.subject_id,
+                    "roles": user.roles, "is_active": user.is_active}),
+        ),
+    )
 }

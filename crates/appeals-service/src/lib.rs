@@ -12,6 +12,7 @@ pub mod actions;
 pub mod analytics;
 pub mod appeals;
 pub mod applicants;
+pub mod audit;
 pub mod cards;
 pub mod config;
 pub mod console;

@@ -183,18 +183,15 @@ fn audit(
     after: &SubjectRow,
     before: Option<&SubjectRow>,
 ) -> AppResult<()> {
-    repo::configuration::append_admin_event(
+    crate::audit::record(
         conn,
-        &appeals_db::rows::NewAdminEventRow {
-            occurred_at: ctx.stored_now(),
-            actor_user_id: Some(ctx.actor().user_id),
-            action: action.to_owned(),
-            target: format!("subject:{}", after.id),
-            before: before.map(|b| snapshot(b).to_string()),
-            after: Some(snapshot(after).to_string()),
-        },
-    )?;
-    Ok(())
+        Some(ctx.actor().user_id),
+        ctx.stored_now(),
+        action,
+        format!("subject:{}", after.id),
+        before.map(snapshot),
+        Some(snapshot(after)),
+    )
 }
 
 fn snapshot(s: &SubjectRow) -> serde_json::Value {

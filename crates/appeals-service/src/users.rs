@@ -194,18 +194,15 @@ fn audit(
     after: &UserRow,
     before: Option<&UserRow>,
 ) -> AppResult<()> {
-    repo::configuration::append_admin_event(
+    crate::audit::record(
         conn,
-        &appeals_db::rows::NewAdminEventRow {
-            occurred_at: ctx.stored_now(),
-            actor_user_id: Some(ctx.actor().user_id),
-            action: action.to_owned(),
-            target: format!("user:{}", after.id),
-            before: before.map(|b| snapshot(b).to_string()),
-            after: Some(snapshot(after).to_string()),
-        },
-    )?;
-    Ok(())
+        Some(ctx.actor().user_id),
+        ctx.stored_now(),
+        action,
+        format!("user:{}", after.id),
+        before.map(snapshot),
+        Some(snapshot(after)),
+    )
 }
 
 /// What the audit keeps of an account: no password hash, and only whether an IIN is bound.

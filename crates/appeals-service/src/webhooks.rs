@@ -228,22 +228,18 @@ pub fn replay(
 }
 
 fn audit(conn: &mut DbConn, ctx: &Ctx, action: &str, row: &SubscriptionRow) -> AppResult<()> {
-    repo::configuration::append_admin_event(
+    crate::audit::record(
         conn,
-        &appeals_db::rows::NewAdminEventRow {
-            occurred_at: ctx.stored_now(),
-            actor_user_id: Some(ctx.actor().user_id),
-            action: action.to_owned(),
-            target: format!("webhook_subscription:{}", row.id),
-            before: None,
-            after: Some(
-                json!({"url": row.url, "event_types": row.event_types, "status": row.status,
-                       "all_subjects": row.all_subjects})
-                .to_string(),
-            ),
-        },
-    )?;
-    Ok(())
+        Some(ctx.actor().user_id),
+        ctx.stored_now(),
+        action,
+        format!("webhook_subscription:{}", row.id),
+        None,
+        Some(
+            json!({"url": row.url, "event_types": row.event_types, "status": row.status,
+                    "all_subjects": row.all_subjects}),
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
