@@ -141,7 +141,8 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
 
 fn probe_routes(cfg: &mut ServiceConfig) {
     cfg.service(routes::health::healthz)
-        .service(routes::health::readyz);
+        .service(routes::health::readyz)
+        .service(crate::metrics::metrics);
 }
 
 /// Builds the routed app and the OpenAPI collected from it.
@@ -328,6 +329,14 @@ async fn request_log(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
+    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+        state.metrics().request(
+            &route,
+            &method,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
     tracing::info!(
         parent: &span,
         status = res.status().as_u16(),

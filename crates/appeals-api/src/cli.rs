@@ -29,6 +29,8 @@ Environment:
   APPEALS_REGISTRY      local (default: the copy loaded with `registry import`) | http (the gateway)
   APPEALS_REGISTRY_URL  http://host[:port][/prefix] of the person/company registry gateway
                         (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})
+  APPEALS_METRICS_TOKEN bearer token of the Prometheus scraper for GET /metrics (default: none,
+                        then loopback clients only)
   APPEALS_WEBHOOK_WORKER  on: `serve` also delivers webhook events (else run `appeals worker`)
   APPEALS_WEBHOOK_LEASE_SECONDS, APPEALS_WEBHOOK_RETRY_HOURS  webhook worker lease (30) and
                         retry window (24 h) before an event is parked
@@ -135,6 +137,14 @@ pub struct Config {
     /// none built in: without it every signed access application is refused (docs/access.md).
     #[arg(long, env = "APPEALS_EDS_TRUST_ANCHORS", global = true)]
     pub eds_trust_anchors: Option<std::path::PathBuf>,
+    /// The bearer token a Prometheus scraper sends to `GET /metrics` (else loopback only).
+    #[arg(
+        long,
+        env = "APPEALS_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// Seconds a webhook worker leases a subscription; a killed worker is replaced after it.
     #[arg(
         long,
@@ -1029,7 +1039,8 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let state = web::Data::new(
         AppState::new(pool, JwtKeys::new(&secret, config.token_ttl))
             .with_duplicate_check_on_registration(!config.bench_skip_duplicate_check)
-            .with_db_concurrency(config.db_concurrency),
+            .with_db_concurrency(config.db_concurrency)
+            .with_metrics_token(config.metrics_token.clone()),
     );
     state.replace_registry(registry);
     tracing::info!(registry = ?config.registry, "registry adapter");

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod forwarding_dto;
 pub mod guard;
 pub mod kato_import;
+pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod reception_dto;

@@ -22,6 +22,10 @@ pub struct AppState {
     /// The EDS verifier over the configured trust anchors (`None`: none configured, every
     /// signature is refused with 503).
     eds_verifier: Arc<std::sync::RwLock<Option<Arc<dyn SignatureVerifier>>>>,
+    /// The Prometheus metrics of this process (`GET /metrics`).
+    metrics: Arc<crate::metrics::Metrics>,
+    /// The bearer token a scraper must send (`None`: loopback only).
+    metrics_token: Option<String>,
     /// When this process last compared its rules with the database's configuration version.
     rules_checked_at: Arc<Mutex<Option<Instant>>>,
     /// Minimum time between two such checks ([`crate::rules::RULES_CHECK_INTERVAL`]).
@@ -43,6 +47,8 @@ impl AppState {
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules::defaults()))),
             registry: Arc::new(std::sync::RwLock::new(registry)),
             eds_verifier: Arc::new(std::sync::RwLock::new(None)),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+            metrics_token: None,
             rules_checked_at: Arc::new(Mutex::new(None)),
             rules_check_interval: crate::rules::RULES_CHECK_INTERVAL,
             duplicate_check_on_registration: true,
@@ -87,6 +93,20 @@ impl AppState {
 
     /// The same state with another interval between configuration-version checks (`ZERO` checks
     /// on every request — what a test of two processes wants).
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token.as_deref()
+    }
+
+    /// Requires this bearer token of a metrics scraper (`APPEALS_METRICS_TOKEN`).
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.filter(|t| !t.is_empty());
+        self
+    }
+
     /// The EDS verifier in force.
     pub fn eds(&self) -> Option<Arc<dyn SignatureVerifier>> {
         match self.eds_verifier.read() {
@@ -236,13 +256,18 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let metrics = self.metrics.clone();
+        let asked = Instant::now();
         // Closed only on shutdown; then the request is refused like any other database outage.
         let admitted = self.db_gate.clone().acquire_owned().await.map_err(|_| {
             crate::error::ApiError::from(DbError::Config("the database gate is closed".to_owned()))
         })?;
+        metrics.db_wait("gate", asked.elapsed().as_secs_f64());
         actix_web::web::block(move || {
             let _admitted = admitted;
+            let waited = Instant::now();
             let mut conn = store::connection(&pool)?;
+            metrics.db_wait("pool", waited.elapsed().as_secs_f64());
             f(&mut conn)
         })
         .await?

@@ -446,3 +446,36 @@ pub fn release(conn: &mut DbConn, owner: &str, sub: &SubscriptionRow) -> AppResu
     }
     Ok(())
 }
+
+/// What operations watch, read from the database (the same from every process).
+#[derive(Debug, Clone, Default)]
+pub struct OperationsGauges {
+    pub outbox_lag_events: i64,
+    pub outbox_lag_seconds: i64,
+    pub failing_subscriptions: i64,
+    pub parked_deliveries: i64,
+    pub overdue_open_cards: i64,
+}
+
+/// The gauges of `GET /metrics`: how far the slowest active subscription is behind the outbox
+/// (events and age of its oldest undelivered one), failing subscriptions, parked deliveries, and
+/// the open cards past their review deadline.
+pub fn operations_gauges(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<OperationsGauges> {
+    let (outbox_lag_events, outbox_lag_seconds) = match repo::webhooks::slowest_cursor(conn)? {
+        Some(cursor) => match repo::webhooks::first_after(conn, cursor)? {
+            Some((_, at)) => (
+                repo::webhooks::last_event_id(conn)? - cursor,
+                (now - at).num_seconds().max(0),
+            ),
+            None => (0, 0),
+        },
+        None => (0, 0),
+    };
+    Ok(OperationsGauges {
+        outbox_lag_events,
+        outbox_lag_seconds,
+        failing_subscriptions: repo::webhooks::failing_subscriptions(conn)?,
+        parked_deliveries: repo::webhooks::parked_deliveries(conn)?,
+        overdue_open_cards: repo::appeals::count_overdue(conn, now.date())?,
+    })
+}

@@ -71,6 +71,12 @@ pub async fn register(
             .map(Once::into_inner)
         })
         .await?;
+    let verdict = dto
+        .duplicate_check
+        .as_ref()
+        .and_then(|c| serde_json::to_value(c.verdict).ok())
+        .and_then(|v| v.as_str().map(str::to_owned));
+    state.metrics().registered(verdict.as_deref());
     Ok(created(&dto))
 }
 

@@ -469,3 +469,13 @@ pub fn worklist_count(conn: &mut DbConn, f: &WorkListFilter, cap: i64) -> Result
     let ids: Vec<i64> = q.limit(cap + 1).load(conn)?;
     Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
 }
+
+/// Open cards whose review deadline lies before `today` (read through the open-cards index).
+pub fn count_overdue(conn: &mut DbConn, today: chrono::NaiveDate) -> Result<i64, DbError> {
+    use crate::schema::appeals as a;
+    Ok(a::table
+        .filter(a::closed_at.is_null())
+        .filter(a::review_due.lt(today))
+        .count()
+        .get_result(conn)?)
+}

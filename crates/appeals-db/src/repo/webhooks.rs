@@ -206,3 +206,39 @@ pub fn delivery(conn: &mut DbConn, id: i64) -> Result<Option<DeliveryRow>, DbErr
         .first(conn)
         .optional()?)
 }
+
+/// The smallest cursor of the active subscriptions (`None`: none active).
+pub fn slowest_cursor(conn: &mut DbConn) -> Result<Option<i64>, DbError> {
+    Ok(webhook_subscriptions::table
+        .filter(webhook_subscriptions::status.eq("active"))
+        .select(diesel::dsl::min(webhook_subscriptions::cursor))
+        .first(conn)?)
+}
+
+/// The first event after `cursor` (its id and time).
+pub fn first_after(
+    conn: &mut DbConn,
+    cursor: i64,
+) -> Result<Option<(i64, NaiveDateTime)>, DbError> {
+    Ok(outbox_events::table
+        .filter(outbox_events::id.gt(cursor))
+        .order(outbox_events::id.asc())
+        .select((outbox_events::id, outbox_events::occurred_at))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn failing_subscriptions(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(webhook_subscriptions::table
+        .filter(webhook_subscriptions::status.eq("active"))
+        .filter(webhook_subscriptions::failing_since.is_not_null())
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn parked_deliveries(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::outcome.eq("parked"))
+        .count()
+        .get_result(conn)?)
+}
