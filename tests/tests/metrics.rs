@@ -115,9 +115,9 @@ async fn metrics_parse_and_count_requests_registrations_and_the_outbox(backend: 
     // The subscription has not received the two registrations: the outbox lags by two events.
     assert_eq!(value(&s, "appeals_outbox_lag_events", &[]), Some(2.0));
     assert!(value(&s, "appeals_overdue_open_cards", &[]).unwrap() >= 2.0);
-    assert!(value(&s, "appeals_db_pool_connections", &[("state", "max")]).unwrap() >= 1.0);
+    assert!(value(&s, "appeals_database_pool_connections", &[("state", "max")]).unwrap() >= 1.0);
     assert_eq!(value(&s, "appeals_build_info", &[]), Some(1.0));
-    assert!(text.contains("appeals_db_wait_seconds_bucket"));
+    assert!(text.contains("appeals_database_wait_seconds_bucket"));
 }
 
 async fn metrics_are_served_to_the_configured_scraper_only(backend: TestBackend) {

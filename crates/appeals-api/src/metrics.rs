@@ -59,7 +59,7 @@ impl Metrics {
         ));
         let db_wait_seconds = must(HistogramVec::new(
             HistogramOpts::new(
-                "appeals_db_wait_seconds",
+                "appeals_database_wait_seconds",
                 "Time a database task waited for its turn and a pooled connection.",
             )
             .buckets(vec![
@@ -80,7 +80,7 @@ impl Metrics {
         ));
         let pool = must(IntGaugeVec::new(
             Opts::new(
-                "appeals_db_pool_connections",
+                "appeals_database_pool_connections",
                 "Database connections of this process's pool.",
             ),
             &["state"],
