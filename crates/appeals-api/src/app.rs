@@ -139,6 +139,13 @@ fn protected_api_routes(cfg: &mut ServiceConfig) {
         .service(routes::webhooks::retry);
 }
 
+fn open311_routes(cfg: &mut ServiceConfig) {
+    cfg.service(routes::open311::services)
+        .service(routes::open311::requests)
+        .service(routes::open311::status)
+        .service(routes::open311::request);
+}
+
 fn probe_routes(cfg: &mut ServiceConfig) {
     cfg.service(routes::health::healthz)
         .service(routes::health::readyz)
@@ -161,6 +168,8 @@ fn routed() -> utoipa_actix_web::UtoipaApp<
         .configure(probe_routes)
         // The public scope is registered first: actix picks the first scope whose prefix matches.
         .service(scope("/api/v1/auth").configure(public_api_routes))
+        // The public Open311 status facade: no token, status and dates only.
+        .service(scope("/open311/v2").configure(open311_routes))
         .service(
             scope("/api/v1")
                 // Runs after authentication: reloads the rules when another process changed them.

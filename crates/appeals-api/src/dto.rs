@@ -252,6 +252,11 @@ pub struct TalonDto {
     /// Surname and initials of the person who accepted it.
     #[schema(example = "Иванова А.С.")]
     pub accepted_by: String,
+    /// Printed on the talon: with the number, the applicant checks the status without an account
+    /// (`GET /open311/v2/status.json`).
+    #[serde(default)]
+    #[schema(example = "3F9A0C1B7D")]
+    pub verification_code: String,
 }
 
 /// Anonymity assessment (R15).
@@ -573,6 +578,7 @@ use appeals_service::cards::parts::{StoredCorrection, StoredTalon};
 impl From<StoredTalon> for TalonDto {
     fn from(t: StoredTalon) -> Self {
         Self {
+            verification_code: appeals_service::open311::verification_code(&t.registration_number),
             registration_number: t.registration_number,
             subject_name: t.subject_name,
             accepted_at: t.accepted_at,

@@ -32,6 +32,7 @@ Every `/api/v1` operation except `POST /api/v1/auth/token` requires `Authorizati
         (name = "access", description = "Access by an EDS-signed application of a subject (Rules p.25): submit (no token), approve, reject"),
         (name = "signatures", description = "EDS signatures of approved forwardings and extensions (R35, R37) and of ОЛ-2 answers: the document to sign, the signing call, the stored signatures"),
         (name = "webhooks", description = "Webhook subscriptions of a subject: events of its cards pushed to its systems, signed the Standard Webhooks way, at least once, in order (docs/integrations.md)"),
+        (name = "open311", description = "Public status facade in the Open311 GeoReport v2 shape: status and dates of the publishing subjects' appeals, never personal data; an applicant's own check by number and talon code"),
         (name = "users", description = "Accounts of the caller's subject: roles, deactivation, password reset (the subject's admin)"),
         (name = "appeals", description = "ОЛ-1 record cards: registration, reading, editing, history, full-text search"),
         (name = "worklists", description = "Work lists of the registrar, executor and head screens: due today, due soon, overdue, awaiting assignment, approval or signature, deemed refusals, p.15 transfers due — with counts"),

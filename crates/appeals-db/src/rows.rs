@@ -24,6 +24,8 @@ pub struct SubjectRow {
     pub signature_required: Option<bool>,
     /// The organisation's BIN (an access application must be signed for it).
     pub bin: Option<String>,
+    /// Publishes its appeals' status and dates through the Open311 facade.
+    pub open311_public: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]

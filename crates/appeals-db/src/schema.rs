@@ -14,6 +14,7 @@ diesel::table! {
         is_active -> Bool,
         signature_required -> Nullable<Bool>,
         bin -> Nullable<Text>,
+        open311_public -> Bool,
     }
 }
 

@@ -28,6 +28,7 @@ pub mod forwarding;
 pub mod idempotency;
 pub mod kato;
 pub mod notifications;
+pub mod open311;
 pub mod receptions;
 pub mod registry;
 pub mod reports;

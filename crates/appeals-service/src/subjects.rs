@@ -133,6 +133,7 @@ fn is_empty(c: &SubjectChanges) -> bool {
         && c.is_active.is_none()
         && c.signature_required.is_none()
         && c.bin.is_none()
+        && c.open311_public.is_none()
 }
 
 /// The parent exists and does not lie below `id`; the KATO code is in the classifier; the BIN is
@@ -199,6 +200,6 @@ fn snapshot(s: &SubjectRow) -> serde_json::Value {
         "code": s.code, "name_ru": s.name_ru, "name_kk": s.name_kk, "parent_id": s.parent_id,
         "kato_code": s.kato_code, "bin": s.bin, "is_authorized_body": s.is_authorized_body,
         "report_row_code": s.report_row_code, "is_active": s.is_active,
-        "signature_required": s.signature_required,
+        "signature_required": s.signature_required, "open311_public": s.open311_public,
     })
 }

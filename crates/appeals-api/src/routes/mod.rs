@@ -16,6 +16,7 @@ pub mod duplicates;
 pub mod forwardings;
 pub mod health;
 pub mod notifications;
+pub mod open311;
 pub mod receptions;
 pub mod registry;
 pub mod reports;

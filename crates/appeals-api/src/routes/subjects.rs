@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[schema(example = json!({
     "id": 3, "code": "AKIMAT-ALA", "name_ru": "Аппарат акима города Алматы", "name_kk": null,
     "parent_id": 1, "kato_code": "750000000", "bin": "940140000385", "is_authorized_body": false,
-    "report_row_code": "75", "is_active": true, "signature_required": null,
+    "report_row_code": "75", "is_active": true, "signature_required": null, "open311_public": false,
     "created_at": "2026-01-05T04:00:00"
 }))]
 pub struct SubjectDto {
@@ -43,6 +43,9 @@ pub struct SubjectDto {
     /// Whether forwarding and extension approvals must be signed with an EDS; `null` = the
     /// deployment's default (docs/access.md).
     pub signature_required: Option<bool>,
+    /// Publishes its appeals' status and dates (never names, IINs, addresses or text) through
+    /// the Open311 facade (`/open311/v2`).
+    pub open311_public: bool,
     pub created_at: NaiveDateTime,
 }
 
@@ -60,6 +63,7 @@ impl From<SubjectRow> for SubjectDto {
             report_row_code: s.report_row_code,
             is_active: s.is_active,
             signature_required: s.signature_required,
+            open311_public: s.open311_public,
             created_at: s.created_at,
         }
     }
@@ -117,6 +121,7 @@ pub struct SubjectPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     pub signature_required: Option<Option<bool>>,
+    pub open311_public: Option<bool>,
 }
 
 /// Every subject of the registry, by id (reference data).
@@ -207,6 +212,7 @@ pub async fn change(
         is_active: body.is_active,
         signature_required: body.signature_required,
         bin: body.bin,
+        open311_public: body.open311_public,
     };
     let row = state
         .run(move |conn| subjects::change(conn, &ctx, id, changes))

@@ -479,3 +479,37 @@ pub fn count_overdue(conn: &mut DbConn, today: chrono::NaiveDate) -> Result<i64,
         .count()
         .get_result(conn)?)
 }
+
+/// The cards of the given subjects for the public status facade, newest first.
+pub fn public_requests(
+    conn: &mut DbConn,
+    subject_ids: &[i64],
+    document_type: Option<&str>,
+    open: Option<bool>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    limit: i64,
+) -> Result<Vec<AppealRow>, DbError> {
+    use crate::schema::appeals as a;
+    let mut q = a::table
+        .filter(a::subject_id.eq_any(subject_ids.to_vec()))
+        .order(a::id.desc())
+        .limit(limit)
+        .select(AppealRow::as_select())
+        .into_boxed();
+    if let Some(t) = document_type {
+        q = q.filter(a::document_type.eq(t.to_owned()));
+    }
+    match open {
+        Some(true) => q = q.filter(a::closed_at.is_null()),
+        Some(false) => q = q.filter(a::closed_at.is_not_null()),
+        None => {}
+    }
+    if let Some(from) = from {
+        q = q.filter(a::registration_date.ge(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(a::registration_date.le(to));
+    }
+    Ok(q.load(conn)?)
+}

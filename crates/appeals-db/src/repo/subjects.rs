@@ -81,6 +81,16 @@ pub fn lines(conn: &mut DbConn, ids: Option<&[i64]>) -> Result<Vec<SubjectRow>, 
     Ok(q.load(conn)?)
 }
 
+/// The subjects publishing through the Open311 facade.
+pub fn open311_public(conn: &mut DbConn) -> Result<Vec<SubjectRow>, DbError> {
+    Ok(subjects::table
+        .filter(subjects::open311_public.eq(true))
+        .filter(subjects::is_active.eq(true))
+        .select(SubjectRow::as_select())
+        .order(subjects::id.asc())
+        .load(conn)?)
+}
+
 /// Every subject of the registry, by id.
 pub fn all(conn: &mut DbConn) -> Result<Vec<SubjectRow>, DbError> {
     Ok(subjects::table
@@ -102,6 +112,7 @@ pub struct SubjectChanges {
     pub is_active: Option<bool>,
     pub signature_required: Option<Option<bool>>,
     pub bin: Option<Option<String>>,
+    pub open311_public: Option<bool>,
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &SubjectChanges) -> Result<SubjectRow, DbError> {

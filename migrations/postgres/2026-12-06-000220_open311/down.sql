@@ -1,0 +1,1 @@
+ALTER TABLE subjects DROP COLUMN open311_public;
