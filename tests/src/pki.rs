@@ -10,7 +10,9 @@ use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::stack::Stack;
-use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use openssl::x509::extension::{
+    BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
+};
 use openssl::x509::{X509, X509Builder, X509NameBuilder};
 
 /// The key type of a whole test PKI.
@@ -193,7 +195,78 @@ impl TestPki {
     }
 }
 
+impl TestPki {
+    /// A TLS certificate of this PKI: `server` for 127.0.0.1 / localhost (serverAuth), else a
+    /// client certificate (clientAuth).
+    pub fn tls(&self, server: bool) -> TestSigner {
+        let key = key(self.kind);
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_nid(
+            Nid::COMMONNAME,
+            if server {
+                "localhost"
+            } else {
+                "appeals-client"
+            },
+        )
+        .unwrap();
+        let name = name.build();
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(&serial()).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(self.intermediate.subject_name()).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&time(-1)).unwrap();
+        b.set_not_after(&time(30)).unwrap();
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .key_encipherment()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        let mut eku = ExtendedKeyUsage::new();
+        if server {
+            eku.server_auth();
+        } else {
+            eku.client_auth();
+        }
+        b.append_extension(eku.build().unwrap()).unwrap();
+        if server {
+            let san = SubjectAlternativeName::new()
+                .dns("localhost")
+                .ip("127.0.0.1")
+                .build(&b.x509v3_context(Some(&self.intermediate), None))
+                .unwrap();
+            b.append_extension(san).unwrap();
+        }
+        b.sign(&self.intermediate_key, MessageDigest::sha256())
+            .unwrap();
+        TestSigner {
+            cert: b.build(),
+            key,
+            chain: vec![self.intermediate.clone()],
+        }
+    }
+}
+
 impl TestSigner {
+    /// The certificate and its chain, PEM.
+    pub fn chain_pem(&self) -> Vec<u8> {
+        let mut pem = self.cert.to_pem().unwrap();
+        for c in &self.chain {
+            pem.extend(c.to_pem().unwrap());
+        }
+        pem
+    }
+
+    pub fn key_pem(&self) -> Vec<u8> {
+        self.key.private_key_to_pem_pkcs8().unwrap()
+    }
+
     /// CMS SignedData (DER) over `content`, attached or detached, with the chain embedded.
     pub fn sign(&self, content: &[u8], detached: bool) -> Vec<u8> {
         let mut certs = Stack::new().unwrap();

@@ -626,8 +626,9 @@ async fn http_registry_fills_the_card_and_a_down_registry_does_not_block(backend
     let app = TestApp::new(backend).await;
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let (url, seen) = fake_gateway(10);
-    app.state
-        .replace_registry(Arc::new(HttpRegistry::new(&format!("{url}/")).unwrap()));
+    app.state.replace_registry(Arc::new(
+        HttpRegistry::new(&format!("{url}/"), &Default::default()).unwrap(),
+    ));
 
     let res = app.get(&format!("/api/v1/registry/{IIN_A}"), &reg).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -679,8 +680,9 @@ async fn http_registry_fills_the_card_and_a_down_registry_does_not_block(backend
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    app.state
-        .replace_registry(Arc::new(HttpRegistry::new(&dead_url).unwrap()));
+    app.state.replace_registry(Arc::new(
+        HttpRegistry::new(&dead_url, &Default::default()).unwrap(),
+    ));
     let created = register(
         &app,
         &reg,
@@ -699,8 +701,8 @@ async fn http_registry_fills_the_card_and_a_down_registry_does_not_block(backend
         .await
         .assert_problem(503, "service-unavailable");
 
-    assert!(HttpRegistry::new("https://gbd.example").is_err());
-    assert!(HttpRegistry::new("ftp://x").is_err());
+    assert!(HttpRegistry::new("https://gbd.example", &Default::default()).is_err());
+    assert!(HttpRegistry::new("ftp://x", &Default::default()).is_err());
 }
 
 async fn differing_address_is_flagged_until_reconciled(backend: TestBackend) {
@@ -818,7 +820,7 @@ fn help_and_startup_document_the_registry_settings() {
     for var in ["APPEALS_REGISTRY", "APPEALS_REGISTRY_URL"] {
         assert!(text.contains(var), "--help does not mention {var}");
     }
-    // APPEALS_REGISTRY=http without a URL (or with https) is a start-up error.
+    // APPEALS_REGISTRY=http without a URL (or https without the gateway's CA) is a start-up error.
     for url in [None, Some("https://gbd.example")] {
         let mut cmd = appeals_cli(&db);
         cmd.arg("serve")

@@ -27,8 +27,11 @@ Environment:
   APPEALS_TOKEN_TTL     access token lifetime in seconds (default 900)
   APPEALS_PASSWORD      password for `user create` (else read from stdin; never from argv)
   APPEALS_REGISTRY      local (default: the copy loaded with `registry import`) | http (the gateway)
-  APPEALS_REGISTRY_URL  http://host[:port][/prefix] of the person/company registry gateway
+  APPEALS_REGISTRY_URL  http(s)://host[:port][/prefix] of the person/company registry gateway
                         (required with APPEALS_REGISTRY=http; GET …/persons/{iin}, …/companies/{bin})
+  APPEALS_REGISTRY_CA_FILE  PEM bundle of the gateway's CA (required for https://)
+  APPEALS_REGISTRY_CLIENT_CERT, APPEALS_REGISTRY_CLIENT_KEY  PEM client certificate and key for
+                        mutual TLS with the gateway (optional)
   APPEALS_METRICS_TOKEN bearer token of the Prometheus scraper for GET /metrics (default: none,
                         then loopback clients only)
   APPEALS_WEBHOOK_WORKER  on: `serve` also delivers webhook events (else run `appeals worker`)
@@ -133,6 +136,15 @@ pub struct Config {
     pub registry: RegistryKind,
     #[arg(long, env = "APPEALS_REGISTRY_URL", global = true)]
     pub registry_url: Option<String>,
+    /// PEM bundle of the CA that signs an https:// registry gateway's certificate.
+    #[arg(long, env = "APPEALS_REGISTRY_CA_FILE", global = true)]
+    pub registry_ca_file: Option<std::path::PathBuf>,
+    /// Client certificate (PEM, with its chain) for mutual TLS with the registry gateway.
+    #[arg(long, env = "APPEALS_REGISTRY_CLIENT_CERT", global = true)]
+    pub registry_client_cert: Option<std::path::PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, env = "APPEALS_REGISTRY_CLIENT_KEY", global = true)]
+    pub registry_client_key: Option<std::path::PathBuf>,
     /// PEM bundle of the certificates trusted for EDS signatures (НУЦ РК root and intermediates);
     /// none built in: without it every signed access application is refused (docs/access.md).
     #[arg(long, env = "APPEALS_EDS_TRUST_ANCHORS", global = true)]
@@ -836,7 +848,17 @@ pub fn registry_adapter(
                 .as_deref()
                 .filter(|u| !u.trim().is_empty())
                 .ok_or("APPEALS_REGISTRY=http needs APPEALS_REGISTRY_URL")?;
-            std::sync::Arc::new(crate::registry::HttpRegistry::new(url)?)
+            let read = |path: &Option<std::path::PathBuf>, what: &str| {
+                path.as_ref()
+                    .map(|p| std::fs::read(p).map_err(|e| format!("{what} {}: {e}", p.display())))
+                    .transpose()
+            };
+            let tls = crate::registry::RegistryTls {
+                ca_bundle: read(&config.registry_ca_file, "APPEALS_REGISTRY_CA_FILE")?,
+                client_cert: read(&config.registry_client_cert, "APPEALS_REGISTRY_CLIENT_CERT")?,
+                client_key: read(&config.registry_client_key, "APPEALS_REGISTRY_CLIENT_KEY")?,
+            };
+            std::sync::Arc::new(crate::registry::HttpRegistry::new(url, &tls)?)
         }
     })
 }

@@ -142,34 +142,150 @@ struct CompanyAnswer {
     address: Option<AddressBlock>,
 }
 
-/// Client of the registry gateway (`APPEALS_REGISTRY=http`). Plain HTTP: the gateway (e.g. the
-/// agency's ШЭП adapter) runs inside the agency network; the binary carries no TLS stack.
+/// TLS material of the registry gateway (PEM): the CA bundle that signs the gateway's certificate,
+/// and an optional client certificate and key for mutual TLS.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryTls {
+    pub ca_bundle: Option<Vec<u8>>,
+    pub client_cert: Option<Vec<u8>>,
+    pub client_key: Option<Vec<u8>>,
+}
+
+/// Consecutive failures that open the circuit.
+pub const BREAKER_THRESHOLD: u32 = 5;
+/// How long an open circuit answers «unavailable» without calling.
+pub const BREAKER_OPEN: Duration = Duration::from_secs(30);
+
+/// A circuit breaker: after [`BREAKER_THRESHOLD`] failures in a row the gateway is not called for
+/// [`BREAKER_OPEN`]; then one call probes it (half-open) and a success closes the circuit. A
+/// registry that is down then costs a registration nothing, not a 3 s timeout each.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<std::time::Instant>,
+}
+
+/// Client of the registry gateway (`APPEALS_REGISTRY=http`): `http://` inside the agency network,
+/// or `https://` with the gateway's CA bundle and optionally a client certificate (mutual TLS),
+/// over rustls; 3 s timeouts and a circuit breaker.
 pub struct HttpRegistry {
     base_url: String,
     agent: ureq::Agent,
+    breaker: std::sync::Mutex<Breaker>,
+}
+
+fn pem_items(pem: &[u8], what: &str) -> Result<Vec<ureq::tls::PemItem<'static>>, String> {
+    ureq::tls::parse_pem(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{what}: not PEM ({e})"))
+}
+
+fn tls_config(tls: &RegistryTls) -> Result<ureq::tls::TlsConfig, String> {
+    use ureq::tls::{ClientCert, PemItem, RootCerts, TlsConfig};
+    let Some(ca) = &tls.ca_bundle else {
+        return Err(
+            "APPEALS_REGISTRY_URL is https://: set APPEALS_REGISTRY_CA_FILE to the PEM bundle of the gateway's CA"
+                .to_owned(),
+        );
+    };
+    let roots: Vec<_> = pem_items(ca, "APPEALS_REGISTRY_CA_FILE")?
+        .into_iter()
+        .filter_map(|i| match i {
+            PemItem::Certificate(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if roots.is_empty() {
+        return Err("APPEALS_REGISTRY_CA_FILE holds no certificate".to_owned());
+    }
+    let mut builder = TlsConfig::builder().root_certs(RootCerts::new_with_certs(&roots));
+    match (&tls.client_cert, &tls.client_key) {
+        (Some(cert), Some(key)) => {
+            let chain: Vec<_> = pem_items(cert, "APPEALS_REGISTRY_CLIENT_CERT")?
+                .into_iter()
+                .filter_map(|i| match i {
+                    PemItem::Certificate(c) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let key = pem_items(key, "APPEALS_REGISTRY_CLIENT_KEY")?
+                .into_iter()
+                .find_map(|i| match i {
+                    PemItem::PrivateKey(k) => Some(k),
+                    _ => None,
+                })
+                .ok_or("APPEALS_REGISTRY_CLIENT_KEY holds no private key")?;
+            builder = builder.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(
+                "mutual TLS needs both APPEALS_REGISTRY_CLIENT_CERT and APPEALS_REGISTRY_CLIENT_KEY"
+                    .to_owned(),
+            );
+        }
+    }
+    Ok(builder.build())
 }
 
 impl HttpRegistry {
-    /// `base_url` is `http://host[:port][/prefix]`.
-    pub fn new(base_url: &str) -> Result<Self, String> {
+    /// `base_url` is `http://host[:port][/prefix]` or `https://…` (then `tls.ca_bundle` is needed).
+    pub fn new(base_url: &str, tls: &RegistryTls) -> Result<Self, String> {
         let trimmed = base_url.trim().trim_end_matches('/');
-        let Some(rest) = trimmed.strip_prefix("http://") else {
-            return Err(
-                "APPEALS_REGISTRY_URL must be an http:// URL of the registry gateway (TLS is terminated by the gateway)"
-                    .to_owned(),
-            );
+        let (rest, secure) = match (
+            trimmed.strip_prefix("http://"),
+            trimmed.strip_prefix("https://"),
+        ) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => {
+                return Err(
+                    "APPEALS_REGISTRY_URL must be an http:// or https:// URL of the registry gateway"
+                        .to_owned(),
+                );
+            }
         };
         if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-            return Err("APPEALS_REGISTRY_URL must be http://host[:port][/prefix]".to_owned());
+            return Err("APPEALS_REGISTRY_URL must be http(s)://host[:port][/prefix]".to_owned());
         }
-        let config = ureq::Agent::config_builder()
+        let mut config = ureq::Agent::config_builder()
             .timeout_global(Some(HTTP_TIMEOUT))
-            .http_status_as_error(false)
-            .build();
+            .http_status_as_error(false);
+        if secure {
+            config = config.tls_config(tls_config(tls)?);
+        }
         Ok(Self {
             base_url: trimmed.to_owned(),
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::new_with_config(config.build()),
+            breaker: std::sync::Mutex::default(),
         })
+    }
+
+    /// Refused without a call while the circuit is open.
+    fn admit(&self) -> Result<(), RegistryError> {
+        let breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
+        match breaker.open_until {
+            Some(until) if until > std::time::Instant::now() => {
+                Err(RegistryError::Unavailable(format!(
+                    "circuit open after {} failures in a row; the gateway is tried again within {} s",
+                    breaker.failures,
+                    BREAKER_OPEN.as_secs()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn record(&self, reached: bool) {
+        let mut breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
+        if reached {
+            *breaker = Breaker::default();
+        } else {
+            breaker.failures = breaker.failures.saturating_add(1);
+            if breaker.failures >= BREAKER_THRESHOLD {
+                breaker.open_until = Some(std::time::Instant::now() + BREAKER_OPEN);
+            }
+        }
     }
 
     /// Describes a transport failure without the URL (which carries the IIN/BIN).
@@ -179,8 +295,33 @@ impl HttpRegistry {
             ureq::Error::Io(io) => format!("connection failed ({:?})", io.kind()),
             ureq::Error::HostNotFound => "host not found".to_owned(),
             ureq::Error::ConnectionFailed => "connection failed".to_owned(),
+            ureq::Error::Tls(reason) => format!("TLS: {reason}"),
+            ureq::Error::Rustls(e) => format!("TLS: {e}"),
             _ => "request failed".to_owned(),
         }
+    }
+
+    /// The gateway's answer (status and body), counted by the circuit breaker.
+    fn fetch(&self, url: &str) -> Result<(u16, Vec<u8>), RegistryError> {
+        self.admit()?;
+        let result = self
+            .agent
+            .get(url)
+            .header("Accept", "application/json")
+            .call()
+            .map_err(|e| RegistryError::Unavailable(Self::describe(&e)))
+            .and_then(|response| {
+                let status = response.status().as_u16();
+                let mut body = response.into_body();
+                let mut reader = body.with_config().limit(HTTP_BODY_LIMIT).reader();
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes).map_err(|e| {
+                    RegistryError::Unavailable(format!("reading the answer: {:?}", e.kind()))
+                })?;
+                Ok((status, bytes))
+            });
+        self.record(matches!(&result, Ok((status, _)) if *status < 500));
+        result
     }
 }
 
@@ -194,25 +335,14 @@ impl PersonRegistry for HttpRegistry {
             IinOrBin::Iin(iin) => format!("{}/persons/{}", self.base_url, iin.as_str()),
             IinOrBin::Bin(bin) => format!("{}/companies/{}", self.base_url, bin.as_str()),
         };
-        let response = self
-            .agent
-            .get(&url)
-            .header("Accept", "application/json")
-            .call()
-            .map_err(|e| RegistryError::Unavailable(Self::describe(&e)))?;
-        match response.status().as_u16() {
+        let (status, bytes) = self.fetch(&url)?;
+        match status {
             200 => {}
             404 => return Ok(None),
             status => return Err(RegistryError::Unavailable(format!("HTTP status {status}"))),
         }
         // When the data left the registry: the moment its answer arrived.
         let fetched_at = chrono::Utc::now().naive_utc();
-        let mut body = response.into_body();
-        let mut reader = body.with_config().limit(HTTP_BODY_LIMIT).reader();
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| {
-            RegistryError::Unavailable(format!("reading the answer: {:?}", e.kind()))
-        })?;
         // serde's messages quote unexpected values, never whole fields: no IIN reaches them except
         // through a field we do not log.
         let bad = |e: serde_json::Error| {
