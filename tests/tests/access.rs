@@ -34,6 +34,33 @@ async fn logout_role_change_and_deactivation_revoke_tokens_at_once(backend: Test
     let res = app.get("/api/v1/me", &reg).await;
     res.assert_problem(401, "unauthorized");
     assert_eq!(res.body["detail"], "The access token has been revoked.");
+    // Also where the handler reads no database (reference data from memory), and for a write,
+    // which changes nothing.
+    app.get(
+        "/api/v1/calendar/deadline?start=2026-03-05&term=15_working_days",
+        &reg,
+    )
+    .await
+    .assert_problem(401, "unauthorized");
+    let count = |app: &TestApp| {
+        use diesel::prelude::*;
+        appeals_db::schema::appeals::table
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .unwrap()
+    };
+    let before = count(&app);
+    app.post(
+        "/api/v1/appeals",
+        &reg,
+        json!({"document_type": "application", "text": "Прошу проверить.",
+               "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+               "receipt_form": "electronic", "language": "state",
+               "received_at": "2026-03-05T04:15:00Z"}),
+    )
+    .await
+    .assert_problem(401, "unauthorized");
+    assert_eq!(count(&app), before);
     let login = app.login("reg", "password-1234").await;
     assert_eq!(login.status, 200, "{}", login.body);
     let reg = with_token(&reg, login.body["access_token"].as_str().unwrap());

@@ -160,16 +160,67 @@ pub async fn authenticate<B: MessageBody>(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    match actor_from(&req).await {
-        Ok(actor) => {
+    match actor_from(&req) {
+        Ok((actor, session)) => {
+            let state = req.app_data::<web::Data<AppState>>().cloned();
             req.extensions_mut().insert(actor);
-            next.call(req)
+            // Revocation: the first database task of the request checks the session on its own
+            // connection (`AppState::db`), so a request pays no extra round trip for it …
+            let res = SESSION
+                .scope(session.clone(), next.call(req))
                 .await
-                .map(ServiceResponse::map_into_left_body)
+                .map(ServiceResponse::map_into_left_body)?;
+            if session.is_checked() {
+                return Ok(res);
+            }
+            // … and a request that made none is checked now: a revoked token never gets a 2xx.
+            let Some(state) = state else {
+                return Ok(res);
+            };
+            let (user_id, generation) = (session.user_id, session.generation);
+            match state
+                .run(move |conn| accounts::check_session(conn, user_id, generation))
+                .await
+            {
+                Ok(()) => Ok(res),
+                Err(e) => {
+                    let (req, _) = res.into_parts();
+                    Ok(
+                        ServiceResponse::new(req, actix_web::HttpResponse::from_error(e))
+                            .map_into_right_body(),
+                    )
+                }
+            }
         }
         // Answered here, as a response, so the outer middleware (request id, CORS) still applies.
         Err(e) => Ok(req.error_response(e).map_into_right_body()),
     }
+}
+
+/// The revocation check a request owes (issue 20 point 4): its token's user and generation, and
+/// whether a database task has checked them yet.
+#[derive(Debug)]
+pub struct SessionCheck {
+    pub user_id: i64,
+    pub generation: i64,
+    checked: std::sync::atomic::AtomicBool,
+}
+
+impl SessionCheck {
+    /// Takes the check for one database task: `Some` the first time only.
+    pub fn take(&self) -> Option<(i64, i64)> {
+        (!self.checked.swap(true, std::sync::atomic::Ordering::SeqCst))
+            .then_some((self.user_id, self.generation))
+    }
+
+    fn is_checked(&self) -> bool {
+        self.checked.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+tokio::task_local! {
+    /// The session check of the request being served (set by [`authenticate`]).
+    pub static SESSION: std::sync::Arc<SessionCheck>;
 }
 
 /// Routes under `/api/v1` that need no token (method, pattern): an access application is
@@ -184,8 +235,8 @@ fn is_public(req: &ServiceRequest) -> bool {
     })
 }
 
-async fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+fn actor_from(req: &ServiceRequest) -> Result<(Actor, std::sync::Arc<SessionCheck>), ApiError> {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::internal("AppState is not registered"));
     };
     let token = req
@@ -205,16 +256,21 @@ async fn actor_from(req: &ServiceRequest) -> Result<Actor, ApiError> {
         .parse::<i64>()
         .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
     // Revocation takes effect on the next request in every process: the token's generation must
-    // still be the user's, and the user and its subject active.
-    let generation = claims.generation;
-    state
-        .run(move |conn| accounts::check_session(conn, user_id, generation))
-        .await?;
-    Ok(Actor {
+    // still be the user's, and the user and its subject active (checked by the request's first
+    // database task, or after the handler when it made none).
+    let session = std::sync::Arc::new(SessionCheck {
         user_id,
-        subject_id: claims.subject_id,
-        roles: claims.roles,
-    })
+        generation: claims.generation,
+        checked: std::sync::atomic::AtomicBool::new(false),
+    });
+    Ok((
+        Actor {
+            user_id,
+            subject_id: claims.subject_id,
+            roles: claims.roles,
+        },
+        session,
+    ))
 }
 
 /// The action a handler takes, declared through [`Auth<P>`]. Which roles may take it, and over

@@ -204,8 +204,10 @@ impl AppState {
             }
             *checked_at = Some(now);
         }
+        // Not the request's revocation check: a failed refresh is tolerated below, a failed check
+        // must not be.
         let reloaded = self
-            .db(move |conn| {
+            .db_task(false, move |conn| {
                 let stored = appeals_service::config::stored_version(conn)?;
                 if Some(stored) == loaded {
                     return Ok(None);
@@ -255,6 +257,15 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        self.db_task(true, f).await
+    }
+
+    /// [`AppState::db`]; `with_session`: make the request's pending revocation check first.
+    async fn db_task<T, F>(&self, with_session: bool, f: F) -> Result<T, crate::error::ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pool.clone();
         let metrics = self.metrics.clone();
         let asked = Instant::now();
@@ -263,11 +274,21 @@ impl AppState {
             crate::error::ApiError::from(DbError::Config("the database gate is closed".to_owned()))
         })?;
         metrics.db_wait("gate", asked.elapsed().as_secs_f64());
+        // The request's revocation check, if no database task has made it yet (issue 20): the
+        // first statement on this task's connection, so it costs no extra round trip.
+        let session = if with_session {
+            crate::auth::SESSION.try_with(|s| s.take()).ok().flatten()
+        } else {
+            None
+        };
         actix_web::web::block(move || {
             let _admitted = admitted;
             let waited = Instant::now();
             let mut conn = store::connection(&pool)?;
             metrics.db_wait("pool", waited.elapsed().as_secs_f64());
+            if let Some((user_id, generation)) = session {
+                appeals_service::accounts::check_session(&mut conn, user_id, generation)?;
+            }
             f(&mut conn)
         })
         .await?
