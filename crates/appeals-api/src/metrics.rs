@@ -227,7 +227,7 @@ pub async fn metrics(
     m.pool
         .with_label_values(&["max"])
         .set(i64::from(state.pool.max_size()));
-    let now = chrono::Utc::now().naive_utc();
+    let now = state.now().naive_utc();
     let gauges = state
         .run(move |conn| appeals_service::webhooks::operations_gauges(conn, now))
         .await?;

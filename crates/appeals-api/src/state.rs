@@ -225,6 +225,12 @@ impl AppState {
     /// Runs blocking diesel work on the actix blocking pool with a pooled connection.
     /// The context of a use-case called for `grant`: the rules snapshot and one reading of the
     /// server's clock.
+    /// The server's time of an action that has no caller's context (a login, a public
+    /// submission): the edge's one reading of the clock, like [`AppState::ctx`]'s.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+
     pub fn ctx(&self, grant: &crate::auth::Principal) -> appeals_service::Ctx {
         appeals_service::Ctx {
             grant: grant.clone(),

@@ -228,7 +228,7 @@ pub async fn submit(
 ) -> ApiResult<HttpResponse> {
     let submission = submission(&req, &body)?;
     let verifier = state.eds();
-    let now = chrono::Utc::now();
+    let now = state.now();
     let view = state
         .run(move |conn| access_requests::submit(conn, verifier.as_deref(), submission, now))
         .await?;

@@ -105,7 +105,7 @@ pub async fn issue_token(
             ));
         }
     };
-    let now = chrono::Utc::now().naive_utc();
+    let now = state.now().naive_utc();
     let user = state.run(move |conn| accounts::find(conn, &login)).await?;
     accounts::refuse_if_locked(user.as_ref(), now)?;
     let checked = user.clone();
