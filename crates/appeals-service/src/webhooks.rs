@@ -430,20 +430,10 @@ pub fn failed(
     })
 }
 
-/// Gives the lease back (the batch is done).
+/// Gives the lease back (the batch is done) if this worker still holds it: one conditional
+/// statement, so a lease another worker took after this one's ran out is left alone.
 pub fn release(conn: &mut DbConn, owner: &str, sub: &SubscriptionRow) -> AppResult<()> {
-    let current = repo::webhooks::subscription(conn, sub.id)?;
-    if current.is_some_and(|s| s.lease_owner.as_deref() == Some(owner)) {
-        repo::webhooks::update_subscription(
-            conn,
-            sub.id,
-            &SubscriptionChanges {
-                lease_owner: Some(None),
-                lease_until: Some(None),
-                ..Default::default()
-            },
-        )?;
-    }
+    repo::webhooks::release(conn, sub.id, owner)?;
     Ok(())
 }
 

@@ -178,6 +178,21 @@ pub fn advance(conn: &mut DbConn, id: i64, owner: &str, cursor: i64) -> Result<b
     Ok(n == 1)
 }
 
+/// Clears the lease of a subscription held by `owner` (nothing when another holds it).
+pub fn release(conn: &mut DbConn, id: i64, owner: &str) -> Result<(), DbError> {
+    diesel::update(
+        webhook_subscriptions::table
+            .find(id)
+            .filter(webhook_subscriptions::lease_owner.eq(owner)),
+    )
+    .set((
+        webhook_subscriptions::lease_owner.eq(None::<String>),
+        webhook_subscriptions::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 pub fn append_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), DbError> {
     diesel::insert_into(webhook_deliveries::table)
         .values(row)
