@@ -59,6 +59,12 @@ pub fn view_of(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
+            explanation: parts.details.anonymity_explanation.clone(),
+            awaiting_redirect: parts.details.redirect_immediately,
+            redirect_due: parts
+                .details
+                .redirect_immediately
+                .then_some(row.registration_date),
         },
         applicants,
         text: row.text.clone(),

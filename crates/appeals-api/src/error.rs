@@ -9,6 +9,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use appeals_domain::error::Refusal;
+
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -36,11 +38,14 @@ pub enum ProblemType {
     AccountLocked,
     SignatureInvalid,
     SignatureAlgorithmUnsupported,
+    RoutingRefused,
+    AnonymousNotConsidered,
+    SigningAuthority,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 19] = [
+    pub const ALL: [ProblemType; 22] = [
         Self::BadRequest,
         Self::MalformedJson,
         Self::UnsupportedMediaType,
@@ -59,6 +64,9 @@ impl ProblemType {
         Self::AccountLocked,
         Self::SignatureInvalid,
         Self::SignatureAlgorithmUnsupported,
+        Self::RoutingRefused,
+        Self::AnonymousNotConsidered,
+        Self::SigningAuthority,
         Self::Internal,
     ];
 
@@ -83,6 +91,9 @@ impl ProblemType {
             Self::AccountLocked => "account-locked",
             Self::SignatureInvalid => "signature-invalid",
             Self::SignatureAlgorithmUnsupported => "signature-algorithm-unsupported",
+            Self::RoutingRefused => "routing-refused",
+            Self::AnonymousNotConsidered => "anonymous-not-considered",
+            Self::SigningAuthority => "signing-authority",
             Self::Internal => "internal",
         }
     }
@@ -101,7 +112,11 @@ impl ProblemType {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict | Self::InvalidTransition => StatusCode::CONFLICT,
+            Self::Conflict
+            | Self::InvalidTransition
+            | Self::RoutingRefused
+            | Self::AnonymousNotConsidered => StatusCode::CONFLICT,
+            Self::SigningAuthority => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -133,6 +148,9 @@ impl ProblemType {
             Self::AccountLocked => "Account locked after repeated failed logins",
             Self::SignatureInvalid => "The electronic signature does not verify",
             Self::SignatureAlgorithmUnsupported => "The signature algorithm is not supported",
+            Self::RoutingRefused => "The routing rules keep the appeal at this level",
+            Self::AnonymousNotConsidered => "An anonymous appeal is not considered on the merits",
+            Self::SigningAuthority => "The signer has no authority for this answer",
             Self::Internal => "Internal server error",
         }
     }
@@ -402,6 +420,14 @@ impl From<appeals_domain::DomainError> for ApiError {
                 format!("`{command}` is not allowed while the appeal is `{state}`."),
             ),
             DomainError::Conflict(detail) => Self::conflict(detail),
+            DomainError::Refused { refusal, detail } => Self::new(
+                match refusal {
+                    Refusal::Routing => ProblemType::RoutingRefused,
+                    Refusal::AnonymousNotConsidered => ProblemType::AnonymousNotConsidered,
+                    Refusal::SigningAuthority => ProblemType::SigningAuthority,
+                },
+                detail,
+            ),
         }
     }
 }

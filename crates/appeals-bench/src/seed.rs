@@ -299,6 +299,7 @@ fn build_one(
             postal_address_given: true,
         },
         reports_crime_or_threat: false,
+        anonymity_reading: Default::default(),
         non_accountable_category: None,
         complaint: None,
     };

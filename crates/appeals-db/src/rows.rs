@@ -26,6 +26,11 @@ pub struct SubjectRow {
     pub bin: Option<String>,
     /// Publishes its appeals' status and dates through the Open311 facade.
     pub open311_public: bool,
+    /// The level in a hierarchy of bodies (`appeals_domain::hierarchy::HierarchyLevel` code;
+    /// issue 21); `None`: not placed — routing and signing rules by level do not apply.
+    pub hierarchy_level: Option<String>,
+    /// p.18 part 2, p.19: the structural unit that considers its call-centre appeals.
+    pub appeals_unit_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]

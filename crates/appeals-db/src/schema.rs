@@ -15,6 +15,8 @@ diesel::table! {
         signature_required -> Nullable<Bool>,
         bin -> Nullable<Text>,
         open311_public -> Bool,
+        hierarchy_level -> Nullable<Text>,
+        appeals_unit_id -> Nullable<BigInt>,
     }
 }
 

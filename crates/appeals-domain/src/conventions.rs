@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::deadline::DeadlineSettings;
+use crate::hierarchy::HierarchyPolicy;
 use crate::lifecycle::ForwardedTermPolicy;
 use crate::regnum::{LetterIndexTable, RegNumberFormat};
 
@@ -24,6 +25,9 @@ pub struct Conventions {
     pub number_format: RegNumberFormat,
     /// Where a forwarded part's term starts at the receiver (R35 [INF]).
     pub forwarded_term_policy: ForwardedTermPolicy,
+    /// Hierarchical routing, the anonymity reading, the call-centre channel, signing authority and
+    /// the quarterly analysis (issue 21; the prosecutors' Instruction as the default profile).
+    pub hierarchy: HierarchyPolicy,
 }
 
 /// One refused value: a JSON pointer into the document and the reason.
@@ -108,6 +112,27 @@ impl Conventions {
                 "number_format/counter_width",
                 "must be at least 4 (a through number of a year)".to_owned(),
             );
+        }
+        let h = &self.hierarchy;
+        if !(1..=28).contains(&h.quarterly_analysis_due_day) {
+            refuse(
+                "hierarchy/quarterly_analysis_due_day",
+                "must be between 1 and 28".to_owned(),
+            );
+        }
+        for (i, rule) in h.signing_authority.iter().enumerate() {
+            if rule.signers.is_empty() {
+                refuse(
+                    &format!("hierarchy/signing_authority/{i}/signers"),
+                    "needs at least one signing position".to_owned(),
+                );
+            }
+            if rule.rule.trim().is_empty() {
+                refuse(
+                    &format!("hierarchy/signing_authority/{i}/rule"),
+                    "name the rule (it is shown in refusals)".to_owned(),
+                );
+            }
         }
         out
     }

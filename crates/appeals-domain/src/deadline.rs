@@ -160,6 +160,26 @@ pub fn normalise_receipt(
     settings: &DeadlineSettings,
     received_at: DateTime<Utc>,
 ) -> Result<Receipt, DomainError> {
+    normalise(calendar, settings, received_at, true)
+}
+
+/// p.18 part 2 of the prosecutors' Instruction (issue 21): a call-centre appeal is registered
+/// immediately — the cut-off does not move it to the next day; a non-working day still moves it
+/// to the next working day (APPK, which ranks above the Instruction).
+pub fn normalise_receipt_immediate(
+    calendar: &Calendar,
+    settings: &DeadlineSettings,
+    received_at: DateTime<Utc>,
+) -> Result<Receipt, DomainError> {
+    normalise(calendar, settings, received_at, false)
+}
+
+fn normalise(
+    calendar: &Calendar,
+    settings: &DeadlineSettings,
+    received_at: DateTime<Utc>,
+    apply_cutoff: bool,
+) -> Result<Receipt, DomainError> {
     let offset = settings
         .utc_offset_minutes
         .checked_mul(60)
@@ -168,7 +188,7 @@ pub fn normalise_receipt(
             DomainError::invalid("settings/utc_offset_minutes", "must be within ±24 hours")
         })?;
     let received_local = received_at.with_timezone(&offset).naive_local();
-    let after_cutoff = received_local.time() >= settings.cutoff;
+    let after_cutoff = apply_cutoff && received_local.time() >= settings.cutoff;
     let mut day = received_local.date();
     if after_cutoff {
         day = day

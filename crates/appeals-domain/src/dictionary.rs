@@ -430,6 +430,13 @@ pub struct DictionaryEntry {
     /// `markings`: the automatic rule, if any (R9, R10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_rule: Option<MarkingRule>,
+    /// `termination_reasons`: the explanation the answer must give the applicant (Russian), e.g.
+    /// the right to re-apply after a cassation petition is returned (p.23(3) of the Instruction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_ru: Option<String>,
+    /// The same explanation in Kazakh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_kk: Option<String>,
 }
 
 impl DictionaryEntry {
@@ -452,7 +459,15 @@ impl DictionaryEntry {
             kind_group: None,
             symbol: None,
             auto_rule: None,
+            explanation_ru: None,
+            explanation_kk: None,
         }
+    }
+
+    fn with_explanation(mut self, ru: &str, kk: &str) -> Self {
+        self.explanation_ru = Some(ru.to_owned());
+        self.explanation_kk = Some(kk.to_owned());
+        self
     }
 
     fn with_ordinal(mut self, ordinal: u8) -> Self {
@@ -704,6 +719,8 @@ pub fn default_dictionary(name: DictionaryName) -> Dictionary {
                 "ХҚКО \"Нәтиже\" ОҚО",
                 Evidence::Obs,
             ),
+            // p.18 part 2 of the prosecutors' Instruction (issue 21): registered at once.
+            DictionaryEntry::new("call_centre", "Call-центр", "Call-орталық", Evidence::Seed),
         ],
         DictionaryName::Languages => vec![
             DictionaryEntry::new("state", "Государственный", "Мемлекеттік", Evidence::Obs),
@@ -1053,6 +1070,30 @@ fn default_termination_reasons() -> Vec<DictionaryEntry> {
             "шағымды қарайтын органның … сол нысана туралы және сол негіздер бойынша шешімі бар",
             Complaint,
             None,
+        ),
+        // p.23(3) of the prosecutors' Instruction (2015, issue 21): a cassation petition is
+        // returned without consideration, with the explanation the answer must carry.
+        reason(
+            "cassation_requirements_not_met",
+            "ходатайство о принесении кассационного протеста не соответствует требованиям процессуального кодекса (ст. 488 УПК, ст. 441 ГПК) и возвращается без рассмотрения",
+            "кассациялық наразылық келтіру туралы өтінішхат іс жүргізу кодексінің талаптарына сәйкес келмейді (ҚПК 488-бабы, АПК 441-бабы) және қараусыз қайтарылады",
+            Group2,
+            None,
+        )
+        .with_explanation(
+            "Разъясняем Ваше право на повторное обращение в Генеральную прокуратуру после устранения недостатков, послуживших основанием для возвращения ходатайства, или на обращение непосредственно в Верховный Суд Республики Казахстан с ходатайством о пересмотре судебных актов в кассационном порядке.",
+            "Өтінішхатты қайтаруға негіз болған кемшіліктерді жойғаннан кейін Бас прокуратураға қайта жүгінуге немесе сот актілерін кассациялық тәртіппен қайта қарау туралы өтінішхатпен тікелей Қазақстан Республикасының Жоғарғы Сотына жүгінуге құқығыңызды түсіндіреміз.",
+        ),
+        reason(
+            "cassation_term_expired",
+            "истекли сроки кассационного опротестования (ч. 1 ст. 436 ГПК, ст. 487 УПК): ходатайство возвращается без рассмотрения",
+            "кассациялық наразылық білдіру мерзімдері өтті (АПК 436-бабының 1-бөлігі, ҚПК 487-бабы): өтінішхат қараусыз қайтарылады",
+            Group2,
+            None,
+        )
+        .with_explanation(
+            "Ходатайство подано по истечении срока кассационного опротестования, установленного частью 1 статьи 436 ГПК и статьей 487 УПК; разъясняем, что пропущенный срок может быть восстановлен в порядке, предусмотренном процессуальным законом, после чего Вы вправе обратиться повторно или непосредственно в Верховный Суд Республики Казахстан.",
+            "Өтінішхат АПК 436-бабының 1-бөлігінде және ҚПК 487-бабында белгіленген кассациялық наразылық білдіру мерзімі өткеннен кейін берілді; өткізіп алынған мерзім іс жүргізу заңында көзделген тәртіппен қалпына келтірілуі мүмкін екенін, содан кейін қайта немесе тікелей Қазақстан Республикасының Жоғарғы Сотына жүгінуге құқылы екеніңізді түсіндіреміз.",
         ),
     ]
 }

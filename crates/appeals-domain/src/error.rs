@@ -13,6 +13,20 @@ pub enum DomainError {
     /// A business conflict (e.g. a part is still open).
     #[error("{0}")]
     Conflict(String),
+    /// A rule of the Rules or of a configured policy refuses the action; `detail` names the rule.
+    #[error("{detail}")]
+    Refused { refusal: Refusal, detail: String },
+}
+
+/// Which rule family refused an action (each is a stable problem type of the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// p.23 of the Instruction: the card may not be sent down (issue 21 point 2).
+    Routing,
+    /// R15, p.15 of the Instruction: no decision on the merits of an anonymous appeal.
+    AnonymousNotConsidered,
+    /// p.54 of the Instruction: the stated signer has no authority for this answer.
+    SigningAuthority,
 }
 
 impl DomainError {

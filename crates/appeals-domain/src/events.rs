@@ -69,10 +69,13 @@ pub enum CardAction {
     ExtensionApproved,
     /// An ОЛ-2 answer was signed with an EDS (issue 20 point 3).
     DecisionSigned,
+    /// The routing facts of the card were stated or corrected (p.23, p.54 of the Instruction;
+    /// issue 21).
+    RoutingFactsStated,
 }
 
 impl CardAction {
-    pub const ALL: [CardAction; 25] = [
+    pub const ALL: [CardAction; 26] = [
         Self::Registered,
         Self::Updated,
         Self::DocumentTypeChanged,
@@ -98,6 +101,7 @@ impl CardAction {
         Self::ForwardingApproved,
         Self::ExtensionApproved,
         Self::DecisionSigned,
+        Self::RoutingFactsStated,
     ];
 
     /// The stored (and hashed) code.
@@ -128,6 +132,7 @@ impl CardAction {
             Self::ForwardingApproved => "forwarding_approved",
             Self::ExtensionApproved => "extension_approved",
             Self::DecisionSigned => "decision_signed",
+            Self::RoutingFactsStated => "routing_facts_stated",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod dictionary;
 pub mod error;
 pub mod events;
 pub mod ident;
+pub mod hierarchy;
 pub mod lifecycle;
 pub mod regnum;
 pub mod report;

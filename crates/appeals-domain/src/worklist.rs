@@ -33,11 +33,14 @@ pub enum WorkList {
     DeemedRefusal,
     /// p.15 documents not yet transferred, by their transfer date (R16).
     TransfersDue,
+    /// R15 (p.15 of the prosecutors' Instruction): anonymous reports of a crime or a threat to
+    /// state or public security not yet forwarded — due the day they were registered.
+    AnonymousRedirect,
 }
 
 impl WorkList {
     /// Every work list, in the order the counts are shown.
-    pub const ALL: [WorkList; 9] = [
+    pub const ALL: [WorkList; 10] = [
         WorkList::DueToday,
         WorkList::DueSoon,
         WorkList::Overdue,
@@ -47,6 +50,7 @@ impl WorkList {
         WorkList::AwaitingSignature,
         WorkList::DeemedRefusal,
         WorkList::TransfersDue,
+        WorkList::AnonymousRedirect,
     ];
 
     /// The name in the API (`GET /api/v1/worklists/{name}`).
@@ -62,6 +66,7 @@ impl WorkList {
             WorkList::AwaitingSignature => "awaiting_signature",
             WorkList::DeemedRefusal => "deemed_refusal",
             WorkList::TransfersDue => "transfers_due",
+            WorkList::AnonymousRedirect => "anonymous_redirect",
         }
     }
 

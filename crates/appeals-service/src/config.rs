@@ -11,6 +11,7 @@ use appeals_domain::calendar::{Calendar, Override};
 use appeals_domain::cards::AddressReconciliationPolicy;
 use appeals_domain::conventions::Conventions;
 use appeals_domain::deadline::DeadlineSettings;
+use appeals_domain::hierarchy::HierarchyPolicy;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::events::{CardAction, CardEvent};
@@ -29,6 +30,8 @@ pub struct Rules {
     pub number_format: RegNumberFormat,
     /// R35 [INF]: where a forwarded appeal's (or part's) review term starts at the receiver.
     pub forwarded_term_policy: ForwardedTermPolicy,
+    /// Issue 21: hierarchical routing, anonymity reading, call centre, signing authority.
+    pub hierarchy: HierarchyPolicy,
     /// The `config_versions.rules` value these rules were loaded at; `None` for the built-in
     /// defaults (before the first load from the database).
     pub config_version: Option<i64>,
@@ -74,6 +77,7 @@ impl Rules {
             letter_index: LetterIndexTable::default(),
             number_format: RegNumberFormat::default(),
             forwarded_term_policy: ForwardedTermPolicy::default(),
+            hierarchy: HierarchyPolicy::default(),
             address_reconciliation: AddressReconciliationPolicy::default(),
             config_version: None,
             dedup: DedupSettings::default(),
@@ -89,6 +93,7 @@ impl Rules {
             letter_index: self.letter_index.clone(),
             number_format: self.number_format.clone(),
             forwarded_term_policy: self.forwarded_term_policy,
+            hierarchy: self.hierarchy.clone(),
         }
     }
 
@@ -99,6 +104,7 @@ impl Rules {
             letter_index: conventions.letter_index,
             number_format: conventions.number_format,
             forwarded_term_policy: conventions.forwarded_term_policy,
+            hierarchy: conventions.hierarchy,
             conventions_version: version,
             ..self
         }

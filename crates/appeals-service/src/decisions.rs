@@ -98,6 +98,14 @@ pub struct Ol2Details {
     /// R38: the hearing before a burdensome act (or why none was held).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hearing: Option<Hearing>,
+    /// p.54 of the Instruction (issue 21): who signed the answer, in which position, and the rule
+    /// that allowed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<crate::routing::SignedBy>,
+    /// The explanation the answer carries by its termination reason (p.23(3): a cassation
+    /// petition returned), from the `termination_reasons` dictionary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 /// One stored ОЛ-2 read back: the row, the card and the facts beside it.
@@ -375,6 +383,18 @@ fn domain_reason(e: DomainError) -> String {
     }
 }
 
+/// The explanation a termination reason's dictionary entry requires of the answer (p.23(3)).
+fn termination_explanation(rules: &Rules, decision: &Decision) -> AppResult<Option<String>> {
+    let (_, _, reason) = decision_codes(decision);
+    let Some(reason) = reason else {
+        return Ok(None);
+    };
+    Ok(rules
+        .dictionary(DictionaryName::TerminationReasons)?
+        .get(reason)
+        .and_then(|e| e.explanation_ru.clone()))
+}
+
 /// R21 [INF]: under `AddressReconciliationPolicy::BlocksFinalAct` the final act waits until every
 /// applicant's address agrees with the postal address in the appeal or is reconciled (409).
 pub fn ensure_addresses_reconciled(
@@ -425,6 +445,8 @@ pub struct RecordDecision {
     pub decided_at: Option<DateTime<Utc>>,
     /// R38: for a burdensome act, the hearing notice's receipt or why no hearing was held.
     pub hearing: Option<Hearing>,
+    /// p.54 of the Instruction: who signs the answer (the caller when `None`).
+    pub signed_by: Option<crate::routing::Signer>,
     pub idem: Option<Idem>,
 }
 
@@ -453,6 +475,28 @@ where
             let act = ctx.act_time(cmd.decided_at, "#/decided_at", row.received_at, &mut issues);
             fail_if_any(issues)?;
             decision.validate(parts.card.kind(), &books(&ctx.rules)?)?;
+            appeals_domain::hierarchy::check_anonymous_decision(
+                parts.card.anonymity.handling,
+                parts.details.redirect_immediately,
+                &decision,
+            )?;
+            let signed_by = crate::routing::check_decision_signer(
+                conn,
+                ctx,
+                row,
+                parts,
+                &decision,
+                cmd.signed_by,
+            )?;
+            // p.23(3): a returned cassation petition's answer explains the applicant's rights.
+            let explanation = termination_explanation(&ctx.rules, &decision)?;
+            let answer_text = match (&cmd.answer_text, &explanation) {
+                (Some(text), Some(why)) if !text.contains(why.as_str()) => {
+                    Some(format!("{text}\n\n{why}"))
+                }
+                (None, Some(why)) => Some(why.clone()),
+                (text, _) => text.clone(),
+            };
             appeals_domain::cards::check_hearing(
                 &decision,
                 cmd.hearing.as_ref(),
@@ -490,8 +534,10 @@ where
                     decision,
                     act,
                     details: Ol2Details {
-                        answer_text: cmd.answer_text.clone(),
+                        answer_text,
                         hearing: cmd.hearing.clone(),
+                        signed_by: signed_by.clone(),
+                        explanation: explanation.clone(),
                         ..Ol2Details::default()
                     },
                 },
@@ -513,6 +559,8 @@ where
                     "entered_at": act.entered_at.and_utc(),
                     "entered_late": act.entered_late,
                     "lateness_basis": act.basis.code(),
+                    "signed_by": signed_by,
+                    "explanation": explanation,
                 })),
             };
             Ok((event, ol2))

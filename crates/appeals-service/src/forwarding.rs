@@ -119,6 +119,7 @@ fn register_part(
     ctx: &Ctx,
     main: &AppealRow,
     main_parts: &CardParts,
+    report_back_required: bool,
     receiver: &appeals_db::rows::SubjectRow,
     part_number: PartNumber,
     questions: &[String],
@@ -149,6 +150,10 @@ fn register_part(
         final_act_on: None,
         correction: None,
         forwarded_by_subject_id: Some(main.subject_id),
+        routing: appeals_domain::hierarchy::RoutingFacts {
+            report_back_required,
+            ..main_parts.details.routing.clone()
+        },
         ..AppealDetails::default()
     };
     let transfer_due = match main.transfer_due {
@@ -242,6 +247,8 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<ForwardO
     let receiver = receiver_of(conn, &main, cmd.to_subject_id)?;
     let mut parts = CardParts::of(&main)?;
     crate::actions::ensure_accepted(&parts)?;
+    // p.23 of the Instruction: what may go down the hierarchy is refused here, before anything.
+    crate::routing::check_send_down(conn, ctx, &main, &parts, &receiver)?;
     if crate::signatures::required(conn, main.subject_id)? {
         // R35: approved now, in effect once the head signs it (`signatures::sign_pending`).
         return approve(conn, ctx, &main, parts, cmd).map(ForwardOutcome::AwaitingSignature);
@@ -362,6 +369,11 @@ fn take_effect(
     commands: &[Command],
 ) -> AppResult<Forwarded> {
     let rules = &*ctx.rules;
+    // p.23: the rule, the applicant's notification and the report-back requirement of a card sent
+    // down the hierarchy (checked again: the signature may come after a change of the facts).
+    let send_down = crate::routing::check_send_down(conn, ctx, main, &parts, receiver)?;
+    // R15: a forwarding is the immediate redirection an anonymous crime report waits for.
+    parts.details.redirect_immediately = false;
     {
         let body = cmd;
         let main = main.clone();
@@ -401,12 +413,14 @@ fn take_effect(
         let forward_due_at_receiver =
             deadline::forward_due(calendar, &rules.deadlines, receipt.registration_date)?.date;
 
+        let report_back = send_down.as_ref().is_some_and(|d| d.report_back_required);
         let part = match &part_number {
             Some(number) => Some(register_part(
                 conn,
                 ctx,
                 &main,
                 &parts,
+                report_back,
                 receiver,
                 number.clone(),
                 &cmd.questions,
@@ -428,6 +442,8 @@ fn take_effect(
         parts.state = state;
         parts.details.forwarded_late |= is_late;
         if body.scope == ForwardScope::Full {
+            // p.23(2): the receiver reports the result back, signed by its first head (p.54(5)).
+            parts.details.routing.report_back_required |= report_back;
             parts.card.restart_review_term(|_| review.date);
             parts.details.calendar_version = review.calendar_version.to_string();
         }
@@ -461,6 +477,11 @@ fn take_effect(
             "receiver_review_due": review.date,
             "term_policy": policy_code(rules.forwarded_term_policy),
             "commands": command_codes,
+            "routing": send_down.as_ref().map(|d| json!({
+                "rule": d.rule,
+                "notification": d.notification,
+                "report_back_required": d.report_back_required,
+            })),
         });
         let saved = write::commit(
             conn,

@@ -32,6 +32,7 @@ pub mod open311;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod routing;
 pub mod search;
 pub mod signatures;
 pub mod store;

@@ -85,7 +85,16 @@ pub fn definition_in_force(
 
 use crate::cards::parts::sha256_hex as sha256;
 
-/// The subjects a report for `subject_id` (or for the caller's reach) covers: `None` for all.
+/// The subjects a report for `subject_id` (or for the caller's reach) covers: `None` for all
+/// (also the quarterly analysis's, issue 21).
+pub(crate) fn scope_of(
+    conn: &mut DbConn,
+    grant: &Grant,
+    subject_id: Option<i64>,
+) -> AppResult<Option<Vec<i64>>> {
+    scope(conn, grant, subject_id)
+}
+
 fn scope(conn: &mut DbConn, grant: &Grant, subject_id: Option<i64>) -> AppResult<Option<Vec<i64>>> {
     let visible = access::visible_subjects(conn, grant)?;
     let Some(root) = subject_id else {

@@ -24,6 +24,8 @@ pub struct NewSubject {
     pub is_authorized_body: bool,
     pub report_row_code: Option<String>,
     pub signature_required: Option<bool>,
+    /// Issue 21: a `HierarchyLevel` code.
+    pub hierarchy_level: Option<String>,
 }
 
 /// Every subject (reference data: forwarding names its receiver by id).
@@ -51,6 +53,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, new: NewSubject) -> AppResult<Subjec
             new.bin.as_deref(),
             &mut issues,
         )?;
+        check_level(new.hierarchy_level.as_deref(), &mut issues);
         if !issues.is_empty() {
             return Err(AppError::Validation(issues));
         }
@@ -79,6 +82,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, new: NewSubject) -> AppResult<Subjec
             &SubjectChanges {
                 bin: Some(new.bin),
                 signature_required: Some(new.signature_required),
+                hierarchy_level: Some(new.hierarchy_level),
                 ..SubjectChanges::default()
             },
         )?;
@@ -106,6 +110,19 @@ pub fn change(
             changes.bin.as_ref().and_then(|b| b.as_deref()),
             &mut issues,
         )?;
+        check_level(
+            changes.hierarchy_level.as_ref().and_then(|l| l.as_deref()),
+            &mut issues,
+        );
+        // p.18 part 2: the appeals unit is a structural unit below the subject.
+        if let Some(Some(unit)) = changes.appeals_unit_id
+            && (unit == id || !crate::access::subtree(conn, id)?.contains(&unit))
+        {
+            issues.push(FieldIssue::new(
+                "#/appeals_unit_id",
+                "must be a subject below this one (its structural unit)",
+            ));
+        }
         if !issues.is_empty() {
             return Err(AppError::Validation(issues));
         }
@@ -134,6 +151,8 @@ fn is_empty(c: &SubjectChanges) -> bool {
         && c.signature_required.is_none()
         && c.bin.is_none()
         && c.open311_public.is_none()
+        && c.hierarchy_level.is_none()
+        && c.appeals_unit_id.is_none()
 }
 
 /// The parent exists and does not lie below `id`; the KATO code is in the classifier; the BIN is
@@ -177,6 +196,22 @@ fn check_refs(
     Ok(())
 }
 
+/// A hierarchy level is one of the known codes.
+fn check_level(level: Option<&str>, issues: &mut Vec<FieldIssue>) {
+    if let Some(level) = level
+        && appeals_domain::hierarchy::HierarchyLevel::parse(level).is_none()
+    {
+        let known: Vec<&str> = appeals_domain::hierarchy::HierarchyLevel::ALL
+            .iter()
+            .map(|l| l.code())
+            .collect();
+        issues.push(FieldIssue::new(
+            "#/hierarchy_level",
+            format!("`{level}` is not a hierarchy level; one of: {}", known.join(", ")),
+        ));
+    }
+}
+
 fn audit(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -201,5 +236,6 @@ fn snapshot(s: &SubjectRow) -> serde_json::Value {
         "kato_code": s.kato_code, "bin": s.bin, "is_authorized_body": s.is_authorized_body,
         "report_row_code": s.report_row_code, "is_active": s.is_active,
         "signature_required": s.signature_required, "open311_public": s.open311_public,
+        "hierarchy_level": s.hierarchy_level, "appeals_unit_id": s.appeals_unit_id,
     })
 }

@@ -139,5 +139,8 @@ fn query(list: WorkList, w: &worklist::Window) -> WorkListQuery {
         }
         WorkList::DeemedRefusal => WorkListQuery::DeemedRefusalOn(w.today),
         WorkList::TransfersDue => WorkListQuery::TransfersDue,
+        WorkList::AnonymousRedirect => {
+            WorkListQuery::Pending(&[crate::cards::parts::AWAITING_REDIRECT])
+        }
     }
 }

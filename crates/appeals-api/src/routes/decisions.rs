@@ -73,6 +73,25 @@ pub struct RecordDecisionBody {
     /// `hearing_notice_working_days` — before `decided_at`), or why no hearing was held.
     #[validate(nested)]
     pub hearing: Option<HearingBody>,
+    /// p.54 of the Instruction (issue 21): who signs the answer — default the caller. Where the
+    /// answering subject has a hierarchy level, the signing-authority table decides who may
+    /// (`GET /api/v1/appeals/{id}/signers`); another signer is 422 `signing-authority`.
+    // Absent from the serialised body when not given, so `Idempotency-Key` hashes stay as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<SignedByBody>,
+}
+
+/// The signer of an answer (p.54).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_id": 3, "acting_for_head": false}))]
+pub struct SignedByBody {
+    /// A user of the answering subject (head, deputy head, executor) or a head of a subject above
+    /// it.
+    pub user_id: i64,
+    /// A deputy head acting for the head («либо лицо, его замещающее»).
+    #[serde(default)]
+    pub acting_for_head: bool,
 }
 
 /// R38: the hearing before a burdensome act — exactly one of the two.
@@ -188,6 +207,13 @@ pub struct DecisionCardDto {
     /// sets the term for the act, APPK art. 76, Rules p.15) or `entered_at` (no time stated).
     #[schema(example = "stated_act_time")]
     pub lateness_basis: String,
+    /// p.54 (issue 21): the signer, the positions they held and the rule that allowed it
+    /// (`rule` null: no rule for the subject's level).
+    #[schema(value_type = Option<Object>, example = json!({"user_id": 3, "positions": ["head"], "rule": "p.54(5): refusals"}))]
+    pub signed_by: Option<serde_json::Value>,
+    /// The explanation the termination reason requires (p.23(3): the right to re-apply or to
+    /// apply to the Supreme Court), also appended to `answer_text`.
+    pub explanation: Option<String>,
 }
 
 /// A recorded ОЛ-2 with the card as it is after the action.
@@ -331,6 +357,11 @@ fn decision_dto(ol2: &Ol2) -> DecisionCardDto {
             .unwrap_or(LatenessBasis::StatedActTime)
             .code()
             .to_owned(),
+        signed_by: details
+            .signed_by
+            .as_ref()
+            .and_then(|s| serde_json::to_value(s).ok()),
+        explanation: details.explanation.clone(),
     };
     match &card.decision {
         Decision::Appeal {
@@ -469,6 +500,10 @@ pub async fn record_decision(
         answer_text: body.answer_text,
         decided_at: body.decided_at,
         hearing: body.hearing.map(HearingBody::hearing).transpose()?,
+        signed_by: body.signed_by.map(|s| appeals_service::routing::Signer {
+            user_id: s.user_id,
+            acting_for_head: s.acting_for_head,
+        }),
         idem,
     };
     let ctx = state.ctx(&auth);

@@ -20,6 +20,7 @@ pub mod open311;
 pub mod receptions;
 pub mod registry;
 pub mod reports;
+pub mod routing;
 pub mod signatures;
 pub mod subjects;
 pub mod users;

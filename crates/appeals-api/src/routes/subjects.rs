@@ -22,6 +22,7 @@ use crate::state::AppState;
     "id": 3, "code": "AKIMAT-ALA", "name_ru": "Аппарат акима города Алматы", "name_kk": null,
     "parent_id": 1, "kato_code": "750000000", "bin": "940140000385", "is_authorized_body": false,
     "report_row_code": "75", "is_active": true, "signature_required": null, "open311_public": false,
+    "hierarchy_level": "regional_office", "appeals_unit_id": null,
     "created_at": "2026-01-05T04:00:00"
 }))]
 pub struct SubjectDto {
@@ -46,6 +47,13 @@ pub struct SubjectDto {
     /// Publishes its appeals' status and dates (never names, IINs, addresses or text) through
     /// the Open311 facade (`/open311/v2`).
     pub open311_public: bool,
+    /// Its level in a hierarchy of bodies (issue 21): `head_office`, `structural_unit`,
+    /// `regional_office`, `district_office`, `agency_institution`; `null` — not placed (routing
+    /// and signing rules by level do not apply). docs/hierarchy.md.
+    pub hierarchy_level: Option<String>,
+    /// p.18 part 2: the structural unit (a subject below this one) that considers the appeals
+    /// registered from the call centre.
+    pub appeals_unit_id: Option<i64>,
     pub created_at: NaiveDateTime,
 }
 
@@ -64,6 +72,8 @@ impl From<SubjectRow> for SubjectDto {
             is_active: s.is_active,
             signature_required: s.signature_required,
             open311_public: s.open311_public,
+            hierarchy_level: s.hierarchy_level,
+            appeals_unit_id: s.appeals_unit_id,
             created_at: s.created_at,
         }
     }
@@ -92,6 +102,9 @@ pub struct NewSubjectBody {
     #[validate(length(min = 1, max = 20))]
     pub report_row_code: Option<String>,
     pub signature_required: Option<bool>,
+    /// Issue 21: the hierarchy level code.
+    #[validate(length(min = 1, max = 40))]
+    pub hierarchy_level: Option<String>,
 }
 
 /// Changes of a subject: a field left out stays, `null` clears it; `is_active: false` deactivates.
@@ -122,6 +135,12 @@ pub struct SubjectPatch {
     #[schema(value_type = Option<bool>)]
     pub signature_required: Option<Option<bool>>,
     pub open311_public: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub hierarchy_level: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub appeals_unit_id: Option<Option<i64>>,
 }
 
 /// Every subject of the registry, by id (reference data).
@@ -177,6 +196,7 @@ pub async fn create(
         is_authorized_body: body.is_authorized_body,
         report_row_code: body.report_row_code,
         signature_required: body.signature_required,
+        hierarchy_level: body.hierarchy_level,
     };
     let row = state
         .run(move |conn| subjects::create(conn, &ctx, new))
@@ -213,6 +233,8 @@ pub async fn change(
         signature_required: body.signature_required,
         bin: body.bin,
         open311_public: body.open311_public,
+        hierarchy_level: body.hierarchy_level,
+        appeals_unit_id: body.appeals_unit_id,
     };
     let row = state
         .run(move |conn| subjects::change(conn, &ctx, id, changes))

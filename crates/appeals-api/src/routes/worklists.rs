@@ -109,7 +109,8 @@ fn parse_cursor(c: &str) -> Result<(NaiveDate, i64), ApiError> {
 /// `overdue`, `awaiting_assignment` (registered, not routed to an executor),
 /// `awaiting_acceptance` (forwarded parts the receiving registrar has not accepted, p.11),
 /// `awaiting_approval` and `awaiting_signature` (forwarding or extension, R35/R37),
-/// `deemed_refusal` (R44), `transfers_due` (p.15). "Today" is the server's date in the
+/// `deemed_refusal` (R44), `transfers_due` (p.15), `anonymous_redirect` (R15: anonymous crime
+/// or threat reports not yet forwarded, due the day of registration). "Today" is the server's date in the
 /// deployment's time zone; working days follow the calendar.
 #[utoipa::path(
     tag = "worklists",

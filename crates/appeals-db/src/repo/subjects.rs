@@ -113,6 +113,8 @@ pub struct SubjectChanges {
     pub signature_required: Option<Option<bool>>,
     pub bin: Option<Option<String>>,
     pub open311_public: Option<bool>,
+    pub hierarchy_level: Option<Option<String>>,
+    pub appeals_unit_id: Option<Option<i64>>,
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &SubjectChanges) -> Result<SubjectRow, DbError> {

@@ -43,7 +43,20 @@ pub struct AnonymityAssessment {
 /// R15 (p.2(1); APPK: anonymous appeals are not considered except crime/threat reports, which are
 /// redirected immediately). Any one missing element makes the item anonymous («и (или)»).
 pub fn assess_anonymity(a: &Authorship, reports_crime_or_threat: bool) -> AnonymityAssessment {
-    let anonymous = !a.author_identified || !a.signed || !a.postal_address_given;
+    assess_anonymity_as(
+        crate::hierarchy::AnonymityReading::AnyElementMissing,
+        a,
+        reports_crime_or_threat,
+    )
+}
+
+/// R15 under a stated reading of p.2(1) «и (или)» (a setting of the authorized body).
+pub fn assess_anonymity_as(
+    reading: crate::hierarchy::AnonymityReading,
+    a: &Authorship,
+    reports_crime_or_threat: bool,
+) -> AnonymityAssessment {
+    let anonymous = reading.is_anonymous(a);
     let handling = match (anonymous, reports_crime_or_threat) {
         (false, _) => AnonymityHandling::Consider,
         (true, true) => AnonymityHandling::RedirectImmediately,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::{AnonymityAssessment, Authorship, ComplaintTarget, assess_anonymity};
+use super::{AnonymityAssessment, Authorship, ComplaintTarget, assess_anonymity_as};
 use crate::DomainError;
 use crate::deadline::Term;
 use crate::dictionary::{AppealKind, Dictionary, DocumentType, MarkingRule, automatic_markings};
@@ -103,6 +103,9 @@ pub struct NewAppeal {
     pub authorship: Authorship,
     /// The item reports a crime or a threat to state/public security (R15 exception).
     pub reports_crime_or_threat: bool,
+    /// How p.2(1) «и (или)» is read (the authorized body's setting, issue 21 point 3).
+    #[serde(default)]
+    pub anonymity_reading: crate::hierarchy::AnonymityReading,
     /// p.15: the non-accountable category (`non_accountable_categories` code), if any (R16).
     pub non_accountable_category: Option<String>,
     /// [INF] For complaints: what is appealed (R42, R43).
@@ -252,7 +255,11 @@ impl AppealCard {
             marking_corrections: BTreeMap::new(),
             receipt_source: input.receipt_source,
             fill_modes: input.fill_modes,
-            anonymity: assess_anonymity(&input.authorship, input.reports_crime_or_threat),
+            anonymity: assess_anonymity_as(
+                input.anonymity_reading,
+                &input.authorship,
+                input.reports_crime_or_threat,
+            ),
             non_accountable_category: input.non_accountable_category,
             complaint: input.complaint,
         };

@@ -26,7 +26,7 @@ mod talon;
 
 pub use anonymity::{
     AnonymityAssessment, AnonymityHandling, AppealMedium, Article63Content, Article63Defect,
-    Authorship, article_63_defects, assess_anonymity,
+    Authorship, article_63_defects, assess_anonymity, assess_anonymity_as,
 };
 pub use appeal::{
     AppealCard, DocumentTypeChange, FillMode, FillModes, NewAppeal, has_automatic_marking,
@@ -98,6 +98,7 @@ mod test_support {
             applicants,
             authorship: signed(),
             reports_crime_or_threat: false,
+            anonymity_reading: Default::default(),
             non_accountable_category: None,
             complaint: None,
         }

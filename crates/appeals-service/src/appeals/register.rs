@@ -65,6 +65,10 @@ pub struct Prepared {
     received_after_cutoff: bool,
     calendar_version: String,
     letter_category: &'static str,
+    /// p.18 part 2: registered from the call centre (issue 21 point 4).
+    call_centre: bool,
+    /// R15: why the card is anonymous, under the reading in force.
+    anonymity_explanation: Option<String>,
     /// `None` only when a benchmark switched the check off.
     check: Option<PreparedCheck>,
 }
@@ -151,7 +155,16 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
     fail_if_any(issues)?;
 
     let calendar = &rules.calendar;
-    let receipt = deadline::normalise_receipt(calendar, &rules.deadlines, input.received_at)?;
+    // p.18 part 2: the call centre's appeals are registered at once (no next-day cut-off).
+    let call_centre = input
+        .receipt_source
+        .as_ref()
+        .is_some_and(|s| rules.hierarchy.call_centre_sources.contains(s));
+    let receipt = if call_centre {
+        deadline::normalise_receipt_immediate(calendar, &rules.deadlines, input.received_at)?
+    } else {
+        deadline::normalise_receipt(calendar, &rules.deadlines, input.received_at)?
+    };
     let registration_date = receipt.registration_date;
     let review = deadline::review_due(
         calendar,
@@ -177,6 +190,27 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
         Some(appeals_domain::cards::PersonCategory::LegalEntity) => "legal_entity",
         _ => "individual",
     };
+    let authorship = Authorship {
+        author_identified: identified,
+        signed: input.signed,
+        postal_address_given: has_address,
+    };
+    // R15: the reading of p.2(1) «и (или)» is the authorized body's setting; the answer says why.
+    let reading = rules.hierarchy.anonymity_reading;
+    let anonymity_explanation = reading.explanation(&authorship).map(|why| {
+        if input.reports_crime_or_threat {
+            format!(
+                "{why} It reports a crime or a threat to state or public security: it must be \
+                 forwarded to the competent body immediately, the same working day (R15; p.15 of \
+                 the Instruction)."
+            )
+        } else {
+            format!(
+                "{why} An anonymous appeal is registered but not considered on the merits (R15; \
+                 APPK; p.15 of the Instruction)."
+            )
+        }
+    });
     let new_appeal = NewAppeal {
         subject_id: ctx.actor().subject_id.to_string(),
         registered_at: ctx.stored_now(),
@@ -197,12 +231,9 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
         issue_category: input.issue_category.clone(),
         summary: input.summary.clone().unwrap_or_default(),
         applicants: input.applicants.len(),
-        authorship: Authorship {
-            author_identified: identified,
-            signed: input.signed,
-            postal_address_given: has_address,
-        },
+        authorship,
         reports_crime_or_threat: input.reports_crime_or_threat,
+        anonymity_reading: reading,
         non_accountable_category: input.non_accountable_category.clone(),
         complaint: None,
     };
@@ -226,6 +257,8 @@ pub fn prepare(ctx: &Ctx, input: Registration, with_duplicate_check: bool) -> Ap
         received_after_cutoff: receipt.after_cutoff,
         calendar_version: review.calendar_version.to_string(),
         letter_category,
+        call_centre,
+        anonymity_explanation,
     })
 }
 
@@ -336,8 +369,18 @@ fn register_tx(
         &first,
         patronymic.as_deref(),
     )?;
+    // p.18 part 2: a call-centre appeal goes straight to the subject's appeals unit, if it has one.
+    let holder = match (prepared.call_centre, subject.appeals_unit_id) {
+        (true, Some(unit)) => repo::subjects::get(conn, unit)?,
+        _ => subject.clone(),
+    };
+    let redirect_immediately = card.anonymity.handling
+        == appeals_domain::cards::AnonymityHandling::RedirectImmediately;
     let details = AppealDetails {
         calendar_version: prepared.calendar_version.clone(),
+        redirect_immediately,
+        anonymity_explanation: prepared.anonymity_explanation.clone(),
+        call_centre_unit_id: prepared.call_centre.then_some(holder.id),
         conventions_version: rules.conventions_version,
         talon: Some(StoredTalon::of(&talon)),
         received_after_cutoff: prepared.received_after_cutoff,
@@ -367,7 +410,7 @@ fn register_tx(
             counter,
             main_appeal_id: None,
             part_k: None,
-            subject_id: actor.subject_id,
+            subject_id: holder.id,
             registered_by_subject_id: actor.subject_id,
             addressee_subject_id: input.addressee_subject_id,
             status: state.status().code().to_owned(),
@@ -391,7 +434,8 @@ fn register_tx(
             created_by: actor.user_id,
             updated_at: now,
             closed_at: None,
-            pending: None,
+            pending: redirect_immediately
+                .then(|| crate::cards::parts::AWAITING_REDIRECT.to_owned()),
         },
         applicants: applicant_rows,
         tags: card.tags().to_vec(),
@@ -449,7 +493,7 @@ fn register_tx(
     Ok(Registered {
         card: CardView {
             row,
-            subject,
+            subject: holder,
             applicants,
         },
         check: summary,

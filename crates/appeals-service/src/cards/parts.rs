@@ -8,6 +8,7 @@ use appeals_db::rows::AppealRow;
 use appeals_domain::cards::{AddressBlock, AppealCard};
 use appeals_domain::lifecycle::AppealState;
 use chrono::{DateTime, NaiveDate, Utc};
+use appeals_domain::hierarchy::RoutingFacts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +94,29 @@ pub struct AppealDetails {
     /// point 3): what will be signed and take effect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_approval: Option<PendingApproval>,
+    /// Issue 21: the routing facts stated for the card (p.23, p.54 of the Instruction).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub routing: RoutingFacts,
+    /// R15: an anonymous report of a crime or a threat, waiting to be forwarded to the competent
+    /// body the same working day (the work list `anonymous_redirect`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redirect_immediately: bool,
+    /// R15: why the card is anonymous under the reading in force, for the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymity_explanation: Option<String>,
+    /// p.18 part 2: registered from the call centre — at once, whatever the hour — and handed to
+    /// this subject (the registering subject's appeals unit, or itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_centre_unit_id: Option<i64>,
 }
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// The `appeals.pending` value of an anonymous crime report waiting for its immediate forwarding
+/// (R15; the work list `anonymous_redirect`).
+pub const AWAITING_REDIRECT: &str = "anonymous_redirect";
 
 /// What an approval that waits for its signature will do once signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,8 +207,12 @@ impl CardParts {
         next.is_accountable = self.card.is_accountable();
         next.pending = if self.details.awaiting_acceptance {
             Some(AWAITING_ACCEPTANCE.to_owned())
+        } else if let Some(stage) = self.state.pending() {
+            Some(stage.code().to_owned())
+        } else if self.details.redirect_immediately {
+            Some(AWAITING_REDIRECT.to_owned())
         } else {
-            self.state.pending().map(|p| p.code().to_owned())
+            None
         };
         next.executor_user_id = self.details.executor_user_id;
         next.entered_late = self.details.entered_late;
