@@ -108,6 +108,9 @@ pub struct EntryChange {
     pub active: Option<bool>,
     pub label_ru: Option<String>,
     pub label_kk: Option<String>,
+    /// `termination_reasons`: the explanation the answer carries (p.23(3) of the Instruction).
+    pub explanation_ru: Option<String>,
+    pub explanation_kk: Option<String>,
 }
 
 /// Changes an entry's labels or deactivates it, at the configuration version the client read
@@ -121,10 +124,23 @@ pub fn change_entry(
     change: EntryChange,
 ) -> AppResult<Rules> {
     refuse_closed(name)?;
-    if change.active.is_none() && change.label_ru.is_none() && change.label_kk.is_none() {
+    if change.active.is_none()
+        && change.label_ru.is_none()
+        && change.label_kk.is_none()
+        && change.explanation_ru.is_none()
+        && change.explanation_kk.is_none()
+    {
         return Err(AppError::field("#", "the body changes nothing"));
     }
     let mut issues = Vec::new();
+    if name != DictionaryName::TerminationReasons
+        && (change.explanation_ru.is_some() || change.explanation_kk.is_some())
+    {
+        issues.push(crate::error::FieldIssue::new(
+            "#/explanation_ru",
+            "only a termination reason carries an explanation",
+        ));
+    }
     for (pointer, label) in [
         ("#/label_ru", &change.label_ru),
         ("#/label_kk", &change.label_kk),
@@ -156,6 +172,14 @@ pub fn change_entry(
         }
         if let Some(label) = &change.label_kk {
             after.label_kk = label.trim().to_owned();
+        }
+        // An empty explanation removes it.
+        let text = |t: &String| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        if let Some(explanation) = &change.explanation_ru {
+            after.explanation_ru = text(explanation);
+        }
+        if let Some(explanation) = &change.explanation_kk {
+            after.explanation_kk = text(explanation);
         }
         repo::configuration::update_entry(
             conn,

@@ -95,7 +95,8 @@ pub struct TermDto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"code": "application", "label_ru": "Заявление", "label_kk": "Өтініш", "active": true,
     "evidence": "obs", "ordinal": null, "kind": "application", "term": {"days": 15, "unit": "working"},
-    "kind_group": null, "symbol": null, "auto_rule": null}))]
+    "kind_group": null, "symbol": null, "auto_rule": null, "explanation_ru": null,
+    "explanation_kk": null}))]
 pub struct DictionaryEntryDto {
     /// Stable ASCII snake_case identifier; clients store it, never the labels.
     pub code: String,
@@ -117,6 +118,11 @@ pub struct DictionaryEntryDto {
     pub symbol: Option<String>,
     /// `markings`: the automatic rule (R9, R10), if any.
     pub auto_rule: Option<String>,
+    /// `termination_reasons`: the explanation the answer must carry (p.23(3) of the
+    /// Instruction: the right to re-apply or to apply to the Supreme Court), appended to the
+    /// answer text of a decision with this reason.
+    pub explanation_ru: Option<String>,
+    pub explanation_kk: Option<String>,
 }
 
 impl DictionaryEntryDto {
@@ -130,6 +136,8 @@ impl DictionaryEntryDto {
                 "kind_group",
                 "symbol",
                 "auto_rule",
+                "explanation_ru",
+                "explanation_kk",
             ] {
                 map.entry(field).or_insert(serde_json::Value::Null);
             }
@@ -193,6 +201,13 @@ pub struct PatchDictionaryEntry {
     #[validate(length(min = 1, max = 1000))]
     #[schema(min_length = 1, max_length = 1000)]
     pub label_kk: Option<String>,
+    /// `termination_reasons` only: the explanation the answer carries (empty removes it).
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub explanation_ru: Option<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub explanation_kk: Option<String>,
 }
 
 fn book_name(name: &str) -> Result<DictionaryName, ApiError> {
@@ -510,6 +525,8 @@ pub async fn patch_entry(
         active: body.active,
         label_ru: body.label_ru,
         label_kk: body.label_kk,
+        explanation_ru: body.explanation_ru,
+        explanation_kk: body.explanation_kk,
     };
     let ctx = state.ctx(&auth);
     let entry_code = code.clone();
