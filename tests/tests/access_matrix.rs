@@ -455,6 +455,27 @@ fn routes(f: &Fixture) -> Vec<Route> {
             None,
         ),
         (
+            "PUT",
+            "/api/v1/appeals/{id}/routing-facts",
+            format!("/api/v1/appeals/{card}/routing-facts"),
+            Target::Card,
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/routing",
+            format!("/api/v1/appeals/{card}/routing"),
+            Target::Card,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/appeals/{id}/signers",
+            format!("/api/v1/appeals/{card}/signers"),
+            Target::Card,
+            None,
+        ),
+        (
             "POST",
             "/api/v1/appeals/{id}/applicants",
             format!("/api/v1/appeals/{card}/applicants"),
@@ -832,6 +853,23 @@ fn routes(f: &Fixture) -> Vec<Route> {
                 f.schedule
             ),
             Target::Reception,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/quarterly-analysis",
+            "/api/v1/reports/quarterly-analysis?year=2026&quarter=1".into(),
+            Target::Nothing,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/quarterly-analysis",
+            format!(
+                "/api/v1/reports/quarterly-analysis?year=2026&quarter=1&subject_id={}",
+                f.home
+            ),
+            Target::HomeReport,
             None,
         ),
         (

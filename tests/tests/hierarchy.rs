@@ -65,14 +65,20 @@ async fn world(backend: TestBackend) -> World {
     let app = TestApp::new(backend).await;
     // `appeals kato import`: the classifier the KATO codes are checked against.
     {
-        let objects = appeals_api::kato_import::parse(appeals_api::kato_import::SAMPLE.as_bytes())
-            .unwrap();
+        let objects =
+            appeals_api::kato_import::parse(appeals_api::kato_import::SAMPLE.as_bytes()).unwrap();
         appeals_service::kato::import(&mut app.conn(), objects, chrono::Utc::now().naive_utc())
             .unwrap();
     }
     let national = app.national_admin("national");
     let gp = app.subject_id;
-    patch_subject(&app, &national, gp, json!({"hierarchy_level": "head_office"})).await;
+    patch_subject(
+        &app,
+        &national,
+        gp,
+        json!({"hierarchy_level": "head_office"}),
+    )
+    .await;
     let unit = new_subject(
         &app,
         &national,
@@ -322,7 +328,10 @@ async fn a_resonant_appeal_cannot_be_sent_down_and_a_primary_one_goes_to_the_low
     assert_eq!(res.status, 201, "{}", res.body);
     let events = history(app, id, &w.dist_reg).await;
     let forwarded = events.iter().find(|e| e["action"] == "forwarded").unwrap();
-    assert_eq!(forwarded["after"]["routing"]["rule"], "p.23(1) of the Instruction");
+    assert_eq!(
+        forwarded["after"]["routing"]["rule"],
+        "p.23(1) of the Instruction"
+    );
     assert!(
         forwarded["after"]["routing"]["notification"]
             .as_str()
@@ -366,7 +375,11 @@ async fn a_resonant_appeal_cannot_be_sent_down_and_a_primary_one_goes_to_the_low
     let other = register(
         app,
         &w.gp_reg,
-        appeal("921029350851", "Ахметов", "Прошу выдать справку о регистрации транспорта."),
+        appeal(
+            "921029350851",
+            "Ахметов",
+            "Прошу выдать справку о регистрации транспорта.",
+        ),
     )
     .await;
     let oid = other["id"].as_i64().unwrap();
@@ -405,8 +418,7 @@ async fn an_anonymous_crime_report_is_flagged_until_forwarded_the_same_day(backe
     assert_eq!(report["anonymity"]["handling"], "redirect_immediately");
     assert_eq!(report["anonymity"]["awaiting_redirect"], true);
     assert_eq!(
-        report["anonymity"]["redirect_due"],
-        report["registration_date"],
+        report["anonymity"]["redirect_due"], report["registration_date"],
         "immediately: the same working day"
     );
     assert!(
@@ -424,7 +436,10 @@ async fn an_anonymous_crime_report_is_flagged_until_forwarded_the_same_day(backe
             .any(|c| c["id"].as_i64() == Some(id))
     };
     let page = app
-        .get("/api/v1/worklists/anonymous_redirect?scope=subject", &w.gp_reg)
+        .get(
+            "/api/v1/worklists/anonymous_redirect?scope=subject",
+            &w.gp_reg,
+        )
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(listed(&page.body), "{}", page.body);
@@ -443,7 +458,10 @@ async fn an_anonymous_crime_report_is_flagged_until_forwarded_the_same_day(backe
     let res = forward(app, id, &w.gp_exec, w.other).await;
     assert_eq!(res.status, 201, "{}", res.body);
     let page = app
-        .get("/api/v1/worklists/anonymous_redirect?scope=subject", &w.gp_reg)
+        .get(
+            "/api/v1/worklists/anonymous_redirect?scope=subject",
+            &w.gp_reg,
+        )
         .await;
     assert!(!listed(&page.body), "{}", page.body);
     let (moved, _) = card(app, id, &w.gp_reg).await;
@@ -513,14 +531,21 @@ async fn a_call_centre_appeal_is_registered_at_once_and_handed_to_the_appeals_un
     let app = &w.app;
     patch_subject(app, &w.national, w.gp, json!({"appeals_unit_id": w.unit})).await;
     // 19:00 local on Thursday 2026-03-05: after the 18:30 cut-off.
-    let mut body = appeal("921029350851", "Ахметов", "Звонок: прошу разъяснить порядок.");
+    let mut body = appeal(
+        "921029350851",
+        "Ахметов",
+        "Звонок: прошу разъяснить порядок.",
+    );
     body["received_at"] = json!("2026-03-05T14:00:00Z");
     let ordinary = register(app, &w.gp_reg, body.clone()).await;
     assert_eq!(ordinary["registration_date"], "2026-03-06");
     assert_eq!(ordinary["subject"]["id"], w.gp);
     body["receipt_source"] = json!("call_centre");
     let call = register(app, &w.gp_reg, body).await;
-    assert_eq!(call["registration_date"], "2026-03-05", "no next-day cut-off");
+    assert_eq!(
+        call["registration_date"], "2026-03-05",
+        "no next-day cut-off"
+    );
     assert_eq!(call["receipt_source"], "call_centre");
     assert_eq!(call["subject"]["id"], w.unit, "handed to the appeals unit");
     assert_eq!(call["registered_by_subject_id"], w.gp);
@@ -554,7 +579,10 @@ async fn a_cassation_petition_is_returned_with_the_explanation_of_rights(backend
     assert_eq!(book.status, 200, "{}", book.body);
     let text = book.body.to_string();
     assert!(text.contains("cassation_requirements_not_met"), "{text}");
-    assert!(text.contains("Верховный Суд"), "the template is dictionary data");
+    assert!(
+        text.contains("Верховный Суд"),
+        "the template is dictionary data"
+    );
     let petition = register(
         app,
         &w.gp_reg,
@@ -625,7 +653,13 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
         json!({"decision_type": "provide_answer", "answer_character": "refused",
                "answer_text": "Оснований для отмены нет.", "signed_by": signer})
     };
-    let res = decide(app, id, &w.reg_exec, refusal(json!({"user_id": w.reg_deputy.id}))).await;
+    let res = decide(
+        app,
+        id,
+        &w.reg_exec,
+        refusal(json!({"user_id": w.reg_deputy.id})),
+    )
+    .await;
     res.assert_problem(422, "signing-authority");
     let detail = res.body["detail"].as_str().unwrap();
     assert!(detail.contains("p.54(5): refusals"), "{detail}");
@@ -633,7 +667,11 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
     let decisions = app
         .get(&format!("/api/v1/appeals/{id}/decisions"), &w.reg_exec)
         .await;
-    assert_eq!(decisions.body.as_array().unwrap().len(), 0, "nothing recorded");
+    assert_eq!(
+        decisions.body.as_array().unwrap().len(),
+        0,
+        "nothing recorded"
+    );
     // The executor signing it himself is refused too; a deputy acting for the head may sign.
     decide(app, id, &w.reg_exec, refusal(Value::Null))
         .await
@@ -647,12 +685,19 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
     .await;
     assert_eq!(res.status, 201, "{}", res.body);
     assert_eq!(res.body["decision"]["signed_by"]["acting_for_head"], true);
-    assert_eq!(res.body["decision"]["signed_by"]["rule"], "p.54(5): refusals");
+    assert_eq!(
+        res.body["decision"]["signed_by"]["rule"],
+        "p.54(5): refusals"
+    );
     // At the district office a satisfied answer is signed by the executor (p.54(8)).
     let d = register(
         app,
         &w.dist_reg,
-        appeal("921029350851", "Ахметов", "Прошу вернуть изъятые документы."),
+        appeal(
+            "921029350851",
+            "Ахметов",
+            "Прошу вернуть изъятые документы.",
+        ),
     )
     .await;
     let did = d["id"].as_i64().unwrap();
@@ -670,7 +715,12 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
     app.subject("PLAIN", false);
     let plain_reg = app.user("plain-reg", "PLAIN", &[Role::Registrar]);
     let plain_exec = app.user("plain-exec", "PLAIN", &[Role::Executor]);
-    let p = register(app, &plain_reg, appeal("921029350851", "Ахметов", "Прошу о ремонте.")).await;
+    let p = register(
+        app,
+        &plain_reg,
+        appeal("921029350851", "Ахметов", "Прошу о ремонте."),
+    )
+    .await;
     let pid = p["id"].as_i64().unwrap();
     app.assign(pid, &plain_reg, &plain_exec).await;
     let res = decide(app, pid, &plain_exec, refusal(Value::Null)).await;
@@ -685,7 +735,11 @@ async fn the_quarterly_analysis_counts_each_unit_and_is_due_on_the_fifth(backend
     let c = register(
         app,
         &w.reg_reg,
-        appeal("921029350851", "Ахметов", "Прошу проверить начисления за свет."),
+        appeal(
+            "921029350851",
+            "Ахметов",
+            "Прошу проверить начисления за свет.",
+        ),
     )
     .await;
     let id = c["id"].as_i64().unwrap();
@@ -702,7 +756,11 @@ async fn the_quarterly_analysis_counts_each_unit_and_is_due_on_the_fifth(backend
     register(
         app,
         &w.dist_reg,
-        appeal("850520400119", "Оспанов", "Прошу проверить законность увольнения."),
+        appeal(
+            "850520400119",
+            "Оспанов",
+            "Прошу проверить законность увольнения.",
+        ),
     )
     .await;
     let analyst = app.user("analyst", "S1", &[Role::Head]);
@@ -778,12 +836,22 @@ async fn every_change_of_a_card_records_who_made_it(backend: TestBackend) {
     let c = register(
         app,
         &w.reg_reg,
-        appeal("921029350851", "Ахметов", "Прошу проверить законность штрафа."),
+        appeal(
+            "921029350851",
+            "Ахметов",
+            "Прошу проверить законность штрафа.",
+        ),
     )
     .await;
     let id = c["id"].as_i64().unwrap();
     app.assign(id, &w.reg_reg, &w.reg_exec).await;
-    state_facts(app, id, &w.reg_exec, json!({"complaint_about": "subordinate"})).await;
+    state_facts(
+        app,
+        id,
+        &w.reg_exec,
+        json!({"complaint_about": "subordinate"}),
+    )
+    .await;
     let res = decide(
         app,
         id,
@@ -815,8 +883,7 @@ async fn every_change_of_a_card_records_who_made_it(backend: TestBackend) {
     let stated = &events[2];
     assert_eq!(stated["after"]["complaint_about"], "subordinate");
     assert_eq!(
-        events[3]["after"]["signed_by"]["user_id"],
-        w.reg_deputy.id,
+        events[3]["after"]["signed_by"]["user_id"], w.reg_deputy.id,
         "the signer is kept beside the executor who recorded it"
     );
 }

@@ -267,7 +267,9 @@ pub struct AnonymityDto {
     pub handling: String,
     /// Why the card is anonymous under the reading of p.2(1) in force (the conventions'
     /// `hierarchy.anonymity_reading`) and what follows; null when it is not.
-    #[schema(example = "Anonymous under p.2(1) (reading `any_element_missing`): no postal address is given (postal_address or an applicant address). An anonymous appeal is registered but not considered on the merits (R15; APPK; p.15 of the Instruction).")]
+    #[schema(
+        example = "Anonymous under p.2(1) (reading `any_element_missing`): no postal address is given (postal_address or an applicant address). An anonymous appeal is registered but not considered on the merits (R15; APPK; p.15 of the Instruction)."
+    )]
     pub explanation: Option<String>,
     /// R15: an anonymous report of a crime or threat not yet forwarded to the competent body (the
     /// work list `anonymous_redirect`).

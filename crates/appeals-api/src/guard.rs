@@ -46,10 +46,18 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         Action::ReadAppeals,
     ),
     ("GET", "/api/v1/appeals/{id}/deadlines", Action::ReadAppeals),
-    ("PUT", "/api/v1/appeals/{id}/routing-facts", Action::EditAppeal),
+    (
+        "PUT",
+        "/api/v1/appeals/{id}/routing-facts",
+        Action::EditAppeal,
+    ),
     ("GET", "/api/v1/appeals/{id}/routing", Action::ReadAppeals),
     ("GET", "/api/v1/appeals/{id}/signers", Action::ReadAppeals),
-    ("GET", "/api/v1/reports/quarterly-analysis", Action::ReadReports),
+    (
+        "GET",
+        "/api/v1/reports/quarterly-analysis",
+        Action::ReadReports,
+    ),
     (
         "POST",
         "/api/v1/appeals/{id}/applicants",

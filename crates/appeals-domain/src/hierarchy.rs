@@ -15,9 +15,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
-use crate::error::Refusal;
 use crate::cards::{Authorship, Decision};
 use crate::dictionary::{AnswerCharacter, AppealDecisionType, ComplaintDecisionType};
+use crate::error::Refusal;
 
 // ---------------------------------------------------------------------------------------------
 // Levels
@@ -312,10 +312,11 @@ impl RoutingPolicy {
         if !repeat && (facts.public_resonance || facts.head_instruction) {
             return RoutingVerdict::Keep {
                 rule: "p.23 part 5 of the Instruction".to_owned(),
-                reason: "a primary appeal on a violation of constitutional rights with wide public \
+                reason:
+                    "a primary appeal on a violation of constitutional rights with wide public \
                          resonance, or under an instruction of the head, is considered by the \
                          structural units of this level and may not be sent further down"
-                    .to_owned(),
+                        .to_owned(),
             };
         }
         if repeat && facts.lower_answer_attached {
@@ -513,21 +514,21 @@ pub fn check_signer(
     Err(DomainError::Refused {
         refusal: Refusal::SigningAuthority,
         detail: format!(
-        "{}: a {} answer at a {} is signed by {} — not by the stated signer ({})",
-        rule.rule,
-        case.result.code(),
-        case.level.code().replace('_', " "),
-        may.join(" or "),
-        if signer.is_empty() {
-            "no signing position".to_owned()
-        } else {
-            signer
-                .iter()
-                .map(|p| p.code())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    ),
+            "{}: a {} answer at a {} is signed by {} — not by the stated signer ({})",
+            rule.rule,
+            case.result.code(),
+            case.level.code().replace('_', " "),
+            may.join(" or "),
+            if signer.is_empty() {
+                "no signing position".to_owned()
+            } else {
+                signer
+                    .iter()
+                    .map(|p| p.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
     })
 }
 
@@ -606,7 +607,14 @@ pub fn prosecution_signing_table() -> Vec<SigningRule> {
                 None,
                 &[Head],
             ),
-            row("p.54(5): refusals", level, Some(Refused), None, None, &[Head]),
+            row(
+                "p.54(5): refusals",
+                level,
+                Some(Refused),
+                None,
+                None,
+                &[Head],
+            ),
             row(
                 "p.54(8)",
                 level,

@@ -11,10 +11,10 @@ use appeals_domain::calendar::{Calendar, Override};
 use appeals_domain::cards::AddressReconciliationPolicy;
 use appeals_domain::conventions::Conventions;
 use appeals_domain::deadline::DeadlineSettings;
-use appeals_domain::hierarchy::HierarchyPolicy;
 use appeals_domain::dedup::DedupSettings;
 use appeals_domain::dictionary::{Dictionary, DictionaryName, default_dictionaries};
 use appeals_domain::events::{CardAction, CardEvent};
+use appeals_domain::hierarchy::HierarchyPolicy;
 use appeals_domain::lifecycle::ForwardedTermPolicy;
 use appeals_domain::regnum::{LetterIndexTable, NumberingMode, RegNumberFormat};
 

@@ -71,7 +71,11 @@ pub fn state_facts(
 
 /// The earlier appeals a card repeats: the duplicate check's `duplicate`/`related` links and the
 /// appeal the applicant names.
-fn earlier_appeals(conn: &mut DbConn, row: &AppealRow, facts: &RoutingFacts) -> AppResult<Vec<i64>> {
+fn earlier_appeals(
+    conn: &mut DbConn,
+    row: &AppealRow,
+    facts: &RoutingFacts,
+) -> AppResult<Vec<i64>> {
     let mut ids: Vec<i64> = repo::duplicates::links_from(conn, row.id)?
         .into_iter()
         .filter(|l| REPEAT_VERDICTS.contains(&l.verdict.as_str()))
@@ -148,7 +152,9 @@ pub fn view(conn: &mut DbConn, ctx: &Ctx, appeal_id: i64) -> AppResult<RoutingVi
     let lower_body = lower_body_by_territory(conn, &row, &parts, &holder)?;
     let receiver = lower_body
         .as_ref()
-        .map_or("нижестоящий орган".to_owned(), |s| s.name_ru.clone());
+        .map_or("нижестоящий орган".to_owned(), |s| {
+            s.name_ru.clone()
+        });
     let verdict = ctx.rules.hierarchy.routing.verdict(
         &facts,
         !repeat_of.is_empty(),
@@ -284,7 +290,9 @@ pub fn check_send_down(
             notification,
             report_back_required,
         })),
-        RoutingVerdict::Keep { rule, reason } => Err(AppError::Conflict(format!("{rule}: {reason}"))),
+        RoutingVerdict::Keep { rule, reason } => {
+            Err(AppError::Conflict(format!("{rule}: {reason}")))
+        }
     }
 }
 
@@ -379,7 +387,10 @@ pub fn check_decision_signer(
         }
         Err(e) => return Err(e.into()),
     };
-    if signer.acting_for_head && !Role::parse_list(&user.roles).unwrap_or_default().contains(&Role::DeputyHead)
+    if signer.acting_for_head
+        && !Role::parse_list(&user.roles)
+            .unwrap_or_default()
+            .contains(&Role::DeputyHead)
     {
         return Err(AppError::field(
             "#/signed_by/acting_for_head",
@@ -505,10 +516,12 @@ pub fn quarterly_analysis(
     let sums = repo::reports::sums(conn, scope.as_deref(), first, last)?;
     let mut figures: std::collections::BTreeMap<i64, UnitFigures> = Default::default();
     for sum in sums.into_iter().filter(|s| s.month != 0) {
-        let f = figures.entry(sum.subject_id).or_insert_with(|| UnitFigures {
-            subject_id: sum.subject_id,
-            ..UnitFigures::default()
-        });
+        let f = figures
+            .entry(sum.subject_id)
+            .or_insert_with(|| UnitFigures {
+                subject_id: sum.subject_id,
+                ..UnitFigures::default()
+            });
         let dims = parse_dimensions(&sum.dimensions);
         match Measure::parse(&sum.measure) {
             Some(Measure::Received) => f.received += sum.n,
@@ -520,7 +533,9 @@ pub fn quarterly_analysis(
                     f.overdue += sum.n;
                 }
                 let result = match (dims.get("decision"), dims.get("answer")) {
-                    (Some(&"favourable_act"), _) | (_, Some(&"satisfied")) => AnswerResult::Satisfied,
+                    (Some(&"favourable_act"), _) | (_, Some(&"satisfied")) => {
+                        AnswerResult::Satisfied
+                    }
                     (Some(&"burdensome_act" | &"leave_unsatisfied"), _) | (_, Some(&"refused")) => {
                         AnswerResult::Refused
                     }

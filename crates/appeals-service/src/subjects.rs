@@ -207,7 +207,10 @@ fn check_level(level: Option<&str>, issues: &mut Vec<FieldIssue>) {
             .collect();
         issues.push(FieldIssue::new(
             "#/hierarchy_level",
-            format!("`{level}` is not a hierarchy level; one of: {}", known.join(", ")),
+            format!(
+                "`{level}` is not a hierarchy level; one of: {}",
+                known.join(", ")
+            ),
         ));
     }
 }

@@ -242,7 +242,13 @@ pub async fn routing_view(
             rule,
             report_back_required,
             notification,
-        } => ("send_down", rule, None, Some(notification), report_back_required),
+        } => (
+            "send_down",
+            rule,
+            None,
+            Some(notification),
+            report_back_required,
+        ),
         RoutingVerdict::Keep { rule, reason } => ("keep", rule, Some(reason), None, false),
     };
     Ok(web::Json(RoutingDto {

@@ -374,8 +374,8 @@ fn register_tx(
         (true, Some(unit)) => repo::subjects::get(conn, unit)?,
         _ => subject.clone(),
     };
-    let redirect_immediately = card.anonymity.handling
-        == appeals_domain::cards::AnonymityHandling::RedirectImmediately;
+    let redirect_immediately =
+        card.anonymity.handling == appeals_domain::cards::AnonymityHandling::RedirectImmediately;
     let details = AppealDetails {
         calendar_version: prepared.calendar_version.clone(),
         redirect_immediately,

@@ -6,9 +6,9 @@
 
 use appeals_db::rows::AppealRow;
 use appeals_domain::cards::{AddressBlock, AppealCard};
+use appeals_domain::hierarchy::RoutingFacts;
 use appeals_domain::lifecycle::AppealState;
 use chrono::{DateTime, NaiveDate, Utc};
-use appeals_domain::hierarchy::RoutingFacts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
