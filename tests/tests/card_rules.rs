@@ -19,7 +19,8 @@ backend_tests!(
 
 fn body(text: &str, applicants: usize, document_type: &str) -> Value {
     let people: Vec<Value> = (0..applicants)
-        .map(|i| json!({"category": "individual", "surname": format!("Ахметов{i}"), "first_name": "Ерлан"}))
+        .map(|i| json!({"category": "individual", "surname": format!("Ахметов{i}"), "first_name": "Ерлан",
+            "address": {"street": "пр. Абая", "house": "10"}}))
         .collect();
     json!({
         "document_type": document_type,

@@ -16,7 +16,7 @@ fn appeal_body() -> Value {
     json!({
         "document_type": "application",
         "tags": ["отопление"],
-        "applicants": [{"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан"}],
+        "applicants": [{"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан", "address": {"street": "пр. Абая", "house": "10"}}],
         "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10.",
         "summary": "Нет отопления",
         "receipt_form": "electronic",

@@ -476,6 +476,12 @@ async fn an_anonymous_appeal_says_why_and_the_reading_is_a_setting(backend: Test
         "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
         "text": "Прошу восстановить отопление.", "receipt_form": "electronic", "language": "state",
         "received_at": "2026-03-05T04:15:00Z"});
+    // As the README now shows it, with the postal address: considered, nothing to explain.
+    let mut with_address = readme.clone();
+    with_address["postal_address"] = json!({"street": "пр. Абая", "house": "10"});
+    let shown = register(app, &w.gp_reg, with_address).await;
+    assert_eq!(shown["anonymity"]["handling"], "consider", "{shown}");
+    assert_eq!(shown["anonymity"]["explanation"], Value::Null);
     let first = register(app, &w.gp_reg, readme.clone()).await;
     assert_eq!(first["anonymity"]["anonymous"], true);
     assert_eq!(first["anonymity"]["handling"], "not_considered");

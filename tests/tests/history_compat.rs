@@ -91,7 +91,9 @@ async fn chains_written_before_the_service_layer_verify_and_extend() {
         .post(
             &format!("/api/v1/appeals/{card}/decisions"),
             &head,
-            json!({"decision_type": "provide_answer", "answer_character": "explained"}),
+            // The fixture's cards name no postal address: anonymous, so not answered on the
+            // merits (R15) — taken note of.
+            json!({"decision_type": "take_note"}),
         )
         .await;
     assert_eq!(res.status, 201, "{}", res.body);

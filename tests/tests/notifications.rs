@@ -21,7 +21,8 @@ fn appeal_body() -> Value {
         "document_type": "application",
         "tags": ["отопление"],
         "applicants": [
-            {"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан", "mobile_phone": "+77011234567"},
+            {"category": "individual", "iin_bin": "921029350851", "surname": "Ахметов", "first_name": "Ерлан", "mobile_phone": "+77011234567",
+             "address": {"street": "пр. Абая", "house": "10"}},
             {"category": "individual", "surname": "Ахметова", "first_name": "Айгуль"}
         ],
         "text": "Прошу восстановить отопление в доме по адресу пр. Абая, 10.",

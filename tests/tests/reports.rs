@@ -33,7 +33,7 @@ fn appeal(received_at: &str, n: usize) -> Value {
     json!({
         "document_type": "application",
         "applicants": [{"category": "individual", "surname": format!("Заявитель{n}"),
-                        "first_name": "Ерлан"}],
+                        "first_name": "Ерлан", "address": {"street": "пр. Абая", "house": "10"}}],
         "text": format!("Обращение номер {n}: прошу рассмотреть вопрос {} по существу.", n * 7919),
         "receipt_form": if n.is_multiple_of(3) { "postal" } else { "electronic" },
         "language": "state",

@@ -42,7 +42,8 @@ async fn registered(app: &TestApp, registrar: &TestUser) -> i64 {
             "/api/v1/appeals",
             registrar,
             json!({"document_type": "application",
-                   "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+                   "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан",
+                                   "address": {"street": "пр. Абая", "house": "10"}}],
                    "text": "Прошу восстановить отопление.", "receipt_form": "electronic",
                    "language": "state", "received_at": "2026-03-05T04:15:00Z"}),
         )
@@ -244,6 +245,7 @@ async fn a_decision_is_recorded_once_per_key_and_replays_the_callers_answer(back
         answer_text: Some("Отопление восстановлено.".to_owned()),
         decided_at: None,
         hearing: None,
+        signed_by: None,
         idem: Some(Idem {
             key: key.to_owned(),
             request_hash: decision_type.to_owned(),

@@ -104,8 +104,9 @@ async fn each_list_holds_what_its_question_asks_within_the_scope(backend: TestBa
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let p15 = register(&app, &reg, "2026-03-05T04:15:00Z", "message").await;
+    // Received today (local, UTC+5) at 00:01: never in the future, whatever the hour of the run.
     let now = (Utc::now() + Duration::hours(5))
-        .format("%Y-%m-%dT04:15:00Z")
+        .format("%Y-%m-%dT00:01:00+05:00")
         .to_string();
     let fresh = register(&app, &reg, &now, "application").await;
     let elsewhere = register(&app, &stranger, "2026-03-05T04:15:00Z", "application").await;

@@ -242,8 +242,25 @@ pub fn sign_decision(
     write_tx(conn, |conn| {
         let row = access::load_card(conn, &ctx.grant, appeal_id)?;
         let document = decision_of(conn, &row, decision_id)?;
-        let signer_name = verify_signer(conn, ctx, verifier, &document, &signature)?;
         let parts = CardParts::of(&row)?;
+        // p.54: whoever signs the answer with the EDS needs the authority the table gives — the
+        // signer named on the ОЛ-2 was checked when it was recorded.
+        let ol2 = crate::decisions::load_cards(conn, row.id)?
+            .into_iter()
+            .find(|o| o.row.id == decision_id)
+            .ok_or_else(|| AppError::NotFound(format!("No decision {decision_id}.")))?;
+        let named = ol2.details.signed_by.as_ref().map(|s| s.user_id);
+        if named != Some(ctx.actor().user_id) {
+            crate::routing::check_decision_signer(
+                conn,
+                ctx,
+                &row,
+                &parts,
+                &ol2.card.decision,
+                None,
+            )?;
+        }
+        let signer_name = verify_signer(conn, ctx, verifier, &document, &signature)?;
         let next = parts.apply_to(&row)?;
         write::commit(
             conn,
