@@ -142,6 +142,13 @@ async fn register(app: &TestApp, by: &TestUser, body: Value) -> Value {
     res.body
 }
 
+/// Registers `body` at `registrar`'s subject and routes it to `executor` (`in_work`).
+async fn in_work(app: &TestApp, registrar: &TestUser, executor: &TestUser, body: Value) -> i64 {
+    let id = register(app, registrar, body).await["id"].as_i64().unwrap();
+    app.assign(id, registrar, executor).await;
+    id
+}
+
 async fn card(app: &TestApp, id: i64, by: &TestUser) -> (Value, String) {
     let res = app.get(&format!("/api/v1/appeals/{id}"), by).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -198,9 +205,13 @@ async fn a_repeat_appeal_stays_at_the_higher_level_when_the_lower_answer_exists(
     let text = "Прошу проверить законность бездействия полиции по моему заявлению о краже \
                 имущества из квартиры по адресу пр. Абая, 10, поданному в январе 2026 года.";
     // The regional office answered the applicant (explained; its deputy may sign, p.54(6)).
-    let first = register(app, &w.reg_reg, appeal("921029350851", "Ахметов", text)).await;
-    let first_id = first["id"].as_i64().unwrap();
-    app.assign(first_id, &w.reg_reg, &w.reg_exec).await;
+    let first_id = in_work(
+        app,
+        &w.reg_reg,
+        &w.reg_exec,
+        appeal("921029350851", "Ахметов", text),
+    )
+    .await;
     let res = decide(
         app,
         first_id,
@@ -589,9 +600,10 @@ async fn a_cassation_petition_is_returned_with_the_explanation_of_rights(backend
         text.contains("Верховный Суд"),
         "the template is dictionary data"
     );
-    let petition = register(
+    let id = in_work(
         app,
         &w.gp_reg,
+        &w.gp_exec,
         appeal(
             "921029350851",
             "Ахметов",
@@ -599,8 +611,6 @@ async fn a_cassation_petition_is_returned_with_the_explanation_of_rights(backend
         ),
     )
     .await;
-    let id = petition["id"].as_i64().unwrap();
-    app.assign(id, &w.gp_reg, &w.gp_exec).await;
     let res = decide(
         app,
         id,
@@ -625,14 +635,13 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
 ) {
     let w = world(backend).await;
     let app = &w.app;
-    let c = register(
+    let id = in_work(
         app,
         &w.reg_reg,
+        &w.reg_exec,
         appeal("921029350851", "Ахметов", "Прошу отменить постановление."),
     )
     .await;
-    let id = c["id"].as_i64().unwrap();
-    app.assign(id, &w.reg_reg, &w.reg_exec).await;
     // Who may sign a refusal here: the head only, by p.54(5).
     let signers = app
         .get(&format!("/api/v1/appeals/{id}/signers"), &w.reg_exec)
@@ -696,9 +705,10 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
         "p.54(5): refusals"
     );
     // At the district office a satisfied answer is signed by the executor (p.54(8)).
-    let d = register(
+    let did = in_work(
         app,
         &w.dist_reg,
+        &w.dist_exec,
         appeal(
             "921029350851",
             "Ахметов",
@@ -706,8 +716,6 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
         ),
     )
     .await;
-    let did = d["id"].as_i64().unwrap();
-    app.assign(did, &w.dist_reg, &w.dist_exec).await;
     let res = decide(
         app,
         did,
@@ -738,9 +746,10 @@ async fn the_quarterly_analysis_counts_each_unit_and_is_due_on_the_fifth(backend
     let w = world(backend).await;
     let app = &w.app;
     app.allow_entering_past_acts().await;
-    let c = register(
+    let id = in_work(
         app,
         &w.reg_reg,
+        &w.reg_exec,
         appeal(
             "921029350851",
             "Ахметов",
@@ -748,8 +757,6 @@ async fn the_quarterly_analysis_counts_each_unit_and_is_due_on_the_fifth(backend
         ),
     )
     .await;
-    let id = c["id"].as_i64().unwrap();
-    app.assign(id, &w.reg_reg, &w.reg_exec).await;
     let res = decide(
         app,
         id,
@@ -839,9 +846,10 @@ async fn the_quarterly_analysis_counts_each_unit_and_is_due_on_the_fifth(backend
 async fn every_change_of_a_card_records_who_made_it(backend: TestBackend) {
     let w = world(backend).await;
     let app = &w.app;
-    let c = register(
+    let id = in_work(
         app,
         &w.reg_reg,
+        &w.reg_exec,
         appeal(
             "921029350851",
             "Ахметов",
@@ -849,8 +857,6 @@ async fn every_change_of_a_card_records_who_made_it(backend: TestBackend) {
         ),
     )
     .await;
-    let id = c["id"].as_i64().unwrap();
-    app.assign(id, &w.reg_reg, &w.reg_exec).await;
     state_facts(
         app,
         id,
