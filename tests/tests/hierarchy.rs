@@ -687,6 +687,16 @@ async fn a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_t
         0,
         "nothing recorded"
     );
+    // An official of a body below (or of another body) signs nothing here.
+    let res = decide(
+        app,
+        id,
+        &w.reg_exec,
+        refusal(json!({"user_id": w.dist_exec.id})),
+    )
+    .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.body["errors"][0]["pointer"], "#/signed_by/user_id");
     // The executor signing it himself is refused too; a deputy acting for the head may sign.
     decide(app, id, &w.reg_exec, refusal(Value::Null))
         .await

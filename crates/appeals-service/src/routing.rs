@@ -300,18 +300,33 @@ pub fn check_send_down(
 // p.54: signing authority
 // ---------------------------------------------------------------------------------------------
 
-/// The positions `user` holds with respect to the subject `answering` (its ancestors' heads are
-/// `superior_head`); `acting_for_head`: a deputy acting for the head («лицо, его замещающее»).
+/// The subjects above `subject`, nearest first (the walk stops at a cycle).
+fn ancestors(conn: &mut DbConn, subject: i64) -> AppResult<Vec<i64>> {
+    let mut chain = Vec::new();
+    let mut current = repo::subjects::parent_of(conn, subject)?;
+    while let Some(id) = current {
+        if id == subject || chain.contains(&id) {
+            break;
+        }
+        chain.push(id);
+        current = repo::subjects::parent_of(conn, id)?;
+    }
+    Ok(chain)
+}
+
+/// The positions `user` holds with respect to the subject `answering`, whose ancestors are
+/// `above` (their heads and deputies are `superior_head`); `acting_for_head`: a deputy acting for
+/// the head («либо лицо, его замещающее»).
 fn positions(
-    conn: &mut DbConn,
     user: &appeals_db::rows::UserRow,
     answering: i64,
+    above: &[i64],
     acting_for_head: bool,
-) -> AppResult<Vec<SignerPosition>> {
+) -> Vec<SignerPosition> {
     let roles = Role::parse_list(&user.roles).unwrap_or_default();
     let mut out = Vec::new();
     if !user.is_active {
-        return Ok(out);
+        return out;
     }
     if user.subject_id == answering {
         if roles.contains(&Role::Head) {
@@ -326,12 +341,12 @@ fn positions(
         if roles.contains(&Role::Executor) {
             out.push(SignerPosition::Executor);
         }
-    } else if (roles.contains(&Role::Head) || roles.contains(&Role::DeputyHead))
-        && access::subtree(conn, user.subject_id)?.contains(&answering)
+    } else if above.contains(&user.subject_id)
+        && (roles.contains(&Role::Head) || roles.contains(&Role::DeputyHead))
     {
         out.push(SignerPosition::SuperiorHead);
     }
-    Ok(out)
+    out
 }
 
 /// Who signs an answer, as stated with the decision.
@@ -398,7 +413,15 @@ pub fn check_decision_signer(
         ));
     }
     let holder = repo::subjects::get(conn, row.subject_id)?;
-    let held = positions(conn, &user, row.subject_id, signer.acting_for_head)?;
+    let above = ancestors(conn, holder.id)?;
+    let held = positions(&user, row.subject_id, &above, signer.acting_for_head);
+    if held.is_empty() {
+        return Err(AppError::field(
+            "#/signed_by/user_id",
+            "not an active head, deputy head or executor of the answering subject, nor a head \
+             of a subject above it",
+        ));
+    }
     let rule = match case_of(&holder, parts, result) {
         Some(case) => check_signer(&ctx.rules.hierarchy.signing_authority, &case, &held)?,
         None => None,
@@ -433,17 +456,9 @@ pub fn signers(
     let parts = CardParts::of(&row)?;
     let holder = repo::subjects::get(conn, row.subject_id)?;
     // Candidates: the holder's users and the heads of the subjects above it.
-    let mut chain = vec![holder.id];
-    let mut current = holder.parent_id;
-    while let Some(id) = current {
-        if chain.contains(&id) {
-            break;
-        }
-        chain.push(id);
-        current = repo::subjects::parent_of(conn, id)?;
-    }
-    let mut candidates = Vec::new();
-    for subject in &chain {
+    let above = ancestors(conn, holder.id)?;
+    let mut candidates = repo::users::of_subject(conn, holder.id)?;
+    for subject in &above {
         candidates.extend(repo::users::of_subject(conn, *subject)?);
     }
     let mut out = Vec::new();
@@ -455,7 +470,7 @@ pub fn signers(
             .and_then(|case| signing_rule(&ctx.rules.hierarchy.signing_authority, &case).cloned());
         let mut users = Vec::new();
         for user in &candidates {
-            let held = positions(conn, user, holder.id, false)?;
+            let held = positions(user, holder.id, &above, false);
             let may = match &rule {
                 Some(rule) => held.iter().any(|p| rule.signers.contains(p)),
                 None => !held.is_empty() && user.subject_id == holder.id,

@@ -56,7 +56,11 @@ pub struct ConventionsDto {
     /// `hearing_notice_working_days` (R38), `report_due_day` (R50), `backdating_working_days`
     /// (how far before its entry an act may be dated without the head's role);
     /// `letter_index` (R3), `number_format` (R3), `forwarded_term_policy`
-    /// (`restart_at_receiver` | `keep_original`, R35).
+    /// (`restart_at_receiver` | `keep_original`, R35); `hierarchy` (issue 21, docs/hierarchy.md):
+    /// `anonymity_reading` (`any_element_missing` | `authorship_only`, R15), `routing`
+    /// (`enforce`, the applicant's notification templates, p.23), `call_centre_sources` (p.18),
+    /// `signing_authority` (the p.54 table, first matching row wins), `quarterly_analysis_due_day`
+    /// (p.56).
     #[schema(value_type = Object)]
     pub conventions: serde_json::Value,
 }
