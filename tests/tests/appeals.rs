@@ -529,6 +529,37 @@ async fn list_filters_and_paginates(backend: TestBackend) {
         5,
         "review deadlines in March 2026 have passed"
     );
+    // Its pages (ids read first, then the rows) follow the same newest-first cursor.
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(
+                &format!("/api/v1/appeals/summaries?overdue=true&limit=2{cursor}"),
+                &reg,
+            )
+            .await
+            .body;
+        paged.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    let all: Vec<i64> = overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(paged, all);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first");
     app.get("/api/v1/appeals?limit=0", &reg)
         .await
         .assert_problem(422, "validation");
