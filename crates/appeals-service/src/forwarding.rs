@@ -248,7 +248,7 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<ForwardO
     let mut parts = CardParts::of(&main)?;
     crate::actions::ensure_accepted(&parts)?;
     // p.23 of the Instruction: what may go down the hierarchy is refused here, before anything.
-    crate::routing::check_send_down(conn, ctx, &main, &parts, &receiver)?;
+    let send_down = crate::routing::check_send_down(conn, ctx, &main, &parts, &receiver)?;
     if crate::signatures::required(conn, main.subject_id)? {
         // R35: approved now, in effect once the head signs it (`signatures::sign_pending`).
         return approve(conn, ctx, &main, parts, cmd).map(ForwardOutcome::AwaitingSignature);
@@ -260,7 +260,10 @@ fn forward_tx(conn: &mut DbConn, ctx: &Ctx, cmd: &Forward) -> AppResult<ForwardO
         Command::SignForwarding,
     ];
     parts.details.pending_approval = None;
-    take_effect(conn, ctx, &main, parts, &receiver, cmd, &commands).map(ForwardOutcome::Forwarded)
+    take_effect(
+        conn, ctx, &main, parts, &receiver, cmd, &commands, send_down,
+    )
+    .map(ForwardOutcome::Forwarded)
 }
 
 /// The receiving subject: another one than the holder, existing and active.
@@ -345,6 +348,8 @@ pub(crate) fn sign(
     cmd: &Forward,
 ) -> AppResult<Forwarded> {
     let receiver = receiver_of(conn, main, cmd.to_subject_id)?;
+    // p.23 again: the routing facts may have changed since the approval.
+    let send_down = crate::routing::check_send_down(conn, ctx, main, &parts, &receiver)?;
     parts.details.pending_approval = None;
     take_effect(
         conn,
@@ -354,11 +359,14 @@ pub(crate) fn sign(
         &receiver,
         cmd,
         &[Command::SignForwarding],
+        send_down,
     )
 }
 
 /// Applies the remaining lifecycle commands and the forwarding's effect: the part registered at
 /// the receiver, or the card moved there; the forwarding record.
+// The forwarding transaction hands over what it has already loaded and checked.
+#[allow(clippy::too_many_arguments)]
 fn take_effect(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -367,11 +375,11 @@ fn take_effect(
     receiver: &appeals_db::rows::SubjectRow,
     cmd: &Forward,
     commands: &[Command],
+    // p.23: the rule, the applicant's notification and the report-back requirement of a card sent
+    // down the hierarchy, as checked by the caller.
+    send_down: Option<crate::routing::SendDown>,
 ) -> AppResult<Forwarded> {
     let rules = &*ctx.rules;
-    // p.23: the rule, the applicant's notification and the report-back requirement of a card sent
-    // down the hierarchy (checked again: the signature may come after a change of the facts).
-    let send_down = crate::routing::check_send_down(conn, ctx, main, &parts, receiver)?;
     // R15: a forwarding is the immediate redirection an anonymous crime report waits for.
     parts.details.redirect_immediately = false;
     {

@@ -370,10 +370,11 @@ fn register_tx(
         patronymic.as_deref(),
     )?;
     // p.18 part 2: a call-centre appeal goes straight to the subject's appeals unit, if it has one.
-    let holder = match (prepared.call_centre, subject.appeals_unit_id) {
-        (true, Some(unit)) => repo::subjects::get(conn, unit)?,
-        _ => subject.clone(),
+    let unit = match (prepared.call_centre, subject.appeals_unit_id) {
+        (true, Some(unit)) => repo::subjects::find_by_id(conn, unit)?.filter(|u| u.is_active),
+        _ => None,
     };
+    let holder = unit.unwrap_or_else(|| subject.clone());
     let redirect_immediately =
         card.anonymity.handling == appeals_domain::cards::AnonymityHandling::RedirectImmediately;
     let details = AppealDetails {
