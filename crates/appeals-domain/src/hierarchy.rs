@@ -388,32 +388,49 @@ impl AnswerResult {
 
     /// The result of an ОЛ-2 decision (`None` for a transfer and the like: not an answer).
     pub fn of(decision: &Decision) -> Option<Self> {
-        Some(match decision {
+        match decision {
             Decision::Appeal {
                 decision_type,
                 answer_character,
                 ..
-            } => match (decision_type, answer_character) {
-                (AppealDecisionType::FavourableAct, _) => AnswerResult::Satisfied,
-                (AppealDecisionType::BurdensomeAct, _) => AnswerResult::Refused,
-                (_, Some(AnswerCharacter::Satisfied)) => AnswerResult::Satisfied,
-                (_, Some(AnswerCharacter::Refused)) => AnswerResult::Refused,
-                (_, Some(AnswerCharacter::Explained)) => AnswerResult::Explained,
-                _ => AnswerResult::Other,
-            },
-            Decision::Complaint { decision_type, .. } => match decision_type {
-                ComplaintDecisionType::LeaveUnsatisfied => AnswerResult::Refused,
-                ComplaintDecisionType::CancelAct
-                | ComplaintDecisionType::CancelActAndAdoptNew
-                | ComplaintDecisionType::PerformAction
-                | ComplaintDecisionType::FullySatisfiedByActOrAction => AnswerResult::Satisfied,
-                ComplaintDecisionType::ReturnCaseForProcedure
-                | ComplaintDecisionType::LeaveWithoutConsideration => AnswerResult::Other,
-            },
+            } => Some(Self::of_codes(
+                decision_type.code(),
+                answer_character.map(AnswerCharacter::code),
+            )),
+            Decision::Complaint { decision_type, .. } => {
+                Some(Self::of_codes(decision_type.code(), None))
+            }
             Decision::Transfer { .. }
             | Decision::TransferCancellation { .. }
-            | Decision::DuplicateQualification { .. } => return None,
-        })
+            | Decision::DuplicateQualification { .. } => None,
+        }
+    }
+
+    /// The result of an appeal or complaint decision type and answer character as stored (the
+    /// codes the 1-ОЛ counts keep).
+    pub fn of_codes(decision_type: &str, answer_character: Option<&str>) -> Self {
+        use AppealDecisionType as A;
+        use ComplaintDecisionType as C;
+        let satisfied = [
+            A::FavourableAct.code(),
+            C::CancelAct.code(),
+            C::CancelActAndAdoptNew.code(),
+            C::PerformAction.code(),
+            C::FullySatisfiedByActOrAction.code(),
+        ];
+        let refused = [A::BurdensomeAct.code(), C::LeaveUnsatisfied.code()];
+        if satisfied.contains(&decision_type) {
+            return AnswerResult::Satisfied;
+        }
+        if refused.contains(&decision_type) {
+            return AnswerResult::Refused;
+        }
+        match answer_character {
+            Some(c) if c == AnswerCharacter::Satisfied.code() => AnswerResult::Satisfied,
+            Some(c) if c == AnswerCharacter::Refused.code() => AnswerResult::Refused,
+            Some(c) if c == AnswerCharacter::Explained.code() => AnswerResult::Explained,
+            _ => AnswerResult::Other,
+        }
     }
 
     pub const fn code(self) -> &'static str {

@@ -547,25 +547,10 @@ pub fn quarterly_analysis(
                 if dims.get("timely") == Some(&"late") {
                     f.overdue += sum.n;
                 }
-                let result = match (dims.get("decision"), dims.get("answer")) {
-                    (Some(&"favourable_act"), _) | (_, Some(&"satisfied")) => {
-                        AnswerResult::Satisfied
-                    }
-                    (Some(&"burdensome_act" | &"leave_unsatisfied"), _) | (_, Some(&"refused")) => {
-                        AnswerResult::Refused
-                    }
-                    (_, Some(&"explained")) => AnswerResult::Explained,
-                    (
-                        Some(
-                            &"cancel_act"
-                            | &"cancel_act_and_adopt_new"
-                            | &"perform_action"
-                            | &"fully_satisfied_by_act_or_action",
-                        ),
-                        _,
-                    ) => AnswerResult::Satisfied,
-                    _ => AnswerResult::Other,
-                };
+                let result = AnswerResult::of_codes(
+                    dims.get("decision").copied().unwrap_or("none"),
+                    dims.get("answer").copied().filter(|a| *a != "none"),
+                );
                 match result {
                     AnswerResult::Satisfied => f.satisfied += sum.n,
                     AnswerResult::Refused => f.refused += sum.n,
