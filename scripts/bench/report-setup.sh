@@ -7,14 +7,8 @@
 set -e
 BIN=${BIN:-target/release}
 DB=$1
-dropdb -U postgres -h 127.0.0.1 --if-exists "$DB"; createdb -U postgres -h 127.0.0.1 "$DB"
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" APPEALS_ENV=dev
-"$BIN/appeals" migrate
-"$BIN/appeals" subject create --code KPSISU --name-ru "Комитет по правовой статистике" --authorized-body
-"$BIN/appeals" subject create --code AKIMAT-ALA --name-ru "Акимат города Алматы"
-APPEALS_PASSWORD=bench-password-1 "$BIN/appeals" user create --username reg1 --subject AKIMAT-ALA --role registrar
-APPEALS_PASSWORD=bench-password-1 "$BIN/appeals" user create --username analyst --subject KPSISU --role analyst
-time "$BIN/appeals-bench" seed --count "${COUNT:-10000000}" --batch 10000 --no-dedup-index \
+source "$(dirname "$0")/national-db.sh"
+time "$BIN/appeals-bench" seed --count "${COUNT:-10000000}" --batch 10000 --no-dedup-index --no-search-index \
   --spread-subjects "${SUBJECTS:-200}" --decided-percent "${DECIDED:-70}"
 psql -U postgres -h 127.0.0.1 -d "$DB" -qc "VACUUM ANALYZE"
 time /usr/bin/time -v "$BIN/appeals" report rebuild 2>&1 | grep -E "recounted|Maximum resident|Elapsed"

@@ -31,8 +31,9 @@ pub struct LoadArgs {
     pub duration: Option<u64>,
     /// `None`: a seed from the clock, printed with the results.
     pub seed: Option<u64>,
-    /// A path to GET again and again instead of registering (a read scenario).
-    pub read: Option<String>,
+    /// Paths to GET again and again instead of registering (a read scenario; each request takes
+    /// one at random).
+    pub read: Vec<String>,
 }
 
 /// The base URL, accepted only when its host is a loopback address (this machine's network policy
@@ -125,15 +126,13 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
             .timeout(Duration::from_secs(30))
             .finish();
         let bearer = format!("Bearer {}", token(&client, &base, &args.credentials).await?);
-        let reading = args.read.clone();
-        if reading.as_deref().is_some_and(|p| !p.starts_with('/')) {
+        if args.read.iter().any(|p| !p.starts_with('/')) {
             return Err("--read takes a path starting with /".into());
         }
-        let url = match &reading {
-            Some(path) => format!("{base}{path}"),
-            None => format!("{base}/api/v1/appeals"),
-        };
-        let ok = if reading.is_some() { "200" } else { "201" };
+        let reads: Rc<Vec<String>> =
+            Rc::new(args.read.iter().map(|p| format!("{base}{p}")).collect());
+        let url = format!("{base}/api/v1/appeals");
+        let ok = if reads.is_empty() { "201" } else { "200" };
         let issued = Rc::new(Cell::new(0u64));
         let tally = Rc::new(RefCell::new(Tally::default()));
         let started = Instant::now();
@@ -141,7 +140,7 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         let mut tasks = Vec::new();
         for worker in 0..clients {
             let (client, url, bearer) = (client.clone(), url.clone(), bearer.clone());
-            let reads = reading.is_some();
+            let reads = reads.clone();
             let (issued, tally) = (issued.clone(), tally.clone());
             let seed = run_seed ^ (worker as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
             tasks.push(actix_rt::spawn(async move {
@@ -152,10 +151,11 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
                     }
                     issued.set(issued.get() + 1);
                     let sent;
-                    let outcome = if reads {
+                    let outcome = if !reads.is_empty() {
+                        let path = &reads[rng.random_range(0..reads.len())];
                         sent = Instant::now();
                         client
-                            .get(url.as_str())
+                            .get(path.as_str())
                             .insert_header(("Authorization", bearer.as_str()))
                             .send()
                             .await
@@ -203,7 +203,7 @@ pub fn run(args: LoadArgs) -> Result<(), BoxError> {
         let rate = t.created as f64 / secs;
         let p = |q| percentile(&t.latencies_us, q);
         let max = t.latencies_us.last().map_or(0.0, |v| *v as f64 / 1_000.0);
-        let what = if reading.is_some() {
+        let what = if !reads.is_empty() {
             "answered 200"
         } else {
             "registered"

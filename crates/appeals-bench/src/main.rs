@@ -47,6 +47,10 @@ enum Command {
         /// registration indexes it.
         #[arg(long)]
         no_dedup_index: bool,
+        /// Do not fill the search index (`appeal_search`, `appeal_search_keys`). By default every
+        /// seeded appeal is found by search as a registered one is.
+        #[arg(long)]
+        no_search_index: bool,
         /// Spread the appeals over this many subjects of a hierarchy (report 1-ОЛ benchmarks).
         #[arg(long, default_value_t = 0)]
         spread_subjects: u32,
@@ -82,9 +86,10 @@ enum Command {
         seed: Option<u64>,
         /// Read instead of register: each client GETs this path again and again (e.g.
         /// `/api/v1/appeals?limit=50`, `/api/v1/worklists/overdue`, `/api/v1/appeals/search?q=…`)
-        /// and the 200 answers are counted and timed.
+        /// and the 200 answers are counted and timed. Repeat it for a mix: each request takes one
+        /// of the paths at random.
         #[arg(long)]
-        read: Option<String>,
+        read: Vec<String>,
     },
 }
 
@@ -98,6 +103,7 @@ fn main() -> std::process::ExitCode {
             username,
             days,
             no_dedup_index,
+            no_search_index,
             spread_subjects,
             decided_percent,
         } => seed::run(seed::SeedArgs {
@@ -108,6 +114,7 @@ fn main() -> std::process::ExitCode {
             username,
             days: days.max(2),
             dedup_index: !no_dedup_index,
+            search_index: !no_search_index,
             spread_subjects,
             decided_percent,
         }),

@@ -26,7 +26,7 @@ use appeals_db::repo::events::{GENESIS_HASH, event_hash};
 use appeals_db::rows::NewEventRow;
 use appeals_db::schema::{
     appeal_applicants, appeal_dedup_applicant_keys, appeal_dedup_bands, appeal_dedup_signatures,
-    appeal_events, appeal_markings, appeal_tags, appeals,
+    appeal_events, appeal_markings, appeal_search_keys, appeal_tags, appeals,
 };
 use appeals_db::{DbConn, DbUrl, repo};
 use appeals_domain::cards::{
@@ -39,6 +39,7 @@ use appeals_domain::lifecycle::AppealState;
 use appeals_domain::regnum::AppealNumber;
 use appeals_service::applicants::ApplicantEntry;
 use appeals_service::cards::parts::AppealDetails;
+use appeals_service::cards::search_index::SearchEntry;
 use appeals_service::duplicates::check::PreparedCheck;
 use chrono::{Duration, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
@@ -150,6 +151,32 @@ struct ApplicantKeyInsert {
     appeal_id: i64,
 }
 
+// The terms of a batch on their way into `appeal_search` on PostgreSQL: copied as text into this
+// session's temporary table, then turned into tsvectors by the same `to_tsvector('simple', …)`
+// the write path uses (`repo::search::insert_terms`).
+diesel::table! {
+    seed_search_terms (appeal_id) {
+        appeal_id -> BigInt,
+        subject_id -> BigInt,
+        terms -> Text,
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = seed_search_terms, treat_none_as_default_value = false)]
+struct SearchTermsInsert {
+    appeal_id: i64,
+    subject_id: i64,
+    terms: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appeal_search_keys, treat_none_as_default_value = false)]
+struct SearchKeyInsert {
+    key_hash: String,
+    appeal_id: i64,
+}
+
 #[derive(Default)]
 struct Batch {
     appeals: Vec<AppealInsert>,
@@ -160,6 +187,8 @@ struct Batch {
     signatures: Vec<SignatureInsert>,
     bands: Vec<BandInsert>,
     applicant_keys: Vec<ApplicantKeyInsert>,
+    search_terms: Vec<SearchTermsInsert>,
+    search_keys: Vec<SearchKeyInsert>,
 }
 
 /// Who registers the seeded appeals and where numbering and ids start.
@@ -170,6 +199,8 @@ struct Context {
     spread: Vec<(i64, String)>,
     /// Per cent of the appeals that carry a final act (1-ОЛ sections 2–3).
     decided_percent: u32,
+    /// Fill the search index (`appeal_search`, `appeal_search_keys`) as the write path does.
+    search_index: bool,
     user_id: i64,
     acceptor: (String, String, Option<String>),
     first_counter: i64,
@@ -190,6 +221,8 @@ pub struct SeedArgs {
     pub days: i64,
     /// Fill the duplicate-check index (`appeal_dedup_*`) as registration does.
     pub dedup_index: bool,
+    /// Fill the search index (`appeal_search`, `appeal_search_keys`) as the card write path does.
+    pub search_index: bool,
     /// Spread the appeals over this many subjects of a three-level hierarchy (a republic root,
     /// 20 regions, districts below them), created when missing; 0: all at one subject.
     pub spread_subjects: u32,
@@ -407,6 +440,36 @@ fn build_one(
         });
         *next_applicant_id += 1;
     }
+    if ctx.search_index {
+        let names: Vec<Option<String>> = body
+            .applicants
+            .iter()
+            .map(|a| ApplicantEntry::from(a.clone()).full_name())
+            .collect();
+        let entry = SearchEntry::of(
+            &row.text,
+            &card.summary,
+            card.tags(),
+            names
+                .iter()
+                .zip(&body.applicants)
+                .map(|(name, a)| (name.as_deref(), a.iin_bin.as_deref())),
+        );
+        batch.search_terms.push(SearchTermsInsert {
+            appeal_id: id,
+            subject_id,
+            terms: entry.terms,
+        });
+        batch.search_keys.extend(
+            entry
+                .key_hashes
+                .into_iter()
+                .map(|key_hash| SearchKeyInsert {
+                    key_hash,
+                    appeal_id: id,
+                }),
+        );
+    }
     let mut seen = std::collections::BTreeSet::new();
     for tag in card.tags() {
         let tag = tag.to_lowercase();
@@ -599,6 +662,7 @@ fn prepare(conn: &mut DbConn, args: &SeedArgs) -> Result<Context, BoxError> {
         subject_name: subject.name_ru,
         spread,
         decided_percent: args.decided_percent.min(100),
+        search_index: args.search_index,
         user_id: user.id,
         acceptor: appeals_service::accounts::acceptor_name_of(user),
         first_counter: last_counter - count + 1,
@@ -642,6 +706,22 @@ fn write_pg(conn: &mut diesel::PgConnection, batch: &Batch) -> QueryResult<()> {
         if !batch.applicant_keys.is_empty() {
             diesel::copy_from(appeal_dedup_applicant_keys::table)
                 .from_insertable(&batch.applicant_keys)
+                .execute(conn)?;
+        }
+        if !batch.search_terms.is_empty() {
+            // The temporary table empties itself at commit (`ON COMMIT DELETE ROWS`).
+            diesel::copy_from(seed_search_terms::table)
+                .from_insertable(&batch.search_terms)
+                .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO appeal_search (appeal_id, subject_id, terms) \
+                 SELECT appeal_id, subject_id, to_tsvector('simple', terms) FROM seed_search_terms",
+            )
+            .execute(conn)?;
+        }
+        if !batch.search_keys.is_empty() {
+            diesel::copy_from(appeal_search_keys::table)
+                .from_insertable(&batch.search_keys)
                 .execute(conn)?;
         }
         Ok(())
@@ -691,6 +771,21 @@ fn write_sqlite(conn: &mut diesel::SqliteConnection, batch: &Batch) -> QueryResu
                 .values(chunk)
                 .execute(conn)?;
         }
+        for t in &batch.search_terms {
+            // The FTS5 table's rowid is the appeal's id (`repo::search::insert_terms`).
+            diesel::sql_query(
+                "INSERT INTO appeal_search (rowid, subject_id, terms) VALUES (?, ?, ?)",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(t.appeal_id)
+            .bind::<diesel::sql_types::BigInt, _>(t.subject_id)
+            .bind::<diesel::sql_types::Text, _>(&t.terms)
+            .execute(conn)?;
+        }
+        for chunk in batch.search_keys.chunks(10_000) {
+            diesel::insert_into(appeal_search_keys::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
         Ok(())
     })
 }
@@ -709,6 +804,13 @@ pub fn run(args: SeedArgs) -> Result<(), BoxError> {
             // Every seeded row references rows of its own batch or existing ones by construction;
             // skipping the foreign-key triggers (16 band rows per appeal) makes the load ~5× faster.
             // Needs a superuser; without one the checks simply run.
+            if args.search_index {
+                diesel::sql_query(
+                    "CREATE TEMPORARY TABLE seed_search_terms (appeal_id BIGINT PRIMARY KEY, \
+                     subject_id BIGINT NOT NULL, terms TEXT NOT NULL) ON COMMIT DELETE ROWS",
+                )
+                .execute(c)?;
+            }
             if diesel::sql_query("SET session_replication_role = replica")
                 .execute(c)
                 .is_err()
@@ -723,13 +825,18 @@ pub fn run(args: SeedArgs) -> Result<(), BoxError> {
     let dedup_index = args.dedup_index;
     eprintln!(
         "seeding {} appeals into {} (subject {}, numbers from counter {}, ids from {}; duplicate \
-         index {})",
+         index {}, search index {})",
         args.count,
         url.backend.name(),
         ctx.subject_id,
         ctx.first_counter,
         ctx.first_appeal_id,
-        if dedup_index { "filled" } else { "not filled" }
+        if dedup_index { "filled" } else { "not filled" },
+        if args.search_index {
+            "filled"
+        } else {
+            "not filled"
+        }
     );
     let started = Instant::now();
     let batch_size = u64::try_from(args.batch.max(1))?;

@@ -10,6 +10,7 @@ pub mod migrate;
 pub mod repo;
 pub mod rows;
 pub mod schema;
+pub mod union;
 
 pub use conn::{Backend, DbConn, DbPool, DbUrl, PooledConn, build_pool, write_tx};
 /// diesel's error type, for callers that run transactions through [`write_tx`].

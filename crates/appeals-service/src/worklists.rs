@@ -63,8 +63,10 @@ fn page_filter(conn: &mut DbConn, ctx: &Ctx, p: &WorkListPage) -> AppResult<Work
     Ok(f)
 }
 
-/// Counts stop here: a screen shows "10,000+" (and a count query never walks a national table).
-pub const COUNT_CAP: i64 = 10_000;
+/// Counts stop here: a screen shows "1,000+" (a badge needs no more), and a count reads at most
+/// 1,001 index entries per list — ten lists of a subject at 10,000,000 cards read 10,001 each in
+/// ≈ 50 ms, 17/s per core (docs/performance.md, "Lists at 10,000,000 cards").
+pub const COUNT_CAP: i64 = 1_000;
 
 /// How many cards a work list holds; `capped` when there are more than [`COUNT_CAP`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

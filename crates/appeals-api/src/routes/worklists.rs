@@ -46,9 +46,9 @@ pub struct WorkListPageQuery {
 pub struct WorkListCount {
     #[schema(example = "overdue")]
     pub name: String,
-    /// Counted up to 10,000.
+    /// Counted up to 1,000.
     pub count: i64,
-    /// More than `count` (10,000): show «10 000+».
+    /// More than `count` (1,000): show «1 000+».
     pub capped: bool,
 }
 

@@ -9,6 +9,7 @@ use crate::rows::{
     AppealChange, AppealRow, AppealSummaryRow, ApplicantRow, NewAppealRow, NewApplicantRow,
 };
 use crate::schema::{appeal_applicants, appeal_markings, appeal_tags, appeals};
+use crate::union::{self, UnionAll};
 
 pub fn insert(conn: &mut DbConn, new: &NewAppealRow) -> Result<AppealRow, DbError> {
     Ok(diesel::insert_into(appeals::table)
@@ -263,7 +264,10 @@ macro_rules! appeal_list_filtered {
         }
         if let Some(d) = f.deemed_refusal_on {
             // Once decided a card stays `decided` or becomes `closed`; no other status follows.
+            // Only a closed card has `closed_at` (closing is final): saying so lets the page's ids
+            // come from the open cards' index (`appeals_open_by_id`), as for `overdue`.
             q = q
+                .filter(appeals::closed_at.is_null())
                 .filter(appeals::is_accountable.eq(true))
                 .filter(appeals::status.ne_all(["decided", "closed"]))
                 .filter(appeals::review_due.lt(d));
@@ -275,12 +279,35 @@ macro_rules! appeal_list_filtered {
     }};
 }
 
-/// The ids of an `overdue` page, read on their own: the newest open cards of a subject are not
-/// yet overdue and a newest-first scan of the rows skips them all on every page (≈ 26,000 rows,
-/// 29 ms at 1M cards); ids alone are read from `appeals_open_by_id (subject_id, id, review_due)`,
-/// the control date checked inside the index (1.8 ms). `None` for any other list.
-fn overdue_page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbError> {
-    if f.overdue_on.is_none() {
+/// The ids of a page read on their own (then its rows by id), or `None` when one query reads the
+/// page best:
+/// - a list over several subjects (a subtree) is the union of each subject's page of ids
+///   (`crate::union`): `subject_id IN (…)` has no index in id order;
+/// - an `overdue` page of one subject: its newest open cards are not yet overdue and a newest-first
+///   scan of the rows skips them all on every page (≈ 26,000 rows, 29 ms at 1M cards); ids alone
+///   are read from `appeals_open_by_id (subject_id, id, review_due)`, the control date checked
+///   inside the index (1.8 ms); the same for `deemed_refusal`;
+/// - a page of registration dates: the range's ids come from `appeals_subject_registered` alone
+///   and are sorted there (0.4 ms for a month of a subject at 10M), where reading the rows of the
+///   whole range before sorting took 5.5 ms.
+fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbError> {
+    if f.subject_id.is_none()
+        && let Some(subjects) = union::subjects_to_merge(f.visible_subjects.as_ref())
+    {
+        let parts: Vec<_> = subjects
+            .iter()
+            .map(|s| {
+                let one = AppealFilter {
+                    visible_subjects: Some(vec![*s]),
+                    ..f.clone()
+                };
+                appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), &one)
+            })
+            .collect();
+        return Ok(Some(UnionAll::new(parts).load::<i64>(conn)?));
+    }
+    let dated = f.registered_from.is_some() || f.registered_to.is_some();
+    if f.overdue_on.is_none() && f.deemed_refusal_on.is_none() && !dated {
         return Ok(None);
     }
     let ids = appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), f)
@@ -290,10 +317,11 @@ fn overdue_page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i6
 
 /// Lists appeals newest first (by id, a stable order) with keyset pagination.
 pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbError> {
-    if let Some(ids) = overdue_page_ids(conn, f)? {
+    if let Some(ids) = page_ids(conn, f)? {
         return Ok(appeals::table
             .filter(appeals::id.eq_any(ids))
             .order(appeals::id.desc())
+            .limit(f.limit)
             .select(AppealRow::as_select())
             .load(conn)?);
     }
@@ -304,16 +332,17 @@ pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbErr
     .load(conn)?)
 }
 
-/// The summary view of the same list: one statement (two for `overdue`), no text, state or
-/// details.
+/// The summary view of the same list: one statement (two for a subtree, `overdue` or dates), no
+/// text, state or details.
 pub fn list_summaries(
     conn: &mut DbConn,
     f: &AppealFilter,
 ) -> Result<Vec<AppealSummaryRow>, DbError> {
-    if let Some(ids) = overdue_page_ids(conn, f)? {
+    if let Some(ids) = page_ids(conn, f)? {
         return Ok(appeals::table
             .filter(appeals::id.eq_any(ids))
             .order(appeals::id.desc())
+            .limit(f.limit)
             .select(AppealSummaryRow::as_select())
             .load(conn)?);
     }
@@ -414,7 +443,10 @@ macro_rules! worklist_filtered {
                 .filter(appeals::status.ne_all(NOT_IN_WORK))
                 .filter(appeals::review_due.lt(d)),
             // A forwarded part awaiting acceptance is not yet the receiver's to route.
+            // A registered card is open; saying so lets the national list read the open cards
+            // by control date (`appeals_review_due`).
             WorkListQuery::AwaitingAssignment => q
+                .filter(appeals::closed_at.is_null())
                 .filter(appeals::status.eq("registered"))
                 .filter(
                     appeals::pending

@@ -29,6 +29,40 @@ pub fn key() -> &'static [u8] {
     SEARCH_KEY.get().map_or(DEVELOPMENT_KEY, Vec::as_slice)
 }
 
+/// What a card is found by: its terms (text, short content, tags, applicants' names) and its
+/// applicants' keyed IIN/BIN hashes (sorted, without repeats).
+pub struct SearchEntry {
+    pub terms: String,
+    pub key_hashes: Vec<String>,
+}
+
+impl SearchEntry {
+    /// The entry of a card with this text, short content, tags and applicants' (name, IIN/BIN);
+    /// the write path and the load tool's seeder both build it here.
+    pub fn of<'a>(
+        text: &str,
+        summary: &str,
+        tags: &[String],
+        applicants: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    ) -> Self {
+        let (names, iins): (Vec<_>, Vec<_>) = applicants.into_iter().unzip();
+        let terms = search::index_terms(
+            [text, summary]
+                .into_iter()
+                .chain(tags.iter().map(String::as_str))
+                .chain(names.into_iter().flatten()),
+        );
+        let mut key_hashes: Vec<String> = iins
+            .into_iter()
+            .flatten()
+            .map(|iin| search::iin_key(key(), iin))
+            .collect();
+        key_hashes.sort_unstable();
+        key_hashes.dedup();
+        Self { terms, key_hashes }
+    }
+}
+
 /// Writes the card's terms and keyed hashes; `fresh` for a card just created (nothing to replace:
 /// a registration pays no delete).
 pub fn index(
@@ -38,26 +72,20 @@ pub fn index(
     fresh: bool,
 ) -> AppResult<()> {
     let parts = CardParts::of(row)?;
-    let names = applicants.iter().filter_map(|a| a.full_name.as_deref());
-    let terms = search::index_terms(
-        [row.text.as_str(), parts.card.summary.as_str()]
-            .into_iter()
-            .chain(parts.card.tags().iter().map(String::as_str))
-            .chain(names),
+    let entry = SearchEntry::of(
+        &row.text,
+        &parts.card.summary,
+        parts.card.tags(),
+        applicants
+            .iter()
+            .map(|a| (a.full_name.as_deref(), a.iin_bin.as_deref())),
     );
-    let mut hashes: Vec<String> = applicants
-        .iter()
-        .filter_map(|a| a.iin_bin.as_deref())
-        .map(|iin| search::iin_key(key(), iin))
-        .collect();
-    hashes.sort_unstable();
-    hashes.dedup();
     if !fresh {
         repo::search::delete_terms(conn, row.id)?;
         repo::search::delete_keys(conn, row.id)?;
     }
-    repo::search::insert_terms(conn, row.id, row.subject_id, &terms)?;
-    repo::search::insert_keys(conn, row.id, &hashes)?;
+    repo::search::insert_terms(conn, row.id, row.subject_id, &entry.terms)?;
+    repo::search::insert_keys(conn, row.id, &entry.key_hashes)?;
     Ok(())
 }
 

@@ -1,0 +1,67 @@
+//! Pages of several subjects read subject by subject (issue 25 at 10,000,000 cards).
+//!
+//! A list over a subtree (`subject_id IN (…)`) ordered by id or by control date has no index in
+//! that order: PostgreSQL read every card of the subtree and sorted them (a region of ten districts
+//! at 10M: seconds, timeouts under load). Each subject's own page is an index range
+//! (`(subject_id, id)`, `(subject_id, review_due, id)`), so the page of the subtree is read as the
+//! union of each subject's page of ids — at most subjects × page ids — and the rows of the page
+//! are then read by id in the list's order.
+
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::{QueryResult, RunQueryDsl};
+
+/// Above this many subjects a list is one query over all of them (the planner's choice): a
+/// union of hundreds of pages costs more to plan than it saves.
+pub const MAX_MERGED_SUBJECTS: usize = 64;
+
+/// `SELECT * FROM (part₀) AS part0 UNION ALL SELECT * FROM (part₁) AS part1 …`: every part a
+/// complete select (its own filter, order and limit), valid on both backends.
+pub struct UnionAll<Q> {
+    parts: Vec<Q>,
+}
+
+impl<Q> UnionAll<Q> {
+    pub fn new(parts: Vec<Q>) -> Self {
+        Self { parts }
+    }
+}
+
+impl<Q: Query> Query for UnionAll<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> QueryId for UnionAll<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, DB> QueryFragment<DB> for UnionAll<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        // Cached as a prepared statement when every part may be: the same subjects' list with
+        // the same filters is the same SQL text (the statement cache is keyed by it).
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql("SELECT * FROM (");
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(") AS part");
+            out.push_sql(&i.to_string());
+        }
+        Ok(())
+    }
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for UnionAll<Q> {}
+
+/// The subjects whose pages a list reads one by one: several, and not too many.
+pub fn subjects_to_merge(subjects: Option<&Vec<i64>>) -> Option<&[i64]> {
+    subjects
+        .map(Vec::as_slice)
+        .filter(|s| (2..=MAX_MERGED_SUBJECTS).contains(&s.len()))
+}
