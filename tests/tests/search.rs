@@ -14,6 +14,7 @@ backend_tests!(
     an_applicant_is_found_by_name_and_by_iin_through_its_keyed_hash,
     the_index_follows_a_change_of_the_applicants,
     bad_queries_are_422_naming_the_parameter,
+    the_newest_cards_are_searched_first_with_the_same_result,
 );
 
 const ROOF: &str = "Крыша нашего пятиэтажного дома протекает уже третий год, после каждого \
@@ -276,4 +277,68 @@ async fn bad_queries_are_422_naming_the_parameter(backend: TestBackend) {
         .send(TestRequest::get().uri("/api/v1/appeals/search?q=%D0%BA"))
         .await;
     assert_eq!(unauthenticated.status, 401);
+}
+
+/// A search looks among the newest cards first and widens while they hold fewer matches than it
+/// ranks (`repo::search::WINDOWS`; docs/performance.md, "Search at scale"): with small bounds the
+/// windows give exactly what the unbounded ranking gives — a common word from the first window, a
+/// word only older cards hold after widening.
+async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestBackend) {
+    use appeals_db::repo::search::{Ranking, matching_ranked};
+    use appeals_domain::search::Query;
+    let app = TestApp::new(backend).await;
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let surnames = [
+        "Ахметов",
+        "Серикбаев",
+        "Нурланов",
+        "Жумабеков",
+        "Касымов",
+        "Оспанов",
+        "Есенов",
+        "Бекмуратов",
+        "Сулейменов",
+        "Кузнецов",
+        "Петров",
+        "Иванов",
+    ];
+    let mut ids = Vec::new();
+    for (k, surname) in surnames.iter().enumerate() {
+        // The three oldest cards are about the school, the nine newest about the roof.
+        let text = if k < 3 { SCHOOL } else { ROOF };
+        ids.push(register(&app, &reg, text, person(surname, "Ерлан", None)).await);
+    }
+    let groups = |q: &str| match Query::parse(q).unwrap() {
+        Query::Words(groups) => groups,
+        Query::IinBin(_) => panic!("{q} is words"),
+    };
+    let mut conn = app.conn();
+    let mut found = |q: &str, ranked: i64, windows: &[i64]| {
+        matching_ranked(
+            &mut conn,
+            &groups(q),
+            None,
+            0,
+            20,
+            Ranking { ranked, windows },
+        )
+        .unwrap()
+    };
+    // Ranked by relevance (the names differ), so compared as sets where the order is the rank's.
+    let sorted = |mut v: Vec<i64>| {
+        v.sort_unstable();
+        v
+    };
+    let mut newest_roofs: Vec<i64> = ids.iter().rev().take(3).copied().collect();
+    newest_roofs.sort_unstable();
+    // The first window (the 4 newest) holds 4 roofs ≥ 3 ranked: the search stops there.
+    assert_eq!(sorted(found("крыша", 3, &[4])), newest_roofs);
+    assert_eq!(found("крыша", 3, &[4]), found("крыша", 3, &[]));
+    // 3 roofs in the window < 5 ranked: widened to all, the 5 newest roofs.
+    assert_eq!(found("крыша", 5, &[3]), found("крыша", 5, &[]));
+    assert_eq!(found("крыша", 5, &[3]).len(), 5);
+    // Only the oldest cards hold the school: nothing in either window, found after widening.
+    let schools: Vec<i64> = ids.iter().take(3).copied().collect();
+    assert_eq!(sorted(found("котельную", 10, &[4, 8])), schools);
+    assert_eq!(found("котельную", 10, &[4, 8]), found("котельную", 10, &[]));
 }

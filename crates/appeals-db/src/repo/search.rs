@@ -73,12 +73,6 @@ pub fn clear(conn: &mut DbConn) -> Result<(), DbError> {
     Ok(())
 }
 
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = BigInt)]
-    appeal_id: i64,
-}
-
 /// Where the matching cards may lie: `None` for every subject.
 fn subject_clause(column: &str, subjects: Option<&[i64]>) -> String {
     match subjects {
@@ -108,10 +102,39 @@ fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) ->
         .join(and)
 }
 
-/// How many of the newest matching cards a search ranks: a word found in a tenth of a national
-/// table would otherwise rank a million rows per page (250 ms at 1,000,000 cards against 35–45 ms;
-/// docs/performance.md). Older cards are found by a narrower query or by the list's filters.
-pub const RANKED: i64 = 10_000;
+/// How many of the newest matching cards a search ranks: the words of appeals recur (a street, a
+/// surname, «отопление»), and ranking every match read every match's terms — 2.5 s for two words
+/// at 1,000,000 realistic cards (docs/performance.md, "Search at scale"). Older cards are found by
+/// a narrower query or by the list's filters.
+pub const RANKED: i64 = 1_000;
+
+/// The newest ids a search looks among first, widened while they hold fewer than [`RANKED`]
+/// matches; the last step has no bound. A common word's newest matches lie in the first window, and
+/// only the window's matches are read.
+pub const WINDOWS: [i64; 2] = [100_000, 1_000_000];
+
+/// How far a search ranks and where it looks first ([`RANKED`], [`WINDOWS`]; tests use small ones).
+#[derive(Debug, Clone, Copy)]
+pub struct Ranking<'a> {
+    pub ranked: i64,
+    pub windows: &'a [i64],
+}
+
+impl Ranking<'static> {
+    pub const DEFAULT: Ranking<'static> = Ranking {
+        ranked: RANKED,
+        windows: &WINDOWS,
+    };
+}
+
+#[derive(QueryableByName)]
+struct RankedHit {
+    #[diesel(sql_type = BigInt)]
+    appeal_id: i64,
+    /// How many matches the window holds, up to [`RANKED`].
+    #[diesel(sql_type = BigInt)]
+    matched: i64,
+}
 
 /// Ids of the cards whose terms match every group of `groups` (a group by any of its terms), best
 /// ranked first (ties: newest first) among the [`RANKED`] newest matches, within `subjects`;
@@ -123,44 +146,100 @@ pub fn matching(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<i64>, DbError> {
-    // Terms are stems of letters and digits (appeals_domain::search); quoting keeps any other
-    // character literal all the same.
-    let hits: Vec<Hit> = match conn.backend() {
-        Backend::Postgres => {
-            let tsquery = match_expression(groups, '\'', " | ", " & ");
-            diesel::sql_query(format!(
-                "SELECT appeal_id FROM (
-                     SELECT appeal_id, terms FROM appeal_search
-                     WHERE terms @@ to_tsquery('simple', $1){}
-                     ORDER BY appeal_id DESC LIMIT {RANKED}) newest,
-                   to_tsquery('simple', $1) AS q
-                 ORDER BY ts_rank(terms, q) DESC, appeal_id DESC
-                 OFFSET $2 LIMIT $3",
-                subject_clause("subject_id", subjects)
-            ))
-            .bind::<Text, _>(tsquery)
-            .bind::<BigInt, _>(offset)
-            .bind::<BigInt, _>(limit)
-            .load(conn)?
+    matching_ranked(conn, groups, subjects, offset, limit, Ranking::DEFAULT)
+}
+
+/// [`matching`] with the given bounds: the same ids whatever the windows (each step ranks the
+/// `ranked` newest matches, and a window stops the search only when it holds that many).
+pub fn matching_ranked(
+    conn: &mut DbConn,
+    groups: &[Vec<String>],
+    subjects: Option<&[i64]>,
+    offset: i64,
+    limit: i64,
+    ranking: Ranking<'_>,
+) -> Result<Vec<i64>, DbError> {
+    let newest: Option<i64> = appeals::table
+        .select(diesel::dsl::max(appeals::id))
+        .first(conn)?;
+    let newest = newest.unwrap_or(0);
+    let floors = ranking
+        .windows
+        .iter()
+        .map(|w| newest - w)
+        .filter(|floor| *floor > 0)
+        .map(Some)
+        .chain([None]);
+    for floor in floors {
+        let hits = ranked_in_window(conn, groups, subjects, floor, ranking.ranked, offset, limit)?;
+        let matched = hits.first().map_or(0, |h| h.matched);
+        if floor.is_none() || matched >= ranking.ranked {
+            return Ok(hits.into_iter().map(|h| h.appeal_id).collect());
         }
-        Backend::Sqlite => {
+    }
+    Ok(Vec::new())
+}
+
+/// One step of [`matching`]: the ranking among the `ranked` newest matches with an id above
+/// `floor` (none: all).
+fn ranked_in_window(
+    conn: &mut DbConn,
+    groups: &[Vec<String>],
+    subjects: Option<&[i64]>,
+    floor: Option<i64>,
+    ranked: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<RankedHit>, DbError> {
+    // Terms are stems of letters and digits (appeals_domain::search); quoting keeps any other
+    // character literal all the same. Ids and the floor are integers: formatting them cannot
+    // inject anything.
+    let window = |column: &str| floor.map_or(String::new(), |f| format!(" AND {column} > {f}"));
+    Ok(match conn {
+        DbConn::Pg(c) => {
+            let tsquery = match_expression(groups, '\'', " | ", " & ");
+            c.transaction(|c| {
+                // Without this the planner reads the window by the primary key and checks each
+                // row's terms (500 ms for 100,000 rows at 1M cards); the bitmaps of the terms index
+                // and of the id range, AND-ed, read only the window's matches (32 ms).
+                diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
+                diesel::sql_query(format!(
+                    "SELECT appeal_id, matched FROM (
+                         SELECT appeal_id, terms, count(*) OVER () AS matched FROM (
+                             SELECT appeal_id, terms FROM appeal_search
+                             WHERE terms @@ to_tsquery('simple', $1){}{}
+                             ORDER BY appeal_id DESC LIMIT {ranked}) newest) counted,
+                       to_tsquery('simple', $1) AS q
+                     ORDER BY ts_rank(terms, q) DESC, appeal_id DESC
+                     OFFSET $2 LIMIT $3",
+                    window("appeal_id"),
+                    subject_clause("subject_id", subjects)
+                ))
+                .bind::<Text, _>(&tsquery)
+                .bind::<BigInt, _>(offset)
+                .bind::<BigInt, _>(limit)
+                .load(c)
+            })?
+        }
+        DbConn::Sqlite(c) => {
             let expr = match_expression(groups, '"', " OR ", " AND ");
             diesel::sql_query(format!(
-                "SELECT appeal_id FROM (
-                     SELECT rowid AS appeal_id, bm25(appeal_search) AS score FROM appeal_search
-                     WHERE appeal_search MATCH ?{}
-                     ORDER BY rowid DESC LIMIT {RANKED})
+                "SELECT appeal_id, matched FROM (
+                     SELECT appeal_id, score, count(*) OVER () AS matched FROM (
+                         SELECT rowid AS appeal_id, bm25(appeal_search) AS score FROM appeal_search
+                         WHERE appeal_search MATCH ?{}{}
+                         ORDER BY rowid DESC LIMIT {ranked}))
                  ORDER BY score, appeal_id DESC
                  LIMIT ? OFFSET ?",
+                window("rowid"),
                 subject_clause("subject_id", subjects)
             ))
             .bind::<Text, _>(expr)
             .bind::<BigInt, _>(limit)
             .bind::<BigInt, _>(offset)
-            .load(conn)?
+            .load(c)?
         }
-    };
-    Ok(hits.into_iter().map(|h| h.appeal_id).collect())
+    })
 }
 
 /// Ids of the cards with an applicant whose keyed IIN/BIN hash is `hash`, newest first, within
