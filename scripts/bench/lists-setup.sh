@@ -2,9 +2,9 @@
 # Seeds a PostgreSQL database for the list, work-list and search benchmark (issue 25):
 # lists-setup.sh DBNAME — COUNT appeals (default 10,000,000) over SUBJECTS district subjects
 # (default 200, under 20 regions and one root), 730 days back, with the search index filled as the
-# card write path fills it (NO_SEARCH=1: not filled) and without the duplicate index (no list reads it). Three readers: `dreg`
-# (registrar of one district: its own cards), `rhead` (head of a region: its subtree of ten
-# districts) and `analyst` (the authorized body: every subject). Release binaries from BIN
+# card write path fills it (NO_SEARCH=1: not filled) and without the duplicate index (no list reads
+# it). Three readers: `dreg` (registrar of one district: its own cards), `rhead` (head of a region:
+# its subtree of ten districts) and `analyst` (the authorized body: every subject). Release binaries from BIN
 # (default target/release). docs/performance.md names the figures.
 set -e
 BIN=${BIN:-target/release}

@@ -442,9 +442,9 @@ macro_rules! worklist_filtered {
                 .filter(appeals::closed_at.is_null())
                 .filter(appeals::status.ne_all(NOT_IN_WORK))
                 .filter(appeals::review_due.lt(d)),
-            // A forwarded part awaiting acceptance is not yet the receiver's to route.
             // A registered card is open; saying so lets the national list read the open cards
-            // by control date (`appeals_review_due`).
+            // by control date (`appeals_review_due`). A forwarded part awaiting acceptance is not
+            // yet the receiver's to route.
             WorkListQuery::AwaitingAssignment => q
                 .filter(appeals::closed_at.is_null())
                 .filter(appeals::status.eq("registered"))
