@@ -404,6 +404,13 @@ async fn full_forwarding_moves_the_card_to_the_receiver(backend: TestBackend) {
     assert!(c["part_k"].is_null());
     let theirs = w.app.get("/api/v1/appeals", &w.exec2).await.body;
     assert_eq!(theirs["items"][0]["id"], id);
+    // Its tags moved with it: the receiver finds it by tag, the sender no longer lists it.
+    let by_tag = "/api/v1/appeals?tag=%D0%BE%D1%82%D0%BE%D0%BF%D0%BB%D0%B5%D0%BD%D0%B8%D0%B5";
+    let theirs = w.app.get(by_tag, &w.exec2).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert_eq!(theirs.body["items"][0]["id"], id, "{}", theirs.body);
+    let ours = w.app.get(by_tag, &w.reg).await.body;
+    assert_eq!(ours["items"], json!([]), "{ours}");
     // No part is created; the number sequence is untouched.
     assert_eq!(
         repo::appeals::parts(&mut w.app.conn(), id).unwrap().len(),

@@ -19,6 +19,7 @@ backend_tests!(
     pages_follow_the_control_date_and_bad_requests_are_named,
     due_today_and_due_soon_follow_the_calendar,
     a_subtree_page_merges_its_subjects_pages_in_order,
+    a_national_date_range_merges_its_days_pages_in_order,
 );
 
 fn body(received_at: &str, document_type: &str) -> Value {
@@ -335,6 +336,39 @@ async fn all_pages(app: &TestApp, user: &TestUser, first: &str) -> Vec<i64> {
     }
 }
 
+/// Days of receipt out of order, so that the id order, the date order and the control-date order
+/// of the cards received on them differ.
+const DAYS_OUT_OF_ORDER: [&str; 10] = [
+    "2026-03-12",
+    "2026-03-05",
+    "2026-03-19",
+    "2026-03-05",
+    "2026-04-02",
+    "2026-03-10",
+    "2026-03-26",
+    "2026-03-04",
+    "2026-03-06",
+    "2026-03-19",
+];
+
+/// One application received on each day (at 09:15 local time), by the registrars in turn: each
+/// card's value at `pointer` (a date) and its id.
+async fn register_on_days(
+    app: &TestApp,
+    registrars: &[TestUser],
+    days: &[&str],
+    pointer: &str,
+) -> Vec<(String, i64)> {
+    let mut cards = Vec::new();
+    for (k, day) in days.iter().enumerate() {
+        let by = &registrars[k % registrars.len()];
+        let card = register(app, by, &format!("{day}T04:15:00Z"), "application").await;
+        let date = card.pointer(pointer).and_then(Value::as_str).unwrap();
+        cards.push((date.to_owned(), card["id"].as_i64().unwrap()));
+    }
+    cards
+}
+
 /// A subtree's page is read as the union of each subject's page (docs/performance.md, "Lists at
 /// 10,000,000 cards"): the pages of a head over three subjects hold every card of the subtree
 /// once, in the list's order, and nothing of another tree.
@@ -355,30 +389,13 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
     register(&app, &stranger, "2026-03-05T04:15:00Z", "application").await;
     // Interleaved over the three subjects, received on days out of order: the id order and the
     // control-date order differ.
-    let days = [
-        "2026-03-12",
-        "2026-03-05",
-        "2026-03-19",
-        "2026-03-05",
-        "2026-04-02",
-        "2026-03-10",
-        "2026-03-26",
-        "2026-03-05",
-    ];
-    let mut cards = Vec::new();
-    for (k, day) in days.iter().enumerate() {
-        let card = register(
-            &app,
-            &registrars[k % 3],
-            &format!("{day}T04:15:00Z"),
-            "application",
-        )
-        .await;
-        cards.push((
-            card["deadlines"]["review_due"].as_str().unwrap().to_owned(),
-            card["id"].as_i64().unwrap(),
-        ));
-    }
+    let cards = register_on_days(
+        &app,
+        &registrars,
+        &DAYS_OUT_OF_ORDER,
+        "/deadlines/review_due",
+    )
+    .await;
     let mut newest_first: Vec<i64> = cards.iter().map(|(_, id)| *id).collect();
     newest_first.sort_unstable_by(|a, b| b.cmp(a));
     let mut by_control_date = cards.clone();
@@ -389,6 +406,9 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
         "/api/v1/appeals?limit=3",
         "/api/v1/appeals/summaries?limit=2",
         "/api/v1/appeals/summaries?overdue=true&limit=3",
+        // Every card carries this tag: each subject's tagged ids are its own range.
+        "/api/v1/appeals/summaries?tag=%D0%BE%D1%82%D0%BE%D0%BF%D0%BB%D0%B5%D0%BD%D0%B8%D0%B5&limit=3",
+        "/api/v1/appeals?status=registered&kind=application&limit=2",
     ] {
         assert_eq!(all_pages(&app, &head, first).await, newest_first, "{first}");
     }
@@ -402,5 +422,46 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
             by_control_date,
             "{first}"
         );
+    }
+}
+
+/// The authorized body's list of a range of registration dates is read as the union of each day's
+/// page (docs/performance.md, "Lists at 10,000,000 cards"): its pages hold every card of the range
+/// once, newest first, and none outside it — as the unbounded range does, read in one query.
+async fn a_national_date_range_merges_its_days_pages_in_order(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    app.national_admin("kp-admin");
+    let analyst = app.user("kp-analyst", "KPSISU", &[Role::Analyst]);
+    app.subject("WEST", false);
+    app.subject("EAST", false);
+    let registrars = [
+        app.user("west-reg", "WEST", &[Role::Registrar]),
+        app.user("east-reg", "EAST", &[Role::Registrar]),
+    ];
+    let cards = register_on_days(&app, &registrars, &DAYS_OUT_OF_ORDER, "/registration_date").await;
+    let newest_first_within = |from: &str, to: &str| {
+        let mut ids: Vec<i64> = cards
+            .iter()
+            .filter(|(day, _)| (from..=to).contains(&day.as_str()))
+            .map(|(_, id)| *id)
+            .collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids
+    };
+    for (from, to) in [
+        ("2026-03-05", "2026-03-19"),
+        ("2026-03-05", "2026-03-05"),
+        ("2026-03-04", "2026-04-02"),
+        // More days than are merged: one query over the range.
+        ("2026-01-01", "2026-12-31"),
+    ] {
+        let expected = newest_first_within(from, to);
+        assert!(!expected.is_empty(), "{from}..{to}");
+        for first in [
+            format!("/api/v1/appeals?from={from}&to={to}&limit=2"),
+            format!("/api/v1/appeals/summaries?from={from}&to={to}&kind=application&limit=3"),
+        ] {
+            assert_eq!(all_pages(&app, &analyst, &first).await, expected, "{first}");
+        }
     }
 }

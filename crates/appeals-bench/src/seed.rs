@@ -101,6 +101,7 @@ struct ApplicantInsert {
 struct TagInsert {
     appeal_id: i64,
     tag: String,
+    subject_id: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -108,6 +109,7 @@ struct TagInsert {
 struct MarkingInsert {
     appeal_id: i64,
     marking: String,
+    subject_id: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -474,7 +476,11 @@ fn build_one(
     for tag in card.tags() {
         let tag = tag.to_lowercase();
         if seen.insert(tag.clone()) {
-            batch.tags.push(TagInsert { appeal_id: id, tag });
+            batch.tags.push(TagInsert {
+                appeal_id: id,
+                tag,
+                subject_id,
+            });
         }
     }
     let markings: Vec<String> = card.markings().iter().cloned().collect();
@@ -482,6 +488,7 @@ fn build_one(
         batch.markings.push(MarkingInsert {
             appeal_id: id,
             marking: marking.clone(),
+            subject_id,
         });
     }
     let after = serde_json::json!({

@@ -100,6 +100,8 @@ diesel::table! {
     appeal_tags (appeal_id, tag) {
         appeal_id -> BigInt,
         tag -> Text,
+        /// The card's holder (`appeals.subject_id`), copied so a subject's tagged ids are one range.
+        subject_id -> BigInt,
     }
 }
 
@@ -107,6 +109,8 @@ diesel::table! {
     appeal_markings (appeal_id, marking) {
         appeal_id -> BigInt,
         marking -> Text,
+        /// The card's holder (`appeals.subject_id`), copied as for tags.
+        subject_id -> BigInt,
     }
 }
 

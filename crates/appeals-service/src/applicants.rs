@@ -477,7 +477,7 @@ pub fn change(conn: &mut DbConn, ctx: &Ctx, cmd: ChangeApplicants) -> AppResult<
         next.applicant_count =
             i32::try_from(after_rows.len()).map_err(|e| AppError::corrupt(e.to_string()))?;
         let markings: Vec<String> = parts.card.markings().iter().cloned().collect();
-        repo::appeals::replace_tags_and_markings(conn, row.id, parts.card.tags(), &markings)?;
+        write::store_tags_and_markings(conn, &row, &parts.card)?;
         let saved = write::commit(
             conn,
             ctx.actor(),

@@ -1,7 +1,7 @@
 //! The edit of ОЛ-1 requisites (p.4 part 4, R2, R12, R19, R42): the registration number never
 //! changes; a new document type needs tags and recomputes the term and the review deadline.
 
-use appeals_db::{DbConn, repo, write_tx};
+use appeals_db::{DbConn, write_tx};
 use appeals_domain::deadline;
 use appeals_domain::dictionary::{DictionaryName, DocumentType};
 use appeals_domain::events::{CardAction, CardEvent};
@@ -180,8 +180,7 @@ pub fn edit(conn: &mut DbConn, ctx: &Ctx, cmd: EditAppeal) -> AppResult<CardView
             // Tags with other requisites (or unchanged tags): one ordinary update.
             action = CardAction::Updated;
         }
-        let markings: Vec<String> = parts.card.markings().iter().cloned().collect();
-        repo::appeals::replace_tags_and_markings(conn, row.id, parts.card.tags(), &markings)?;
+        write::store_tags_and_markings(conn, &row, &parts.card)?;
         let saved = write::commit(
             conn,
             ctx.actor(),
@@ -272,7 +271,7 @@ pub fn change_markings(conn: &mut DbConn, ctx: &Ctx, cmd: ChangeMarkings) -> App
         if markings == markings_before && *parts.card.marking_corrections() == corrections_before {
             return Err(AppError::field("#", "the body changes nothing"));
         }
-        repo::appeals::replace_tags_and_markings(conn, row.id, parts.card.tags(), &markings)?;
+        write::store_tags_and_markings(conn, row, &parts.card)?;
         Ok(appeals_domain::events::CardEvent {
             action: CardAction::MarkingsChanged,
             before: Some(json!({

@@ -83,6 +83,7 @@ fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Appeal
         kind: q.kind,
         registered_from: q.registered_from,
         registered_to: q.registered_to,
+        registered_on: None,
         applicant_iin_bin: q.applicant_iin_bin,
         reg_number: q.reg_number,
         tag: q.tag,

@@ -11,7 +11,7 @@ use appeals_db::rows::{
 };
 use appeals_db::rows::{NewReceptionRow, ReceptionRow};
 use appeals_db::{DbConn, DbError, repo};
-use appeals_domain::cards::ApplicantCard;
+use appeals_domain::cards::{AppealCard, ApplicantCard};
 use appeals_domain::events::{CardAction, CardEvent, ReceptionAction, RegisteredCard};
 use appeals_domain::lifecycle::{self, AppealState, ApplicantNotice, NoticeDelivery};
 use chrono::NaiveDateTime;
@@ -56,13 +56,31 @@ pub fn create(
         })
         .collect();
     let applicants = repo::appeals::insert_applicants(conn, &applicants)?;
-    repo::appeals::insert_tags_and_markings(conn, row.id, &card.tags, &card.markings)?;
+    repo::appeals::insert_tags_and_markings(
+        conn,
+        row.id,
+        row.subject_id,
+        &card.tags,
+        &card.markings,
+    )?;
     let event = CardEvent::registered(&registered(&row))?;
     outbox::appeal_changed(conn, &row, at, CardAction::Registered, None)?;
     repo::events::append_first(conn, new_event(actor, row.id, at, event))?;
     counts::record(conn, &[], &counts::of_appeal(&row)?)?;
     search_index::index(conn, &row, &applicants, true)?;
     Ok((row, applicants))
+}
+
+/// Rewrites the filterable copies of an edited card's tags and markings, under its current holder
+/// (a later change of holder moves them, [`commit`]).
+pub fn store_tags_and_markings(
+    conn: &mut DbConn,
+    row: &AppealRow,
+    card: &AppealCard,
+) -> AppResult<()> {
+    let markings: Vec<String> = card.markings().iter().cloned().collect();
+    repo::appeals::replace_tags_and_markings(conn, row.id, row.subject_id, card.tags(), &markings)?;
+    Ok(())
 }
 
 /// One change of a card: the row as loaded and the row it becomes, with the history event.
@@ -118,6 +136,10 @@ fn after_change(
     applicants_changed: bool,
 ) -> AppResult<()> {
     record_notices(conn, before, after, at)?;
+    if before.subject_id != after.subject_id {
+        // A full forwarding: the filterable copies of tags and markings name the new holder.
+        repo::appeals::move_tags_and_markings(conn, after.id, after.subject_id)?;
+    }
     counts::record(
         conn,
         &counts::of_appeal(before)?,
