@@ -377,7 +377,7 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
     let root = app.subject("ROOT", false);
     app.subject_under("WEST", root);
     app.subject_under("EAST", root);
-    app.subject("OTHER", false);
+    let other = app.subject("OTHER", false);
     let head = app.user("root-head", "ROOT", &[Role::Head]);
     let registrars = [
         app.user("root-reg", "ROOT", &[Role::Registrar]),
@@ -402,12 +402,13 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
     by_control_date.sort();
     let by_control_date: Vec<i64> = by_control_date.into_iter().map(|(_, id)| id).collect();
 
+    let tagged = format!("/api/v1/appeals/summaries?tag={HEATING}&limit=3");
     for first in [
         "/api/v1/appeals?limit=3",
         "/api/v1/appeals/summaries?limit=2",
         "/api/v1/appeals/summaries?overdue=true&limit=3",
         // Every card carries this tag: each subject's tagged ids are its own range.
-        "/api/v1/appeals/summaries?tag=%D0%BE%D1%82%D0%BE%D0%BF%D0%BB%D0%B5%D0%BD%D0%B8%D0%B5&limit=3",
+        tagged.as_str(),
         "/api/v1/appeals?status=registered&kind=application&limit=2",
     ] {
         assert_eq!(all_pages(&app, &head, first).await, newest_first, "{first}");
@@ -423,7 +424,24 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
             "{first}"
         );
     }
+    // A tag's ids name their holder: asking for another tree's subject finds nothing, while that
+    // subject's own registrar finds its card.
+    let tagged_at_other = format!("/api/v1/appeals?tag={HEATING}&subject_id={other}");
+    for outsider in [&head, &registrars[1]] {
+        let res = app.get(&tagged_at_other, outsider).await;
+        assert!(
+            res.status == 200 && res.body["items"] == json!([]) || res.status == 403,
+            "{}: {}",
+            res.status,
+            res.body
+        );
+    }
+    let theirs = app.get(&tagged_at_other, &stranger).await;
+    assert_eq!(ids(&theirs.body).len(), 1, "{}", theirs.body);
 }
+
+/// `отопление`, the tag of every card registered here, as a query value.
+const HEATING: &str = "%D0%BE%D1%82%D0%BE%D0%BF%D0%BB%D0%B5%D0%BD%D0%B8%D0%B5";
 
 /// The authorized body's list of a range of registration dates is read as the union of each day's
 /// page (docs/performance.md, "Lists at 10,000,000 cards"): its pages hold every card of the range
