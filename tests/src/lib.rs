@@ -140,7 +140,9 @@ impl TestApp {
 
     /// An app over an existing test database (e.g. one the CLI has already written to).
     pub fn on(db: TestDb) -> Self {
-        let pool = appeals_db::build_pool(&db.db_url(), 4).expect("pool");
+        let pool =
+            appeals_db::build_pool(&db.db_url(), 4, Some(std::time::Duration::from_secs(30)))
+                .expect("pool");
         let subject_id = {
             let mut conn = pool.get().expect("conn");
             appeals_db::migrate::run(&mut conn).expect("migrate");

@@ -8,6 +8,7 @@ backend_tests!(
     migrations_apply_once_and_report_up_to_date,
     timestamps_round_trip_with_microseconds,
     unique_and_foreign_keys_are_enforced_alike,
+    a_pooled_statement_runs_out_of_time_after_migrations_ran_without_it,
 );
 
 async fn migrations_apply_once_and_report_up_to_date(backend: TestBackend) {
@@ -79,4 +80,28 @@ async fn unique_and_foreign_keys_are_enforced_alike(backend: TestBackend) {
         matches!(orphan, DbError::ForeignKeyViolation(_)),
         "{orphan:?}"
     );
+}
+
+/// `APPEALS_DB_STATEMENT_TIMEOUT`: a statement of a pooled PostgreSQL connection that runs longer
+/// is cancelled and reported as such (the API answers 503); migrations, which may rewrite a
+/// national table, lift the limit for themselves and restore it. SQLite has no statement timeout:
+/// there the pool only has to migrate and answer as usual.
+async fn a_pooled_statement_runs_out_of_time_after_migrations_ran_without_it(backend: TestBackend) {
+    use diesel::connection::SimpleConnection;
+    let db = TestDb::new(backend);
+    let limit = std::time::Duration::from_millis(300);
+    let pool = appeals_db::build_pool(&db.db_url(), 1, Some(limit)).unwrap();
+    let mut conn = pool.get().unwrap();
+    assert!(appeals_db::migrate::run(&mut conn).unwrap() >= 1);
+    let long = match backend {
+        TestBackend::Postgres => "SELECT pg_sleep(1)",
+        TestBackend::Sqlite => "SELECT 1",
+    };
+    let outcome = conn.batch_execute(long).map_err(DbError::from);
+    match backend {
+        TestBackend::Postgres => assert!(matches!(outcome, Err(DbError::Timeout)), "{outcome:?}"),
+        TestBackend::Sqlite => assert!(outcome.is_ok(), "{outcome:?}"),
+    }
+    // A short statement on the same connection still runs.
+    conn.batch_execute("SELECT 1").unwrap();
 }

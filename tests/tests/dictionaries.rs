@@ -351,7 +351,7 @@ async fn another_process_sees_the_change_on_its_next_request(backend: TestBacken
     let app = TestApp::new(backend).await;
     let registrar = app.user("reg", "S1", &[Role::Registrar]);
     let admin = app.national_admin("adm");
-    let pool = appeals_db::build_pool(&app.db.db_url(), 2).unwrap();
+    let pool = appeals_db::build_pool(&app.db.db_url(), 2, None).unwrap();
     let other = web::Data::new(
         AppState::new(pool, JwtKeys::new(TEST_SECRET, 900))
             .with_rules_check_interval(std::time::Duration::ZERO),

@@ -21,6 +21,8 @@ Environment:
   APPEALS_POOL_SIZE     database connections per process (default 16)
   APPEALS_DB_CONCURRENCY  database tasks run at once per process, the others wait in arrival
                         order (default 0: four per CPU, at most APPEALS_POOL_SIZE)
+  APPEALS_DB_STATEMENT_TIMEOUT  seconds a statement of `serve` or `worker` may run on PostgreSQL
+                        before it is cancelled and the request answers 503 (default 30; 0: none)
   APPEALS_LOG_FORMAT    text | json (default text); RUST_LOG sets the level (default info)
   APPEALS_ENV           prod (default) | dev (a signing secret is generated per start)
   APPEALS_CORS_ORIGINS  comma-separated browser origins allowed to call the API (default none)
@@ -108,6 +110,13 @@ pub struct Config {
     pub db_concurrency: u32,
     #[arg(
         long,
+        env = "APPEALS_DB_STATEMENT_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub db_statement_timeout: u64,
+    #[arg(
+        long,
         env = "APPEALS_LOG_FORMAT",
         value_enum,
         default_value = "text",
@@ -192,6 +201,12 @@ pub const MIN_SECRET_BYTES: usize = 32;
 impl Config {
     pub fn db_url(&self) -> Result<DbUrl, String> {
         DbUrl::parse(&self.database_url).map_err(|e| e.to_string())
+    }
+
+    /// `APPEALS_DB_STATEMENT_TIMEOUT` as the pool takes it (0: none).
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        (self.db_statement_timeout > 0)
+            .then(|| std::time::Duration::from_secs(self.db_statement_timeout))
     }
 
     pub fn cors_origin_list(&self) -> Vec<String> {
@@ -708,7 +723,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => serve(config, args),
         Command::Worker => {
             let url = config.db_url()?;
-            let pool = store::build_pool(&url, 2).map_err(|e| e.to_string())?;
+            let pool = store::build_pool(&url, 2, config.statement_timeout())
+                .map_err(|e| e.to_string())?;
             {
                 let mut conn = store::connection(&pool).map_err(|e| e.to_string())?;
                 store::migrate(&mut conn).map_err(|e| e.to_string())?;
@@ -1012,7 +1028,8 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let url = config.db_url()?;
     let secret = config.signing_secret()?;
     config.install_search_key()?;
-    let pool = store::build_pool(&url, config.pool_size).map_err(|e| e.to_string())?;
+    let pool = store::build_pool(&url, config.pool_size, config.statement_timeout())
+        .map_err(|e| e.to_string())?;
     let registry = registry_adapter(&config, &pool)?;
     {
         let mut conn = pool

@@ -392,6 +392,11 @@ impl From<appeals_service::store::DbError> for ApiError {
                 ProblemType::ServiceUnavailable,
                 "The database is busy or unreachable; retry later.",
             ),
+            DbError::Timeout => Self::new(
+                ProblemType::ServiceUnavailable,
+                "The request took longer than the database allows (APPEALS_DB_STATEMENT_TIMEOUT); \
+                 narrow the filter or retry later.",
+            ),
             other => Self::internal(other),
         }
     }

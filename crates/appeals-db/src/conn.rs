@@ -122,6 +122,7 @@ fn init_connection(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
 #[derive(Debug, Clone)]
 pub struct DbConnManager {
     url: DbUrl,
+    statement_timeout: Option<Duration>,
 }
 
 impl ManageConnection for DbConnManager {
@@ -139,6 +140,12 @@ impl ManageConnection for DbConnManager {
             ),
         };
         init_connection(&mut conn).map_err(r2d2::Error::QueryError)?;
+        if let (DbConn::Pg(c), Some(limit)) = (&mut conn, self.statement_timeout) {
+            // A request's statement never outlives the request: a client that gave up (or a
+            // query planned badly at scale) would otherwise keep a backend busy for minutes.
+            c.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))
+                .map_err(r2d2::Error::QueryError)?;
+        }
         Ok(conn)
     }
 
@@ -155,14 +162,23 @@ impl ManageConnection for DbConnManager {
 struct NoCustomization;
 impl CustomizeConnection<DbConn, r2d2::Error> for NoCustomization {}
 
-/// Builds the pool. `size` is `APPEALS_POOL_SIZE`.
-pub fn build_pool(url: &DbUrl, size: u32) -> Result<DbPool, DbError> {
+/// Builds the pool. `size` is `APPEALS_POOL_SIZE`; `statement_timeout` (PostgreSQL) ends any
+/// statement of a pooled connection that runs longer (`APPEALS_DB_STATEMENT_TIMEOUT`; migrations
+/// lift it for themselves, [`crate::migrate::run`]).
+pub fn build_pool(
+    url: &DbUrl,
+    size: u32,
+    statement_timeout: Option<Duration>,
+) -> Result<DbPool, DbError> {
     url.prepare()?;
     r2d2::Pool::builder()
         .max_size(size.max(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(NoCustomization))
-        .build(DbConnManager { url: url.clone() })
+        .build(DbConnManager {
+            url: url.clone(),
+            statement_timeout,
+        })
         .map_err(|e| DbError::Config(format!("cannot open the database: {e}")))
 }
 

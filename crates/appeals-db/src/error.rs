@@ -25,6 +25,9 @@ pub enum DbError {
     /// The stored data contradicts an invariant (e.g. an unknown role string).
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// The statement ran longer than the pool's `statement_timeout` and was cancelled.
+    #[error("the statement ran out of time")]
+    Timeout,
     #[error("query failed: {0}")]
     Query(DieselError),
 }
@@ -38,6 +41,10 @@ impl From<DieselError> for DbError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
+            }
+            // SQLSTATE 57014 has no kind of its own in diesel; PostgreSQL says why in the message.
+            DieselError::DatabaseError(_, info) if info.message().contains("statement timeout") => {
+                DbError::Timeout
             }
             other => DbError::Query(other),
         }

@@ -23,12 +23,22 @@ pub fn run(conn: &mut DbConn) -> Result<usize, DbError> {
             Ok(applied.len())
         }
         DbConn::Pg(c) => {
+            // A migration may rewrite a national table (minutes at 10M cards): no statement
+            // timeout of a pooled connection applies to it; the session's own is restored after.
+            c.batch_execute(
+                "SELECT set_config('appeals.saved_statement_timeout', \
+                 current_setting('statement_timeout'), false); SET statement_timeout = 0",
+            )?;
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = c
                 .run_pending_migrations(POSTGRES)
                 .map(|v| v.len())
                 .map_err(|e| DbError::Migration(e.to_string()));
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            c.batch_execute(
+                "SELECT set_config('statement_timeout', \
+                 current_setting('appeals.saved_statement_timeout'), false)",
+            )?;
             result
         }
     }
