@@ -16,15 +16,22 @@ use diesel::{QueryResult, RunQueryDsl};
 /// choice): a union of hundreds of pages costs more to plan than it saves.
 pub const MAX_MERGED_PARTS: usize = 64;
 
-/// `SELECT * FROM (part₀) AS part0 UNION ALL SELECT * FROM (part₁) AS part1 …`: every part a
-/// complete select (its own filter, order and limit), valid on both backends.
+/// `SELECT * FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS part0 UNION ALL …`: every part a
+/// complete ordered select (its own filter and order) cut to the page's `limit`, valid on both
+/// backends.
+///
+/// The limit is written into the SQL, not bound: with a bound `LIMIT $n` PostgreSQL re-planned
+/// the prepared statement on every call (custom plans: 4.3 ms to plan a region's 11 parts against
+/// 2.2 ms to run them); with the limit in the text its generic plan is kept (0.01 ms). A page has
+/// a handful of sizes, so a handful of statements.
 pub struct UnionAll<Q> {
     parts: Vec<Q>,
+    limit: i64,
 }
 
 impl<Q> UnionAll<Q> {
-    pub fn new(parts: Vec<Q>) -> Self {
-        Self { parts }
+    pub fn new(parts: Vec<Q>, limit: i64) -> Self {
+        Self { parts, limit }
     }
 }
 
@@ -49,10 +56,9 @@ where
             if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
-            out.push_sql("SELECT * FROM (");
+            out.push_sql("SELECT * FROM (SELECT * FROM (");
             part.walk_ast(out.reborrow())?;
-            out.push_sql(") AS part");
-            out.push_sql(&i.to_string());
+            out.push_sql(&format!(") AS rows{i} LIMIT {}) AS part{i}", self.limit));
         }
         Ok(())
     }

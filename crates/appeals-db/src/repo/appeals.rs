@@ -221,8 +221,9 @@ pub struct AppealFilter {
     pub limit: i64,
 }
 
-/// Applies the appeal list's filters to a boxed query of `appeals` (newest first, keyset by id);
-/// the full list and its summary view select different columns of the same rows.
+/// Applies the appeal list's filters and order to a boxed query of `appeals` (newest first, keyset
+/// by id); the caller cuts the page (`UnionAll` in the SQL text). The full list and its summary
+/// view select different columns of the same rows.
 macro_rules! appeal_list_filtered {
     ($q:expr, $f:expr) => {{
         let f: &AppealFilter = $f;
@@ -324,7 +325,7 @@ macro_rules! appeal_list_filtered {
         if let Some(id) = f.before_id {
             q = q.filter(appeals::id.lt(id));
         }
-        q.order(appeals::id.desc()).limit(f.limit)
+        q.order(appeals::id.desc())
     }};
 }
 
@@ -378,7 +379,7 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
                 appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), &one)
             })
             .collect();
-        UnionAll::new(parts).load::<i64>(conn)?
+        UnionAll::new(parts, f.limit).load::<i64>(conn)?
     } else if f.subject_id.is_none()
         && f.visible_subjects.is_none()
         && let Some(days) = union::days_to_merge(f.registered_from, f.registered_to)
@@ -392,7 +393,7 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
                 appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), &one)
             })
             .collect();
-        UnionAll::new(parts).load::<i64>(conn)?
+        UnionAll::new(parts, f.limit).load::<i64>(conn)?
     } else if f.overdue_on.is_some()
         || f.deemed_refusal_on.is_some()
         || f.tag.is_some()
@@ -401,6 +402,7 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
         || f.registered_to.is_some()
     {
         appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), f)
+            .limit(f.limit)
             .load::<i64>(conn)?
     } else {
         return Ok(None);
@@ -425,6 +427,7 @@ pub fn list(conn: &mut DbConn, f: &AppealFilter) -> Result<Vec<AppealRow>, DbErr
         appeals::table.select(AppealRow::as_select()).into_boxed(),
         f
     )
+    .limit(f.limit)
     .load(conn)?)
 }
 
@@ -443,6 +446,7 @@ pub fn list_summaries(
             .into_boxed(),
         f
     )
+    .limit(f.limit)
     .load(conn)?)
 }
 
