@@ -221,6 +221,23 @@ pub struct AppealFilter {
     pub limit: i64,
 }
 
+/// `appeals.id IN` the ids of a filterable copy (`appeal_tags`, `appeal_markings`) with `$column =
+/// $value`, of the holder when there is one (the copy's own `subject_id`).
+macro_rules! copied_ids {
+    ($q:expr, $table:ident, $column:ident, $value:expr, $holder:expr) => {{
+        let rows = $table::table.filter($table::$column.eq($value));
+        match $holder {
+            Some(s) => $q.filter(
+                appeals::id.eq_any(
+                    rows.filter($table::subject_id.eq(s))
+                        .select($table::appeal_id),
+                ),
+            ),
+            None => $q.filter(appeals::id.eq_any(rows.select($table::appeal_id))),
+        }
+    }};
+}
+
 /// Applies the appeal list's filters and order to a boxed query of `appeals` (newest first, keyset
 /// by id); the caller cuts the page (`UnionAll` in the SQL text). The full list and its summary
 /// view select different columns of the same rows.
@@ -273,30 +290,10 @@ macro_rules! appeal_list_filtered {
             q = q.filter(appeals::id.eq_any(ids));
         }
         if let Some(tag) = &f.tag {
-            let tagged = appeal_tags::table.filter(appeal_tags::tag.eq(tag.to_lowercase()));
-            q = match holder {
-                Some(s) => q.filter(
-                    appeals::id.eq_any(
-                        tagged
-                            .filter(appeal_tags::subject_id.eq(s))
-                            .select(appeal_tags::appeal_id),
-                    ),
-                ),
-                None => q.filter(appeals::id.eq_any(tagged.select(appeal_tags::appeal_id))),
-            };
+            q = copied_ids!(q, appeal_tags, tag, tag.to_lowercase(), holder);
         }
         if let Some(m) = &f.marking {
-            let marked = appeal_markings::table.filter(appeal_markings::marking.eq(m.clone()));
-            q = match holder {
-                Some(s) => q.filter(
-                    appeals::id.eq_any(
-                        marked
-                            .filter(appeal_markings::subject_id.eq(s))
-                            .select(appeal_markings::appeal_id),
-                    ),
-                ),
-                None => q.filter(appeals::id.eq_any(marked.select(appeal_markings::appeal_id))),
-            };
+            q = copied_ids!(q, appeal_markings, marking, m.clone(), holder);
         }
         if let Some(d) = f.overdue_on {
             q = q
@@ -388,6 +385,8 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
             .map(|day| {
                 let one = AppealFilter {
                     registered_on: Some(day),
+                    registered_from: None,
+                    registered_to: None,
                     ..f.clone()
                 };
                 appeal_list_filtered!(appeals::table.select(appeals::id).into_boxed(), &one)
