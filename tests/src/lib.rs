@@ -64,6 +64,7 @@ impl TestDb {
                              Start it (see .ci/run) or set TEST_DATABASE_URL."
                         )
                     });
+                install_extensions(&mut conn);
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("create schema");
                 let sep = if admin.contains('?') { '&' } else { '?' };
@@ -106,6 +107,21 @@ impl Drop for TestDb {
             let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
+}
+
+/// The extensions the migrations create (`CREATE EXTENSION IF NOT EXISTS`), installed once into
+/// `public`: a migration run in a test's schema would install them there, and dropping that schema
+/// with CASCADE would take every other test's indexes that use them along.
+fn install_extensions(conn: &mut DbConn) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let create = "CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public";
+        // Two test processes may race to create it: the loser's error leaves it installed.
+        if conn.batch_execute(create).is_err() {
+            conn.batch_execute(create)
+                .expect("install btree_gin (PostgreSQL contrib) into public");
+        }
+    });
 }
 
 pub fn postgres_admin_url() -> String {

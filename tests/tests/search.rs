@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 backend_tests!(
     words_in_russian_and_kazakh_find_their_cards_ranked_with_a_snippet,
     another_subjects_card_never_appears_while_the_authorized_body_sees_all,
+    a_subtrees_search_finds_the_matches_of_each_of_its_subjects_and_no_other,
     an_applicant_is_found_by_name_and_by_iin_through_its_keyed_hash,
     the_index_follows_a_change_of_the_applicants,
     bad_queries_are_422_naming_the_parameter,
@@ -182,6 +183,36 @@ async fn another_subjects_card_never_appears_while_the_authorized_body_sees_all(
     let mut national = ids(&search(&app, &analyst, "крыша").await);
     national.sort_unstable();
     assert_eq!(national, vec![mine, theirs]);
+}
+
+/// A head's search covers its subtree: on PostgreSQL each subject's own matches are read from the
+/// `(subject_id, terms)` index (`repo::search`), on SQLite the matches are filtered by subject.
+async fn a_subtrees_search_finds_the_matches_of_each_of_its_subjects_and_no_other(
+    backend: TestBackend,
+) {
+    let app = TestApp::new(backend).await;
+    let region = app.subject("REGION", false);
+    app.subject_under("D1", region);
+    app.subject_under("D2", region);
+    app.subject("OTHER", false);
+    let head = app.user("head", "REGION", &[Role::Head]);
+    let mut in_subtree = Vec::new();
+    for code in ["D1", "OTHER", "D2", "REGION"] {
+        let reg = app.user(&format!("reg-{code}"), code, &[Role::Registrar]);
+        let id = register(&app, &reg, ROOF, person("Сейтов", "Ерлан", None)).await;
+        if code != "OTHER" {
+            in_subtree.push(id);
+        }
+        register(&app, &reg, SCHOOL, person("Сейтов", "Ерлан", None)).await;
+    }
+    // The same text ranks alike: newest first.
+    in_subtree.reverse();
+    assert_eq!(ids(&search(&app, &head, "крыша").await), in_subtree);
+    let d1 = app.user("reg2-D1", "D1", &[Role::Registrar]);
+    assert_eq!(
+        ids(&search(&app, &d1, "протекает кровля").await),
+        vec![in_subtree[2]]
+    );
 }
 
 async fn an_applicant_is_found_by_name_and_by_iin_through_its_keyed_hash(backend: TestBackend) {

@@ -85,6 +85,27 @@ fn subject_clause(column: &str, subjects: Option<&[i64]>) -> String {
     }
 }
 
+/// The subjects' own matches on PostgreSQL: `subject_id = s` for each subject, OR-ed, so that each
+/// is an index condition of `appeal_search_subject_terms (subject_id, terms)` beside the words
+/// (the planner takes neither `IN (…)` nor an `integer` literal into a GIN index of `bigint`).
+fn subjects_of_pg(subjects: &[i64]) -> String {
+    // Integers only: formatting them cannot inject anything.
+    let any: Vec<String> = subjects
+        .iter()
+        .map(|s| format!("subject_id = {s}::bigint"))
+        .collect();
+    format!(" AND ({})", any.join(" OR "))
+}
+
+/// Whether a PostgreSQL search reads its subjects' own matches (`subjects_of_pg`) instead of
+/// windows of the nation's newest cards: a subject's matches are few beside the nation's (50,000
+/// cards of a district at 10M), but a district's share of the newest 100,000 ids is ≈ 500 cards,
+/// so the windows widened to the whole table on nearly every subject's search.
+fn by_own_subjects(conn: &DbConn, subjects: Option<&[i64]>) -> bool {
+    conn.backend() == Backend::Postgres
+        && subjects.is_some_and(|s| s.len() <= crate::union::MAX_MERGED_PARTS)
+}
+
 /// `(a OR b) AND (c)` in a backend's query syntax: every group must match, by any of its terms,
 /// each term quoted (a quote inside doubled).
 fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) -> String {
@@ -108,9 +129,10 @@ fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) ->
 /// a narrower query or by the list's filters.
 pub const RANKED: i64 = 1_000;
 
-/// The newest ids a search looks among first, widened while they hold fewer than [`RANKED`]
-/// matches; the last step has no bound. A common word's newest matches lie in the first window, and
-/// only the window's matches are read.
+/// The newest ids a search over every subject (or more than `MAX_MERGED_PARTS`, and any on SQLite)
+/// looks among first, widened while they hold fewer than [`RANKED`] matches; the last step has no
+/// bound. A common word's newest matches lie in the first window, and only the window's matches
+/// are read. A PostgreSQL search within a few subjects reads their own matches instead.
 pub const WINDOWS: [i64; 2] = [100_000, 1_000_000];
 
 /// How far a search ranks and where it looks first ([`RANKED`], [`WINDOWS`]; tests use small ones).
@@ -159,6 +181,13 @@ pub fn matching_ranked(
     limit: i64,
     ranking: Ranking<'_>,
 ) -> Result<Vec<i64>, DbError> {
+    if subjects.is_some_and(<[i64]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    if by_own_subjects(conn, subjects) {
+        let hits = ranked_in_window(conn, groups, subjects, None, ranking.ranked, offset, limit)?;
+        return Ok(hits.into_iter().map(|h| h.appeal_id).collect());
+    }
     let newest: Option<i64> = appeals::table
         .select(diesel::dsl::max(appeals::id))
         .first(conn)?;
@@ -195,6 +224,7 @@ fn ranked_in_window(
     // character literal all the same. Ids and the floor are integers: formatting them cannot
     // inject anything.
     let window = |column: &str| floor.map_or(String::new(), |f| format!(" AND {column} > {f}"));
+    let own_subjects = by_own_subjects(conn, subjects);
     Ok(match conn {
         DbConn::Pg(c) => {
             let tsquery = match_expression(groups, '\'', " | ", " & ");
@@ -213,7 +243,10 @@ fn ranked_in_window(
                      ORDER BY ts_rank(terms, q) DESC, appeal_id DESC
                      OFFSET $2 LIMIT $3",
                     window("appeal_id"),
-                    subject_clause("subject_id", subjects)
+                    match subjects {
+                        Some(s) if own_subjects => subjects_of_pg(s),
+                        _ => subject_clause("subject_id", subjects),
+                    }
                 ))
                 .bind::<Text, _>(&tsquery)
                 .bind::<BigInt, _>(offset)
