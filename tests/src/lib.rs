@@ -167,6 +167,9 @@ impl TestApp {
                 None => create_subject(&mut conn, "S1", false),
             }
         };
+        // The key the webhook secrets are sealed with; `appeals worker` processes of the tests
+        // are given the same (`APPEALS_SEALING_KEY`).
+        appeals_service::webhooks::install_sealing_key(TEST_SECRET.to_vec());
         let state = web::Data::new(AppState::new(pool, JwtKeys::new(TEST_SECRET, 900)));
         Self {
             db,

@@ -16,6 +16,7 @@ fn appeals() -> Command {
         "DATABASE_URL",
         "APPEALS_JWT_SECRET",
         "APPEALS_SEARCH_KEY",
+        "APPEALS_SEALING_KEY",
         "APPEALS_ENV",
         "APPEALS_PASSWORD",
         "BIND",
@@ -78,6 +79,34 @@ fn prod_without_a_search_key_refuses_to_start() {
 }
 
 #[test]
+fn prod_without_a_sealing_key_refuses_to_serve_or_deliver() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/a.db", dir.path().display());
+    for (command, key) in [("serve", None), ("serve", Some("short")), ("worker", None)] {
+        let mut cmd = appeals();
+        cmd.arg(command)
+            .env("DATABASE_URL", &url)
+            .env(
+                "APPEALS_JWT_SECRET",
+                "a-signing-secret-of-at-least-32-bytes!!",
+            )
+            .env(
+                "APPEALS_SEARCH_KEY",
+                "a-search-key-of-at-least-32-bytes!!!!!",
+            );
+        if let Some(k) = key {
+            cmd.env("APPEALS_SEALING_KEY", k);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success(), "{command} {key:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("APPEALS_SEALING_KEY"),
+            "{command} {key:?}"
+        );
+    }
+}
+
+#[test]
 fn help_documents_the_environment() {
     let out = appeals().arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -86,6 +115,7 @@ fn help_documents_the_environment() {
         "BIND",
         "APPEALS_JWT_SECRET",
         "APPEALS_SEARCH_KEY",
+        "APPEALS_SEALING_KEY",
         "APPEALS_POOL_SIZE",
         "APPEALS_LOG_FORMAT",
         "APPEALS_ENV",

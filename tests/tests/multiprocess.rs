@@ -61,6 +61,10 @@ fn start_server_logging(url: &str, level: &str, log: Stdio, envs: &[(&str, &str)
             "APPEALS_SEARCH_KEY",
             std::str::from_utf8(TEST_SECRET).unwrap(),
         )
+        .env(
+            "APPEALS_SEALING_KEY",
+            std::str::from_utf8(TEST_SECRET).unwrap(),
+        )
         .env("APPEALS_ENV", "prod")
         .env("APPEALS_POOL_SIZE", "4")
         .env("RUST_LOG", level)

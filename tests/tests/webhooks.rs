@@ -19,6 +19,7 @@ backend_tests!(
     a_parked_event_is_replayed_on_request,
     a_worker_killed_mid_batch_loses_no_event,
     two_workers_never_deliver_an_event_twice,
+    a_secret_is_stored_sealed_and_a_rotated_one_signs_at_once,
 );
 
 fn appeal(text: &str) -> Value {
@@ -45,6 +46,55 @@ async fn subscribe(app: &TestApp, admin: &TestUser, url: &str, types: Value) -> 
         res.body["id"].as_i64().unwrap(),
         res.body["secret"].as_str().unwrap().to_owned(),
     )
+}
+
+/// The secret is shown once and stored sealed (a copy of the database cannot sign); after a
+/// rotation the stored form changes and the deliveries verify with the new secret only.
+async fn a_secret_is_stored_sealed_and_a_rotated_one_signs_at_once(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    let admin = app.user("admin", "S1", &[Role::Admin]);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let receiver = Receiver::start();
+    let (id, shown) = subscribe(&app, &admin, &receiver.url, json!([])).await;
+    let stored = || {
+        appeals_db::repo::webhooks::subscription(&mut app.conn(), id)
+            .unwrap()
+            .unwrap()
+            .secret
+    };
+    let first = stored();
+    assert!(first.starts_with("sealed1:"), "{first}");
+    let key = shown.trim_start_matches("whsec_");
+    assert!(
+        !first.contains(key),
+        "the stored secret holds the shown one in clear"
+    );
+
+    let res = app
+        .post(
+            &format!("/api/v1/webhook-subscriptions/{id}/secret-rotation"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    res.assert_status(200);
+    let rotated = res.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, shown);
+    let second = stored();
+    assert!(
+        second.starts_with("sealed1:") && second != first,
+        "{second}"
+    );
+    assert!(!second.contains(rotated.trim_start_matches("whsec_")));
+
+    app.post("/api/v1/appeals", &reg, appeal("Нет отопления в доме."))
+        .await
+        .assert_status(201);
+    drain(&app, &quick(), || !receiver.received().is_empty());
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert!(verified(&rotated, &got[0]));
+    assert!(!verified(&shown, &got[0]));
 }
 
 /// Runs in-process worker rounds until nothing is due (or `deadline`).
@@ -279,6 +329,10 @@ fn worker(url: &str) -> Worker {
         Command::new(appeals_bin())
             .arg("worker")
             .env("DATABASE_URL", url)
+            .env(
+                "APPEALS_SEALING_KEY",
+                std::str::from_utf8(appeals_tests::TEST_SECRET).unwrap(),
+            )
             .env("APPEALS_WEBHOOK_LEASE_SECONDS", "2")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

@@ -16,6 +16,8 @@ Environment:
   DATABASE_URL          sqlite://PATH (default sqlite://data/appeals.db) or postgres://… / postgresql://…
   BIND                  listen address (default 127.0.0.1:8080)
   APPEALS_JWT_SECRET    token signing secret, at least 32 bytes (required when APPEALS_ENV=prod)
+  APPEALS_SEALING_KEY   key sealing the webhook secrets stored in the database, at least 32 bytes,
+                        the same in every process; required when APPEALS_ENV=prod
   APPEALS_SEARCH_KEY    key of the search index's IIN/BIN hashes, at least 32 bytes, the same in
                         every process (required when APPEALS_ENV=prod)
   APPEALS_POOL_SIZE     database connections per process (default 16)
@@ -99,6 +101,13 @@ pub struct Config {
         global = true
     )]
     pub search_key: Option<String>,
+    #[arg(
+        long,
+        env = "APPEALS_SEALING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub sealing_key: Option<String>,
     #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
     pub pool_size: u32,
     #[arg(
@@ -242,6 +251,29 @@ impl Config {
             )),
             (_, Environment::Dev) => Ok(None),
         }
+    }
+
+    /// The key that seals the webhook subscriptions' secrets in the database: required (≥ 32
+    /// bytes) in prod, where every process must open what the others sealed; a fixed development
+    /// key in dev.
+    pub fn sealing_key(&self) -> Result<Option<Vec<u8>>, String> {
+        match (&self.sealing_key, self.environment) {
+            (Some(k), _) if k.len() >= MIN_SECRET_BYTES => Ok(Some(k.as_bytes().to_vec())),
+            (Some(_), Environment::Prod) | (None, Environment::Prod) => Err(format!(
+                "APPEALS_SEALING_KEY must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod \
+                 (the same in every process: it seals the webhook secrets stored in the database)"
+            )),
+            (_, Environment::Dev) => Ok(None),
+        }
+    }
+
+    /// Installs the sealing key in this process (for the processes that create or sign with
+    /// webhook secrets: `serve`, `worker`).
+    fn install_sealing_key(&self) -> Result<(), String> {
+        if let Some(key) = self.sealing_key()? {
+            appeals_service::webhooks::install_sealing_key(key);
+        }
+        Ok(())
     }
 
     /// Installs the search key in this process (for commands that write or search cards).
@@ -723,16 +755,27 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => serve(config, args),
         Command::Worker => {
             let url = config.db_url()?;
+            config.install_sealing_key()?;
             let pool = store::build_pool(&url, 2, config.statement_timeout())
                 .map_err(|e| e.to_string())?;
             {
                 let mut conn = store::connection(&pool).map_err(|e| e.to_string())?;
                 store::migrate(&mut conn).map_err(|e| e.to_string())?;
+                seal_stored_secrets(&mut conn)?;
             }
             crate::webhook_worker::run_forever(pool, config.worker());
             Ok(())
         }
     }
+}
+
+/// Seals the webhook secrets a database still holds in clear (stored before sealing existed).
+fn seal_stored_secrets(conn: &mut DbConn) -> Result<(), String> {
+    let n = appeals_service::webhooks::seal_stored_secrets(conn).map_err(|e| e.to_string())?;
+    if n > 0 {
+        tracing::info!(subscriptions = n, "webhook secrets sealed at rest");
+    }
+    Ok(())
 }
 
 /// Folds the 1-ОЛ count changes every `seconds` on a thread of its own (off the request path).
@@ -1028,6 +1071,7 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     let url = config.db_url()?;
     let secret = config.signing_secret()?;
     config.install_search_key()?;
+    config.install_sealing_key()?;
     let pool = store::build_pool(&url, config.pool_size, config.statement_timeout())
         .map_err(|e| e.to_string())?;
     let registry = registry_adapter(&config, &pool)?;
@@ -1051,6 +1095,7 @@ fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
         {
             tracing::info!(appeals = n, "search index built from the stored cards");
         }
+        seal_stored_secrets(&mut conn)?;
         if args.seed_demo {
             if config.environment != Environment::Dev {
                 return Err("--seed-demo is only allowed with APPEALS_ENV=dev".to_owned());

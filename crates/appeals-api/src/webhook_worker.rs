@@ -54,8 +54,19 @@ pub fn send(agent: &ureq::Agent, sub: &SubscriptionRow, event: &OutboxEventRow) 
     let body = hooks::body(sub, event);
     let timestamp = chrono::Utc::now().timestamp();
     let started = Instant::now();
-    let signature = webhooks::signature(&sub.secret, &event.event_id, timestamp, body.as_bytes())
-        .unwrap_or_default();
+    let Some(signature) = hooks::signing_secret(sub).and_then(|secret| {
+        webhooks::signature(&secret, &event.event_id, timestamp, body.as_bytes())
+    }) else {
+        // Nothing unsigned leaves: the attempt fails where operators see it (the delivery log).
+        return Attempt {
+            status_code: None,
+            error: Some(
+                "the secret does not open under this deployment's APPEALS_SEALING_KEY".to_owned(),
+            ),
+            latency_ms: 0,
+            at: appeals_service::store::now_utc(),
+        };
+    };
     let result = agent
         .post(&sub.url)
         .header("content-type", "application/json")

@@ -698,6 +698,7 @@ fn main() -> Res<()> {
         .env("BIND", &args.bind)
         .env("APPEALS_JWT_SECRET", secret)
         .env("APPEALS_SEARCH_KEY", secret)
+        .env("APPEALS_SEALING_KEY", secret)
         .env("APPEALS_LOG_FORMAT", "json")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -9,6 +9,8 @@ use appeals_db::repo::webhooks::SubscriptionChanges;
 use appeals_db::rows::{DeliveryRow, NewSubscriptionRow, OutboxEventRow, SubscriptionRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::webhooks;
+use std::sync::OnceLock;
+
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
@@ -53,6 +55,59 @@ fn new_secret() -> String {
     webhooks::secret_from(&rand::random::<[u8; 24]>())
 }
 
+/// The deployment's sealing key (`APPEALS_SEALING_KEY`), installed once at start.
+static SEALING_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// The key of a development deployment and of in-process tests, used when none was installed;
+/// `appeals` refuses to run in production without its own.
+const DEVELOPMENT_SEALING_KEY: &[u8] = b"appeals development sealing key - not for production";
+
+/// Installs the sealing key for this process (the first call wins: every process of a deployment
+/// must open what the others sealed).
+pub fn install_sealing_key(key: Vec<u8>) {
+    let _ = SEALING_KEY.set(key);
+}
+
+fn sealing_key() -> &'static [u8] {
+    SEALING_KEY
+        .get()
+        .map_or(DEVELOPMENT_SEALING_KEY, Vec::as_slice)
+}
+
+/// A secret as it is stored: sealed, never in clear.
+fn sealed(secret: &str) -> AppResult<String> {
+    webhooks::seal_secret(sealing_key(), rand::random(), secret)
+        .ok_or_else(|| AppError::corrupt("the sealing key cannot seal a webhook secret"))
+}
+
+/// The secret a subscription's deliveries are signed with; `None` when its stored form does not
+/// open under this deployment's key (sealed under another, or altered).
+pub fn signing_secret(subscription: &SubscriptionRow) -> Option<String> {
+    webhooks::open_secret(sealing_key(), &subscription.secret)
+}
+
+/// Seals the secrets stored in clear before sealing existed (at start; a second run finds none).
+pub fn seal_stored_secrets(conn: &mut DbConn) -> AppResult<usize> {
+    write_tx(conn, |conn| {
+        let mut sealed_now = 0;
+        for row in repo::webhooks::all_subscriptions(conn)? {
+            if webhooks::is_sealed(&row.secret) {
+                continue;
+            }
+            repo::webhooks::update_subscription(
+                conn,
+                row.id,
+                &SubscriptionChanges {
+                    secret: Some(sealed(&row.secret)?),
+                    ..Default::default()
+                },
+            )?;
+            sealed_now += 1;
+        }
+        Ok(sealed_now)
+    })
+}
+
 /// Registers an endpoint for the caller's subject (an admin of the authorized body: for every
 /// subject). It receives the events committed from now on.
 pub fn create(conn: &mut DbConn, ctx: &Ctx, new: NewSubscription) -> AppResult<SubscriptionView> {
@@ -62,6 +117,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, new: NewSubscription) -> AppResult<S
         return Err(AppError::Validation(issues));
     }
     let secret = new_secret();
+    let stored = sealed(&secret)?;
     write_tx(conn, |conn| {
         let all_subjects = repo::subjects::is_authorized_body(conn, ctx.actor().subject_id)?;
         let cursor = repo::webhooks::last_event_id(conn)?;
@@ -72,7 +128,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, new: NewSubscription) -> AppResult<S
                 all_subjects,
                 url: new.url.clone(),
                 event_types: new.event_types.join(","),
-                secret: secret.clone(),
+                secret: stored.clone(),
                 status: ACTIVE.to_owned(),
                 cursor,
                 created_by: ctx.actor().user_id,
@@ -150,13 +206,14 @@ pub fn change(
 /// A new secret, shown once; the old one stops signing at once.
 pub fn rotate_secret(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<SubscriptionView> {
     let secret = new_secret();
+    let stored = sealed(&secret)?;
     write_tx(conn, |conn| {
         get(conn, ctx, id)?;
         repo::webhooks::update_subscription(
             conn,
             id,
             &SubscriptionChanges {
-                secret: Some(secret.clone()),
+                secret: Some(stored.clone()),
                 ..Default::default()
             },
         )?;

@@ -69,6 +69,14 @@ pub fn subscription(conn: &mut DbConn, id: i64) -> Result<Option<SubscriptionRow
         .optional()?)
 }
 
+/// Every subscription, deleted ones included, by id (their secrets are sealed at start).
+pub fn all_subscriptions(conn: &mut DbConn) -> Result<Vec<SubscriptionRow>, DbError> {
+    Ok(webhook_subscriptions::table
+        .order(webhook_subscriptions::id.asc())
+        .select(SubscriptionRow::as_select())
+        .load(conn)?)
+}
+
 /// The subscriptions of a subject (not deleted), by id.
 pub fn subscriptions_of(
     conn: &mut DbConn,
