@@ -243,11 +243,27 @@ impl Config {
     /// The key of the search index's IIN/BIN hashes: required (≥ 32 bytes) in prod, where every
     /// process of a deployment must share it; a fixed development key in dev.
     pub fn search_key(&self) -> Result<Option<Vec<u8>>, String> {
-        match (&self.search_key, self.environment) {
+        self.deployment_key(
+            self.search_key.as_deref(),
+            "APPEALS_SEARCH_KEY",
+            "it keys the IIN/BIN hashes of the search index",
+        )
+    }
+
+    /// A key every process of a deployment shares: the given one when long enough; in prod an
+    /// error naming the variable when it is missing or short; in dev `None` (a fixed development
+    /// key is used).
+    fn deployment_key(
+        &self,
+        value: Option<&str>,
+        variable: &str,
+        purpose: &str,
+    ) -> Result<Option<Vec<u8>>, String> {
+        match (value, self.environment) {
             (Some(k), _) if k.len() >= MIN_SECRET_BYTES => Ok(Some(k.as_bytes().to_vec())),
-            (Some(_), Environment::Prod) | (None, Environment::Prod) => Err(format!(
-                "APPEALS_SEARCH_KEY must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod \
-                 (the same in every process: it keys the IIN/BIN hashes of the search index)"
+            (_, Environment::Prod) => Err(format!(
+                "{variable} must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod \
+                 (the same in every process: {purpose})"
             )),
             (_, Environment::Dev) => Ok(None),
         }
@@ -257,14 +273,11 @@ impl Config {
     /// bytes) in prod, where every process must open what the others sealed; a fixed development
     /// key in dev.
     pub fn sealing_key(&self) -> Result<Option<Vec<u8>>, String> {
-        match (&self.sealing_key, self.environment) {
-            (Some(k), _) if k.len() >= MIN_SECRET_BYTES => Ok(Some(k.as_bytes().to_vec())),
-            (Some(_), Environment::Prod) | (None, Environment::Prod) => Err(format!(
-                "APPEALS_SEALING_KEY must be set to at least {MIN_SECRET_BYTES} bytes when APPEALS_ENV=prod \
-                 (the same in every process: it seals the webhook secrets stored in the database)"
-            )),
-            (_, Environment::Dev) => Ok(None),
-        }
+        self.deployment_key(
+            self.sealing_key.as_deref(),
+            "APPEALS_SEALING_KEY",
+            "it seals the webhook secrets stored in the database",
+        )
     }
 
     /// Installs the sealing key in this process (for the processes that create or sign with
