@@ -20,6 +20,7 @@ pub mod corrections;
 pub mod ctx;
 pub mod deadlines;
 pub mod decisions;
+pub mod deployment_key;
 pub mod dictionaries;
 pub mod duplicates;
 pub mod eds;

@@ -9,12 +9,11 @@ use appeals_db::repo::webhooks::SubscriptionChanges;
 use appeals_db::rows::{DeliveryRow, NewSubscriptionRow, OutboxEventRow, SubscriptionRow};
 use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::webhooks;
-use std::sync::OnceLock;
-
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
 use crate::ctx::Ctx;
+use crate::deployment_key::DeploymentKey;
 use crate::error::{AppError, AppResult, FieldIssue};
 
 pub const ACTIVE: &str = "active";
@@ -55,23 +54,17 @@ fn new_secret() -> String {
     webhooks::secret_from(&rand::random::<[u8; 24]>())
 }
 
-/// The deployment's sealing key (`APPEALS_SEALING_KEY`), installed once at start.
-static SEALING_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+/// The deployment's sealing key (`APPEALS_SEALING_KEY`).
+static SEALING_KEY: DeploymentKey =
+    DeploymentKey::new(b"appeals development sealing key - not for production");
 
-/// The key of a development deployment and of in-process tests, used when none was installed;
-/// `appeals` refuses to run in production without its own.
-const DEVELOPMENT_SEALING_KEY: &[u8] = b"appeals development sealing key - not for production";
-
-/// Installs the sealing key for this process (the first call wins: every process of a deployment
-/// must open what the others sealed).
+/// Installs the sealing key for this process (at start).
 pub fn install_sealing_key(key: Vec<u8>) {
-    let _ = SEALING_KEY.set(key);
+    SEALING_KEY.install(key);
 }
 
 fn sealing_key() -> &'static [u8] {
-    SEALING_KEY
-        .get()
-        .map_or(DEVELOPMENT_SEALING_KEY, Vec::as_slice)
+    SEALING_KEY.get()
 }
 
 /// A secret as it is stored: sealed, never in clear.

@@ -2,31 +2,26 @@
 //! text, short content, tags and applicants' names — `appeals_domain::search::index_terms`) and
 //! its applicants' keyed IIN/BIN hashes, written in the transaction of the change.
 
-use std::sync::OnceLock;
-
 use appeals_db::rows::{AppealRow, ApplicantRow};
 use appeals_db::{DbConn, repo};
 use appeals_domain::search;
 
 use super::parts::CardParts;
+use crate::deployment_key::DeploymentKey;
 use crate::error::AppResult;
 
-/// The deployment's search key (`APPEALS_SEARCH_KEY`), installed once at start.
-static SEARCH_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+/// The deployment's search key (`APPEALS_SEARCH_KEY`).
+static SEARCH_KEY: DeploymentKey =
+    DeploymentKey::new(b"appeals development search key - not for production");
 
-/// The key of a development deployment and of in-process tests, used when none was installed;
-/// `appeals serve` refuses to start in production without its own.
-const DEVELOPMENT_KEY: &[u8] = b"appeals development search key - not for production";
-
-/// Installs the search key for this process (the first call wins: every process of a deployment
-/// must hash with the same key, so it never changes while running).
+/// Installs the search key for this process (at start).
 pub fn install_key(key: Vec<u8>) {
-    let _ = SEARCH_KEY.set(key);
+    SEARCH_KEY.install(key);
 }
 
 /// The key IIN/BIN hashes are made with.
 pub fn key() -> &'static [u8] {
-    SEARCH_KEY.get().map_or(DEVELOPMENT_KEY, Vec::as_slice)
+    SEARCH_KEY.get()
 }
 
 /// What a card is found by: its terms (text, short content, tags, applicants' names) and its
