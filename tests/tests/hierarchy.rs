@@ -14,6 +14,7 @@ backend_tests!(
     a_resonant_appeal_cannot_be_sent_down_and_a_primary_one_goes_to_the_lower_body_by_territory,
     an_anonymous_crime_report_is_flagged_until_forwarded_the_same_day,
     an_anonymous_appeal_says_why_and_the_reading_is_a_setting,
+    an_art_63_correction_that_supplies_the_missing_address_ends_anonymity,
     a_call_centre_appeal_is_registered_at_once_and_handed_to_the_appeals_unit,
     a_cassation_petition_is_returned_with_the_explanation_of_rights,
     a_refusal_signed_by_a_deputy_where_the_head_must_sign_is_refused_with_the_rule,
@@ -539,6 +540,73 @@ async fn an_anonymous_appeal_says_why_and_the_reading_is_a_setting(backend: Test
         conventions.body["conventions"]["hierarchy"]["anonymity_reading"],
         "authorship_only"
     );
+}
+
+/// R39 then R15: an appeal without a postal address is anonymous; the notice of art. 63 asks for
+/// the address and, once «Приведено в соответствие», the card is considered on the merits. A notice
+/// of other defects leaves it anonymous.
+async fn an_art_63_correction_that_supplies_the_missing_address_ends_anonymity(
+    backend: TestBackend,
+) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let no_address = json!({"document_type": "application",
+        "applicants": [{"category": "individual", "surname": "Ахметов", "first_name": "Ерлан"}],
+        "text": "Прошу восстановить отопление.", "receipt_form": "electronic", "language": "state",
+        "received_at": "2026-03-05T04:15:00Z"});
+    let answer = json!({"decision_type": "provide_answer", "answer_character": "satisfied",
+        "signed_by": {"user_id": w.gp_head.id}});
+    let correct = async |id: i64, defects: Value| {
+        let base = format!("/api/v1/appeals/{id}");
+        let notice = json!({"defects": defects, "notice": "Не соответствует ст. 63 АППК.",
+            "correct_by": "2099-12-31"});
+        let res = app
+            .post(&format!("{base}/correction-request"), &w.gp_exec, notice)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = app
+            .post(
+                &format!("{base}/correction-confirmation"),
+                &w.gp_reg,
+                json!({"note": "Дополнено"}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.body
+    };
+
+    // Other defects cured: still anonymous, still not considered.
+    let other = in_work(app, &w.gp_reg, &w.gp_exec, no_address.clone()).await;
+    let card = correct(other, json!(["essence", "date"])).await;
+    assert_eq!(card["anonymity"]["anonymous"], true, "{card}");
+    assert_eq!(card["anonymity"]["handling"], "not_considered");
+    assert!(card["anonymity"]["explanation"].is_string());
+    decide(app, other, &w.gp_exec, answer.clone())
+        .await
+        .assert_problem(409, "anonymous-not-considered");
+
+    // The address supplied: considered, answered on the merits, and the history says why.
+    let id = in_work(app, &w.gp_reg, &w.gp_exec, no_address).await;
+    decide(app, id, &w.gp_exec, answer.clone())
+        .await
+        .assert_problem(409, "anonymous-not-considered");
+    let card = correct(id, json!(["postal_address"])).await;
+    assert_eq!(card["anonymity"]["anonymous"], false, "{card}");
+    assert_eq!(card["anonymity"]["handling"], "consider");
+    assert_eq!(card["anonymity"]["explanation"], Value::Null);
+    let res = decide(app, id, &w.gp_exec, answer).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let confirmed = history(app, id, &w.gp_exec)
+        .await
+        .into_iter()
+        .find(|e| e["action"] == "correction_confirmed")
+        .expect("the confirmation is in the history");
+    let change = &confirmed["after"]["anonymity"];
+    assert_eq!(
+        change["before"]["handling"], "not_considered",
+        "{confirmed}"
+    );
+    assert_eq!(change["after"]["handling"], "consider", "{confirmed}");
 }
 
 async fn a_call_centre_appeal_is_registered_at_once_and_handed_to_the_appeals_unit(

@@ -115,15 +115,40 @@ pub fn confirm(
         correction.corrected_at = Some(at.and_utc());
         correction.corrected_late = ctx.rules.local_date(at.and_utc()) > correction.correct_by;
         parts.details.correction = Some(correction.clone());
+        // R15 after R39: the cured defects may complete the authorship of an anonymous card.
+        let cured = cured_defects(&correction)?;
+        let anonymity_before = parts
+            .card
+            .bring_into_conformity(&cured, ctx.rules.hierarchy.anonymity_reading);
+        if anonymity_before.is_some() {
+            parts.details.anonymity_explanation = None;
+            parts.details.redirect_immediately = false;
+        }
+        let mut after = json!({
+            "corrected_at": correction.corrected_at,
+            "corrected_late": correction.corrected_late,
+            "note": note,
+        });
+        if let Some(before) = anonymity_before {
+            after["anonymity"] = json!({"before": before, "after": parts.card.anonymity});
+        }
         Ok(status_change(
             CardAction::CorrectionConfirmed,
             row,
             parts,
-            json!({
-                "corrected_at": correction.corrected_at,
-                "corrected_late": correction.corrected_late,
-                "note": note,
-            }),
+            after,
         ))
     })
+}
+
+/// The defects of the notice, as stored (codes checked when the notice was sent).
+fn cured_defects(correction: &StoredCorrection) -> AppResult<Vec<Article63Defect>> {
+    correction
+        .defects
+        .iter()
+        .map(|code| {
+            serde_json::from_value(json!(code))
+                .map_err(|_| AppError::corrupt("a stored art. 63 notice names an unknown defect"))
+        })
+        .collect()
 }

@@ -100,7 +100,11 @@ pub async fn request_correction(
 /// Only while the card awaits the correction (409 `invalid-transition` otherwise): it becomes
 /// `corrected` (in work again) and `correction.corrected_late` flags a correction after the
 /// deadline of the notice. Registrars (a ЦОН operator «Дополнить данные») and integrated systems
-/// may record it as well as the executor.
+/// may record it as well as the executor. The notice's defects count as cured: where they complete
+/// the authorship of an anonymous card (`applicant_name`, `postal_address`, `signature`,
+/// `protocol`), its anonymity is assessed again under the reading in force (R15) and, once nothing
+/// is missing, it is considered on the merits (`anonymity.handling` = `consider`; the history's
+/// `correction_confirmed` event carries `anonymity.before` and `after`).
 #[utoipa::path(
     tag = "decisions",
     request_body = CorrectionConfirmBody,

@@ -121,6 +121,19 @@ pub enum Article63Defect {
     Protocol,
 }
 
+impl Article63Defect {
+    /// The element of authorship (p.2(1)) that curing this defect supplies: a name establishes
+    /// the author, an address is an address, a signature or an oral appeal's protocol signs it.
+    pub fn complete(self, a: &mut Authorship) {
+        match self {
+            Article63Defect::ApplicantName => a.author_identified = true,
+            Article63Defect::PostalAddress => a.postal_address_given = true,
+            Article63Defect::Signature | Article63Defect::Protocol => a.signed = true,
+            Article63Defect::Addressee | Article63Defect::Essence | Article63Defect::Date => {}
+        }
+    }
+}
+
 /// R39 (APPK Art. 63): the defects of an appeal; empty when it complies. IIN/BIN is required only
 /// «при его наличии», so its absence is not a defect. An oral appeal is recorded in a protocol, whose
 /// existence replaces the applicant's signature.

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::{AnonymityAssessment, Authorship, ComplaintTarget, assess_anonymity_as};
+use super::{
+    AnonymityAssessment, Article63Defect, Authorship, ComplaintTarget, assess_anonymity_as,
+};
 use crate::DomainError;
 use crate::deadline::Term;
 use crate::dictionary::{AppealKind, Dictionary, DocumentType, MarkingRule, automatic_markings};
@@ -160,6 +162,10 @@ pub struct AppealCard {
     pub fill_modes: FillModes,
     /// [INF] Anonymity assessment (R15).
     pub anonymity: AnonymityAssessment,
+    /// [INF] The authorship the assessment was made of (R15): as registered, then as an art. 63
+    /// correction completed it (R39). Cards registered before it was kept carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authorship: Option<Authorship>,
     /// [INF] p.15 category: the item is not accounted and is transferred via ОЛ-2 (R16).
     pub non_accountable_category: Option<String>,
     /// [INF] For complaints: the appealed appeal/act and lateness (R42, R43); only on a complaint.
@@ -260,6 +266,7 @@ impl AppealCard {
                 &input.authorship,
                 input.reports_crime_or_threat,
             ),
+            authorship: Some(input.authorship),
             non_accountable_category: input.non_accountable_category,
             complaint: input.complaint,
         };
@@ -424,6 +431,33 @@ impl AppealCard {
             ));
         }
         Ok(std::mem::replace(&mut self.control_date, extended))
+    }
+
+    /// R39, R15: «Приведено в соответствие» — the defects of the notice are cured, so the elements
+    /// of authorship they supply (a name, a postal address, a signature or protocol) are kept and
+    /// an anonymous card is assessed again under `reading` (the one in force): once nothing is
+    /// missing it is considered on the merits. A correction never makes a card anonymous, and a
+    /// card registered before its authorship was kept keeps its assessment. Returns the assessment
+    /// it replaced.
+    pub fn bring_into_conformity(
+        &mut self,
+        cured: &[Article63Defect],
+        reading: crate::hierarchy::AnonymityReading,
+    ) -> Option<AnonymityAssessment> {
+        let authorship = self.authorship.as_mut()?;
+        for defect in cured {
+            defect.complete(authorship);
+        }
+        let reports_crime_or_threat =
+            self.anonymity.handling == super::AnonymityHandling::RedirectImmediately;
+        let now = assess_anonymity_as(reading, authorship, reports_crime_or_threat);
+        (self.anonymity.anonymous && !now.anonymous)
+            .then(|| std::mem::replace(&mut self.anonymity, now))
+    }
+
+    /// The authorship of the last assessment (R15), if kept.
+    pub fn authorship(&self) -> Option<&Authorship> {
+        self.authorship.as_ref()
     }
 
     /// R9: recomputes the automatic markings (and requisite 7) from the number of applicants,
@@ -594,8 +628,8 @@ pub fn has_automatic_marking(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cards::ReceptionCard;
     use crate::cards::test_support::{at, doc, fake_deadline, new_appeal, number, register};
+    use crate::cards::{AnonymityHandling, ReceptionCard};
     use crate::dictionary::{DictionaryName, default_dictionary};
     use crate::regnum::{RegNumber, next_part_number};
     use chrono::Duration;
@@ -627,6 +661,64 @@ mod tests {
             &lp1.markings,
             MarkingRule::PersonalReception
         ));
+    }
+
+    #[test]
+    fn a_correction_that_supplies_the_missing_authorship_ends_anonymity() {
+        // R39 then R15: the address was missing; once the notice's defects are cured the card is
+        // considered. A cure that supplies nothing of authorship changes nothing.
+        use crate::hierarchy::AnonymityReading::{AnyElementMissing, AuthorshipOnly};
+        let markings = default_dictionary(DictionaryName::Markings);
+        let mut input = new_appeal("application", 1);
+        input.authorship.postal_address_given = false;
+        let registered =
+            AppealCard::register(input, number(), &markings, |_| at("2026-03-05").date()).unwrap();
+        assert_eq!(
+            registered.anonymity.handling,
+            AnonymityHandling::NotConsidered
+        );
+
+        let mut card = registered.clone();
+        let cured = [Article63Defect::Essence, Article63Defect::Date];
+        assert_eq!(card.bring_into_conformity(&cured, AnyElementMissing), None);
+        assert_eq!(card, registered);
+
+        let before =
+            card.bring_into_conformity(&[Article63Defect::PostalAddress], AnyElementMissing);
+        assert_eq!(before, Some(registered.anonymity));
+        assert!(!card.anonymity.anonymous);
+        assert_eq!(card.anonymity.handling, AnonymityHandling::Consider);
+        assert!(card.authorship().unwrap().postal_address_given);
+        // Never the other way: a considered card stays considered whatever is cured.
+        assert_eq!(card.bring_into_conformity(&cured, AuthorshipOnly), None);
+        assert!(!card.anonymity.anonymous);
+    }
+
+    #[test]
+    fn an_anonymous_crime_report_stays_one_until_its_authorship_is_complete() {
+        // R15: still unsigned after the address is supplied — still redirected immediately.
+        use crate::hierarchy::AnonymityReading::AnyElementMissing;
+        let markings = default_dictionary(DictionaryName::Markings);
+        let mut input = new_appeal("message", 1);
+        input.authorship.postal_address_given = false;
+        input.authorship.signed = false;
+        input.reports_crime_or_threat = true;
+        let mut card =
+            AppealCard::register(input, number(), &markings, |_| at("2026-03-05").date()).unwrap();
+        let address = [Article63Defect::PostalAddress];
+        assert_eq!(
+            card.bring_into_conformity(&address, AnyElementMissing),
+            None
+        );
+        assert_eq!(
+            card.anonymity.handling,
+            AnonymityHandling::RedirectImmediately
+        );
+        assert!(
+            card.bring_into_conformity(&[Article63Defect::Signature], AnyElementMissing)
+                .is_some()
+        );
+        assert_eq!(card.anonymity.handling, AnonymityHandling::Consider);
     }
 
     #[test]
