@@ -2,7 +2,8 @@
 //! Issue 22 points 1–4: the event outbox and webhook delivery. A subscription receives signed
 //! events of its own subject only (a forwarded part's at the receiving subject); a receiver down
 //! for a while gets every event, in order, once it is back; a parked event is replayed; a worker
-//! killed with SIGKILL mid-batch loses nothing; two workers never deliver an event twice.
+//! killed with SIGKILL mid-batch loses nothing; two workers never deliver an event twice; a change
+//! of the sealing key keeps every subscription signing.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ backend_tests!(
     a_worker_killed_mid_batch_loses_no_event,
     two_workers_never_deliver_an_event_twice,
     a_secret_is_stored_sealed_and_a_rotated_one_signs_at_once,
+    a_change_of_sealing_key_seals_the_secrets_again_and_deliveries_go_on,
 );
 
 fn appeal(text: &str) -> Value {
@@ -325,21 +327,74 @@ impl Drop for Worker {
 }
 
 fn worker(url: &str) -> Worker {
-    Worker(
-        Command::new(appeals_bin())
-            .arg("worker")
-            .env("DATABASE_URL", url)
-            .env(
-                "APPEALS_SEALING_KEY",
-                std::str::from_utf8(appeals_tests::TEST_SECRET).unwrap(),
-            )
-            .env("APPEALS_WEBHOOK_LEASE_SECONDS", "2")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    worker_sealing_with(url, test_key(), None)
+}
+
+/// The sealing key of the in-process app (`TestApp`).
+fn test_key() -> &'static str {
+    std::str::from_utf8(appeals_tests::TEST_SECRET).unwrap()
+}
+
+/// A worker process with `key` as `APPEALS_SEALING_KEY` and `previous` as
+/// `APPEALS_PREVIOUS_SEALING_KEY`.
+fn worker_sealing_with(url: &str, key: &str, previous: Option<&str>) -> Worker {
+    let mut command = Command::new(appeals_bin());
+    command
+        .arg("worker")
+        .env("DATABASE_URL", url)
+        .env("APPEALS_SEALING_KEY", key)
+        .env("APPEALS_WEBHOOK_LEASE_SECONDS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(previous) = previous {
+        command.env("APPEALS_PREVIOUS_SEALING_KEY", previous);
+    }
+    Worker(command.spawn().unwrap())
+}
+
+/// A change of `APPEALS_SEALING_KEY`: a process started with the new key and the previous one
+/// seals every secret again under the new key and signs as before; from then on the new key alone
+/// opens them, and the subscriptions' secrets never change.
+async fn a_change_of_sealing_key_seals_the_secrets_again_and_deliveries_go_on(
+    backend: TestBackend,
+) {
+    let db = TestDb::new(backend);
+    let url = db.url.clone();
+    let app = TestApp::on(db);
+    let admin = app.user("admin", "S1", &[Role::Admin]);
+    let reg = app.user("reg", "S1", &[Role::Registrar]);
+    let receiver = Receiver::start();
+    let (id, shown) = subscribe(&app, &admin, &receiver.url, json!([])).await;
+    let stored = || {
+        appeals_db::repo::webhooks::subscription(&mut app.conn(), id)
+            .unwrap()
+            .unwrap()
+            .secret
+    };
+    let under_old = stored();
+    let new_key = "a new sealing key of at least 32 bytes, kept";
+
+    let changing = worker_sealing_with(&url, new_key, Some(test_key()));
+    register_many(&app, &reg, 1).await;
+    wait_for("the first delivery", || !receiver.accepted().is_empty());
+    drop(changing);
+    let under_new = stored();
+    assert!(
+        under_new.starts_with("sealed1:") && under_new != under_old,
+        "{under_new}"
+    );
+    assert!(!under_new.contains(shown.trim_start_matches("whsec_")));
+
+    let _new_only = worker_sealing_with(&url, new_key, None);
+    register_many(&app, &reg, 1).await;
+    wait_for("the second delivery", || receiver.accepted().len() >= 2);
+    let got = receiver.accepted();
+    assert!(
+        got.iter().all(|r| verified(&shown, r)),
+        "a delivery not signed with the subscription's secret"
+    );
+    assert_eq!(first_seen(&got).len(), 2);
 }
 
 async fn register_many(app: &TestApp, reg: &TestUser, n: usize) -> Vec<String> {

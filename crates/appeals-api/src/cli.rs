@@ -18,6 +18,9 @@ Environment:
   APPEALS_JWT_SECRET    token signing secret, at least 32 bytes (required when APPEALS_ENV=prod)
   APPEALS_SEALING_KEY   key sealing the webhook secrets stored in the database, at least 32 bytes,
                         the same in every process; required when APPEALS_ENV=prod
+  APPEALS_PREVIOUS_SEALING_KEY  while the sealing key changes: the key before it; secrets open
+                        under either and are sealed again under the new key when serve or worker
+                        starts (unset it once every process runs with the new key)
   APPEALS_SEARCH_KEY    key of the search index's IIN/BIN hashes, at least 32 bytes, the same in
                         every process (required when APPEALS_ENV=prod)
   APPEALS_POOL_SIZE     database connections per process (default 16)
@@ -108,6 +111,13 @@ pub struct Config {
         global = true
     )]
     pub sealing_key: Option<String>,
+    #[arg(
+        long,
+        env = "APPEALS_PREVIOUS_SEALING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub previous_sealing_key: Option<String>,
     #[arg(long, env = "APPEALS_POOL_SIZE", default_value_t = 16, global = true)]
     pub pool_size: u32,
     #[arg(
@@ -285,6 +295,15 @@ impl Config {
     fn install_sealing_key(&self) -> Result<(), String> {
         if let Some(key) = self.sealing_key()? {
             appeals_service::webhooks::install_sealing_key(key);
+        }
+        if let Some(previous) = &self.previous_sealing_key {
+            if previous.len() < MIN_SECRET_BYTES {
+                return Err(format!(
+                    "APPEALS_PREVIOUS_SEALING_KEY must be at least {MIN_SECRET_BYTES} bytes \
+                     (the key the secrets were sealed under)"
+                ));
+            }
+            appeals_service::webhooks::install_previous_sealing_key(previous.as_bytes().to_vec());
         }
         Ok(())
     }
@@ -782,11 +801,15 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Seals the webhook secrets a database still holds in clear (stored before sealing existed).
+/// Seals under the current key the webhook secrets a database still holds in clear (stored before
+/// sealing existed) or sealed under `APPEALS_PREVIOUS_SEALING_KEY` (a change of key).
 fn seal_stored_secrets(conn: &mut DbConn) -> Result<(), String> {
     let n = appeals_service::webhooks::seal_stored_secrets(conn).map_err(|e| e.to_string())?;
     if n > 0 {
-        tracing::info!(subscriptions = n, "webhook secrets sealed at rest");
+        tracing::info!(
+            subscriptions = n,
+            "webhook secrets sealed at rest under the current key"
+        );
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use appeals_db::{DbConn, repo, write_tx};
 use appeals_domain::webhooks;
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
+use std::sync::OnceLock;
 
 use crate::ctx::Ctx;
 use crate::deployment_key::DeploymentKey;
@@ -67,31 +68,58 @@ fn sealing_key() -> &'static [u8] {
     SEALING_KEY.get()
 }
 
+/// The key the secrets were sealed under before the current one (`APPEALS_PREVIOUS_SEALING_KEY`,
+/// set while a deployment changes its key): secrets open under it too, and are sealed again under
+/// the current key when a process starts.
+static PREVIOUS_SEALING_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Installs the previous sealing key for this process (at start, during a change of key).
+pub fn install_previous_sealing_key(key: Vec<u8>) {
+    let _ = PREVIOUS_SEALING_KEY.set(key);
+}
+
+/// The stored secret in clear: under the current key, else under the previous one.
+fn opened(stored: &str) -> Option<String> {
+    webhooks::open_secret(sealing_key(), stored).or_else(|| {
+        PREVIOUS_SEALING_KEY
+            .get()
+            .and_then(|previous| webhooks::open_secret(previous, stored))
+    })
+}
+
 /// A secret as it is stored: sealed, never in clear.
 fn sealed(secret: &str) -> AppResult<String> {
     webhooks::seal_secret(sealing_key(), rand::random(), secret)
         .ok_or_else(|| AppError::corrupt("the sealing key cannot seal a webhook secret"))
 }
 
-/// The secret a subscription's deliveries are signed with; `None` when its stored form does not
-/// open under this deployment's key (sealed under another, or altered).
+/// The secret a subscription's deliveries are signed with; `None` when its stored form opens
+/// under neither this deployment's key nor the previous one (sealed under another, or altered).
 pub fn signing_secret(subscription: &SubscriptionRow) -> Option<String> {
-    webhooks::open_secret(sealing_key(), &subscription.secret)
+    opened(&subscription.secret)
 }
 
-/// Seals the secrets stored in clear before sealing existed (at start; a second run finds none).
+/// Seals under the current key the secrets stored in clear (before sealing existed) and those
+/// sealed under the previous key (a change of key), at start; a second run finds none. A secret
+/// that opens under neither stays as it is (its deliveries fail with the reason).
 pub fn seal_stored_secrets(conn: &mut DbConn) -> AppResult<usize> {
     write_tx(conn, |conn| {
         let mut sealed_now = 0;
         for row in repo::webhooks::all_subscriptions(conn)? {
-            if webhooks::is_sealed(&row.secret) {
+            let secret = if !webhooks::is_sealed(&row.secret) {
+                row.secret.clone()
+            } else if webhooks::open_secret(sealing_key(), &row.secret).is_some() {
                 continue;
-            }
+            } else if let Some(secret) = opened(&row.secret) {
+                secret
+            } else {
+                continue;
+            };
             repo::webhooks::update_subscription(
                 conn,
                 row.id,
                 &SubscriptionChanges {
-                    secret: Some(sealed(&row.secret)?),
+                    secret: Some(sealed(&secret)?),
                     ..Default::default()
                 },
             )?;
