@@ -20,6 +20,7 @@ backend_tests!(
     due_today_and_due_soon_follow_the_calendar,
     a_subtree_page_merges_its_subjects_pages_in_order,
     a_national_date_range_merges_its_days_pages_in_order,
+    a_national_overdue_page_merges_its_control_months_and_days_in_order,
 );
 
 fn body(received_at: &str, document_type: &str) -> Value {
@@ -482,4 +483,64 @@ async fn a_national_date_range_merges_its_days_pages_in_order(backend: TestBacke
             assert_eq!(all_pages(&app, &analyst, &first).await, expected, "{first}");
         }
     }
+}
+
+/// The authorized body's `overdue` and `deemed_refusal` pages are read by control date, one part per
+/// month and per day of the current month (docs/performance.md, "Lists at 10,000,000 cards"): every
+/// page, in id order, holds what each subject's own list holds — cards received over more than
+/// five years (more months than are merged one by one), out of order, accountable or not — and
+/// nothing in term.
+async fn a_national_overdue_page_merges_its_control_months_and_days_in_order(backend: TestBackend) {
+    let app = TestApp::new(backend).await;
+    app.national_admin("kp-admin");
+    let analyst = app.user("kp-analyst", "KPSISU", &[Role::Analyst]);
+    let subjects = [app.subject("WEST", false), app.subject("EAST", false)];
+    let registrars = [
+        app.user("west-reg", "WEST", &[Role::Registrar]),
+        app.user("east-reg", "EAST", &[Role::Registrar]),
+    ];
+    let now = chrono::Utc::now();
+    let days_ago = [
+        30, 2_400, 17, 120, 0, 45, 23, 400, 19, 60, 27, 21, 90, 35, 15, 25, 200, 5, 33, 28,
+    ];
+    let mut fresh = None;
+    for (k, ago) in days_ago.iter().enumerate() {
+        let at = (now - chrono::Duration::days(*ago)).to_rfc3339();
+        let kind = if k % 7 == 3 { "message" } else { "application" };
+        let card = register(&app, &registrars[k % 2], &at, kind).await;
+        if *ago == 0 {
+            fresh = card["id"].as_i64();
+        }
+    }
+    // Each subject's own list (another path: its own index in id order) is the oracle.
+    let oracle = async |query: &str| {
+        let mut ids = Vec::new();
+        for s in subjects {
+            let own = format!("/api/v1/appeals/summaries?{query}&subject_id={s}&limit=200");
+            ids.extend(all_pages(&app, &analyst, &own).await);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids
+    };
+    for filter in ["overdue=true", "deemed_refusal=true"] {
+        let expected = oracle(filter).await;
+        assert!(expected.len() >= 10, "{filter}: {expected:?}");
+        assert!(!expected.contains(&fresh.unwrap()), "a card in term");
+        for (query, limit) in [
+            (filter.to_owned(), 3),
+            (format!("{filter}&kind=application"), 5),
+        ] {
+            let want = oracle(&query).await;
+            assert!(!want.is_empty());
+            for list in ["/api/v1/appeals/summaries", "/api/v1/appeals"] {
+                let first = format!("{list}?{query}&limit={limit}");
+                assert_eq!(all_pages(&app, &analyst, &first).await, want, "{first}");
+            }
+        }
+    }
+    // Non-accountable messages are overdue but never deemed refused.
+    let overdue = oracle("overdue=true").await;
+    let deemed = oracle("deemed_refusal=true").await;
+    assert!(deemed.len() < overdue.len(), "{overdue:?} {deemed:?}");
+    assert!(deemed.iter().all(|id| overdue.contains(id)));
 }

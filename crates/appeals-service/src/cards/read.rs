@@ -94,6 +94,7 @@ fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Appeal
         entered_late: q.entered_late,
         before_id: q.before_id,
         limit: q.limit,
+        control_bucket: None,
     })
 }
 

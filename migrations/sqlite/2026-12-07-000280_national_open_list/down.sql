@@ -1,0 +1,1 @@
+DROP INDEX appeals_open_by_due_month;
