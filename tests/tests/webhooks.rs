@@ -58,12 +58,7 @@ async fn a_secret_is_stored_sealed_and_a_rotated_one_signs_at_once(backend: Test
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let receiver = Receiver::start();
     let (id, shown) = subscribe(&app, &admin, &receiver.url, json!([])).await;
-    let stored = || {
-        appeals_db::repo::webhooks::subscription(&mut app.conn(), id)
-            .unwrap()
-            .unwrap()
-            .secret
-    };
+    let stored = || stored_secret(&app, id);
     let first = stored();
     assert!(first.starts_with("sealed1:"), "{first}");
     let key = shown.trim_start_matches("whsec_");
@@ -97,6 +92,14 @@ async fn a_secret_is_stored_sealed_and_a_rotated_one_signs_at_once(backend: Test
     assert_eq!(got.len(), 1);
     assert!(verified(&rotated, &got[0]));
     assert!(!verified(&shown, &got[0]));
+}
+
+/// A subscription's secret as the database stores it.
+fn stored_secret(app: &TestApp, id: i64) -> String {
+    appeals_db::repo::webhooks::subscription(&mut app.conn(), id)
+        .unwrap()
+        .unwrap()
+        .secret
 }
 
 /// Runs in-process worker rounds until nothing is due (or `deadline`).
@@ -366,12 +369,7 @@ async fn a_change_of_sealing_key_seals_the_secrets_again_and_deliveries_go_on(
     let reg = app.user("reg", "S1", &[Role::Registrar]);
     let receiver = Receiver::start();
     let (id, shown) = subscribe(&app, &admin, &receiver.url, json!([])).await;
-    let stored = || {
-        appeals_db::repo::webhooks::subscription(&mut app.conn(), id)
-            .unwrap()
-            .unwrap()
-            .secret
-    };
+    let stored = || stored_secret(&app, id);
     let under_old = stored();
     let new_key = "a new sealing key of at least 32 bytes, kept";
 

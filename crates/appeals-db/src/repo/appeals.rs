@@ -386,41 +386,28 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
     let ids = if f.subject_id.is_none()
         && let Some(subjects) = union::subjects_to_merge(f.visible_subjects.as_ref())
     {
-        let parts: Vec<_> = subjects
-            .iter()
-            .map(|s| {
-                let one = AppealFilter {
-                    visible_subjects: Some(vec![*s]),
-                    ..f.clone()
-                };
-                appeal_list_filtered!(
-                    appeals::table.select(appeals::id).into_boxed(),
-                    &one,
-                    backend
-                )
-            })
-            .collect();
-        UnionAll::new(parts, f.limit).load::<i64>(conn)?
+        union_of(
+            conn,
+            f,
+            subjects.iter().map(|s| AppealFilter {
+                visible_subjects: Some(vec![*s]),
+                ..f.clone()
+            }),
+        )?
     } else if f.subject_id.is_none()
         && f.visible_subjects.is_none()
         && let Some(days) = union::days_to_merge(f.registered_from, f.registered_to)
     {
-        let parts: Vec<_> = days
-            .map(|day| {
-                let one = AppealFilter {
-                    registered_on: Some(day),
-                    registered_from: None,
-                    registered_to: None,
-                    ..f.clone()
-                };
-                appeal_list_filtered!(
-                    appeals::table.select(appeals::id).into_boxed(),
-                    &one,
-                    backend
-                )
-            })
-            .collect();
-        UnionAll::new(parts, f.limit).load::<i64>(conn)?
+        union_of(
+            conn,
+            f,
+            days.map(|day| AppealFilter {
+                registered_on: Some(day),
+                registered_from: None,
+                registered_to: None,
+                ..f.clone()
+            }),
+        )?
     } else if f.subject_id.is_none()
         && f.visible_subjects.is_none()
         && f.control_bucket.is_none()
@@ -429,24 +416,15 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
         let Some(oldest) = oldest_open_control_date(conn)? else {
             return Ok(Some(Vec::new()));
         };
-        let parts: Vec<_> = union::control_buckets(oldest, before)
-            .into_iter()
-            .map(|bucket| {
-                let one = AppealFilter {
-                    control_bucket: Some(bucket),
-                    ..f.clone()
-                };
-                appeal_list_filtered!(
-                    appeals::table.select(appeals::id).into_boxed(),
-                    &one,
-                    backend
-                )
-            })
-            .collect();
-        if parts.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        UnionAll::new(parts, f.limit).load::<i64>(conn)?
+        let buckets = union::control_buckets(oldest, before);
+        union_of(
+            conn,
+            f,
+            buckets.into_iter().map(|bucket| AppealFilter {
+                control_bucket: Some(bucket),
+                ..f.clone()
+            }),
+        )?
     } else if f.overdue_on.is_some()
         || f.deemed_refusal_on.is_some()
         || f.tag.is_some()
@@ -461,6 +439,29 @@ fn page_ids(conn: &mut DbConn, f: &AppealFilter) -> Result<Option<Vec<i64>>, DbE
         return Ok(None);
     };
     Ok(Some(the_page(ids, f.limit)))
+}
+
+/// The ids of the union of one page per part of `f` (each a narrower filter), `f.limit` each;
+/// none for no part.
+fn union_of(
+    conn: &mut DbConn,
+    f: &AppealFilter,
+    parts: impl Iterator<Item = AppealFilter>,
+) -> Result<Vec<i64>, DbError> {
+    let backend = conn.backend();
+    let parts: Vec<_> = parts
+        .map(|one| {
+            appeal_list_filtered!(
+                appeals::table.select(appeals::id).into_boxed(),
+                &one,
+                backend
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(UnionAll::new(parts, f.limit).load::<i64>(conn)?)
 }
 
 /// The ids of a copy (`appeal_tags`, `appeal_markings`) with `$column = $value`: one part per
