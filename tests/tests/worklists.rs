@@ -3,6 +3,7 @@
 //! their subject and their subtree; another subject's cards never appear; counts; keyset pages;
 //! "today" and "within N working days" on the calendar.
 
+use actix_web::test::TestRequest;
 use appeals_api::auth::Role;
 use appeals_domain::access::Action;
 use appeals_domain::calendar::Calendar;
@@ -10,7 +11,7 @@ use appeals_domain::deadline::{self, DeadlineSettings, Term};
 use appeals_domain::worklist::WorkList;
 use appeals_service::worklists::{self, WorkListPage, WorkScope};
 use appeals_service::{Actor, Ctx, access};
-use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests};
+use appeals_tests::{TestApp, TestBackend, TestUser, backend_tests, bearer};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
@@ -19,7 +20,7 @@ backend_tests!(
     pages_follow_the_control_date_and_bad_requests_are_named,
     due_today_and_due_soon_follow_the_calendar,
     a_subtree_page_merges_its_subjects_pages_in_order,
-    a_national_date_range_merges_its_days_pages_in_order,
+    a_date_range_comes_in_registration_date_order,
     a_national_overdue_page_merges_its_control_months_and_days_in_order,
 );
 
@@ -444,44 +445,104 @@ async fn a_subtree_page_merges_its_subjects_pages_in_order(backend: TestBackend)
 /// `отопление`, the tag of every card registered here, as a query value.
 const HEATING: &str = "%D0%BE%D1%82%D0%BE%D0%BF%D0%BB%D0%B5%D0%BD%D0%B8%D0%B5";
 
-/// The authorized body's list of a range of registration dates is read as the union of each day's
-/// page (docs/performance.md, "Lists at 10,000,000 cards"): its pages hold every card of the range
-/// once, newest first, and none outside it — as the unbounded range does, read in one query.
-async fn a_national_date_range_merges_its_days_pages_in_order(backend: TestBackend) {
+/// A range of registration dates comes by registration date, newest first, then by id
+/// (docs/api.md; each subject's range is then one stretch of an index, docs/performance.md): for
+/// the authorized body, a head over a subtree and a registrar of one subject, its pages — JSON,
+/// summaries and a streamed CSV, each cut small — hold every card of the range they may read once,
+/// in that order, and none outside it; a cursor of the id order is refused.
+async fn a_date_range_comes_in_registration_date_order(backend: TestBackend) {
     let app = TestApp::new(backend).await;
     app.national_admin("kp-admin");
     let analyst = app.user("kp-analyst", "KPSISU", &[Role::Analyst]);
-    app.subject("WEST", false);
-    app.subject("EAST", false);
+    let root = app.subject("ROOT", false);
+    app.subject_under("WEST", root);
+    app.subject_under("EAST", root);
+    app.subject("OTHER", false);
+    let head = app.user("root-head", "ROOT", &[Role::Head]);
     let registrars = [
+        app.user("root-reg", "ROOT", &[Role::Registrar]),
         app.user("west-reg", "WEST", &[Role::Registrar]),
         app.user("east-reg", "EAST", &[Role::Registrar]),
+        app.user("other-reg", "OTHER", &[Role::Registrar]),
     ];
+    // Interleaved over four subjects, received on days out of order: the id order and the date
+    // order differ.
     let cards = register_on_days(&app, &registrars, &DAYS_OUT_OF_ORDER, "/registration_date").await;
-    let newest_first_within = |from: &str, to: &str| {
-        let mut ids: Vec<i64> = cards
+    let in_date_order_within = |from: &str, to: &str, holders: &[usize]| {
+        let mut keys: Vec<(String, i64)> = cards
             .iter()
-            .filter(|(day, _)| (from..=to).contains(&day.as_str()))
-            .map(|(_, id)| *id)
+            .enumerate()
+            .filter(|(k, (day, _))| {
+                holders.contains(&(k % registrars.len())) && (from..=to).contains(&day.as_str())
+            })
+            .map(|(_, key)| key.clone())
             .collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids
+        keys.sort_unstable_by(|a, b| b.cmp(a));
+        keys.into_iter().map(|(_, id)| id).collect::<Vec<i64>>()
     };
+    let readers: [(&TestUser, &[usize]); 3] = [
+        (&analyst, &[0, 1, 2, 3]),
+        (&head, &[0, 1, 2]),
+        (&registrars[1], &[1]),
+    ];
     for (from, to) in [
         ("2026-03-05", "2026-03-19"),
         ("2026-03-05", "2026-03-05"),
         ("2026-03-04", "2026-04-02"),
-        // More days than are merged: one query over the range.
         ("2026-01-01", "2026-12-31"),
     ] {
-        let expected = newest_first_within(from, to);
-        assert!(!expected.is_empty(), "{from}..{to}");
-        for first in [
-            format!("/api/v1/appeals?from={from}&to={to}&limit=2"),
-            format!("/api/v1/appeals/summaries?from={from}&to={to}&kind=application&limit=3"),
-        ] {
-            assert_eq!(all_pages(&app, &analyst, &first).await, expected, "{first}");
+        for (reader, holders) in readers {
+            let expected = in_date_order_within(from, to, holders);
+            assert!(!expected.is_empty(), "{from}..{to}");
+            for first in [
+                format!("/api/v1/appeals?from={from}&to={to}&limit=2"),
+                format!("/api/v1/appeals/summaries?from={from}&to={to}&kind=application&limit=3"),
+            ] {
+                assert_eq!(
+                    all_pages(&app, reader, &first).await,
+                    expected,
+                    "user {} {first}",
+                    reader.id
+                );
+            }
+            let csv = app
+                .send(
+                    TestRequest::get()
+                        .uri(&format!(
+                            "/api/v1/appeals?from={from}&to={to}&all=true&limit=2"
+                        ))
+                        .insert_header(bearer(reader))
+                        .insert_header(("Accept", "text/csv")),
+                )
+                .await;
+            let text = String::from_utf8(csv.raw).unwrap();
+            let streamed: Vec<i64> = text
+                .lines()
+                .skip(1)
+                .map(|line| line.split(',').next().unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(streamed, expected, "CSV user {} {from}..{to}", reader.id);
         }
+    }
+    // Its cursor names the date: the id order's cursor is not one of its cursors, nor the reverse.
+    let page = app
+        .get(
+            "/api/v1/appeals?from=2026-03-01&to=2026-03-31&limit=1",
+            &analyst,
+        )
+        .await;
+    let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();
+    let first = &page.body["items"][0];
+    let id_cursor = first["id"].to_string();
+    let date = first["registration_date"].as_str().unwrap();
+    assert_eq!(cursor, format!("{date}.{id_cursor}"));
+    for uri in [
+        format!("/api/v1/appeals?from=2026-03-01&to=2026-03-31&cursor={id_cursor}"),
+        format!("/api/v1/appeals/summaries?cursor={cursor}"),
+    ] {
+        let res = app.get(&uri, &analyst).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.body["errors"][0]["pointer"], "#/query/cursor", "{uri}");
     }
 }
 

@@ -434,7 +434,8 @@ pub struct AppealListQuery {
     pub status: Option<String>,
     /// Kind code.
     pub kind: Option<String>,
-    /// Registered on or after (YYYY-MM-DD).
+    /// Registered on or after (YYYY-MM-DD). With `from` or `to` the list comes by registration
+    /// date, newest first, then by id.
     pub from: Option<NaiveDate>,
     /// Registered on or before (YYYY-MM-DD).
     pub to: Option<NaiveDate>,
@@ -459,6 +460,7 @@ pub struct AppealListQuery {
     pub subject_id: Option<i64>,
     /// 1–200, default 50.
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page (opaque; a list with `from` or `to` has its own).
     pub cursor: Option<String>,
     /// CSV only: every card matching the filters in one streamed document (read in batches of
     /// `limit`, default and at most 1,000, so the server's memory does not grow with the list)

@@ -12,7 +12,7 @@ use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::{QueryResult, RunQueryDsl};
 
-/// Above this many subjects (or days) a list is one query over all of them (the planner's
+/// Above this many subjects (or control months and days) a list is one query over all of them (the planner's
 /// choice): a union of hundreds of pages costs more to plan than it saves.
 pub const MAX_MERGED_PARTS: usize = 64;
 
@@ -71,19 +71,6 @@ pub fn subjects_to_merge(subjects: Option<&Vec<i64>>) -> Option<&[i64]> {
     subjects
         .map(Vec::as_slice)
         .filter(|s| (2..=MAX_MERGED_PARTS).contains(&s.len()))
-}
-
-/// The days of a registration-date range whose pages a national list reads one by one: a bounded
-/// range of at most `MAX_MERGED_PARTS` days (a month, a quarter's part). Each day's page is one
-/// range of `(registration_date, id)` in id order.
-pub fn days_to_merge(
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Option<impl Iterator<Item = NaiveDate>> {
-    let (from, to) = (from?, to?);
-    let days = (to - from).num_days() + 1;
-    let bounded = (1..=MAX_MERGED_PARTS as i64).contains(&days);
-    bounded.then(|| from.iter_days().take_while(move |d| *d <= to))
 }
 
 /// A part of the authorized body's `overdue` or `deemed_refusal` page, by control date

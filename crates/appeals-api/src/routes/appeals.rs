@@ -15,7 +15,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidatedJson;
-use crate::pagination::PageRequest;
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest};
 use crate::state::AppState;
 
 fn created(dto: &AppealDto) -> HttpResponse {
@@ -82,6 +82,9 @@ pub async fn register(
 
 /// List appeals (newest first, cursor-paginated), as JSON or as CSV.
 ///
+/// Newest registered first (by id); a range of registration dates (`from`, `to`) comes by
+/// registration date, newest first, then by id.
+///
 /// Users see their own subject's cards; analysts of the authorized body see all subjects and may
 /// filter by `subject_id`. With `Accept: text/csv` the same page comes as a CSV document (UTF-8 with
 /// a byte-order mark; one row per card, columns named like the JSON fields, several values in a
@@ -112,12 +115,12 @@ pub async fn list(
             "a whole list is exported as CSV only (Accept: text/csv)",
         ));
     }
-    let page_request = if csv {
-        let page = crate::csv_export::CSV_PAGE;
-        PageRequest::parse_bounded(q.limit, q.cursor.as_deref(), page, page)?
+    let (default, max) = if csv {
+        (crate::csv_export::CSV_PAGE, crate::csv_export::CSV_PAGE)
     } else {
-        PageRequest::parse(q.limit, q.cursor.as_deref())?
+        (DEFAULT_LIMIT, MAX_LIMIT)
     };
+    let page_request = list_page(&q, default, max)?;
     let filter = list_filter(q, &page_request);
     let ctx = state.ctx(&auth);
     if stream_all {
@@ -126,7 +129,7 @@ pub async fn list(
     let mut views = state
         .run(move |conn| read::list(conn, &ctx, filter))
         .await?;
-    let next_cursor = page_request.cut(&mut views, |v| v.row.id);
+    let next_cursor = page_request.cut_ordered(&mut views, |v| (v.row.registration_date, v.row.id));
     let items = views
         .into_iter()
         .map(|v| card_view::view_of(&v.row, v.subject, v.applicants))
@@ -142,6 +145,13 @@ pub async fn list(
         "appeals.csv",
         page.next_cursor.as_deref(),
     ))
+}
+
+/// The page of a list request: a range of registration dates comes in registration-date order
+/// (its cursor `date.id`), any other list in id order.
+fn list_page(q: &AppealListQuery, default: i64, max: i64) -> Result<PageRequest, ApiError> {
+    let in_date_order = q.from.is_some() || q.to.is_some();
+    PageRequest::parse_ordered(q.limit, q.cursor.as_deref(), default, max, in_date_order)
 }
 
 /// The use-case's filters of a list request.
@@ -161,6 +171,7 @@ fn list_filter(q: AppealListQuery, page_request: &PageRequest) -> read::ListAppe
         deemed_refusal: q.deemed_refusal.unwrap_or(false),
         entered_late: q.entered_late,
         before_id: page_request.cursor_id,
+        before_registration_date: page_request.cursor_date,
         limit: page_request.fetch(),
     }
 }
@@ -192,13 +203,13 @@ pub async fn list_summaries(
             "a whole list is exported as CSV of `GET /api/v1/appeals`",
         ));
     }
-    let page_request = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page_request = list_page(&q, DEFAULT_LIMIT, MAX_LIMIT)?;
     let filter = list_filter(q, &page_request);
     let ctx = state.ctx(&auth);
     let mut cards = state
         .run(move |conn| read::list_summaries(conn, &ctx, filter))
         .await?;
-    let next_cursor = page_request.cut(&mut cards, |c| c.row.id);
+    let next_cursor = page_request.cut_ordered(&mut cards, |c| (c.row.registration_date, c.row.id));
     Ok(web::Json(crate::dto::AppealSummaryPage {
         items: cards
             .into_iter()
@@ -288,18 +299,23 @@ fn stream_csv(
 ) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     actix_web::rt::spawn(async move {
-        let mut before_id = filter.before_id;
+        let in_date_order = filter.registered_from.is_some() || filter.registered_to.is_some();
+        let mut before = (filter.before_registration_date, filter.before_id);
         let mut first = true;
         loop {
             let page = read::ListAppeals {
-                before_id,
+                before_registration_date: before.0,
+                before_id: before.1,
                 limit: batch,
                 ..filter.clone()
             };
             let ctx = ctx.clone();
             let part = async {
                 let views = state.run(move |conn| read::list(conn, &ctx, page)).await?;
-                let last = views.last().map(|v| v.row.id);
+                let last = views.last().map(|v| {
+                    let date = in_date_order.then_some(v.row.registration_date);
+                    (date, Some(v.row.id))
+                });
                 let full = i64::try_from(views.len()).unwrap_or(i64::MAX) >= batch;
                 let items = views
                     .into_iter()
@@ -322,7 +338,7 @@ fn stream_csv(
                 return; // the client went away
             }
             match next {
-                Some(id) => before_id = Some(id),
+                Some(cursor) => before = cursor,
                 None => return,
             }
         }

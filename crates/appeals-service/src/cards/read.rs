@@ -69,6 +69,9 @@ pub struct ListAppeals {
     pub entered_late: Option<bool>,
     /// Only ids below this (the cursor: newest first).
     pub before_id: Option<i64>,
+    /// With `before_id`, the cursor of a registration-date range's page (in registration-date
+    /// order): only cards registered before this day, or on it with a lower id.
+    pub before_registration_date: Option<NaiveDate>,
     pub limit: i64,
 }
 
@@ -83,7 +86,6 @@ fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Appeal
         kind: q.kind,
         registered_from: q.registered_from,
         registered_to: q.registered_to,
-        registered_on: None,
         applicant_iin_bin: q.applicant_iin_bin,
         reg_number: q.reg_number,
         tag: q.tag,
@@ -93,6 +95,7 @@ fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<Appeal
         deemed_refusal_on: on(q.deemed_refusal),
         entered_late: q.entered_late,
         before_id: q.before_id,
+        before_registration_date: q.before_registration_date,
         limit: q.limit,
         control_bucket: None,
     })
