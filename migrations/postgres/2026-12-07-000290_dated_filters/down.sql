@@ -1,0 +1,2 @@
+DROP INDEX appeals_subject_registered;
+CREATE INDEX appeals_subject_registered ON appeals (subject_id, registration_date, id);

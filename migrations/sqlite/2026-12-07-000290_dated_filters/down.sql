@@ -1,0 +1,3 @@
+-- PostgreSQL widens `appeals_subject_registered` with INCLUDE columns (issue 25), which SQLite
+-- does not have.
+SELECT 1;
