@@ -66,6 +66,50 @@ where
 
 impl<Q, Conn> RunQueryDsl<Conn> for UnionAll<Q> {}
 
+/// `SELECT 0, count(*) FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS counted0 UNION ALL …`:
+/// how many rows each part holds, up to `n`, in one statement — each part read in its own order
+/// (the order its pages are read in, so the same index serves both), cut at `n`, and no row sent.
+/// Rows `(part number, count)`; the limit is written into the SQL as in [`UnionAll`].
+pub struct CappedCounts<Q> {
+    parts: Vec<Q>,
+    limit: i64,
+}
+
+impl<Q> CappedCounts<Q> {
+    pub fn new(parts: Vec<Q>, limit: i64) -> Self {
+        Self { parts, limit }
+    }
+}
+
+impl<Q> Query for CappedCounts<Q> {
+    type SqlType = (diesel::sql_types::Integer, diesel::sql_types::BigInt);
+}
+
+impl<Q> QueryId for CappedCounts<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, DB> QueryFragment<DB> for CappedCounts<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql(&format!("SELECT {i}, count(*) FROM (SELECT * FROM ("));
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(&format!(") AS rows{i} LIMIT {}) AS counted{i}", self.limit));
+        }
+        Ok(())
+    }
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for CappedCounts<Q> {}
+
 /// The subjects whose pages a list reads one by one: several, and not too many.
 pub fn subjects_to_merge(subjects: Option<&Vec<i64>>) -> Option<&[i64]> {
     subjects

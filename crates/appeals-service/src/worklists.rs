@@ -84,19 +84,24 @@ pub fn counts(
     within: u32,
 ) -> AppResult<Vec<ListCount>> {
     let window = window(ctx, within)?;
-    let mut f = filter(conn, ctx, scope)?;
-    WorkList::ALL
+    let f = filter(conn, ctx, scope)?;
+    let lists: Vec<WorkListFilter> = WorkList::ALL
         .into_iter()
-        .map(|list| {
-            f.list = query(list, &window);
-            let n = repo::appeals::worklist_count(conn, &f, COUNT_CAP)?;
-            Ok(ListCount {
-                list,
-                count: n.min(COUNT_CAP),
-                capped: n > COUNT_CAP,
-            })
+        .map(|list| WorkListFilter {
+            list: query(list, &window),
+            ..f.clone()
         })
-        .collect()
+        .collect();
+    let counted = repo::appeals::worklist_counts(conn, &lists, COUNT_CAP)?;
+    Ok(WorkList::ALL
+        .into_iter()
+        .zip(counted)
+        .map(|(list, n)| ListCount {
+            list,
+            count: n.min(COUNT_CAP),
+            capped: n > COUNT_CAP,
+        })
+        .collect())
 }
 
 /// The dates the lists ask about, as of the server's today (`within` checked here, before

@@ -749,8 +749,8 @@ macro_rules! worklist_filtered {
     }};
 }
 
-/// A work list's condition, scope, cursor, order and limit on a boxed query of `appeals`.
-macro_rules! worklist_page {
+/// A work list's condition, scope, cursor and order on a boxed query of `appeals`.
+macro_rules! worklist_ordered {
     ($q:expr, $f:expr) => {{
         let f: &WorkListFilter = $f;
         let mut q = worklist_filtered!($q, f);
@@ -773,7 +773,15 @@ macro_rules! worklist_page {
             }
             q = q.order((appeals::review_due.asc(), appeals::id.asc()));
         }
-        q.limit(f.limit)
+        q
+    }};
+}
+
+/// [`worklist_ordered!`] cut to the page's limit.
+macro_rules! worklist_page {
+    ($q:expr, $f:expr) => {{
+        let f: &WorkListFilter = $f;
+        worklist_ordered!($q, f).limit(f.limit)
     }};
 }
 
@@ -801,13 +809,26 @@ pub fn worklist_summaries(
     .load(conn)?)
 }
 
-/// How many cards a work list holds, counted up to `cap` + 1 (its cursor and limit ignored): a
-/// national list of a million overdue cards is "more than `cap`", read in milliseconds, not counted
-/// row by row.
-pub fn worklist_count(conn: &mut DbConn, f: &WorkListFilter, cap: i64) -> Result<i64, DbError> {
-    let q = worklist_filtered!(appeals::table.select(appeals::id).into_boxed(), f);
-    let ids: Vec<i64> = q.limit(cap + 1).load(conn)?;
-    Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
+/// How many cards each work list holds, counted up to `cap` + 1 (their cursor and limit ignored),
+/// in one statement: a national list of a million overdue cards is "more than `cap`", read in
+/// milliseconds, not counted row by row. Each list is read in its pages' order, so through its
+/// pages' index: unordered, the authorized body's `awaiting_assignment` was a sequential scan
+/// whose pages never stay in PostgreSQL's buffers (3.8 ms, 209 pages read, on every call at 10M).
+pub fn worklist_counts(
+    conn: &mut DbConn,
+    lists: &[WorkListFilter],
+    cap: i64,
+) -> Result<Vec<i64>, DbError> {
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<_> = lists
+        .iter()
+        .map(|f| worklist_ordered!(appeals::table.select(appeals::id).into_boxed(), f))
+        .collect();
+    let mut counted: Vec<(i32, i64)> = union::CappedCounts::new(parts, cap + 1).load(conn)?;
+    counted.sort_unstable();
+    Ok(counted.into_iter().map(|(_, n)| n).collect())
 }
 
 /// Open cards whose review deadline lies before `today` (read through the open-cards index).
