@@ -146,6 +146,30 @@ impl SqlCondition {
         "appeals.is_accountable AND appeals.status NOT IN ('decided', 'closed')",
     ));
 
+    /// `appeals.$column` is (`IN`) or is not (`NOT IN`) one of `values` — codes of the program
+    /// (statuses, pending stages), each quoted with its quotes doubled. Bound as an array
+    /// (`= ANY($n)`, `!= ALL($n)`) they kept PostgreSQL on custom plans: half a millisecond of
+    /// planning in every work-list count.
+    pub fn codes(column: &'static str, not: bool, values: &[&'static str]) -> Self {
+        let quoted: Vec<String> = values
+            .iter()
+            .map(|v| format!("'{}'", v.replace('\'', "''")))
+            .collect();
+        if quoted.is_empty() {
+            // `IN ()` is not SQL: nothing is in an empty set.
+            return Self(std::borrow::Cow::Borrowed(if not {
+                "TRUE"
+            } else {
+                "FALSE"
+            }));
+        }
+        let op = if not { "NOT IN" } else { "IN" };
+        Self(std::borrow::Cow::Owned(format!(
+            "appeals.{column} {op} ({})",
+            quoted.join(", ")
+        )))
+    }
+
     /// `appeals.review_due` falls in the month starting on `first_day`: the expression of
     /// `appeals_open_by_due_month` on each backend.
     pub fn due_in_month(backend: crate::conn::Backend, first_day: NaiveDate) -> Self {
@@ -227,6 +251,21 @@ pub fn control_buckets(oldest: NaiveDate, before: NaiveDate) -> Vec<ControlBucke
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn codes_are_quoted_into_the_sql() {
+        let sql = |c: SqlCondition| c.0.into_owned();
+        assert_eq!(
+            sql(SqlCondition::codes("status", true, &["decided", "it's"])),
+            "appeals.status NOT IN ('decided', 'it''s')"
+        );
+        assert_eq!(
+            sql(SqlCondition::codes("pending", false, &["a"])),
+            "appeals.pending IN ('a')"
+        );
+        assert_eq!(sql(SqlCondition::codes("pending", false, &[])), "FALSE");
+        assert_eq!(sql(SqlCondition::codes("status", true, &[])), "TRUE");
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -712,16 +712,16 @@ macro_rules! worklist_filtered {
         q = match f.list {
             WorkListQuery::DueOn(d) => q
                 .filter(appeals::closed_at.is_null())
-                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(union::SqlCondition::codes("status", true, &NOT_IN_WORK))
                 .filter(appeals::review_due.eq(d)),
             WorkListQuery::DueBetween(from, to) => q
                 .filter(appeals::closed_at.is_null())
-                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(union::SqlCondition::codes("status", true, &NOT_IN_WORK))
                 .filter(appeals::review_due.gt(from))
                 .filter(appeals::review_due.le(to)),
             WorkListQuery::DueBefore(d) => q
                 .filter(appeals::closed_at.is_null())
-                .filter(appeals::status.ne_all(NOT_IN_WORK))
+                .filter(union::SqlCondition::codes("status", true, &NOT_IN_WORK))
                 .filter(appeals::review_due.lt(d)),
             // A registered card is open; saying so lets the national list read the open cards
             // by control date (`appeals_review_due`). A forwarded part awaiting acceptance is not
@@ -734,7 +734,7 @@ macro_rules! worklist_filtered {
                         .is_null()
                         .or(appeals::pending.ne(AWAITING_ACCEPTANCE)),
                 ),
-            WorkListQuery::Pending(stages) => q.filter(appeals::pending.eq_any(stages)),
+            WorkListQuery::Pending(stages) => q.filter(union::SqlCondition::codes("pending", false, stages)),
             // Once decided a card stays `decided` or becomes `closed` (as the appeal list's filter).
             WorkListQuery::DeemedRefusalOn(d) => q
                 .filter(appeals::closed_at.is_null())
