@@ -49,24 +49,39 @@ where
     DB: Backend,
     Q: QueryFragment<DB>,
 {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         // Cached as a prepared statement when every part may be: the same subjects' list with
         // the same filters is the same SQL text (the statement cache is keyed by it).
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            out.push_sql("SELECT * FROM (SELECT * FROM (");
-            part.walk_ast(out.reborrow())?;
-            out.push_sql(&format!(") AS rows{i} LIMIT {}) AS part{i}", self.limit));
-        }
-        Ok(())
+        union_of_cut_parts(&self.parts, self.limit, |_| "SELECT *".to_owned(), out)
     }
+}
+
+/// `head₀ FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS part0 UNION ALL …`: each part cut to
+/// `limit` rows in its own order, the limit written into the SQL.
+fn union_of_cut_parts<'b, Q, DB>(
+    parts: &'b [Q],
+    limit: i64,
+    head: impl Fn(usize) -> String,
+    mut out: AstPass<'_, 'b, DB>,
+) -> QueryResult<()>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(" UNION ALL ");
+        }
+        out.push_sql(&format!("{} FROM (SELECT * FROM (", head(i)));
+        part.walk_ast(out.reborrow())?;
+        out.push_sql(&format!(") AS rows{i} LIMIT {limit}) AS part{i}"));
+    }
+    Ok(())
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for UnionAll<Q> {}
 
-/// `SELECT 0, count(*) FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS counted0 UNION ALL …`:
+/// `SELECT 0, count(*) FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS part0 UNION ALL …`:
 /// how many rows each part holds, up to `n`, in one statement — each part read in its own order
 /// (the order its pages are read in, so the same index serves both), cut at `n`, and no row sent.
 /// Rows `(part number, count)`; the limit is written into the SQL as in [`UnionAll`].
@@ -95,16 +110,13 @@ where
     DB: Backend,
     Q: QueryFragment<DB>,
 {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            out.push_sql(&format!("SELECT {i}, count(*) FROM (SELECT * FROM ("));
-            part.walk_ast(out.reborrow())?;
-            out.push_sql(&format!(") AS rows{i} LIMIT {}) AS counted{i}", self.limit));
-        }
-        Ok(())
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        union_of_cut_parts(
+            &self.parts,
+            self.limit,
+            |i| format!("SELECT {i}, count(*)"),
+            out,
+        )
     }
 }
 
