@@ -299,7 +299,7 @@ fn stream_csv(
 ) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     actix_web::rt::spawn(async move {
-        let in_date_order = filter.registered_from.is_some() || filter.registered_to.is_some();
+        let in_date_order = filter.in_date_order();
         let mut before = (filter.before_registration_date, filter.before_id);
         let mut first = true;
         loop {

@@ -75,6 +75,14 @@ pub struct ListAppeals {
     pub limit: i64,
 }
 
+impl ListAppeals {
+    /// Whether the list comes by registration date, then id (a range of registration dates;
+    /// `AppealFilter::in_date_order`), so its cursor carries the date.
+    pub fn in_date_order(&self) -> bool {
+        self.registered_from.is_some() || self.registered_to.is_some()
+    }
+}
+
 /// The database's filter of a list request: the caller's reach and "today" added.
 fn list_filter(conn: &mut DbConn, ctx: &Ctx, q: ListAppeals) -> AppResult<AppealFilter> {
     let today = ctx.rules.local_date(ctx.now);
