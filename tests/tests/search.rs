@@ -186,7 +186,8 @@ async fn another_subjects_card_never_appears_while_the_authorized_body_sees_all(
 }
 
 /// A head's search covers its subtree: on PostgreSQL each subject's own matches are read from the
-/// `(subject_id, terms)` index (`repo::search`), on SQLite the matches are filtered by subject.
+/// `(subject_id, id bucket, terms)` index (`repo::search`), on SQLite the matches are filtered by
+/// subject.
 async fn a_subtrees_search_finds_the_matches_of_each_of_its_subjects_and_no_other(
     backend: TestBackend,
 ) {
@@ -344,17 +345,26 @@ async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestB
         Query::IinBin(_) => panic!("{q} is words"),
     };
     let mut conn = app.conn();
-    let mut found = |q: &str, ranked: i64, windows: &[i64]| {
-        matching_ranked(
-            &mut conn,
-            &groups(q),
-            None,
-            0,
-            20,
-            Ranking { ranked, windows },
-        )
-        .unwrap()
+    let s1 = reg.subject_id;
+    let mut in_scope = |q: &str, scope: Option<&[i64]>, ranked: i64, windows: &[i64]| {
+        let bucket = 1;
+        let ranking = Ranking {
+            ranked,
+            windows,
+            bucket,
+        };
+        matching_ranked(&mut conn, &groups(q), scope, 0, 20, ranking).unwrap()
     };
+    // The subject's own matches (its key in the index on PostgreSQL) are windowed alike.
+    assert_eq!(
+        in_scope("крыша", Some(&[s1]), 3, &[4]),
+        in_scope("крыша", None, 3, &[4])
+    );
+    assert_eq!(
+        in_scope("котельную", Some(&[s1]), 10, &[4, 8]),
+        in_scope("котельную", None, 10, &[])
+    );
+    let mut found = |q: &str, ranked: i64, windows: &[i64]| in_scope(q, None, ranked, windows);
     // Ranked by relevance (the names differ), so compared as sets where the order is the rank's.
     let sorted = |mut v: Vec<i64>| {
         v.sort_unstable();
@@ -372,4 +382,29 @@ async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestB
     let schools: Vec<i64> = ids.iter().take(3).copied().collect();
     assert_eq!(sorted(found("котельную", 10, &[4, 8])), schools);
     assert_eq!(found("котельную", 10, &[4, 8]), found("котельную", 10, &[]));
+    if matches!(backend, TestBackend::Postgres) {
+        // The index's window keys (SQL) are the ones the search asks for (Rust), at ids far beyond
+        // a test's: every level and owner.
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Keys {
+            #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::BigInt>)]
+            keys: Vec<i64>,
+        }
+        let appeals_db::DbConn::Pg(pg) = &mut *app.conn() else {
+            panic!("a PostgreSQL test runs on PostgreSQL")
+        };
+        for (subject, id) in [
+            (1, 1),
+            (7, 9_999),
+            (7, 10_000),
+            (123, 12_345_678),
+            (4, 999_999_999),
+        ] {
+            let sql = format!("SELECT appeal_search_windows({subject}, {id}) AS keys");
+            let stored: Keys = diesel::sql_query(sql).get_result(pg).unwrap();
+            let asked = appeals_db::repo::search::row_window_keys(subject, id);
+            assert_eq!(stored.keys, asked, "subject {subject}, id {id}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! applicants' keyed IIN/BIN hashes. The terms come from `appeals_domain::search`; both backends
 //! match the same terms, so they find the same cards.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -85,27 +86,6 @@ fn subject_clause(column: &str, subjects: Option<&[i64]>) -> String {
     }
 }
 
-/// The subjects' own matches on PostgreSQL: `subject_id = s` for each subject, OR-ed, so that each
-/// is an index condition of `appeal_search_subject_terms (subject_id, terms)` beside the words
-/// (the planner takes neither `IN (…)` nor an `integer` literal into a GIN index of `bigint`).
-fn subjects_of_pg(subjects: &[i64]) -> String {
-    // Integers only: formatting them cannot inject anything.
-    let any: Vec<String> = subjects
-        .iter()
-        .map(|s| format!("subject_id = {s}::bigint"))
-        .collect();
-    format!(" AND ({})", any.join(" OR "))
-}
-
-/// Whether a PostgreSQL search reads its subjects' own matches (`subjects_of_pg`) instead of
-/// windows of the nation's newest cards: a subject's matches are few beside the nation's (50,000
-/// cards of a district at 10M), but a district's share of the newest 100,000 ids is ≈ 500 cards,
-/// so the windows widened to the whole table on nearly every subject's search.
-fn by_own_subjects(conn: &DbConn, subjects: Option<&[i64]>) -> bool {
-    conn.backend() == Backend::Postgres
-        && subjects.is_some_and(|s| s.len() <= crate::union::MAX_MERGED_PARTS)
-}
-
 /// `(a OR b) AND (c)` in a backend's query syntax: every group must match, by any of its terms,
 /// each term quoted (a quote inside doubled).
 fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) -> String {
@@ -129,23 +109,97 @@ fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) ->
 /// a narrower query or by the list's filters.
 pub const RANKED: i64 = 1_000;
 
-/// The newest ids a search over every subject (or more than `MAX_MERGED_PARTS`, and any on SQLite)
-/// looks among first, widened while they hold fewer than [`RANKED`] matches; the last step has no
-/// bound. A common word's newest matches lie in the first window, and only the window's matches
-/// are read. A PostgreSQL search within a few subjects reads their own matches instead.
-pub const WINDOWS: [i64; 2] = [100_000, 1_000_000];
+/// The newest ids a search looks among first, widened while they hold fewer than [`RANKED`]
+/// matches; the last step has no bound. A common word's newest matches lie in the first window, and
+/// only the window's matches are read (on PostgreSQL the index reads only the window's keys,
+/// [`window_keys`]); a rare one is looked for everywhere, and has few matches anywhere. A window
+/// holding fewer than [`RANKED`] cards of the searched subjects is skipped (a district's share of
+/// the newest 10,000 ids is ≈ 50 cards at 200 subjects).
+pub const WINDOWS: [i64; 4] = [10_000, 100_000, 1_000_000, 4_000_000];
 
-/// How far a search ranks and where it looks first ([`RANKED`], [`WINDOWS`]; tests use small ones).
+/// The smallest window of the PostgreSQL search index, in ids: the default windows' floors are
+/// rounded down to a multiple of it, so that a window is whole buckets ([`window_keys`]).
+pub const BUCKET: i64 = 10_000;
+
+/// A window key of the PostgreSQL search index (migration `000300`, SQL function
+/// `appeal_search_windows`): `owner × 10^10 + level × 10^9 + bucket`, the owner a subject (0: the
+/// nation), the level the bucket's size as a power of ten (9: all time).
+fn window_key(owner: i64, level: u32, bucket: i64) -> i64 {
+    owner * 10_000_000_000 + i64::from(level) * 1_000_000_000 + bucket
+}
+
+/// The window keys a card is indexed under: what `appeal_search_windows(subject_id, appeal_id)`
+/// computes in the database (a test holds them equal).
+#[must_use]
+pub fn row_window_keys(subject_id: i64, appeal_id: i64) -> [i64; 7] {
+    let at = |owner, level| window_key(owner, level, appeal_id / 10_i64.pow(level));
+    [
+        at(0, 4),
+        at(0, 5),
+        at(0, 6),
+        at(subject_id, 4),
+        at(subject_id, 5),
+        at(subject_id, 6),
+        window_key(subject_id, 9, 0),
+    ]
+}
+
+/// The keys that select the cards of `subjects` (none: every subject) with an id from `floor`
+/// (none: any) up to `newest`: buckets of 10,000 ids up to a multiple of 100,000, of 100,000 up to
+/// a million, then of a million — at most 9 + 9 + one a million ids per subject; a subject's
+/// all-time key without a floor. `None`: no key narrows the search (every subject, no floor). More
+/// subjects than `MAX_MERGED_PARTS` are looked for among the nation's keys (and filtered).
+#[must_use]
+pub fn window_keys(subjects: Option<&[i64]>, floor: Option<i64>, newest: i64) -> Option<Vec<i64>> {
+    let owners: Vec<i64> = match subjects {
+        Some(s) if s.len() <= crate::union::MAX_MERGED_PARTS => s.to_vec(),
+        _ => vec![0],
+    };
+    match floor {
+        Some(floor) => Some(
+            owners
+                .iter()
+                .flat_map(|owner| cover(*owner, floor, newest))
+                .collect(),
+        ),
+        None if owners != [0] => Some(owners.iter().map(|o| window_key(*o, 9, 0)).collect()),
+        None => None,
+    }
+}
+
+/// An owner's bucket keys from the bucket holding `floor` up to the one holding `newest`.
+fn cover(owner: i64, floor: i64, newest: i64) -> Vec<i64> {
+    let mut keys = Vec::new();
+    let mut at = floor - floor.rem_euclid(BUCKET);
+    for level in [4, 5] {
+        let size = 10_i64.pow(level);
+        while at % (size * 10) != 0 && at <= newest {
+            keys.push(window_key(owner, level, at / size));
+            at += size;
+        }
+    }
+    while at <= newest {
+        keys.push(window_key(owner, 6, at / 1_000_000));
+        at += 1_000_000;
+    }
+    keys
+}
+
+/// How far a search ranks and where it looks first ([`RANKED`], [`WINDOWS`], [`BUCKET`]; tests use
+/// small ones).
 #[derive(Debug, Clone, Copy)]
 pub struct Ranking<'a> {
     pub ranked: i64,
     pub windows: &'a [i64],
+    /// Each window's lowest id is rounded down to a multiple of this.
+    pub bucket: i64,
 }
 
 impl Ranking<'static> {
     pub const DEFAULT: Ranking<'static> = Ranking {
         ranked: RANKED,
         windows: &WINDOWS,
+        bucket: BUCKET,
     };
 }
 
@@ -184,23 +238,35 @@ pub fn matching_ranked(
     if subjects.is_some_and(<[i64]>::is_empty) {
         return Ok(Vec::new());
     }
-    if by_own_subjects(conn, subjects) {
-        let hits = ranked_in_window(conn, groups, subjects, None, ranking.ranked, offset, limit)?;
-        return Ok(hits.into_iter().map(|h| h.appeal_id).collect());
-    }
     let newest: Option<i64> = appeals::table
         .select(diesel::dsl::max(appeals::id))
         .first(conn)?;
     let newest = newest.unwrap_or(0);
-    let floors = ranking
+    let bucket = ranking.bucket.max(1);
+    let mut floors: Vec<i64> = ranking
         .windows
         .iter()
-        .map(|w| newest - w)
+        .map(|w| (newest - w + 1).div_euclid(bucket) * bucket)
         .filter(|floor| *floor > 0)
-        .map(Some)
-        .chain([None]);
-    for floor in floors {
-        let hits = ranked_in_window(conn, groups, subjects, floor, ranking.ranked, offset, limit)?;
+        .collect();
+    floors.dedup();
+    if let Some(scope) = subjects.filter(|s| s.len() <= crate::union::MAX_MERGED_PARTS) {
+        // A window above the scope's `ranked`-th newest card holds fewer than `ranked` of its
+        // cards, hence fewer matches: it is not read (a district's share of the newest 10,000 ids
+        // is ≈ 50 cards).
+        let kth = kth_newest_of(conn, scope, ranking.ranked)?;
+        floors.retain(|floor| kth.is_some_and(|kth| *floor <= kth));
+    }
+    for floor in floors.into_iter().map(Some).chain([None]) {
+        let hits = ranked_in_window(
+            conn,
+            groups,
+            subjects,
+            (floor, newest),
+            ranking.ranked,
+            offset,
+            limit,
+        )?;
         let matched = hits.first().map_or(0, |h| h.matched);
         if floor.is_none() || matched >= ranking.ranked {
             return Ok(hits.into_iter().map(|h| h.appeal_id).collect());
@@ -209,44 +275,78 @@ pub fn matching_ranked(
     Ok(Vec::new())
 }
 
-/// One step of [`matching`]: the ranking among the `ranked` newest matches with an id above
-/// `floor` (none: all).
+/// The id of the `k`-th newest card of `subjects` (none: they hold fewer): each subject's `k`
+/// newest by the `(subject_id, id)` index, merged.
+fn kth_newest_of(conn: &mut DbConn, subjects: &[i64], k: i64) -> Result<Option<i64>, DbError> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    // Integers only: formatting them cannot inject anything.
+    let parts: Vec<String> = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "SELECT * FROM (SELECT id FROM appeals WHERE subject_id = {s} \
+                 ORDER BY id DESC LIMIT {k}) AS part{i}"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT id FROM ({}) AS scope ORDER BY id DESC LIMIT 1 OFFSET {}",
+        parts.join(" UNION ALL "),
+        (k - 1).max(0)
+    );
+    let found: Vec<Id> = diesel::sql_query(sql).load(conn)?;
+    Ok(found.first().map(|r| r.id))
+}
+
+/// One step of [`matching`]: the ranking among the `ranked` newest matches with an id from
+/// `floor` up (none: all).
 fn ranked_in_window(
     conn: &mut DbConn,
     groups: &[Vec<String>],
     subjects: Option<&[i64]>,
-    floor: Option<i64>,
+    (floor, newest): (Option<i64>, i64),
     ranked: i64,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<RankedHit>, DbError> {
     // Terms are stems of letters and digits (appeals_domain::search); quoting keeps any other
-    // character literal all the same. Ids and the floor are integers: formatting them cannot
+    // character literal all the same. Ids, keys and the floor are integers: formatting them cannot
     // inject anything.
-    let window = |column: &str| floor.map_or(String::new(), |f| format!(" AND {column} > {f}"));
-    let own_subjects = by_own_subjects(conn, subjects);
     Ok(match conn {
         DbConn::Pg(c) => {
             let tsquery = match_expression(groups, '\'', " | ", " & ");
+            // The window and the subjects twice: as the index's window keys, so that the index
+            // reads only their entries, and exactly (a floor need not be a whole bucket), written
+            // `+ 0` so that the planner does not also read the primary key's range.
+            let keys = window_keys(subjects, floor, newest).map_or(String::new(), |keys| {
+                let list: Vec<String> = keys.iter().map(i64::to_string).collect();
+                format!(
+                    " AND appeal_search_windows(subject_id, appeal_id) && '{{{}}}'::bigint[]",
+                    list.join(",")
+                )
+            });
+            let window = floor.map_or(String::new(), |f| format!(" AND appeal_id + 0 >= {f}"));
             c.transaction(|c| {
-                // Without this the planner reads the window by the primary key and checks each
-                // row's terms (500 ms for 100,000 rows at 1M cards); the bitmaps of the terms index
-                // and of the id range, AND-ed, read only the window's matches (32 ms).
-                diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
+                // Without `enable_indexscan` the planner reads the window by the primary key and
+                // checks each row's terms (500 ms for 100,000 rows at 1M cards); the index's
+                // bitmap reads only the window's matches. JIT compiles a costly-looking search
+                // plan for 15–25 ms, longer than the search itself.
+                c.batch_execute("SET LOCAL enable_indexscan = off; SET LOCAL jit = off")?;
                 diesel::sql_query(format!(
                     "SELECT appeal_id, matched FROM (
                          SELECT appeal_id, terms, count(*) OVER () AS matched FROM (
                              SELECT appeal_id, terms FROM appeal_search
-                             WHERE terms @@ to_tsquery('simple', $1){}{}
+                             WHERE terms @@ to_tsquery('simple', $1){keys}{window}{}
                              ORDER BY appeal_id DESC LIMIT {ranked}) newest) counted,
                        to_tsquery('simple', $1) AS q
                      ORDER BY ts_rank(terms, q) DESC, appeal_id DESC
                      OFFSET $2 LIMIT $3",
-                    window("appeal_id"),
-                    match subjects {
-                        Some(s) if own_subjects => subjects_of_pg(s),
-                        _ => subject_clause("subject_id", subjects),
-                    }
+                    subject_clause("subject_id + 0", subjects),
                 ))
                 .bind::<Text, _>(&tsquery)
                 .bind::<BigInt, _>(offset)
@@ -264,7 +364,7 @@ fn ranked_in_window(
                          ORDER BY rowid DESC LIMIT {ranked}))
                  ORDER BY score, appeal_id DESC
                  LIMIT ? OFFSET ?",
-                window("rowid"),
+                floor.map_or(String::new(), |f| format!(" AND rowid >= {f}")),
                 subject_clause("subject_id", subjects)
             ))
             .bind::<Text, _>(expr)
@@ -306,4 +406,70 @@ pub fn rows_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AppealRow>, D
         .load(conn)?;
     rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a card is selected by `keys` (None: by none, i.e. everything).
+    fn selected(keys: Option<&Vec<i64>>, subject: i64, id: i64) -> bool {
+        keys.is_none_or(|keys| {
+            row_window_keys(subject, id)
+                .iter()
+                .any(|k| keys.contains(k))
+        })
+    }
+
+    /// The keys of a window select exactly the cards from its floor up (of its subjects), at any
+    /// floor and whatever the bucket boundaries: the exact conditions only trim a bucket's start.
+    #[test]
+    fn window_keys_select_the_window_and_nothing_older() {
+        let newest = 12_345_678;
+        let probes = |floor: i64| {
+            let aligned = floor - floor.rem_euclid(BUCKET);
+            [
+                1,
+                aligned - 1,
+                aligned,
+                floor,
+                floor + 99_999,
+                floor + 1_000_000,
+                newest - 1,
+                newest,
+            ]
+        };
+        for floor in [10_000, 990_000, 1_230_000, 1_234_567, 8_345_679, 12_340_000] {
+            let nation = window_keys(None, Some(floor), newest);
+            let own = window_keys(Some(&[7, 9]), Some(floor), newest);
+            for id in probes(floor)
+                .into_iter()
+                .filter(|id| (1..=newest).contains(id))
+            {
+                let inside = id >= floor - floor.rem_euclid(BUCKET);
+                assert_eq!(selected(nation.as_ref(), 3, id), inside, "{floor} {id}");
+                assert_eq!(selected(own.as_ref(), 7, id), inside, "{floor} {id}");
+                assert_eq!(selected(own.as_ref(), 9, id), inside, "{floor} {id}");
+                assert!(
+                    !selected(own.as_ref(), 8, id),
+                    "another subject: {floor} {id}"
+                );
+            }
+            // A window of at most four million ids: ≤ 9 + 9 + 5 keys per owner.
+            if newest - floor <= 4_000_000 {
+                assert!(own.as_ref().is_some_and(|k| k.len() <= 2 * 23), "{floor}");
+            }
+        }
+        // Without a floor: a subject's every card, the nation's without any key.
+        let all = window_keys(Some(&[7]), None, newest);
+        assert!(selected(all.as_ref(), 7, 1) && selected(all.as_ref(), 7, newest));
+        assert!(!selected(all.as_ref(), 8, newest));
+        assert_eq!(window_keys(None, None, newest), None);
+        // Beyond 64 subjects the nation's keys serve (the subjects are a filter).
+        let many: Vec<i64> = (1..=65).collect();
+        assert_eq!(
+            window_keys(Some(&many), Some(990_000), newest),
+            window_keys(None, Some(990_000), newest)
+        );
+    }
 }
