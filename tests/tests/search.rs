@@ -185,9 +185,9 @@ async fn another_subjects_card_never_appears_while_the_authorized_body_sees_all(
     assert_eq!(national, vec![mine, theirs]);
 }
 
-/// A head's search covers its subtree: on PostgreSQL each subject's own matches are read from the
-/// `(subject_id, id bucket, terms)` index (`repo::search`), on SQLite the matches are filtered by
-/// subject.
+/// A head's search covers its subtree: on PostgreSQL each subject's own matches are read by its
+/// window keys in the search index (`repo::search::window_keys`), on SQLite the matches are
+/// filtered by subject.
 async fn a_subtrees_search_finds_the_matches_of_each_of_its_subjects_and_no_other(
     backend: TestBackend,
 ) {
