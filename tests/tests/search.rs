@@ -312,7 +312,7 @@ async fn bad_queries_are_422_naming_the_parameter(backend: TestBackend) {
 }
 
 /// A search looks among the newest cards first and widens while they hold fewer matches than it
-/// ranks (`repo::search::WINDOWS`; docs/performance.md, "Search at scale"): with small bounds the
+/// ranks (`repo::search::WINDOWS`, `wider_floor`; docs/performance.md, "Search at scale"): with small bounds the
 /// windows give exactly what the unbounded ranking gives — a common word from the first window, a
 /// word only older cards hold after widening.
 async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestBackend) {
@@ -375,6 +375,9 @@ async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestB
     // The first window (the 4 newest) holds 4 roofs ≥ 3 ranked: the search stops there.
     assert_eq!(sorted(found("крыша", 3, &[4])), newest_roofs);
     assert_eq!(found("крыша", 3, &[4]), found("крыша", 3, &[]));
+    // 2 roofs in the 2 newest < 5 ranked: widened by what it held (`wider_floor`: the 6 newest,
+    // 6 roofs), the same answer.
+    assert_eq!(found("крыша", 5, &[2]), found("крыша", 5, &[]));
     // 3 roofs in the window < 5 ranked: widened to all, the 5 newest roofs.
     assert_eq!(found("крыша", 5, &[3]), found("крыша", 5, &[]));
     assert_eq!(found("крыша", 5, &[3]).len(), 5);

@@ -122,6 +122,53 @@ where
 
 impl<Q, Conn> RunQueryDsl<Conn> for CappedCounts<Q> {}
 
+/// `SELECT id FROM (SELECT * FROM (SELECT * FROM (part₀) AS rows0 LIMIT n) AS part0 UNION ALL …)
+/// AS scope ORDER BY id DESC LIMIT 1 OFFSET n - 1`: the `n`-th largest `id` of all the parts
+/// together, each part a select of one column `id` in descending order, cut at `n` (no part can
+/// hold more of the `n` largest) — one index range per part, no row sent but the one.
+pub struct NthNewest<Q> {
+    parts: Vec<Q>,
+    n: i64,
+}
+
+impl<Q> NthNewest<Q> {
+    pub fn new(parts: Vec<Q>, n: i64) -> Self {
+        Self { parts, n: n.max(1) }
+    }
+}
+
+impl<Q> Query for NthNewest<Q> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<Q> QueryId for NthNewest<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, DB> QueryFragment<DB> for NthNewest<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT id FROM (");
+        union_of_cut_parts(
+            &self.parts,
+            self.n,
+            |_| "SELECT *".to_owned(),
+            out.reborrow(),
+        )?;
+        out.push_sql(&format!(
+            ") AS scope ORDER BY id DESC LIMIT 1 OFFSET {}",
+            self.n - 1
+        ));
+        Ok(())
+    }
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for NthNewest<Q> {}
+
 /// The subjects whose pages a list reads one by one: several, and not too many.
 pub fn subjects_to_merge(subjects: Option<&Vec<i64>>) -> Option<&[i64]> {
     subjects

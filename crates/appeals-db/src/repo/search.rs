@@ -109,12 +109,12 @@ fn match_expression(groups: &[Vec<String>], quote: char, or: &str, and: &str) ->
 /// a narrower query or by the list's filters.
 pub const RANKED: i64 = 1_000;
 
-/// The newest ids a search looks among first, widened while they hold fewer than [`RANKED`]
-/// matches; the last step has no bound. A common word's newest matches lie in the first window, and
-/// only the window's matches are read (on PostgreSQL the index reads only the window's keys,
-/// [`window_keys`]); a rare one is looked for everywhere, and has few matches anywhere. A window
-/// holding fewer than [`RANKED`] cards of the searched subjects is skipped (a district's share of
-/// the newest 10,000 ids is ≈ 50 cards at 200 subjects).
+/// The newest ids a search may look among first: the smallest of these holding [`RANKED`] cards of
+/// the searched subjects (a district's share of the newest 10,000 ids is ≈ 50 cards at 200
+/// subjects). While a window holds fewer than [`RANKED`] matches it is widened by what it held
+/// ([`wider_floor`]), to all time at last. A common word's newest matches lie in the first window,
+/// and only the window's matches are read (on PostgreSQL the index reads only the window's keys,
+/// [`window_keys`]); a rare one is looked for everywhere, and has few matches anywhere.
 pub const WINDOWS: [i64; 4] = [10_000, 100_000, 1_000_000, 4_000_000];
 
 /// The smallest window of the PostgreSQL search index, in ids: the default windows' floors are
@@ -257,7 +257,10 @@ pub fn matching_ranked(
         let kth = kth_newest_of(conn, scope, ranking.ranked)?;
         floors.retain(|floor| kth.is_some_and(|kth| *floor <= kth));
     }
-    for floor in floors.into_iter().map(Some).chain([None]) {
+    // The first window holding enough of the scope's cards; each wider one sized by the matches
+    // of the one before.
+    let mut floor = floors.first().copied();
+    loop {
         let hits = ranked_in_window(
             conn,
             groups,
@@ -268,39 +271,50 @@ pub fn matching_ranked(
             limit,
         )?;
         let matched = hits.first().map_or(0, |h| h.matched);
-        if floor.is_none() || matched >= ranking.ranked {
-            return Ok(hits.into_iter().map(|h| h.appeal_id).collect());
+        match floor {
+            Some(f) if matched < ranking.ranked => {
+                floor = wider_floor(f, newest, matched, ranking.ranked, bucket);
+            }
+            _ => return Ok(hits.into_iter().map(|h| h.appeal_id).collect()),
         }
     }
-    Ok(Vec::new())
+}
+
+/// The floor of the window to read next when the one from `floor` to `newest` held only `matched`
+/// (< `ranked`) matches: wide enough to hold `ranked` of them and a quarter more, were they spread
+/// as evenly as in the window read (none: all time; rounded down to `bucket`, and at least a
+/// bucket lower). Matches are read from the window's newest down, so the read is about the
+/// answer's size whatever the table's: fixed steps of ten read up to ten times the answer (a
+/// region's two words at 3M: ≈ 3,000 matches, one heap page each, for 1,000).
+#[must_use]
+pub fn wider_floor(floor: i64, newest: i64, matched: i64, ranked: i64, bucket: i64) -> Option<i64> {
+    if matched <= 0 {
+        // Not one in the window: rare enough to be read everywhere.
+        return None;
+    }
+    let width = (newest - floor + 1).max(1);
+    let wanted = width.saturating_mul(ranked.saturating_mul(5)) / matched.saturating_mul(4);
+    let next = (newest - wanted + 1).div_euclid(bucket) * bucket;
+    Some(next.min(floor - bucket)).filter(|f| *f > 0)
 }
 
 /// The id of the `k`-th newest card of `subjects` (none: they hold fewer): each subject's `k`
 /// newest by the `(subject_id, id)` index, merged.
 fn kth_newest_of(conn: &mut DbConn, subjects: &[i64], k: i64) -> Result<Option<i64>, DbError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    // Integers only: formatting them cannot inject anything.
-    let parts: Vec<String> = subjects
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            format!(
-                "SELECT * FROM (SELECT id FROM appeals WHERE subject_id = {s} \
-                 ORDER BY id DESC LIMIT {k}) AS part{i}"
-            )
-        })
-        .collect();
-    let sql = format!(
-        "SELECT id FROM ({}) AS scope ORDER BY id DESC LIMIT 1 OFFSET {}",
-        parts.join(" UNION ALL "),
-        (k - 1).max(0)
-    );
-    let found: Vec<Id> = diesel::sql_query(sql).load(conn)?;
-    Ok(found.first().map(|r| r.id))
+    Ok(crate::per_backend!(conn, |c| {
+        let parts: Vec<_> = subjects
+            .iter()
+            .map(|s| {
+                appeals::table
+                    .filter(appeals::subject_id.eq(*s))
+                    .select(appeals::id)
+                    .order(appeals::id.desc())
+            })
+            .collect();
+        crate::union::NthNewest::new(parts, k)
+            .get_result::<i64>(c)
+            .optional()
+    })?)
 }
 
 /// One step of [`matching`]: the ranking among the `ranked` newest matches with an id from
@@ -419,6 +433,33 @@ mod tests {
                 .iter()
                 .any(|k| keys.contains(k))
         })
+    }
+
+    /// A window short of matches is widened to hold the ranked number and a quarter more at the
+    /// density it showed, whole buckets, at least one bucket wider; none found, or a window beyond
+    /// the first id: all time.
+    #[test]
+    fn a_short_window_is_widened_by_what_it_held() {
+        let newest = 3_000_000;
+        // 100 matches in the newest 100,000 ids: 1,250 expected in the newest 1,250,000.
+        assert_eq!(
+            wider_floor(2_900_001, newest, 100, 1_000, BUCKET),
+            Some(1_750_000)
+        );
+        // 990 of 1,000: a little wider, never the same window.
+        let f = wider_floor(2_000_001, newest, 990, 1_000, BUCKET).expect("a floor");
+        assert!(f < 2_000_001 && f > 1_700_000 && f % BUCKET == 0, "{f}");
+        assert_eq!(
+            wider_floor(2_990_000, newest, 999, 1_000, BUCKET),
+            Some(2_980_000)
+        );
+        // Too few to reach 1,000 before the first id, or none at all: every card.
+        assert_eq!(wider_floor(2_990_001, newest, 3, 1_000, BUCKET), None);
+        assert_eq!(wider_floor(2_990_001, newest, 0, 1_000, BUCKET), None);
+        // The tests' small windows: bucket 1.
+        assert_eq!(wider_floor(9, 10, 1, 3, 1), Some(4));
+        assert_eq!(wider_floor(9, 10, 2, 3, 1), Some(8));
+        assert_eq!(wider_floor(2, 10, 1, 3, 1), None);
     }
 
     /// The keys of a window select exactly the cards from its floor up (of its subjects), at any
