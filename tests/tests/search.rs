@@ -312,8 +312,8 @@ async fn bad_queries_are_422_naming_the_parameter(backend: TestBackend) {
 }
 
 /// A search looks among the newest cards first and widens while they hold fewer matches than it
-/// ranks (`repo::search::WINDOWS`, `wider_floor`; docs/performance.md, "Search at scale"): with small bounds the
-/// windows give exactly what the unbounded ranking gives — a common word from the first window, a
+/// ranks (`repo::search::WINDOWS`, `wider_floor`; docs/performance.md, "Search bounded by
+/// recency"): with small bounds the windows give exactly what the unbounded ranking gives — a common word from the first window, a
 /// word only older cards hold after widening.
 async fn the_newest_cards_are_searched_first_with_the_same_result(backend: TestBackend) {
     use appeals_db::repo::search::{Ranking, matching_ranked};

@@ -246,23 +246,24 @@ pub fn matching_ranked(
         .first(conn)?;
     let newest = newest.unwrap_or(0);
     let bucket = ranking.bucket.max(1);
-    let mut floors: Vec<i64> = ranking
+    let floors = ranking
         .windows
         .iter()
         .map(|w| (newest - w + 1).div_euclid(bucket) * bucket)
-        .filter(|floor| *floor > 0)
-        .collect();
-    floors.dedup();
-    if let Some(scope) = subjects.filter(|s| s.len() <= crate::union::MAX_MERGED_PARTS) {
-        // A window above the scope's `ranked`-th newest card holds fewer than `ranked` of its
-        // cards, hence fewer matches: it is not read (a district's share of the newest 10,000 ids
-        // is ≈ 50 cards).
-        let kth = kth_newest_of(conn, scope, ranking.ranked)?;
-        floors.retain(|floor| kth.is_some_and(|kth| *floor <= kth));
-    }
-    // The first window holding enough of the scope's cards; each wider one sized by the matches
-    // of the one before.
-    let mut floor = floors.first().copied();
+        .filter(|floor| *floor > 0);
+    // The first window holding enough of the scope's cards; each wider one is sized by the
+    // matches of the one before. A window above the scope's `ranked`-th newest card holds fewer
+    // than `ranked` of its cards, hence fewer matches: it is not read (a district's share of the
+    // newest 10,000 ids is ≈ 50 cards).
+    let mut floor = match subjects.filter(|s| s.len() <= crate::union::MAX_MERGED_PARTS) {
+        Some(scope) => {
+            let kth = kth_newest_of(conn, scope, ranking.ranked)?;
+            floors
+                .into_iter()
+                .find(|floor| kth.is_some_and(|kth| *floor <= kth))
+        }
+        None => floors.into_iter().next(),
+    };
     loop {
         let hits = ranked_in_window(
             conn,
