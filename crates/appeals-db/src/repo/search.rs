@@ -182,8 +182,8 @@ fn cover(owner: i64, floor: i64, newest: i64) -> Vec<i64> {
         }
     }
     while at <= newest {
-        keys.push(window_key(owner, 6, at / 1_000_000));
-        at += 1_000_000;
+        keys.push(window_key(owner, 6, at / LARGEST_BUCKET));
+        at += LARGEST_BUCKET;
     }
     keys
 }
