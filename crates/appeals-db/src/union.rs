@@ -222,11 +222,16 @@ impl SqlCondition {
                 "FALSE"
             }));
         }
-        let op = if not { "NOT IN" } else { "IN" };
-        Self(std::borrow::Cow::Owned(format!(
-            "appeals.{column} {op} ({})",
-            quoted.join(", ")
-        )))
+        // One code is written as `=` / `<>`: the form a partial index's predicate is matched
+        // against (`appeals_awaiting_assignment`, `WHERE status = 'registered'`).
+        Self(std::borrow::Cow::Owned(match quoted.as_slice() {
+            [one] => format!("appeals.{column} {} {one}", if not { "<>" } else { "=" }),
+            many => format!(
+                "appeals.{column} {} ({})",
+                if not { "NOT IN" } else { "IN" },
+                many.join(", ")
+            ),
+        }))
     }
 
     /// `appeals.review_due` falls in the month starting on `first_day`: the expression of
@@ -320,7 +325,11 @@ mod tests {
         );
         assert_eq!(
             sql(SqlCondition::codes("pending", false, &["a"])),
-            "appeals.pending IN ('a')"
+            "appeals.pending = 'a'"
+        );
+        assert_eq!(
+            sql(SqlCondition::codes("status", true, &["closed"])),
+            "appeals.status <> 'closed'"
         );
         assert_eq!(sql(SqlCondition::codes("pending", false, &[])), "FALSE");
         assert_eq!(sql(SqlCondition::codes("status", true, &[])), "TRUE");
